@@ -1,0 +1,3 @@
+from npsxl.cli import cli
+
+cli(prog_name="npsxl")

@@ -1,0 +1,43 @@
+"""Exceptions raised by the npsxl library. The CLI turns each into one line and an exit code."""
+
+from __future__ import annotations
+
+
+class NpsxlError(Exception):
+    """Base class for every error npsxl raises on purpose."""
+
+    exit_code = 2
+
+
+class ProblemsError(NpsxlError):
+    """An input failed validation; ``problems`` lists every located problem."""
+
+    def __init__(self, summary: str, problems):
+        self.problems = list(problems)
+        super().__init__(summary)
+
+    def __str__(self) -> str:
+        lines = [self.args[0]] + [f"  {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class ModelError(ProblemsError):
+    """model.yaml (or another model file) is missing or invalid."""
+
+
+class RegisterError(ProblemsError):
+    """A council register CSV is missing or invalid."""
+
+
+class CouncilNotFound(NpsxlError):
+    """A council name or code matched nothing in the register."""
+
+    def __init__(self, query: str, suggestions):
+        self.query = query
+        self.suggestions = list(suggestions)
+        hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"No council matches {query!r} in the register.{hint}")
+
+
+class OutputError(NpsxlError):
+    """An output file could not be written (exists without --force, or unwritable)."""

@@ -1,0 +1,157 @@
+"""Where things are in a self-assessment workbook: the one definition the writer and the reader share.
+
+Sheet names, defined names, column order, header labels, metadata keys and
+property names live here and nowhere else, so the generator and the reader
+cannot drift apart. Bump :data:`LAYOUT_VERSION` when any of it changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+LAYOUT_VERSION = "1"
+
+START = "Start here"
+ASSESSMENT = "Self-assessment"
+GUIDANCE = "Guidance"
+SUMMARY = "Summary"
+LISTS = "Lists"
+METADATA = "Metadata"
+SHEET_ORDER = (START, ASSESSMENT, GUIDANCE, SUMMARY, LISTS, METADATA)
+HIDDEN_SHEETS = (LISTS, METADATA)
+
+NAME_PREFIX = "NPS_"
+LEVELS_NAME = "NPS_LEVELS"
+COUNCILS_NAME = "NPS_COUNCILS"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: float
+    is_input: bool = False
+
+
+# --- the Self-assessment sheet -------------------------------------------------------------------
+ASSESSMENT_TITLE_ROW = 0
+ASSESSMENT_HELP_ROW = 1
+ASSESSMENT_HEADER_ROW = 3  # 0-based: row 4 in the spreadsheet
+ASSESSMENT_FIRST_ROW = ASSESSMENT_HEADER_ROW + 1
+
+REF_HEADER = "Ref"
+CURRENT_HEADER = "Current level"
+TARGET_HEADER = "Target level"
+
+
+def assessment_columns(level_names) -> tuple[Column, ...]:
+    """The columns of the Self-assessment sheet, left to right."""
+    return (
+        Column("ref", REF_HEADER, 6),
+        Column("name", "Key area or enabler", 20),
+        Column("description", "What it covers", 34),
+        *(Column(f"level_{i}", name, 26) for i, name in enumerate(level_names, start=1)),
+        Column("current", CURRENT_HEADER, 14, is_input=True),
+        Column("target", TARGET_HEADER, 14, is_input=True),
+        Column("evidence", "Evidence for the current level", 34, is_input=True),
+        Column("actions", "Actions planned to reach the target", 34, is_input=True),
+        Column("target_date", "Target date", 13, is_input=True),
+        Column("check", "Check", 18),
+    )
+
+
+def column_index(level_names, key: str) -> int:
+    for index, column in enumerate(assessment_columns(level_names)):
+        if column.key == key:
+            return index
+    raise KeyError(key)
+
+
+# Item inputs: field key -> defined-name suffix. NPS_<item id>_<suffix>, e.g. NPS_L1_CURRENT.
+ITEM_FIELDS = {
+    "current": "CURRENT",
+    "target": "TARGET",
+    "evidence": "EVIDENCE",
+    "actions": "ACTIONS",
+    "target_date": "TARGET_DATE",
+}
+LEVEL_FIELDS = ("current", "target")
+
+
+def item_input_name(item_id: str, field: str) -> str:
+    """The defined name of one input cell, e.g. ``NPS_L1_CURRENT``."""
+    return f"{NAME_PREFIX}{item_id}_{ITEM_FIELDS[field]}"
+
+
+# --- the Start here sheet: council and respondent details ----------------------------------------
+@dataclass(frozen=True)
+class DetailField:
+    key: str
+    label: str
+    defined_name: str
+    help: str
+
+
+COUNCIL_FIELDS = (
+    DetailField("council_name", "Council", "NPS_COUNCIL_NAME", "Choose your council from the list"),
+    DetailField("council_code", "Council code", "NPS_COUNCIL_CODE", "Filled in from your council"),
+    DetailField("region", "Region", "NPS_REGION", "Filled in from your council"),
+    DetailField("council_type", "Council type", "NPS_COUNCIL_TYPE", "Filled in from your council"),
+)
+RESPONDENT_FIELDS = (
+    DetailField("respondent_name", "Your name", "NPS_RESPONDENT_NAME", "Who completed this"),
+    DetailField("respondent_role", "Your role", "NPS_RESPONDENT_ROLE", "e.g. Head of Procurement"),
+    DetailField("respondent_email", "Email", "NPS_RESPONDENT_EMAIL", "So we can contact you"),
+    DetailField("date_completed", "Date completed", "NPS_DATE_COMPLETED", "dd/mm/yyyy"),
+)
+DETAIL_FIELDS = COUNCIL_FIELDS + RESPONDENT_FIELDS
+START_DETAILS_FIRST_ROW = 12  # 0-based row of the first council detail
+START_LABEL_COL = 1
+START_VALUE_COL = 2
+
+
+def start_detail_cell(index: int) -> str:
+    return xl_rowcol_to_cell(START_DETAILS_FIRST_ROW + index, START_VALUE_COL)
+
+
+# --- metadata, written three ways -----------------------------------------------------------------
+META_KEYS = (
+    "model_id",
+    "model_version",
+    "model_fingerprint",
+    "layout_version",
+    "council_code",
+    "council_name",
+    "generated_at",
+    "generator",
+)
+META_LABELS = {key: key.replace("_", " ").capitalize() for key in META_KEYS}
+
+
+def meta_defined_name(key: str) -> str:
+    """``model_id`` -> ``NPS_META_MODEL_ID``."""
+    return f"{NAME_PREFIX}META_{key.upper()}"
+
+
+def meta_property_name(key: str) -> str:
+    """The custom document property holding ``key``: ``npsxl_model_id``."""
+    return f"npsxl_{key}"
+
+
+META_FIRST_ROW = 1  # on the Metadata sheet: A = key, B = value, from row 2
+
+
+def meta_cell(key: str) -> str:
+    return xl_rowcol_to_cell(META_FIRST_ROW + META_KEYS.index(key), 1)
+
+
+def absolute(sheet: str, cell: str) -> str:
+    """``'Start here'!$C$13`` from a sheet name and ``C13``."""
+    col = cell.rstrip("0123456789")
+    row = cell[len(col) :]
+    return f"='{sheet}'!${col}${row}"
+
+
+__all__ = [name for name in dir() if not name.startswith("_")] + ["xl_col_to_name"]
