@@ -126,3 +126,161 @@ def generate(model_path, out_dir, register_path, council_queries, regions, all_c
     else:
         click.echo(f"Wrote {len(result.workbooks)} workbook(s) in {out_dir} and the manifest "
                    f"{result.manifest} ({loaded.id} {loaded.version})")  # fmt: skip
+
+
+# --- validate -------------------------------------------------------------------------------------
+def _model_option(func):
+    return click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path),
+                        default=DEFAULT_MODEL_PATH, show_default=True,
+                        help="The strategy model the returns were made from.")(func)  # fmt: skip
+
+
+def _register_option(func):
+    return click.option("--register", "register_path",
+                        type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_REGISTER,
+                        show_default=True, help="Council register CSV.")(func)  # fmt: skip
+
+
+def _jobs_option(func):
+    return click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+                        help="Processes to read files with.")(func)  # fmt: skip
+
+
+def _print_return(ret) -> None:
+    council = ret.council.name if ret.council else (ret.council_name or ret.council_code or "?")
+    model = f"{ret.model_id} {ret.model_version}".strip() or "model unknown"
+    done = f"{ret.complete_count} of {ret.item_count} items complete" if ret.item_count else ""
+    colour = {"accepted": "green", "rejected": "red"}.get(ret.status, "yellow")
+    head = click.style(ret.status.upper(), fg=colour, bold=True)
+    click.echo(f"{ret.path}: {head}: " + ", ".join(x for x in (council, model, done) if x))
+    for problem in ret.problems:
+        where = problem.location
+        place = ", ".join(x for x in (
+            f"sheet '{where.sheet}'" if where.sheet else "", f"cell {where.cell}" if where.cell
+            else "", f"item {where.item_id}" if where.item_id else "") if x)  # fmt: skip
+        hint = f" What to do: {problem.hint}." if problem.hint else ""
+        place = f" ({place})" if place else ""
+        click.echo(f"  {problem.severity}: [{problem.code}]{place} {problem.message}.{hint}")
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_model_option
+@_register_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text for people, json for machines.")
+@_jobs_option
+@_library_errors
+def validate(inputs, model_path, register_path, output_format, jobs):
+    """Check returned workbooks: accepted, accepted with warnings, or rejected, and why."""
+    import json
+
+    from .batch import find_inputs, read_returns
+    from .register import load_register
+
+    loaded = load_model(model_path)
+    register = load_register(register_path)
+    paths = find_inputs(inputs)
+    if not paths:
+        raise UsageError("no files found in " + ", ".join(map(str, inputs)))
+    show = output_format == "text" and len(paths) > 1
+    with click.progressbar(length=len(paths), label="Reading", file=sys.stderr,
+                           show_pos=True) if show else _nullbar() as bar:  # fmt: skip
+        returns = read_returns(paths, loaded, register, jobs=jobs,
+                               progress=lambda _r: bar.update(1))  # fmt: skip
+    if output_format == "json":
+        click.echo(json.dumps([r.to_dict() for r in returns], indent=2, ensure_ascii=False))
+    else:
+        for ret in returns:
+            _print_return(ret)
+        counts = {s: sum(r.status == s for r in returns) for s in
+                  ("accepted", "accepted with warnings", "rejected")}  # fmt: skip
+        click.echo(f"{len(returns)} file(s): " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    if any(not r.accepted for r in returns):
+        sys.exit(1)
+
+
+class _nullbar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, _n):
+        pass
+
+
+# --- collate --------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_model_option
+@_register_option
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_OUT / "nps-summary.xlsx", show_default=True,
+              help="The summary workbook to write.")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUT / "data", show_default=True,
+              help="Folder for returns.csv, answers.csv and summary.csv.")
+@click.option("--group-by", "group_by", multiple=True, metavar="COLUMN",
+              help="An extra register column to summarise by (repeatable).")
+@_jobs_option
+@_library_errors
+def collate(inputs, model_path, register_path, out_file, data_dir, group_by, jobs):
+    """Collate returned workbooks into a summary workbook with charts, and tidy CSV data."""
+    from .batch import find_inputs
+    from .collate import collate as collate_returns
+    from .collate import write_data
+    from .register import load_register
+    from .summary_workbook import write_summary_workbook
+
+    loaded = load_model(model_path)
+    register = load_register(register_path)
+    missing = [c for c in group_by if c not in register.extra_columns]
+    if missing:
+        raise UsageError(f"--group-by {missing[0]!r} is not a column of {register_path}; "
+                         f"extra columns there: {', '.join(register.extra_columns) or 'none'}")  # fmt: skip
+    paths = find_inputs(inputs)
+    with click.progressbar(length=len(paths), label="Reading", file=sys.stderr,
+                           show_pos=True) as bar:  # fmt: skip
+        collation = collate_returns(paths, register, model=loaded, group_by=group_by, jobs=jobs,
+                                    progress=lambda _r: bar.update(1))  # fmt: skip
+    workbook = write_summary_workbook(collation, out_file)
+    written = write_data(collation, data_dir)
+    click.echo(collation.summary_text())
+    click.echo(f"Wrote {workbook} and {', '.join(str(p) for p in written)}")
+    if any(not r.accepted for r in collation.returns):
+        sys.exit(1)
+
+
+# --- demo -----------------------------------------------------------------------------------------
+@cli.command()
+@_model_option
+@_register_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUT / "demo", show_default=True, help="Folder for the demo.")
+@click.option("--seed", type=int, default=2018, show_default=True, help="Random seed.")
+@_jobs_option
+@_library_errors
+def demo(model_path, register_path, out_dir, seed, jobs):
+    """Make synthetic returns for every council in the register and collate them."""
+    from .collate import collate as collate_returns
+    from .collate import write_data
+    from .demo import make_returns
+    from .register import load_register
+    from .summary_workbook import write_summary_workbook
+
+    loaded = load_model(model_path)
+    register = load_register(register_path)
+    click.echo(f"Writing synthetic returns for {len(register)} councils to {out_dir / 'returns'}")
+    made = make_returns(loaded, register, out_dir / "returns", seed=seed)
+    paths = made.returns + made.faulty
+    with click.progressbar(length=len(paths), label="Reading", file=sys.stderr,
+                           show_pos=True) as bar:  # fmt: skip
+        collation = collate_returns(paths, register, model=loaded, jobs=jobs,
+                                    progress=lambda _r: bar.update(1))  # fmt: skip
+    workbook = write_summary_workbook(collation, out_dir / "nps-summary.xlsx")
+    written = write_data(collation, out_dir / "data")
+    click.echo(collation.summary_text())
+    click.echo(f"Open {workbook} to see the summary; the tidy data is in "
+               f"{written[0].parent}.")  # fmt: skip
