@@ -1,3 +1,38 @@
-"""npsxl: the National Procurement Strategy 2018 as a self-assessment workbook, and back."""
+"""npsxl: the National Procurement Strategy 2018 as a self-assessment workbook, and back.
+
+The public API, imported lazily so that ``import npsxl`` stays quick::
+
+    load_model, load_register, build_workbook, generate, read_return, read_returns,
+    find_inputs, collate, write_summary_workbook, write_data
+"""
+
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
+
+_API = {
+    "load_model": "npsxl.model",
+    "Model": "npsxl.model",
+    "load_register": "npsxl.register",
+    "Register": "npsxl.register",
+    "Council": "npsxl.register",
+    "build_workbook": "npsxl.workbook",
+    "generate": "npsxl.generate",
+    "read_return": "npsxl.reader",
+    "Return": "npsxl.returns",
+    "read_returns": "npsxl.batch",
+    "find_inputs": "npsxl.batch",
+    "collate": "npsxl.collate",
+    "Collation": "npsxl.collate",
+    "write_data": "npsxl.collate",
+    "write_summary_workbook": "npsxl.summary_workbook",
+}
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(f"module 'npsxl' has no attribute {name!r}")

@@ -63,6 +63,7 @@ RESPONSE_COLUMNS = ("region", "expected", "received", "accepted", "rejected", "s
 LEVEL_MEANS_COLUMNS = ("group_type", "group", "councils", "answers", "mean_current",
                        "mean_target", "mean_gap")  # fmt: skip
 
+SCORE_COLUMNS = ("current_score", "target_score", "gap")
 MEASURES = ("current", "target")
 NATIONAL = "national"
 ALL_COUNCILS = "All councils"
@@ -227,7 +228,7 @@ def _attributes(ret: Return) -> tuple[str, str]:
 
 def _log_frame(returns: Sequence[Return], states: Sequence[str]) -> pd.DataFrame:
     rows = []
-    for ret, state in zip(returns, states):
+    for ret, state in zip(returns, states, strict=True):
         region, council_type = _attributes(ret)
         errors = sum(1 for p in ret.problems if p.is_error)
         rows.append((
@@ -252,28 +253,26 @@ def _answers_frame(model: Model, counted: Sequence[Return]) -> pd.DataFrame:
             current = answer.current if answer else None
             target = answer.target if answer else None
             current_score, target_score = scores.get(current), scores.get(target)
-            gap = target_score - current_score if current_score and target_score else None
+            both = current_score is not None and target_score is not None
+            gap = target_score - current_score if both else None
             rows.append((
                 *head, item.id, item.name, item.kind, theme, current, current_score, target,
                 target_score, gap, answer.evidence if answer else "",
                 answer.actions if answer else "", _iso(answer.target_date) if answer else "",
                 ret.path,
             ))  # fmt: skip
-    columns = list(zip(*rows)) if rows else [()] * len(ANSWERS_COLUMNS)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(ANSWERS_COLUMNS)
     data = {}
-    for name, values in zip(ANSWERS_COLUMNS, columns):
-        if name in ("current_score", "target_score", "gap"):
+    for name, values in zip(ANSWERS_COLUMNS, columns, strict=True):
+        if name in SCORE_COLUMNS:
             data[name] = pd.array(list(values), dtype="Int64")
         else:
-            data[name] = pd.array(list(values), dtype=object)
-    frame = pd.DataFrame(data)
-    return frame.astype({name: "str" for name in ANSWERS_COLUMNS if name not in
-                         ("current_level", "target_level", "current_score", "target_score",
-                          "gap")})  # fmt: skip
+            data[name] = pd.Series(list(values), dtype=object).infer_objects()
+    return pd.DataFrame(data)
 
 
 def _order(values: Iterable[str], preferred: Sequence[str] = ()) -> list[str]:
-    """Distinct values: those in ``preferred`` in its order, then the rest sorted, then 'Not given'."""
+    """Distinct values: those in ``preferred`` in that order, the rest sorted, 'Not given' last."""
     present = set(values)
     rank = {value: i for i, value in enumerate(preferred)}
     known = sorted((v for v in present if v in rank), key=rank.__getitem__)
@@ -308,7 +307,11 @@ class Collation:
     @property
     def counted(self) -> list[Return]:
         """The returns that count: accepted, and the most recent for their council."""
-        return [r for r, state in zip(self.returns, self.log["counted"]) if state == COUNTED]
+        return [
+            r
+            for r, state in zip(self.returns, self.log["counted"], strict=True)
+            if state == COUNTED
+        ]
 
     @property
     def item_ids(self) -> list[str]:
@@ -364,8 +367,10 @@ class Collation:
             "group": labels, "item_id": self.answers["item_id"],
             "current": self.answers["current_level"], "target": self.answers["target_level"],
         })  # fmt: skip
-        long = frame.melt(id_vars=["group", "item_id"], value_vars=list(MEASURES),
-                          var_name="measure", value_name="level").dropna(subset=["level"])  # fmt: skip
+        long = frame.melt(
+            id_vars=["group", "item_id"], value_vars=list(MEASURES), var_name="measure",
+            value_name="level",
+        ).dropna(subset=["level"])  # fmt: skip
         keys = ["group", "item_id", "measure", "level"]
         index = pd.MultiIndex.from_product(
             [groups, self.item_ids, list(MEASURES), list(self.model.level_names)], names=keys
@@ -453,7 +458,7 @@ class Collation:
         their own; the last row is the total."""
         expected = Counter(c.region for c in self.register) if self.register is not None else {}
         tallies: dict[str, Counter] = {}
-        for ret, state in zip(self.returns, self.log["counted"]):
+        for ret, state in zip(self.returns, self.log["counted"], strict=True):
             region = ret.council.region if ret.council is not None else NO_COUNCIL
             tally = tallies.setdefault(region, Counter())
             tally["received"] += 1
@@ -479,7 +484,9 @@ class Collation:
         text = (f"Read {files} file{'s' if files != 1 else ''}: {accepted} accepted"
                 f" ({warned} with warnings), {files - accepted} rejected")  # fmt: skip
         if states[SUPERSEDED]:
-            text += f", {states[SUPERSEDED]} superseded by a more recent return from the same council"
+            text += (
+                f", {states[SUPERSEDED]} superseded by a more recent return from the same council"
+            )
         councils = states[COUNTED]
         text += f". {councils} council{'s' if councils != 1 else ''} covered"
         if self.register is not None:
@@ -526,14 +533,14 @@ def collate_returns(
     check_group_by(group_by, register)
     returns = list(returns)
     states = counted_states(returns)
-    counted = [r for r, state in zip(returns, states) if state == COUNTED]
+    counted = [r for r, state in zip(returns, states, strict=True) if state == COUNTED]
     return Collation(
         model=model,
         register=register,
         returns=returns,
         log=_log_frame(returns, states),
         answers=_answers_frame(model, counted),
-        superseded=[r for r, state in zip(returns, states) if state == SUPERSEDED],
+        superseded=[r for r, state in zip(returns, states, strict=True) if state == SUPERSEDED],
         collated_at=collated_at
         or dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         group_by=group_by,

@@ -4,6 +4,12 @@ PyYAML's ``safe_load`` silently keeps the last of two equal keys and forgets
 where each value came from. Here the document is composed into nodes with the
 safe loader, then turned into plain Python values while recording the line of
 every value by its path, so validation errors can say ``model.yaml:214``.
+
+Hostile or broken input never raises: it becomes a located :class:`Problem`.
+Before composing, one cheap pass over the parser's events rejects aliases
+(``*name``, including ``<<: *name`` merges) and nesting deeper than
+:data:`MAX_DEPTH`. A model file has no use for either, and they are how a small
+file becomes a huge or infinitely recursive structure (the "billion laughs").
 """
 
 from __future__ import annotations
@@ -11,10 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import yaml
+from yaml.reader import ReaderError
 
 from .problems import Location, Problem
 
 Path_ = tuple  # a path into the document: ("themes", 1, "key_areas", 2)
+
+MAX_DEPTH = 32  # nested mappings/lists; model.yaml needs 6
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 @dataclass
@@ -44,60 +55,141 @@ def format_path(path: Path_) -> str:
     return text
 
 
-def parse_yaml(text: str, filename: str) -> YamlDocument:
-    """Parse one YAML document safely. Syntax errors and duplicate keys become problems."""
-    doc = YamlDocument(data=None, filename=filename)
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
+def _syntax_problem(exc: Exception, text: str, filename: str) -> Problem:
+    """A located ``model-not-yaml`` problem for any error PyYAML raises while reading."""
+    line = None
+    hint = "check indentation and quoting on that line"
+    if isinstance(exc, ReaderError):  # a character YAML does not allow, e.g. a control code
+        line = text.count("\n", 0, exc.position) + 1
+        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        message = f"character U+{ord(character):04X} is not allowed in YAML"
+        hint = "delete the invisible control character"
+    elif isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        doc.problems.append(
-            Problem(
-                "model-not-yaml",
-                f"not valid YAML: {exc.problem or exc}",
-                Location(file=filename, line=line),
-                hint="check indentation and quoting on that line",
-            )
-        )
-        return doc
-    except yaml.YAMLError as exc:
-        doc.problems.append(Problem("model-not-yaml", f"not valid YAML: {exc}", Location(filename)))
-        return doc
-    if node is None:
-        return doc
+        message = exc.problem or exc.context or str(exc)
+        if "\t" in message:
+            message = message.replace("\t", "\\t")
+            hint = "indent with spaces: YAML does not allow tabs for indentation"
+    else:
+        message = str(exc)
+    return Problem("model-not-yaml", f"not valid YAML: {message}",
+                   Location(file=filename, line=line), hint=hint)  # fmt: skip
 
-    def build(node, path):
-        doc.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            result: dict = {}
-            for key_node, value_node in node.value:
-                key = loader.construct_object(key_node, deep=True)
-                key_line = key_node.start_mark.line + 1
-                if not isinstance(key, str):
-                    key = str(key)
-                if key in result:
-                    doc.problems.append(
+
+def _prescan(text: str, filename: str) -> list[Problem]:
+    """Check the event stream (linear in the text) for aliases and excessive nesting."""
+    problems: list[Problem] = []
+    loader = yaml.SafeLoader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                problems.append(
+                    Problem(
+                        "model-yaml-alias",
+                        f"YAML alias *{event.anchor} is not allowed",
+                        Location(file=filename, line=event.start_mark.line + 1),
+                        hint="write the value out in full; anchors, aliases and '<<' merges "
+                        "are not supported in a model file",
+                    )
+                )
+            elif isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    problems.append(
                         Problem(
-                            "model-duplicate-key",
-                            f"duplicate key {key!r} (first at line {doc.lines[path + (key,)]})",
-                            Location(file=filename, line=key_line, path=format_path(path)),
-                            hint="remove one of the two",
+                            "model-too-deep",
+                            f"nested more than {MAX_DEPTH} levels deep",
+                            Location(file=filename, line=event.start_mark.line + 1),
+                            hint="a model file needs only a few levels of nesting",
                         )
                     )
-                    continue
-                result[key] = build(value_node, path + (key,))
-                doc.lines[path + (key,)] = key_line
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [build(child, path + (i,)) for i, child in enumerate(node.value)]
-        return loader.construct_object(node, deep=True)
-
-    try:
-        doc.data = build(node, ())
-    except yaml.YAMLError as exc:
-        doc.problems.append(Problem("model-not-yaml", f"not valid YAML: {exc}", Location(filename)))
+                    break
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
     finally:
         loader.dispose()
+    return problems
+
+
+def parse_yaml(text: str, filename: str) -> YamlDocument:
+    """Parse one YAML document safely. Every error becomes a located problem, never an exception."""
+    doc = YamlDocument(data=None, filename=filename)
+    try:
+        doc.problems += _prescan(text, filename)
+        if doc.problems:
+            return doc
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                doc.data = _Builder(loader, doc).build(node, ())
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, RecursionError) as exc:
+        doc.data = None
+        doc.problems.append(_syntax_problem(exc, text, filename))
     return doc
+
+
+class _Builder:
+    """Turns composed nodes into dicts, lists and scalars, recording lines and problems."""
+
+    def __init__(self, loader: yaml.SafeLoader, doc: YamlDocument):
+        self.loader = loader
+        self.doc = doc
+
+    def problem(self, code, message, line, path, hint=""):
+        location = Location(file=self.doc.filename, line=line, path=format_path(path) or None)
+        self.doc.problems.append(Problem(code, message, location, hint=hint))
+
+    def build(self, node, path):
+        line = node.start_mark.line + 1
+        self.doc.lines.setdefault(path, line)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+            self.problem("model-yaml-tag", f"YAML tag {node.tag!r} is not allowed", line, path,
+                         "remove the tag")  # fmt: skip
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
+        return self.scalar(node, path)
+
+    def mapping(self, node, path) -> dict:
+        result: dict = {}
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1
+            if key_node.tag == _MERGE_TAG:
+                self.problem("model-yaml-alias", "YAML merge key '<<' is not allowed", key_line,
+                             path, "write the keys out in full")  # fmt: skip
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                kind = "mapping" if isinstance(key_node, yaml.MappingNode) else "list"
+                self.problem("model-wrong-type", f"a key must be a plain word, not a {kind}",
+                             key_line, path)  # fmt: skip
+                continue
+            before = len(self.doc.problems)
+            key = self.scalar(key_node, path)
+            if len(self.doc.problems) > before:
+                continue
+            key = key if isinstance(key, str) else str(key)
+            if key in result:
+                self.problem("model-duplicate-key",
+                             f"duplicate key {key!r} (first at line {self.doc.lines[path + (key,)]})",
+                             key_line, path + (key,), "remove one of the two")  # fmt: skip
+                continue
+            self.doc.lines[path + (key,)] = key_line
+            result[key] = self.build(value_node, path + (key,))
+        return result
+
+    def scalar(self, node, path):
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except Exception as exc:  # PyYAML raises ValueError, TypeError... for bad values
+            reason = exc.problem if isinstance(exc, yaml.MarkedYAMLError) else str(exc)
+            self.problem("model-bad-value", f"cannot read the value {node.value!r}: {reason}",
+                         node.start_mark.line + 1, path,
+                         "put the value in quotes to make it text")  # fmt: skip
+            return None
