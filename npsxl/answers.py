@@ -1,4 +1,4 @@
-"""What a council answers: per item levels and texts, plus who answered. Shared by writer and reader."""
+"""What a council answers: levels and texts per item, and who answered."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``npsxl`` command line: parses options, shows progress, prints. The work is in the library."""
+"""The `npsxl` command line: parses options, shows progress, prints; the library does the work."""
 
 from __future__ import annotations
 
@@ -85,22 +85,51 @@ def model_show(path):
 
 # --- generate -------------------------------------------------------------------------------------
 @cli.command()
-@click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_MODEL_PATH, show_default=True, help="The strategy model.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_OUT, show_default=True, help="Folder for the workbooks.")
-@click.option("--register", "register_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_REGISTER, show_default=True, help="Council register CSV.")
-@click.option("--council", "council_queries", multiple=True, metavar="CODE_OR_NAME",
-              help="A council to personalise a workbook for (repeatable).")
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_MODEL_PATH,
+    show_default=True,
+    help="The strategy model.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Folder for the workbooks.",
+)
+@click.option(
+    "--register",
+    "register_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_REGISTER,
+    show_default=True,
+    help="Council register CSV.",
+)
+@click.option(
+    "--council",
+    "council_queries",
+    multiple=True,
+    metavar="CODE_OR_NAME",
+    help="A council to personalise a workbook for (repeatable).",
+)
 @click.option("--region", "regions", multiple=True, help="Every council in this region.")
 @click.option("--all", "all_councils", is_flag=True, help="Every council in the register.")
-@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes to use for a batch.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes to use for a batch.",
+)
 @click.option("--force", is_flag=True, help="Overwrite existing workbooks.")
 @_library_errors
-def generate(model_path, out_dir, register_path, council_queries, regions, all_councils, jobs,
-             force):  # fmt: skip
+def generate(
+    model_path, out_dir, register_path, council_queries, regions, all_councils, jobs, force
+):
     """Generate self-assessment workbooks: one blank, or one per council."""
     from .generate import generate as generate_workbooks
     from .register import load_register
@@ -117,33 +146,58 @@ def generate(model_path, out_dir, register_path, council_queries, regions, all_c
         chosen += [register.match(q) for q in council_queries]
         councils = list(dict.fromkeys(chosen))
     total = 1 if councils is None else len(councils)
-    with click.progressbar(length=total, label="Generating", file=sys.stderr,
-                           show_pos=True) as bar:  # fmt: skip
-        result = generate_workbooks(loaded, out_dir, councils, register=register, jobs=jobs,
-                                    force=force, progress=lambda _built: bar.update(1))  # fmt: skip
+    with click.progressbar(length=total, label="Generating", file=sys.stderr, show_pos=True) as bar:
+        result = generate_workbooks(
+            loaded,
+            out_dir,
+            councils,
+            register=register,
+            jobs=jobs,
+            force=force,
+            progress=lambda _built: bar.update(1),
+        )
     if councils is None:
-        click.echo(f"Wrote blank workbook {result.workbooks[0].path} ({loaded.id} {loaded.version})")
+        click.echo(
+            f"Wrote blank workbook {result.workbooks[0].path} ({loaded.id} {loaded.version})"
+        )
     else:
-        click.echo(f"Wrote {len(result.workbooks)} workbook(s) in {out_dir} and the manifest "
-                   f"{result.manifest} ({loaded.id} {loaded.version})")  # fmt: skip
+        click.echo(
+            f"Wrote {len(result.workbooks)} workbook(s) in {out_dir} and the manifest "
+            f"{result.manifest} ({loaded.id} {loaded.version})"
+        )
 
 
 # --- validate -------------------------------------------------------------------------------------
 def _model_option(func):
-    return click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path),
-                        default=DEFAULT_MODEL_PATH, show_default=True,
-                        help="The strategy model the returns were made from.")(func)  # fmt: skip
+    return click.option(
+        "--model",
+        "model_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=DEFAULT_MODEL_PATH,
+        show_default=True,
+        help="The strategy model the returns were made from.",
+    )(func)
 
 
 def _register_option(func):
-    return click.option("--register", "register_path",
-                        type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_REGISTER,
-                        show_default=True, help="Council register CSV.")(func)  # fmt: skip
+    return click.option(
+        "--register",
+        "register_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=DEFAULT_REGISTER,
+        show_default=True,
+        help="Council register CSV.",
+    )(func)
 
 
 def _jobs_option(func):
-    return click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-                        help="Processes to read files with.")(func)  # fmt: skip
+    return click.option(
+        "--jobs",
+        type=click.IntRange(1, 64),
+        default=1,
+        show_default=True,
+        help="Processes to read files with.",
+    )(func)
 
 
 def _print_return(ret) -> None:
@@ -155,9 +209,15 @@ def _print_return(ret) -> None:
     click.echo(f"{ret.path}: {head}: " + ", ".join(x for x in (council, model, done) if x))
     for problem in ret.problems:
         where = problem.location
-        place = ", ".join(x for x in (
-            f"sheet '{where.sheet}'" if where.sheet else "", f"cell {where.cell}" if where.cell
-            else "", f"item {where.item_id}" if where.item_id else "") if x)  # fmt: skip
+        place = ", ".join(
+            x
+            for x in (
+                f"sheet '{where.sheet}'" if where.sheet else "",
+                f"cell {where.cell}" if where.cell else "",
+                f"item {where.item_id}" if where.item_id else "",
+            )
+            if x
+        )
         hint = f" What to do: {problem.hint}." if problem.hint else ""
         place = f" ({place})" if place else ""
         click.echo(f"  {problem.severity}: [{problem.code}]{place} {problem.message}.{hint}")
@@ -167,8 +227,14 @@ def _print_return(ret) -> None:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_model_option
 @_register_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text for people, json for machines.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for machines.",
+)
 @_jobs_option
 @_library_errors
 def validate(inputs, model_path, register_path, output_format, jobs):
@@ -184,17 +250,23 @@ def validate(inputs, model_path, register_path, output_format, jobs):
     if not paths:
         raise UsageError("no files found in " + ", ".join(map(str, inputs)))
     show = output_format == "text" and len(paths) > 1
-    with click.progressbar(length=len(paths), label="Reading", file=sys.stderr,
-                           show_pos=True) if show else _nullbar() as bar:  # fmt: skip
-        returns = read_returns(paths, loaded, register, jobs=jobs,
-                               progress=lambda _r: bar.update(1))  # fmt: skip
+    with (
+        click.progressbar(length=len(paths), label="Reading", file=sys.stderr, show_pos=True)
+        if show
+        else _nullbar() as bar
+    ):
+        returns = read_returns(
+            paths, loaded, register, jobs=jobs, progress=lambda _r: bar.update(1)
+        )
     if output_format == "json":
         click.echo(json.dumps([r.to_dict() for r in returns], indent=2, ensure_ascii=False))
     else:
         for ret in returns:
             _print_return(ret)
-        counts = {s: sum(r.status == s for r in returns) for s in
-                  ("accepted", "accepted with warnings", "rejected")}  # fmt: skip
+        counts = {
+            s: sum(r.status == s for r in returns)
+            for s in ("accepted", "accepted with warnings", "rejected")
+        }
         click.echo(f"{len(returns)} file(s): " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     if any(not r.accepted for r in returns):
         sys.exit(1)
@@ -216,14 +288,28 @@ class _nullbar:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_model_option
 @_register_option
-@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_OUT / "nps-summary.xlsx", show_default=True,
-              help="The summary workbook to write.")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_OUT / "data", show_default=True,
-              help="Folder for returns.csv, answers.csv and summary.csv.")
-@click.option("--group-by", "group_by", multiple=True, metavar="COLUMN",
-              help="An extra register column to summarise by (repeatable).")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_OUT / "nps-summary.xlsx",
+    show_default=True,
+    help="The summary workbook to write.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT / "data",
+    show_default=True,
+    help="Folder for returns.csv, answers.csv and summary.csv.",
+)
+@click.option(
+    "--group-by",
+    "group_by",
+    multiple=True,
+    metavar="COLUMN",
+    help="An extra register column to summarise by (repeatable).",
+)
 @_jobs_option
 @_library_errors
 def collate(inputs, model_path, register_path, out_file, data_dir, group_by, jobs):
@@ -238,13 +324,22 @@ def collate(inputs, model_path, register_path, out_file, data_dir, group_by, job
     register = load_register(register_path)
     missing = [c for c in group_by if c not in register.extra_columns]
     if missing:
-        raise UsageError(f"--group-by {missing[0]!r} is not a column of {register_path}; "
-                         f"extra columns there: {', '.join(register.extra_columns) or 'none'}")  # fmt: skip
+        raise UsageError(
+            f"--group-by {missing[0]!r} is not a column of {register_path}; "
+            f"extra columns there: {', '.join(register.extra_columns) or 'none'}"
+        )
     paths = find_inputs(inputs)
-    with click.progressbar(length=len(paths), label="Reading", file=sys.stderr,
-                           show_pos=True) as bar:  # fmt: skip
-        collation = collate_returns(paths, register, model=loaded, group_by=group_by, jobs=jobs,
-                                    progress=lambda _r: bar.update(1))  # fmt: skip
+    with click.progressbar(
+        length=len(paths), label="Reading", file=sys.stderr, show_pos=True
+    ) as bar:
+        collation = collate_returns(
+            paths,
+            register,
+            model=loaded,
+            group_by=group_by,
+            jobs=jobs,
+            progress=lambda _r: bar.update(1),
+        )
     workbook = write_summary_workbook(collation, out_file)
     written = write_data(collation, data_dir)
     click.echo(collation.summary_text())
@@ -257,8 +352,14 @@ def collate(inputs, model_path, register_path, out_file, data_dir, group_by, job
 @cli.command()
 @_model_option
 @_register_option
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_OUT / "demo", show_default=True, help="Folder for the demo.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT / "demo",
+    show_default=True,
+    help="Folder for the demo.",
+)
 @click.option("--seed", type=int, default=2018, show_default=True, help="Random seed.")
 @_jobs_option
 @_library_errors
@@ -275,12 +376,13 @@ def demo(model_path, register_path, out_dir, seed, jobs):
     click.echo(f"Writing synthetic returns for {len(register)} councils to {out_dir / 'returns'}")
     made = make_returns(loaded, register, out_dir / "returns", seed=seed)
     paths = made.returns + made.faulty
-    with click.progressbar(length=len(paths), label="Reading", file=sys.stderr,
-                           show_pos=True) as bar:  # fmt: skip
-        collation = collate_returns(paths, register, model=loaded, jobs=jobs,
-                                    progress=lambda _r: bar.update(1))  # fmt: skip
+    with click.progressbar(
+        length=len(paths), label="Reading", file=sys.stderr, show_pos=True
+    ) as bar:
+        collation = collate_returns(
+            paths, register, model=loaded, jobs=jobs, progress=lambda _r: bar.update(1)
+        )
     workbook = write_summary_workbook(collation, out_dir / "nps-summary.xlsx")
     written = write_data(collation, out_dir / "data")
     click.echo(collation.summary_text())
-    click.echo(f"Open {workbook} to see the summary; the tidy data is in "
-               f"{written[0].parent}.")  # fmt: skip
+    click.echo(f"Open {workbook} to see the summary; the tidy data is in {written[0].parent}.")

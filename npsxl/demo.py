@@ -32,7 +32,9 @@ ACTIONS = (
 )
 
 
-def synthetic_answers(model: Model, rng: random.Random, missing_items: int = 0) -> dict[str, Answer]:
+def synthetic_answers(
+    model: Model, rng: random.Random, missing_items: int = 0
+) -> dict[str, Answer]:
     """Plausible answers: a spread of current levels, targets mostly at or above current."""
     answers = {}
     top = len(model.levels)
@@ -59,8 +61,12 @@ def respondent_for(council: Council, rng: random.Random) -> Respondent:
     role = rng.choice(("Head of Procurement", "Procurement Manager", "Commercial Lead"))
     slug = safe_filename(council.short_name or council.name).lower()
     day = dt.date(2026, 10, 1) + dt.timedelta(days=rng.randint(0, 50))
-    return Respondent(f"{first} {rng.choice(('Patel', 'Smith', 'Jones', 'Khan'))}", role,
-                      f"procurement@{slug}.gov.uk", day)  # fmt: skip
+    return Respondent(
+        f"{first} {rng.choice(('Patel', 'Smith', 'Jones', 'Khan'))}",
+        role,
+        f"procurement@{slug}.gov.uk",
+        day,
+    )
 
 
 @dataclass
@@ -95,8 +101,14 @@ def make_returns(
             result.missing.append(council)
             continue
         path = out_dir / f"{safe_filename(council.code)}-{safe_filename(council.name)}.xlsx"
-        build_workbook(model, path, council, answers=synthetic_answers(model, rng),
-                       respondent=respondent_for(council, rng), generated_at=generated_at)  # fmt: skip
+        build_workbook(
+            model,
+            path,
+            council,
+            answers=synthetic_answers(model, rng),
+            respondent=respondent_for(council, rng),
+            generated_at=generated_at,
+        )
         result.returns.append(path)
     if faulty and result.returns:
         result.faulty = _faulty_files(model, councils, out_dir, rng, generated_at, faulty)
@@ -119,14 +131,26 @@ def _faulty_files(model, councils, out_dir, rng, generated_at, count) -> list[Pa
     if count >= 1:  # a council that stopped half way
         path = out_dir / f"{safe_filename(first.code)}-draft-incomplete.xlsx"
         answers = synthetic_answers(model, rng, missing_items=5)
-        build_workbook(model, path, first, answers=answers, respondent=respondent_for(first, rng),
-                       generated_at=generated_at)  # fmt: skip
+        build_workbook(
+            model,
+            path,
+            first,
+            answers=answers,
+            respondent=respondent_for(first, rng),
+            generated_at=generated_at,
+        )
         made.append(path)
     if count >= 2:  # a level typed by hand that is not a level
         council = councils[min(1, len(councils) - 1)]
         path = out_dir / f"{safe_filename(council.code)}-unknown-level.xlsx"
-        build_workbook(model, path, council, answers=synthetic_answers(model, rng),
-                       respondent=respondent_for(council, rng), generated_at=generated_at)  # fmt: skip
+        build_workbook(
+            model,
+            path,
+            council,
+            answers=synthetic_answers(model, rng),
+            respondent=respondent_for(council, rng),
+            generated_at=generated_at,
+        )
         _type_over(path, item_input_name(model.items[0].id, "current"), "Very good")
         made.append(path)
     if count >= 3:  # an export that is not a workbook at all

@@ -1,4 +1,4 @@
-"""Where things are in a self-assessment workbook: the one definition the writer and the reader share.
+"""Where things are in a self-assessment workbook: one definition shared by writer and reader.
 
 Sheet names, defined names, column order, header labels, metadata keys and
 property names live here and nowhere else, so the generator and the reader

@@ -69,21 +69,30 @@ class Return:
                 "region": self.council.region if self.council else "",
                 "council_type": self.council.council_type if self.council else "",
             },
-            "model": {"id": self.model_id, "version": self.model_version,
-                      "fingerprint": self.model_fingerprint},  # fmt: skip
+            "model": {
+                "id": self.model_id,
+                "version": self.model_version,
+                "fingerprint": self.model_fingerprint,
+            },
             "complete": self.complete_count,
             "items": self.item_count,
             "respondent": {
-                "name": self.respondent.name, "role": self.respondent.role,
+                "name": self.respondent.name,
+                "role": self.respondent.role,
                 "email": self.respondent.email,
                 "date_completed": _iso(self.respondent.date_completed),
-            },  # fmt: skip
+            },
             "answers": [
-                {"item_id": a.item_id, "current": a.current, "target": a.target,
-                 "evidence": a.evidence, "actions": a.actions,
-                 "target_date": _iso(a.target_date)}
+                {
+                    "item_id": a.item_id,
+                    "current": a.current,
+                    "target": a.target,
+                    "evidence": a.evidence,
+                    "actions": a.actions,
+                    "target_date": _iso(a.target_date),
+                }
                 for a in self.answers.values()
-            ],  # fmt: skip
+            ],
             "problems": [p.to_dict() for p in self.problems],
         }
 

@@ -40,14 +40,28 @@ def main() -> int:
         return 2
     source = made.returns[-1]
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([soffice, "--headless", "--norestore",
-                        f"-env:UserInstallation=file://{tmp}/profile", "--convert-to", "ods",
-                        "--outdir", str(args.out), str(source)], check=True,
-                       capture_output=True, timeout=180)  # fmt: skip
+        subprocess.run(
+            [
+                soffice,
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation=file://{tmp}/profile",
+                "--convert-to",
+                "ods",
+                "--outdir",
+                str(args.out),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
     source.unlink()  # the council sent the .ods instead
-    print(f"{len(made.returns)} returns ({source.stem}.ods re-saved by LibreOffice), "
-          f"{len(made.faulty)} problem files, not returned: "
-          + ", ".join(c.name for c in made.missing))  # fmt: skip
+    print(
+        f"{len(made.returns)} returns ({source.stem}.ods re-saved by LibreOffice), "
+        f"{len(made.faulty)} problem files, not returned: "
+        + ", ".join(c.name for c in made.missing)
+    )
     return 0
 
 

@@ -34,45 +34,70 @@ def sample_answers(model, seed: int = 0) -> dict[str, Answer]:
     for i, item in enumerate(model.items):
         current = 1 + (i + seed) % 4
         answers[item.id] = Answer(
-            item.id, LEVELS[current - 1], LEVELS[current], f"Evidence for {item.id}",
-            f"Actions for {item.id}", dt.date(2028, 3, 31),
-        )  # fmt: skip
+            item.id,
+            LEVELS[current - 1],
+            LEVELS[current],
+            f"Evidence for {item.id}",
+            f"Actions for {item.id}",
+            dt.date(2028, 3, 31),
+        )
     return answers
 
 
 @pytest.fixture
 def filled(model, register, tmp_path):
-    """A factory: ``filled(name="Leeds", answers=None, council=True)`` -> path of a filled return."""
+    """A factory: ``filled(council="Leeds", answers=None)`` -> the path of a filled return."""
 
     def make(council="Leeds", answers=None, filename=None, personalised=True, **kwargs):
         chosen = register.match(council) if council else None
         path = tmp_path / (filename or f"{(chosen.code if chosen else 'blank')}.xlsx")
         build_workbook(
-            model, path, chosen if personalised else None,
+            model,
+            path,
+            chosen if personalised else None,
             councils=() if personalised else list(register),
             answers=sample_answers(model) if answers is None else answers,
-            respondent=kwargs.pop("respondent", Respondent("A. Officer", "Head of Procurement",
-                                                           "a.officer@example.org",
-                                                           dt.date(2026, 11, 2))),
+            respondent=kwargs.pop(
+                "respondent",
+                Respondent(
+                    "A. Officer",
+                    "Head of Procurement",
+                    "a.officer@example.org",
+                    dt.date(2026, 11, 2),
+                ),
+            ),
             **kwargs,
-        )  # fmt: skip
+        )
         return path
 
     return make
 
 
 def soffice_convert(path: Path, target: str, out_dir: Path) -> Path:
-    """Convert with headless LibreOffice, e.g. target 'ods', 'xls', 'pdf' or 'xlsx:"Calc MS Excel 2007 XML"'."""
+    """Convert with headless LibreOffice; ``target`` is e.g. 'ods', 'xls', 'pdf' or 'xlsx'."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        pytest.fail("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc-nogui")
+        pytest.fail(
+            "LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc-nogui"
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     profile = out_dir / ".lo-profile"
     subprocess.run(
-        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
-         "--convert-to", target, "--outdir", str(out_dir), str(path)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{profile}",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out_dir),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     extension = target.split(":")[0]
     result = out_dir / f"{path.stem}.{extension}"
     assert result.exists(), f"LibreOffice did not produce {result}"

@@ -1,0 +1,158 @@
+"""Collate N returns end to end: read, validate, collate, write the workbook and the CSVs.
+
+    python benchmarks/bench_collate.py [--sizes 1000 10000] [--work DIR]
+
+Makes a synthetic register of N councils and one filled return per council (with the
+project's own generator, once, cached in --work), then runs `npsxl collate` in a fresh
+process for each size and job count, reporting wall time and the peak memory (max RSS)
+of that process and its workers. Targets: 1,000 returns in under 3 s wall on 2 cores;
+peak memory under 300 MB at 10,000; time linear in the number of returns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+REGIONS = (
+    "North East",
+    "North West",
+    "Yorkshire and The Humber",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "London",
+    "South East",
+    "South West",
+)
+TYPES = ("district", "unitary", "county", "metropolitan district", "London borough")
+
+
+def make_register(path: Path, n: int) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(
+            ["code", "register_code", "name", "short_name", "region", "council_type", "hub"]
+        )
+        for i in range(n):
+            writer.writerow(
+                [
+                    f"E99{i:06d}",
+                    f"X{i:05d}",
+                    f"Benchmark Council {i:05d}",
+                    f"Benchmark {i:05d}",
+                    REGIONS[i % 9],
+                    TYPES[i % 5],
+                    f"Hub {i % 12}",
+                ]
+            )
+
+
+def _make_chunk(args):
+    register_path, out_dir, start, stop = args
+    from npsxl.demo import make_returns
+    from npsxl.model import load_model
+    from npsxl.register import load_register
+
+    model = load_model(ROOT / "model.yaml")
+    councils = list(load_register(register_path))[start:stop]
+    make_returns(model, councils, out_dir, seed=start, missing_share=0.0, faulty=0)
+    return stop - start
+
+
+def make_returns_cached(work: Path, n: int) -> tuple[Path, Path]:
+    register = work / f"register-{n}.csv"
+    out_dir = work / f"returns-{n}"
+    make_register(register, n)
+    if out_dir.is_dir() and len(list(out_dir.iterdir())) == n:
+        return register, out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    step = 250
+    chunks = [(register, out_dir, s, min(n, s + step)) for s in range(0, n, step)]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        list(pool.map(_make_chunk, chunks))
+    print(f"  made {n} returns in {time.perf_counter() - started:.1f} s", flush=True)
+    return register, out_dir
+
+
+def run_collate(register: Path, returns: Path, work: Path, jobs: int) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB, the largest single process) of one `npsxl collate`."""
+    code = (
+        "import resource, sys, time\n"
+        "from npsxl.cli import cli\n"
+        "start = time.perf_counter()\n"
+        "try:\n"
+        "    cli(sys.argv[1:], standalone_mode=False)\n"
+        "finally:\n"
+        "    wall = time.perf_counter() - start\n"
+        "    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "    print(f'BENCH {wall} {max(own, kids) / 1024}', file=sys.stderr)\n"
+    )
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "collate",
+            str(returns),
+            "--register",
+            str(register),
+            "--out",
+            str(work / "summary.xlsx"),
+            "--data-dir",
+            str(work / "data"),
+            "--jobs",
+            str(jobs),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    outer = time.perf_counter() - started
+    line = [x for x in proc.stderr.splitlines() if x.startswith("BENCH ")]
+    if proc.returncode not in (0, 1) or not line:
+        raise SystemExit(f"collate failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    _, _inner, peak = line[-1].split()
+    return outer, float(peak)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--work", type=Path, default=ROOT / "output" / "bench-collate")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
+    rows = []
+    for n in args.sizes:
+        register, returns = make_returns_cached(args.work, n)
+        for jobs in args.jobs:
+            wall, peak = run_collate(register, returns, args.work, jobs)
+            rows.append((n, jobs, wall, peak))
+            print(
+                f"  {n:>6} returns, jobs {jobs}: {wall:6.2f} s wall, "
+                f"{wall / n * 1000:5.2f} ms/return, peak {peak:6.0f} MB",
+                flush=True,
+            )
+    print("\n| returns | jobs | wall (s) | ms/return | peak RSS (MB) |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    for n, jobs, wall, peak in rows:
+        print(f"| {n} | {jobs} | {wall:.2f} | {wall / n * 1000:.2f} | {peak:.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
