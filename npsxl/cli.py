@@ -65,7 +65,6 @@ def model_check(path):
         click.echo(f"{path}: {len(exc.problems)} problem(s); the model was not accepted", err=True)
         sys.exit(1)
     click.echo(f"{path}: ok: {loaded.summary()}")
-    click.echo(f"fingerprint {loaded.fingerprint}")
 
 
 @model.command("show")

@@ -43,25 +43,78 @@ ANSWERS_CSV = "answers.csv"
 SUMMARY_CSV = "summary.csv"
 
 RETURNS_COLUMNS = (
-    "source_file", "status", "council_code", "council_name", "region", "council_type",
-    "model_id", "model_version", "complete", "items", "counted", "problems", "errors",
+    "source_file",
+    "status",
+    "council_code",
+    "council_name",
+    "region",
+    "council_type",
+    "model_id",
+    "model_version",
+    "complete",
+    "items",
+    "counted",
+    "problems",
+    "errors",
     "warnings",
-)  # fmt: skip
+)
 ANSWERS_COLUMNS = (
-    "council_code", "council_name", "region", "council_type", "model_id", "model_version",
-    "item_id", "item_name", "item_kind", "theme", "current_level", "current_score",
-    "target_level", "target_score", "gap", "evidence", "actions", "target_date", "source_file",
-)  # fmt: skip
+    "council_code",
+    "council_name",
+    "region",
+    "council_type",
+    "model_id",
+    "model_version",
+    "item_id",
+    "item_name",
+    "item_kind",
+    "theme",
+    "current_level",
+    "current_score",
+    "target_level",
+    "target_score",
+    "gap",
+    "evidence",
+    "actions",
+    "target_date",
+    "source_file",
+)
 SUMMARY_COLUMNS = ("group_type", "group", "item_id", "measure", "level", "count", "percent")
 ITEM_STATS_COLUMNS = (
-    "group_type", "group", "item_id", "item_name", "theme", "n", "n_current", "n_target",
-    "median_current", "mean_current", "median_target", "mean_target", "mean_gap",
+    "group_type",
+    "group",
+    "item_id",
+    "item_name",
+    "theme",
+    "n",
+    "n_current",
+    "n_target",
+    "median_current",
+    "mean_current",
+    "median_target",
+    "mean_target",
+    "mean_gap",
     "n_aiming_higher",
-)  # fmt: skip
-RESPONSE_COLUMNS = ("region", "expected", "received", "accepted", "rejected", "superseded",
-                    "councils", "response_rate")  # fmt: skip
-LEVEL_MEANS_COLUMNS = ("group_type", "group", "councils", "answers", "mean_current",
-                       "mean_target", "mean_gap")  # fmt: skip
+)
+RESPONSE_COLUMNS = (
+    "region",
+    "expected",
+    "received",
+    "accepted",
+    "rejected",
+    "superseded",
+    "councils",
+    "response_rate",
+)
+LEVEL_MEANS_COLUMNS = (
+    "group_type",
+    "group",
+    "councils",
+    "answers",
+    "mean_current",
+    "mean_target",
+    "mean_gap",
+)
 
 SCORE_COLUMNS = ("current_score", "target_score", "gap")
 MEASURES = ("current", "target")
@@ -130,8 +183,12 @@ def _read_safely(reader: Callable[[str], Return], path: str) -> Return:
         return reader(path)
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop a collation
         message = f"the file could not be read ({type(exc).__name__}: {str(exc)[:200]})"
-        problem = Problem("read-failed", message, Location(file=path),
-                          hint="open it, save it again as .xlsx and resend it")  # fmt: skip
+        problem = Problem(
+            "read-failed",
+            message,
+            Location(file=path),
+            hint="open it, save it again as .xlsx and resend it",
+        )
         return Return(path=path, problems=[problem])
 
 
@@ -231,19 +288,33 @@ def _log_frame(returns: Sequence[Return], states: Sequence[str]) -> pd.DataFrame
     for ret, state in zip(returns, states, strict=True):
         region, council_type = _attributes(ret)
         errors = sum(1 for p in ret.problems if p.is_error)
-        rows.append((
-            ret.path, ret.status, _code(ret), _name(ret), region, council_type, ret.model_id,
-            ret.model_version, ret.complete_count, ret.item_count, state,
-            "; ".join(str(p) for p in ret.problems), errors, len(ret.problems) - errors,
-        ))  # fmt: skip
+        rows.append(
+            (
+                ret.path,
+                ret.status,
+                _code(ret),
+                _name(ret),
+                region,
+                council_type,
+                ret.model_id,
+                ret.model_version,
+                ret.complete_count,
+                ret.item_count,
+                state,
+                "; ".join(str(p) for p in ret.problems),
+                errors,
+                len(ret.problems) - errors,
+            )
+        )
     return pd.DataFrame.from_records(rows, columns=list(RETURNS_COLUMNS))
 
 
 def _answers_frame(model: Model, counted: Sequence[Return]) -> pd.DataFrame:
     """One row per counted return per model item, built from plain lists in one go."""
     scores = {level.name: level.score for level in model.levels}
-    items = [(item, "Enablers" if item.kind == "enabler" else item.group_name)
-             for item in model.items]  # fmt: skip
+    items = [
+        (item, "Enablers" if item.kind == "enabler" else item.group_name) for item in model.items
+    ]
     rows = []
     for ret in counted:
         region, council_type = _attributes(ret)
@@ -255,12 +326,24 @@ def _answers_frame(model: Model, counted: Sequence[Return]) -> pd.DataFrame:
             current_score, target_score = scores.get(current), scores.get(target)
             both = current_score is not None and target_score is not None
             gap = target_score - current_score if both else None
-            rows.append((
-                *head, item.id, item.name, item.kind, theme, current, current_score, target,
-                target_score, gap, answer.evidence if answer else "",
-                answer.actions if answer else "", _iso(answer.target_date) if answer else "",
-                ret.path,
-            ))  # fmt: skip
+            rows.append(
+                (
+                    *head,
+                    item.id,
+                    item.name,
+                    item.kind,
+                    theme,
+                    current,
+                    current_score,
+                    target,
+                    target_score,
+                    gap,
+                    answer.evidence if answer else "",
+                    answer.actions if answer else "",
+                    _iso(answer.target_date) if answer else "",
+                    ret.path,
+                )
+            )
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(ANSWERS_COLUMNS)
     data = {}
     for name, values in zip(ANSWERS_COLUMNS, columns, strict=True):
@@ -342,8 +425,10 @@ class Collation:
             result = labels, _order(universe, preferred)
         else:
             check_group_by([by], self.register)
-            values = {_code(r): _label(r.council.extra.get(by, "")) if r.council else NOT_GIVEN
-                      for r in self.counted}  # fmt: skip
+            values = {
+                _code(r): _label(r.council.extra.get(by, "")) if r.council else NOT_GIVEN
+                for r in self.counted
+            }
             labels = self.answers["council_code"].map(values).fillna(NOT_GIVEN).astype("str")
             universe = [_label(c.extra.get(by, "")) for c in councils] + list(labels)
             result = labels, _order(universe)
@@ -363,14 +448,20 @@ class Collation:
         councils in the group that gave that measure for that item (0 when none did).
         """
         labels, groups = self._grouping(by)
-        frame = pd.DataFrame({
-            "group": labels, "item_id": self.answers["item_id"],
-            "current": self.answers["current_level"], "target": self.answers["target_level"],
-        })  # fmt: skip
+        frame = pd.DataFrame(
+            {
+                "group": labels,
+                "item_id": self.answers["item_id"],
+                "current": self.answers["current_level"],
+                "target": self.answers["target_level"],
+            }
+        )
         long = frame.melt(
-            id_vars=["group", "item_id"], value_vars=list(MEASURES), var_name="measure",
+            id_vars=["group", "item_id"],
+            value_vars=list(MEASURES),
+            var_name="measure",
             value_name="level",
-        ).dropna(subset=["level"])  # fmt: skip
+        ).dropna(subset=["level"])
         keys = ["group", "item_id", "measure", "level"]
         index = pd.MultiIndex.from_product(
             [groups, self.item_ids, list(MEASURES), list(self.model.level_names)], names=keys
@@ -392,25 +483,38 @@ class Collation:
     def _scores(self, by: str | None) -> pd.DataFrame:
         labels, _ = self._grouping(by)
         scores = self.answers[["current_score", "target_score", "gap"]].astype("float64")
-        return pd.DataFrame({
-            "group": labels, "item_id": self.answers["item_id"],
-            "council_code": self.answers["council_code"],
-            "current": scores["current_score"], "target": scores["target_score"],
-            "gap": scores["gap"], "higher": scores["gap"] > 0,
-        })  # fmt: skip
+        return pd.DataFrame(
+            {
+                "group": labels,
+                "item_id": self.answers["item_id"],
+                "council_code": self.answers["council_code"],
+                "current": scores["current_score"],
+                "target": scores["target_score"],
+                "gap": scores["gap"],
+                "higher": scores["gap"] > 0,
+            }
+        )
 
     def item_stats(self, by: str | None = None) -> pd.DataFrame:
         """Per group and item: councils (n), how many gave current/target, median and mean of
         current and target, mean gap (target - current, where both given) and how many
         councils aim higher than they stand. Groups with no councils have n = 0 and blanks."""
         _, groups = self._grouping(by)
-        stats = self._scores(by).groupby(["group", "item_id"]).agg(
-            n=("item_id", "size"), n_current=("current", "count"),
-            n_target=("target", "count"), median_current=("current", "median"),
-            mean_current=("current", "mean"), median_target=("target", "median"),
-            mean_target=("target", "mean"), mean_gap=("gap", "mean"),
-            n_aiming_higher=("higher", "sum"),
-        )  # fmt: skip
+        stats = (
+            self._scores(by)
+            .groupby(["group", "item_id"])
+            .agg(
+                n=("item_id", "size"),
+                n_current=("current", "count"),
+                n_target=("target", "count"),
+                median_current=("current", "median"),
+                mean_current=("current", "mean"),
+                median_target=("target", "median"),
+                mean_target=("target", "mean"),
+                mean_gap=("gap", "mean"),
+                n_aiming_higher=("higher", "sum"),
+            )
+        )
         index = pd.MultiIndex.from_product([groups, self.item_ids], names=["group", "item_id"])
         stats = stats.reindex(index)
         counts = ["n", "n_current", "n_target", "n_aiming_higher"]
@@ -427,11 +531,17 @@ class Collation:
         and mean gap over all items and councils (blank when no council in the group)."""
         _, groups = self._grouping(by)
         scores = self._scores(by)
-        means = scores.groupby("group").agg(
-            councils=("council_code", "nunique"), answers=("current", "count"),
-            mean_current=("current", "mean"), mean_target=("target", "mean"),
-            mean_gap=("gap", "mean"),
-        ).reindex(groups)  # fmt: skip
+        means = (
+            scores.groupby("group")
+            .agg(
+                councils=("council_code", "nunique"),
+                answers=("current", "count"),
+                mean_current=("current", "mean"),
+                mean_target=("target", "mean"),
+                mean_gap=("gap", "mean"),
+            )
+            .reindex(groups)
+        )
         means[["councils", "answers"]] = means[["councils", "answers"]].fillna(0).astype("int64")
         result = means.rename_axis("group").reset_index()
         result.insert(0, "group_type", self.group_type(by))
@@ -439,9 +549,12 @@ class Collation:
 
     def councils_in(self, by: str | None = None) -> dict[str, int]:
         """How many counted councils each group has."""
-        labels, groups = self._grouping(by)
-        counts = self.answers.assign(group=labels).groupby("group")["council_code"].nunique()
-        return {g: int(counts.get(g, 0)) for g in groups}
+        key = ("councils", by)
+        if key not in self._cache:
+            labels, groups = self._grouping(by)
+            counts = self.answers.assign(group=labels).groupby("group")["council_code"].nunique()
+            self._cache[key] = {g: int(counts.get(g, 0)) for g in groups}
+        return dict(self._cache[key])
 
     # -- coverage ------------------------------------------------------------------------------
     def not_returned(self) -> list[Council]:
@@ -481,8 +594,10 @@ class Collation:
         accepted = sum(1 for r in self.returns if r.accepted)
         warned = sum(1 for r in self.returns if r.accepted and r.problems)
         files = len(self.returns)
-        text = (f"Read {files} file{'s' if files != 1 else ''}: {accepted} accepted"
-                f" ({warned} with warnings), {files - accepted} rejected")  # fmt: skip
+        text = (
+            f"Read {files} file{'s' if files != 1 else ''}: {accepted} accepted"
+            f" ({warned} with warnings), {files - accepted} rejected"
+        )
         if states[SUPERSEDED]:
             text += (
                 f", {states[SUPERSEDED]} superseded by a more recent return from the same council"
@@ -491,8 +606,10 @@ class Collation:
         text += f". {councils} council{'s' if councils != 1 else ''} covered"
         if self.register is not None:
             missing = len(self.not_returned())
-            text += (f" of {len(self.register)} in the register; {missing} "
-                     f"council{'s' if missing != 1 else ''} with no accepted return.")  # fmt: skip
+            text += (
+                f" of {len(self.register)} in the register; {missing} "
+                f"council{'s' if missing != 1 else ''} with no accepted return."
+            )
         else:
             text += " (no register given)."
         return text
@@ -505,8 +622,16 @@ def _theme(item: Item) -> str:
 def _response_row(region: str, expected: int, tally: Counter) -> tuple:
     councils = tally["councils"]
     rate = round(100.0 * councils / expected, 1) if expected else math.nan
-    return (region, expected, tally["received"], tally["accepted"], tally["rejected"],
-            tally["superseded"], councils, rate)  # fmt: skip
+    return (
+        region,
+        expected,
+        tally["received"],
+        tally["accepted"],
+        tally["rejected"],
+        tally["superseded"],
+        councils,
+        rate,
+    )
 
 
 # --- entry points -------------------------------------------------------------------------------
@@ -517,8 +642,10 @@ def check_group_by(columns: Iterable[str], register: Register | None) -> None:
         if column in STANDARD_GROUPINGS or column not in available:
             where = f"the register {register.source}" if register is not None else "no register"
             extra = ", ".join(available) or "none"
-            raise NpsxlError(f"cannot group by {column!r}: it is not an extra column of {where} "
-                             f"(extra columns: {extra})")  # fmt: skip
+            raise NpsxlError(
+                f"cannot group by {column!r}: it is not an extra column of {where} "
+                f"(extra columns: {extra})"
+            )
 
 
 def collate_returns(
@@ -574,12 +701,16 @@ def collate(
     return collate_returns(returns, model, register, group_by)
 
 
-def write_data(collation: Collation, data_dir: str | os.PathLike, *, force: bool = True
-               ) -> list[Path]:  # fmt: skip
+def write_data(
+    collation: Collation, data_dir: str | os.PathLike, *, force: bool = True
+) -> list[Path]:
     """Write returns.csv, answers.csv and summary.csv (UTF-8) to ``data_dir``, atomically."""
     data_dir = Path(data_dir)
-    frames = ((RETURNS_CSV, collation.log), (ANSWERS_CSV, collation.answers),
-              (SUMMARY_CSV, collation.summaries()))  # fmt: skip
+    frames = (
+        (RETURNS_CSV, collation.log),
+        (ANSWERS_CSV, collation.answers),
+        (SUMMARY_CSV, collation.summaries()),
+    )
     written = []
     for name, frame in frames:
         target = data_dir / name

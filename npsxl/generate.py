@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import io
+import os
 import re
+import tempfile
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,20 +19,22 @@ from .atomic import write_text_atomic
 from .errors import OutputError
 from .model import Model
 from .register import Council, Register
-from .workbook import BuiltWorkbook, build_workbook
+from .workbook import BuiltWorkbook, CouncilWorkbooks, build_workbook
 
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_COLUMNS = ("file", "council_code", "council_name", "region", "model_id",
                     "model_version", "fingerprint", "generated_at")  # fmt: skip
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-             *(f"LPT{i}" for i in range(1, 10))}  # fmt: skip
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
+             *(f"LPT{i}" for i in range(10))}  # fmt: skip
 
 
 def safe_filename(text: str, max_length: int = 80) -> str:
-    """A file or folder name that is safe on Windows, macOS and Linux: ASCII, no reserved names."""
+    """A file or folder name that is safe on Windows, macOS and Linux: ASCII letters, digits,
+    '-', '_' and '.', no reserved device name (CON, NUL, COM1...), no leading or trailing dot."""
+    text = re.sub(r"['\u2019`]", "", text).replace("&", " and ")
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    name = _UNSAFE.sub("-", ascii_text.replace("&", "and")).strip("-.")[:max_length].strip("-.")
+    name = _UNSAFE.sub("-", ascii_text).strip("-.")[:max_length].strip("-.")
     if not name or name.upper().split(".")[0] in _RESERVED:
         name = f"_{name}"
     return name
@@ -50,12 +56,6 @@ class GenerationResult:
     manifest: Path | None = None
 
 
-def _build_one(args) -> BuiltWorkbook:
-    model, path, council, councils, generated_at, force = args
-    return build_workbook(model, path, council, councils=councils, generated_at=generated_at,
-                          force=force)  # fmt: skip
-
-
 def generate(
     model: Model,
     out_dir: str | Path,
@@ -68,50 +68,153 @@ def generate(
 ) -> GenerationResult:
     """Write one workbook per council in ``councils`` (or one blank workbook when None).
 
-    Refuses to overwrite existing files unless ``force``; checks every target before
-    writing anything. A batch of councils also writes ``manifest.csv`` in ``out_dir``.
-    ``progress`` is called with each :class:`BuiltWorkbook` as it is written.
+    The blank workbook offers the councils of ``register`` in a dropdown. Refuses to
+    overwrite existing files unless ``force``, and checks every target (and that the folders
+    can be written) before writing anything; problems raise :class:`OutputError`. A batch of
+    councils also writes ``manifest.csv`` in ``out_dir``, keeping the rows of other workbooks
+    already listed there. ``jobs`` > 1 builds in that many processes. ``progress`` is called
+    with each :class:`BuiltWorkbook` as it is written.
     """
     out_dir = Path(out_dir)
     generated_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-    targets = [None] if councils is None else list(councils)
-    dropdown = tuple(register) if (register is not None and councils is None) else ()
+    targets: list[Council | None] = [None] if councils is None else list(dict.fromkeys(councils))
     paths = [workbook_path(out_dir, model, c) for c in targets]
+    clash = _first_duplicate(paths)
+    if clash is not None:
+        raise OutputError(f"two councils would be written to the same file {clash}")
     if not force:
         existing = [p for p in paths if p.exists()]
         if existing:
-            more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
-            raise OutputError(f"{existing[0]}{more} already exist(s); use --force to overwrite")
-    tasks = [(model, p, c, dropdown, generated_at, True) for p, c in zip(paths, targets)]
+            more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+            raise OutputError(f"{existing[0]}{more} already exists; use --force to overwrite")
+    for folder in dict.fromkeys(p.parent for p in paths):
+        _check_writable(folder)
+
     result = GenerationResult()
-    if jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            chunk = max(1, len(tasks) // (jobs * 4))
-            for built in pool.map(_build_one, tasks, chunksize=chunk):
-                result.workbooks.append(built)
-                if progress:
-                    progress(built)
+    if councils is None:
+        dropdown = tuple(register) if register is not None else ()
+        built = build_workbook(model, paths[0], None, councils=dropdown,
+                               generated_at=generated_at)  # fmt: skip
+        result.workbooks.append(built)
+        if progress:
+            progress(built)
+        return result
+
+    if jobs > 1 and len(targets) > 1:
+        result.workbooks = _build_parallel(model, targets, paths, generated_at, jobs, progress)
     else:
-        for task in tasks:
-            built = _build_one(task)
+        factory = CouncilWorkbooks(model, generated_at)
+        for council, path in zip(targets, paths, strict=True):
+            built = factory.build(council, path)
             result.workbooks.append(built)
             if progress:
                 progress(built)
-    if councils is not None:
-        result.manifest = write_manifest(out_dir / MANIFEST_NAME, result.workbooks, out_dir)
+    result.manifest = write_manifest(out_dir / MANIFEST_NAME, result.workbooks, out_dir)
     return result
 
 
+def _first_duplicate(paths: list[Path]) -> Path | None:
+    seen: set[str] = set()
+    for path in paths:
+        key = str(path).casefold()  # Windows and macOS file names ignore case
+        if key in seen:
+            return path
+        seen.add(key)
+    return None
+
+
+def _check_writable(folder: Path) -> None:
+    """Create ``folder`` and check a file can be written in it, or raise OutputError."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".npsxl-", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise OutputError(f"cannot write to the folder {folder}: {reason}") from None
+    os.close(handle)
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
+
+
+# --- building in several processes ----------------------------------------------------------------
+_WORKER: dict[str, CouncilWorkbooks] = {}
+
+
+def _start_worker(model: Model, generated_at: str) -> None:
+    _WORKER["factory"] = CouncilWorkbooks(model, generated_at)
+
+
+def _build_chunk(chunk: list[tuple[int, Council, str]]) -> list[int]:
+    factory = _WORKER["factory"]
+    for _index, council, path in chunk:
+        factory.build(council, path)
+    return [index for index, _council, _path in chunk]
+
+
+def _portable(council: Council) -> Council:
+    """The council with plain containers, so it can be sent to another process."""
+    return dataclasses.replace(council, extra=dict(council.extra))
+
+
+def _build_parallel(model, targets, paths, generated_at, jobs, progress) -> list[BuiltWorkbook]:
+    tasks = [(i, _portable(c), str(p)) for i, (c, p) in enumerate(zip(targets, paths, strict=True))]
+    size = max(1, min(16, len(tasks) // (jobs * 4)))
+    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    built: dict[int, BuiltWorkbook] = {}
+    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), initializer=_start_worker,
+                             initargs=(model, generated_at)) as pool:  # fmt: skip
+        pending = {pool.submit(_build_chunk, chunk) for chunk in chunks}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in done:
+                if future.exception() is not None:
+                    for other in pending:
+                        other.cancel()
+                    raise future.exception()
+                for index in future.result():
+                    one = BuiltWorkbook(paths[index], targets[index], model.id, model.version,
+                                        model.fingerprint, generated_at)  # fmt: skip
+                    built[index] = one
+                    if progress:
+                        progress(one)
+    return [built[i] for i in range(len(targets))]
+
+
+# --- the manifest -------------------------------------------------------------------------------
 def write_manifest(path: Path, workbooks: list[BuiltWorkbook], relative_to: Path) -> Path:
-    """Write the manifest CSV: one row per workbook, paths relative to the output folder."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(MANIFEST_COLUMNS)
+    """Write the manifest CSV: one row per workbook, paths relative to the output folder.
+
+    Rows of an existing manifest are kept for workbooks that still exist and were not
+    written this time, so the manifest lists every workbook in the folder.
+    """
+    rows = []
     for built in workbooks:
         c = built.council
-        writer.writerow([
+        rows.append([
             built.path.relative_to(relative_to).as_posix(), c.code if c else "",
             c.name if c else "", c.region if c else "", built.model_id, built.model_version,
             built.fingerprint, built.generated_at,
         ])  # fmt: skip
+    written = {row[0] for row in rows}
+    kept = [
+        row for row in read_manifest(path)
+        if row["file"] not in written and (relative_to / row["file"]).is_file()
+    ]  # fmt: skip
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(MANIFEST_COLUMNS)
+    writer.writerows([row.get(column, "") for column in MANIFEST_COLUMNS] for row in kept)
+    writer.writerows(rows)
     return write_text_atomic(path, buffer.getvalue())
+
+
+def read_manifest(path: str | Path) -> list[dict[str, str]]:
+    """The rows of a manifest CSV as dicts (empty if there is none or it is unreadable)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "file" not in reader.fieldnames:
+        return []
+    return [row for row in reader if row.get("file")]

@@ -49,16 +49,16 @@ TARGET_HEADER = "Target level"
 def assessment_columns(level_names) -> tuple[Column, ...]:
     """The columns of the Self-assessment sheet, left to right."""
     return (
-        Column("ref", REF_HEADER, 6),
-        Column("name", "Key area or enabler", 20),
-        Column("description", "What it covers", 34),
-        *(Column(f"level_{i}", name, 26) for i, name in enumerate(level_names, start=1)),
-        Column("current", CURRENT_HEADER, 14, is_input=True),
-        Column("target", TARGET_HEADER, 14, is_input=True),
-        Column("evidence", "Evidence for the current level", 34, is_input=True),
-        Column("actions", "Actions planned to reach the target", 34, is_input=True),
-        Column("target_date", "Target date", 13, is_input=True),
-        Column("check", "Check", 18),
+        Column("ref", REF_HEADER, 5),
+        Column("name", "Key area or enabler", 14),
+        Column("description", "What it covers", 17),
+        *(Column(f"level_{i}", name, 16) for i, name in enumerate(level_names, start=1)),
+        Column("current", CURRENT_HEADER, 11, is_input=True),
+        Column("target", TARGET_HEADER, 11, is_input=True),
+        Column("evidence", "Evidence for the current level", 17, is_input=True),
+        Column("actions", "Actions planned to reach the target", 17, is_input=True),
+        Column("target_date", "Target date", 10.5, is_input=True),
+        Column("check", "Check", 11),
     )
 
 

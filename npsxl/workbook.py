@@ -2,16 +2,25 @@
 
 :func:`build_workbook` is the library entry point. All positions and names come from
 :mod:`npsxl.layout`, which the reader shares.
+
+Everything that is the same for every council (texts, row heights, formulas) is worked out
+once per model and cached, so a batch of hundreds of workbooks spends its time writing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
+import math
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
 from . import layout as L
@@ -20,10 +29,147 @@ from .atomic import atomic_path
 from .model import Item, Model
 from .register import Council
 
-LINE_HEIGHT = 13.0  # points per wrapped line of 10pt text, with LibreOffice's leading
-CHARS_PER_WIDTH = 1.05  # characters of prose per unit of column width, on the safe side
+FONT_SIZE = 10
+# Points per line of wrapped 10pt Arial: Excel lays lines out 12.75pt apart, LibreOffice 11.2pt.
+LINE_HEIGHT = 12.75
+LO_LINE_HEIGHT = 11.2
+ROW_PADDING = 3.0
+
+# --- text measurement -----------------------------------------------------------------------------
+# Advance widths of ASCII 32..126 in Arial (= Liberation Sans), thousandths of an em, from the
+# fonts' hmtx tables. Other characters count as a digit (556).
+_ARIAL = (
+    "277 277 354 556 556 889 666 190 333 333 389 583 277 333 277 277 556 556 556 556 556 556 556 "
+    "556 556 556 277 277 583 583 583 556 1015 666 666 722 722 666 610 777 722 277 500 666 556 833 "
+    "722 777 666 777 722 666 610 722 666 943 666 666 610 277 277 277 469 556 333 556 556 500 556 "
+    "556 277 556 556 222 222 500 222 833 556 556 556 556 333 500 277 556 500 722 500 500 500 333 "
+    "259 333 583"
+)
+_ARIAL_BOLD = (
+    "277 333 474 556 556 889 722 237 333 333 389 583 277 333 277 277 556 556 556 556 556 556 556 "
+    "556 556 556 333 333 583 583 583 610 975 722 722 722 722 666 610 777 722 277 556 722 610 833 "
+    "722 777 666 777 722 666 610 722 666 943 666 666 610 333 277 333 583 556 333 556 610 556 610 "
+    "556 333 610 610 277 277 556 277 889 610 610 610 610 389 556 333 610 556 777 556 556 500 389 "
+    "279 389 583"
+)
+_ADVANCES = {
+    False: tuple(int(w) for w in _ARIAL.split()),
+    True: tuple(int(w) for w in _ARIAL_BOLD.split()),
+}
+_DIGIT = 556
+_METRIC_FONTS = {"arial", "liberation sans", "helvetica", "arimo"}
+_GLYPH_CACHE: dict[tuple, dict[str, tuple[float, float]]] = {}
 
 
+def column_pixels(width: float) -> int:
+    """The width in pixels (at 96 dpi) Excel gives a column ``width`` characters wide."""
+    if width < 1:
+        return int(width * 12 + 0.5)
+    return int(width * 7 + 0.5) + 5
+
+
+def _glyphs(bold: bool, size: float, font: str) -> dict[str, tuple[float, float]]:
+    """Per character: (Excel pixels, LibreOffice digit widths) for a font size."""
+    key = (bold, size, font)
+    table = _GLYPH_CACHE.get(key)
+    if table is None:
+        slack = 1.0 if font.lower() in _METRIC_FONTS else 1.12  # an unknown font: be generous
+        em = round(size * 4 / 3)  # Excel on Windows rounds the font to whole pixels
+        table = {}
+        for code, advance in enumerate(_ADVANCES[bold], start=32):
+            table[chr(code)] = (
+                round(advance * em / 1000) * slack,
+                advance / _DIGIT * size / FONT_SIZE * slack,
+            )
+        _GLYPH_CACHE[key] = table
+    return table
+
+
+def _count_lines(words, available: float, space: float) -> int:
+    """Greedy word wrap of ``words`` (a list of (width, [char widths])) into lines."""
+    lines, used = 1, 0.0
+    for width, chars in words:
+        need = width if used == 0 else used + space + width
+        if need <= available:
+            used = need
+            continue
+        if used:
+            lines += 1
+        if width <= available:
+            used = width
+            continue
+        used = 0.0  # a word longer than the line: broken between characters
+        for char in chars:
+            if used + char > available and used:
+                lines += 1
+                used = 0.0
+            used += char
+    return lines
+
+
+def wrapped_lines_both(text: str, pixels: float, *, bold=False, size=FONT_SIZE, font="Arial"):
+    """(lines in Excel, lines in LibreOffice) of ``text`` wrapped in a cell ``pixels`` wide."""
+    glyphs = _glyphs(bold, size, font)
+    fallback = (round(_DIGIT * round(size * 4 / 3) / 1000), size / FONT_SIZE)
+    excel_space, lo_space = glyphs[" "]
+    # Excel leaves ~3px each side of the text; LibreOffice's columns are 7.4/7 wider but it
+    # wraps about one digit width early.
+    excel_available = pixels - 6
+    lo_available = pixels / 7 * 7.4 / 7.41 - 1.0
+    excel_lines = lo_lines = 0
+    for paragraph in str(text).split("\n"):
+        excel_words, lo_words = [], []
+        for word in paragraph.split():
+            widths = [glyphs.get(c, fallback) for c in word]
+            excel_chars = [w[0] for w in widths]
+            lo_chars = [w[1] for w in widths]
+            excel_words.append((sum(excel_chars), excel_chars))
+            lo_words.append((sum(lo_chars), lo_chars))
+        excel_lines += _count_lines(excel_words, excel_available, excel_space)
+        lo_lines += _count_lines(lo_words, lo_available, lo_space)
+    return excel_lines, lo_lines
+
+
+def wrapped_lines(text: str, width: float, *, bold=False, size=FONT_SIZE, font="Arial") -> int:
+    """How many lines ``text`` takes when wrapped in a column ``width`` characters wide.
+
+    The larger of the estimates for Excel and for LibreOffice, from Arial's glyph widths.
+    """
+    return max(wrapped_lines_both(text, column_pixels(width), bold=bold, size=size, font=font))
+
+
+def text_height(text: str, pixels: float, *, bold=False, size=FONT_SIZE, font="Arial") -> float:
+    """Points of row height that show all of ``text`` wrapped in a cell ``pixels`` wide."""
+    if not text:
+        return 0.0
+    excel, lo = wrapped_lines_both(text, pixels, bold=bold, size=size, font=font)
+    scale = size / FONT_SIZE
+    return max(excel * LINE_HEIGHT, lo * LO_LINE_HEIGHT) * scale + ROW_PADDING
+
+
+def row_height(cells, minimum: float = 15.0, font: str = "Arial") -> float:
+    """The height of a row holding ``cells``: (text, pixels, bold, size) tuples."""
+    height = max((text_height(t, p, bold=b, size=s, font=font) for t, p, b, s in cells), default=0)
+    return math.ceil(max(minimum, height) * 4) / 4  # Excel stores quarter points
+
+
+def _span_pixels(widths) -> int:
+    return sum(column_pixels(w) for w in widths)
+
+
+def _detail_height(value, help_text: str, font: str) -> float:
+    """The height of a council or respondent detail row on the Start here sheet."""
+    return row_height(
+        [
+            (value if isinstance(value, str) else "", column_pixels(START_WIDTHS[2]), True, 10),
+            (help_text, column_pixels(START_WIDTHS[3]), False, 9),
+        ],
+        minimum=17,
+        font=font,
+    )
+
+
+# --- what the workbook is made of -----------------------------------------------------------------
 @dataclass(frozen=True)
 class BuiltWorkbook:
     """What :func:`build_workbook` wrote."""
@@ -36,41 +182,314 @@ class BuiltWorkbook:
     generated_at: str
 
 
-def wrapped_lines(text: str, width: float) -> int:
-    """How many lines ``text`` takes when wrapped in a column ``width`` characters wide."""
-    per_line = max(1, int(width * CHARS_PER_WIDTH) - 1)
-    lines = 0
-    for paragraph in str(text).split("\n"):
-        used = 0
-        lines += 1
-        for word in paragraph.split():
-            need = len(word) if used == 0 else used + 1 + len(word)
-            if need <= per_line:
-                used = need
-            else:
-                lines += 1 if used else 0
-                used = len(word) % per_line if len(word) > per_line else len(word)
-                lines += len(word) // per_line if len(word) > per_line else 0
-    return max(lines, 1)
+# Column widths of the other sheets (the Self-assessment columns are in npsxl.layout).
+START_WIDTHS = (2, 22, 58, 44)
+GUIDANCE_WIDTHS = (22, 112)
+SUMMARY_WIDTHS = (6, 38, 30, 10, 10, 9, 11)
+SUMMARY_HEADER_ROW = 3
+SUMMARY_COLUMNS = ("Ref", "Key area or enabler", "Theme", "Current", "Target", "Gap", "Complete")
+MISSING_CELL = (1, 7)  # Lists!H2: the ids of items still to complete, built by formula
+MARGINS = {"left": 0.3, "right": 0.3, "top": 0.4, "bottom": 0.55}
+A4 = 9
+
+HELP_ROW_TEXT = (
+    "Choose a Current level and a Target level for every row from the dropdowns in the yellow "
+    "cells; add evidence, actions and a target date. Click a name to read its guidance."
+)
 
 
-def row_height(texts_and_widths, minimum: float = 15.0, padding: float = 4.0) -> float:
-    lines = max((wrapped_lines(t, w) for t, w in texts_and_widths if t), default=1)
-    return max(minimum, lines * LINE_HEIGHT + padding)
-
-
-def _excel_text(text: str) -> str:
-    """Escape a string for a header/footer: '&' starts a code there."""
+def _excel_text(text: str, limit: int = 100) -> str:
+    """Text for a header/footer: '&' starts a code there, and Excel allows 255 characters."""
+    text = " ".join(str(text).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "\u2026"
     return text.replace("&", "&&")
 
 
+def _short_description(item: Item) -> str:
+    """The first sentence of the description (the Guidance sheet has it in full)."""
+    text = item.description or ""
+    if not text:
+        if item.kind == "enabler":
+            return "An enabler of the strategy: read the five levels."
+        return "See the Guidance sheet."
+    end = text.find(". ")
+    return text if end == -1 else text[: end + 1]
+
+
+class _Sheet(Worksheet):
+    """A worksheet that prepares each distinct formula once per process, not once per cell.
+
+    Every council's workbook has the same formulas; xlsxwriter would run ~30 regular
+    expressions over each of them for every workbook.
+    """
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        key = (formula, expand_future_functions, self.use_future_functions)
+        prepared = _FORMULAS.get(key)
+        if prepared is None:
+            if len(_FORMULAS) > 20_000:
+                _FORMULAS.clear()
+            prepared = _FORMULAS[key] = super()._prepare_formula(formula, expand_future_functions)
+        return prepared
+
+
+_FORMULAS: dict[tuple, str] = {}
+
+
+class _Plan:
+    """Everything about a model's workbook that does not depend on the council or answers."""
+
+    def __init__(self, model: Model):
+        self.model = model
+        font = model.brand.font
+        self.font = font
+        self.columns = L.assessment_columns(model.level_names)
+        self.col = {c.key: i for i, c in enumerate(self.columns)}
+        self.pixels = {c.key: column_pixels(c.width) for c in self.columns}
+        self.n_items = len(model.items)
+        self.short = {item.id: _short_description(item) for item in model.items}
+
+        # Self-assessment rows: a heading per group, then its items
+        self.assessment_rows: list[tuple[str, object]] = []
+        self.item_rows: dict[str, int] = {}
+        row = L.ASSESSMENT_FIRST_ROW
+        for group in model.groups:
+            self.assessment_rows.append(("group", group))
+            row += 1
+            for item in group.items:
+                self.assessment_rows.append(("item", item))
+                self.item_rows[item.id] = row
+                row += 1
+        self.assessment_last_row = row - 1
+        self.item_blocks = _blocks(sorted(self.item_rows.values()))
+        self.header_height = row_height(
+            [(c.header, self.pixels[c.key], True, FONT_SIZE) for c in self.columns],
+            minimum=30,
+            font=font,
+        )
+        p = self.pixels
+        self.item_heights = {}
+        for item in model.items:
+            cells = [
+                (item.id, p["ref"], True, FONT_SIZE),
+                (item.name, p["name"], True, FONT_SIZE),
+                (self.short[item.id], p["description"], False, FONT_SIZE),
+                ("Target below current", p["check"], True, FONT_SIZE),
+            ]
+            cells += [
+                (d, p[f"level_{i}"], False, FONT_SIZE)
+                for i, d in enumerate(item.descriptors, start=1)
+            ]
+            self.item_heights[item.id] = row_height(cells, minimum=45, font=font)
+
+        # Summary rows
+        self.summary_rows = {
+            item.id: SUMMARY_HEADER_ROW + 1 + i for i, item in enumerate(model.items)
+        }
+        self.summary_name_height = {
+            item.id: row_height(
+                [
+                    (item.name, column_pixels(SUMMARY_WIDTHS[1]), False, FONT_SIZE),
+                    (item.group_name, column_pixels(SUMMARY_WIDTHS[2]), False, FONT_SIZE),
+                ],
+                font=font,
+            )
+            for item in model.items
+        }
+
+        # Guidance rows and their heights
+        self.guidance: list[tuple] = []  # (kind, row, label, text, height)
+        self.guidance_rows: dict[str, int] = {}
+        text_px = column_pixels(GUIDANCE_WIDTHS[1])
+        label_px = column_pixels(GUIDANCE_WIDTHS[0])
+        row = 2
+        for group in model.groups:
+            self.guidance.append(("group", row, group.name, "", 18))
+            row += 1
+            if group.description:
+                height = row_height(
+                    [
+                        (group.description, text_px, False, FONT_SIZE),
+                        ("About the enablers", label_px, True, FONT_SIZE),
+                    ],
+                    font=font,
+                )
+                self.guidance.append(("text", row, "About the enablers", group.description, height))
+                row += 1
+            for item in group.items:
+                self.guidance_rows[item.id] = row
+                self.guidance.append(("item", row, item.id, item.name, 20))
+                row += 1
+                fields = [
+                    ("Description", item.description),
+                    ("What it is", item.what_it_is),
+                    ("Why it is important", item.why_it_is_important),
+                ]
+                fields = [(label, text) for label, text in fields if text]
+                if item.kind == "enabler" or not fields:
+                    fields.append(
+                        ("The levels", "The strategy describes this enabler by its five levels:")
+                    )
+                    fields += [
+                        (f"{lv.score}. {lv.name}", d)
+                        for lv, d in zip(model.levels, item.descriptors, strict=True)
+                    ]
+                for label, text in fields:
+                    height = row_height(
+                        [(text, text_px, False, FONT_SIZE), (label, label_px, True, FONT_SIZE)],
+                        font=font,
+                    )
+                    self.guidance.append(("text", row, label, text, height))
+                    row += 1
+                if item.text_note:
+                    height = row_height(
+                        [
+                            (item.text_note, text_px, False, 9),
+                            ("Note on the text", label_px, True, 9),
+                        ],
+                        font=font,
+                    )
+                    self.guidance.append(("note", row, "Note on the text", item.text_note, height))
+                    row += 1
+                back = f"Back to {item.id} on the '{L.ASSESSMENT}' sheet"
+                self.guidance.append(("back", row, item.id, back, 15))
+                row += 2
+        self.guidance_last_row = row - 1
+
+        # Start here
+        span_all = _span_pixels(START_WIDTHS[1:])
+        span_text = _span_pixels(START_WIDTHS[2:])
+        self.purpose_height = row_height([(model.purpose, span_all, False, FONT_SIZE)], font=font)
+        self.steps = _steps(model)
+        self.step_heights = [
+            row_height([(s, span_text, False, FONT_SIZE)], font=font) for s in self.steps
+        ]
+        self.small_print = (
+            f"Model {model.id} version {model.version}, fingerprint {model.fingerprint}. "
+            f"Layout {L.LAYOUT_VERSION}. Generated {{generated_at}} by npsxl {__version__}. "
+            f"Source: {model.title}, {model.publisher}, {model.published}, {model.source_url}"
+        )
+
+        # Formulas shared by every council's workbook
+        self.check_formulas = {}
+        levels = L.LEVELS_NAME
+        for item in model.items:
+            row = self.item_rows[item.id]
+            cur = xl_rowcol_to_cell(row, self.col["current"])
+            tgt = xl_rowcol_to_cell(row, self.col["target"])
+            self.check_formulas[item.id] = (
+                f'=IF(AND({cur}="",{tgt}=""),"To do",IF(OR(ISNA(MATCH({cur},{levels},0)),'
+                f'ISNA(MATCH({tgt},{levels},0))),"Choose both levels",'
+                f'IF({_below_formula(cur, tgt)},"Target below current","Done")))'
+            )
+        self.name_links = {
+            item.id: _hyperlink(L.GUIDANCE, self.guidance_rows[item.id], item.name)
+            for item in model.items
+        }
+        self.back_links = {
+            item.id: _hyperlink(
+                L.ASSESSMENT, row, f"Back to {item.id} on the '{L.ASSESSMENT}' sheet"
+            )
+            for item in model.items
+            for row in (self.item_rows[item.id],)
+        }
+        complete = xl_col_to_name(6)
+        self.missing_formula = (
+            "=TRIM("
+            + "&".join(
+                f'IF(\'{L.SUMMARY}\'!${complete}${self.summary_rows[i.id] + 1}="Yes","","{i.id} ")'
+                for i in model.items
+            )
+            + ")"
+        )
+        missing = f"'{L.LISTS}'!${xl_col_to_name(MISSING_CELL[1])}${MISSING_CELL[0] + 1}"
+        first = min(self.summary_rows.values()) + 1
+        last = max(self.summary_rows.values()) + 1
+        self.progress_formula = (
+            f"=COUNTIF('{L.SUMMARY}'!${complete}${first}:${complete}${last},\"Yes\")"
+            f'&" of {self.n_items} items complete"'
+        )
+        self.missing_text_formula = (
+            f'=IF({missing}="","Nothing missing: every item has a current and a target level",'
+            f'"Still to complete: "&SUBSTITUTE({missing}," ",", "))'
+        )
+
+
+_PLANS: dict[tuple, _Plan] = {}
+
+
+def _plan(model: Model) -> _Plan:
+    key = (model.fingerprint, repr(model.brand))  # the content, and how it is presented
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) > 16:
+            _PLANS.clear()
+        plan = _PLANS[key] = _Plan(model)
+    return plan
+
+
+def _hyperlink(sheet: str, row: int, text: str) -> str:
+    """A HYPERLINK formula that jumps to column A of ``row`` on ``sheet``."""
+    target = f"#'{sheet}'!A{row + 1}".replace('"', '""')
+    return f'=HYPERLINK("{target}","{text.replace(chr(34), chr(34) * 2)}")'
+
+
+def _blocks(rows: list[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive row numbers: [5, 6, 7, 9] -> [(5, 7), (9, 9)]."""
+    blocks: list[tuple[int, int]] = []
+    for row in rows:
+        if blocks and blocks[-1][1] == row - 1:
+            blocks[-1] = (blocks[-1][0], row)
+        else:
+            blocks.append((row, row))
+    return blocks
+
+
+def _multi_range(blocks, col: int) -> str:
+    return " ".join(
+        f"{xl_rowcol_to_cell(a, col)}:{xl_rowcol_to_cell(b, col)}"
+        if a != b
+        else xl_rowcol_to_cell(a, col)
+        for a, b in blocks
+    )
+
+
+def _steps(model: Model) -> list[str]:
+    n = len(model.items)
+    return [
+        "Check your council's details below and add your name, role, email and today's date in "
+        "the yellow cells.",
+        f"Go to the '{L.ASSESSMENT}' sheet. For each of the {n} key areas and enablers, read the "
+        f"{len(model.levels)} level descriptions, then choose your Current level and your Target "
+        "level from the dropdowns in the yellow cells.",
+        "Add the evidence for your current level, the actions planned to reach your target, and "
+        "a target date.",
+        f"Click an item's name for its guidance. Targets are yours to choose: there is nothing "
+        f"'wrong' about setting '{model.level_names[1 % len(model.levels)]}' or "
+        f"'{model.level_names[2 % len(model.levels)]}' as a target; it can be entirely "
+        f"appropriate. The '{L.SUMMARY}' sheet shows your scores and gaps.",
+        f"When the progress line below reads '{n} of {n} items complete', save the file (keep "
+        "the .xlsx format and the sheet names) and email it back to your regional coordinator.",
+    ]
+
+
+def _below_formula(cur: str, tgt: str) -> str:
+    levels = L.LEVELS_NAME
+    return (
+        f"AND(ISNUMBER(MATCH({cur},{levels},0)),ISNUMBER(MATCH({tgt},{levels},0)),"
+        f"MATCH({tgt},{levels},0)<MATCH({cur},{levels},0))"
+    )
+
+
+# --- the formats ----------------------------------------------------------------------------------
 class _Formats:
     """The workbook's cell formats, built once per workbook from the brand."""
 
     def __init__(self, wb, model: Model):
         brand = model.brand
         colour = brand.colours
-        base = {"font_name": brand.font, "font_size": 10, "valign": "top"}
+        base = {"font_name": brand.font, "font_size": FONT_SIZE, "valign": "top"}
 
         def fmt(**props):
             return wb.add_format({**base, **props})
@@ -78,77 +497,57 @@ class _Formats:
         def pair(role):
             return {"bg_color": colour[role].background, "font_color": colour[role].text}
 
+        dark = colour["header"].background  # dark enough for white text, so for text on white
         border = {"border": 1, "border_color": "#808080"}
         self.brand_bar = fmt(bold=True, font_size=12, valign="vcenter", **pair("header"))
-        self.title = fmt(bold=True, font_size=16, font_color=colour["header"].background)
+        self.title = fmt(bold=True, font_size=16, font_color=dark)
         self.subtitle = fmt(bold=True, font_size=12)
         self.text = fmt(text_wrap=True)
-        self.text_bold = fmt(text_wrap=True, bold=True)
         self.line = fmt()  # one line that may run on into the empty cells to its right
         self.line_bold = fmt(bold=True)
-        self.muted = fmt(text_wrap=True, font_size=8, **pair("muted"))
-        self.heading = fmt(bold=True, font_size=11, **pair("theme"))
-        self.header = fmt(bold=True, text_wrap=True, valign="vcenter", **pair("header"),
-                          border=1, border_color="#FFFFFF")  # fmt: skip
+        self.label = fmt(bold=True, text_wrap=True)
+        self.help = fmt(text_wrap=True, font_size=9, **pair("muted"))
+        self.note = fmt(text_wrap=True, font_size=9, italic=True, **pair("muted"))
+        self.small_print = fmt(text_wrap=True, font_size=8, **pair("muted"))
+        self.heading = fmt(bold=True, font_size=11, valign="vcenter", **pair("theme"))
+        self.header = fmt(
+            bold=True, text_wrap=True, valign="vcenter", **pair("header"),
+            border=1, border_color="#FFFFFF",
+        )  # fmt: skip
         self.cell = fmt(text_wrap=True, **border)
         self.cell_bold = fmt(text_wrap=True, bold=True, **border)
-        self.link = fmt(text_wrap=True, bold=True, underline=1, font_color="#1F3864", **border)
+        self.link = fmt(text_wrap=True, bold=True, underline=1, font_color=dark, **border)
+        self.link_plain = fmt(underline=1, font_color=dark)
+        self.item_title = fmt(bold=True, font_size=12, font_color=dark)
         self.locked_value = fmt(text_wrap=True, bold=True, bg_color="#F2F2F2", **border)
         self.input = fmt(text_wrap=True, locked=False, **pair("input"), **border)
         self.input_level = fmt(locked=False, bold=True, **pair("input"), **border)
-        self.input_date = fmt(locked=False, num_format="dd/mm/yyyy", **pair("input"), **border)
+        self.input_date = fmt(
+            locked=False, num_format="dd/mm/yyyy", align="left", **pair("input"), **border
+        )
         self.number = fmt(num_format="0", align="center", **border)
         self.decimal = fmt(num_format="0.0", align="center", **border)
         self.signed = fmt(num_format="+0;-0;0", align="center", **border)
-        self.status = fmt(bold=True, font_size=12, **pair("chosen"))
-        self.label = fmt(bold=True, text_wrap=True)
-        self.cf_current = wb.add_format({**pair("chosen"), "bold": True})
+        self.decimal_bold = fmt(num_format="0.0", align="center", bold=True, **border)
+        self.signed_decimal = fmt(num_format="+0.0;-0.0;0.0", align="center", **border)
+        self.signed_decimal_bold = fmt(num_format="+0.0;-0.0;0.0", align="center", bold=True,
+                                       **border)  # fmt: skip
+        self.status = fmt(bold=True, font_size=12, **pair("theme"))
+        self.legend_current = fmt(underline=1, text_wrap=True, **pair("chosen"), **border)
+        self.legend_target = fmt(italic=True, text_wrap=True, **pair("target"), **border)
+        self.legend_warning = fmt(text_wrap=True, **pair("warning"), **border)
+        self.legend_input = fmt(text_wrap=True, **pair("input"), **border)
+        # Chosen levels are marked by more than colour, in styles that keep the text's width
+        self.cf_current = wb.add_format({**pair("chosen"), "underline": 1})
         self.cf_target = wb.add_format({**pair("target"), "italic": True})
         self.cf_warning = wb.add_format(pair("warning"))
         self.cf_done = wb.add_format(pair("chosen"))
 
 
-_HEIGHTS_CACHE: dict[str, dict[str, float]] = {}
-
-
-def _row_heights(model: Model) -> dict[str, float]:
-    """Row heights of the item rows: the same for every council, so computed once per model."""
-    cached = _HEIGHTS_CACHE.get(model.fingerprint)
-    if cached is not None:
-        return cached
-    columns = L.assessment_columns(model.level_names)
-    width = {c.key: c.width for c in columns}
-    heights = {}
-    for item in model.items:
-        texts = [(item.name, width["name"]), (_short_description(item), width["description"])]
-        texts += [(d, width[f"level_{i}"]) for i, d in enumerate(item.descriptors, start=1)]
-        heights[item.id] = row_height(texts, minimum=60)
-    _HEIGHTS_CACHE[model.fingerprint] = heights
-    return heights
-
-
-def _short_description(item: Item) -> str:
-    """The first sentence of the description (the Guidance sheet has it in full)."""
-    text = item.description or ""
-    if not text:
-        return "See the Guidance sheet." if item.kind == "key_area" else "An enabler of the strategy."
-    end = text.find(". ")
-    return text if end == -1 else text[: end + 1]
-
-
-def _level_scores(model: Model, answers: dict[str, Answer]) -> dict[str, tuple]:
-    scores = {}
-    for item in model.items:
-        answer = answers.get(item.id)
-        current = model.level(answer.current).score if answer and answer.current else ""
-        target = model.level(answer.target).score if answer and answer.target else ""
-        scores[item.id] = (current, target)
-    return scores
-
-
+# --- building -------------------------------------------------------------------------------------
 def build_workbook(
     model: Model,
-    path: str | Path,
+    path: str | Path | io.BytesIO,
     council: Council | None = None,
     *,
     councils: list[Council] | tuple[Council, ...] = (),
@@ -165,54 +564,201 @@ def build_workbook(
     demos and tests). Raises :class:`npsxl.errors.OutputError` if the file cannot be written.
     """
     answers = answers or {}
-    generated_at = generated_at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-    with atomic_path(path, force=force) as tmp:
+    generated_at = generated_at or _now()
+    plan = _plan(model)
+    in_memory = isinstance(path, io.BytesIO)
+    with contextlib.nullcontext(path) if in_memory else atomic_path(path, force=force) as tmp:
         wb = xlsxwriter.Workbook(
-            str(tmp),
-            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+            tmp if in_memory else str(tmp),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "in_memory": True,
+                "default_format_properties": {"font_name": model.brand.font, "font_size": 10},
+                "default_row_height": 17,
+                "default_column_width": 64,
+            },
         )
-        writer = _WorkbookWriter(wb, model, council, list(councils), answers, respondent,
-                                 generated_at)  # fmt: skip
-        writer.write()
+        _WorkbookWriter(
+            wb, plan, council, list(councils), answers, respondent, generated_at
+        ).write()
         wb.close()
-    return BuiltWorkbook(Path(path), council, model.id, model.version, model.fingerprint,
-                         generated_at)  # fmt: skip
+    where = Path() if in_memory else Path(path)
+    return BuiltWorkbook(where, council, model.id, model.version, model.fingerprint, generated_at)
+
+
+class CouncilWorkbooks:
+    """Personalised workbooks of one model for many councils, fast.
+
+    Every council's workbook is the same but for the council's name, code, region and type.
+    The first :meth:`build` writes a workbook for a stand-in council with placeholder details
+    (with :func:`build_workbook`, so everything is made in one place) and keeps its parts;
+    each workbook after that is those parts with the placeholders replaced, about ten times
+    faster than building it again. A council whose details would change more than the text
+    (an empty value, a name long enough to need a taller row, characters Excel escapes) is
+    built with :func:`build_workbook` instead. The result is the same either way: the tests
+    compare the two part by part.
+    """
+
+    _TOKENS = {
+        "code": "NPSXLCOUNCILCODE",
+        "name": "NPSXLCOUNCILNAME",
+        "region": "NPSXLCOUNCILREGION",
+        "council_type": "NPSXLCOUNCILTYPE",
+    }
+    _TEXT_PARTS = ("xl/sharedStrings.xml", "docProps/core.xml", "docProps/custom.xml")
+
+    def __init__(self, model: Model, generated_at: str | None = None):
+        self.model = model
+        self.generated_at = generated_at or _now()
+        self._parts: list[tuple[zipfile.ZipInfo, str | bytes, str]] | None = None
+        self._heights: dict[str, float] = {}
+
+    def _stand_in(self) -> Council:
+        t = self._TOKENS
+        return Council(t["code"], "", t["name"], t["name"], t["region"], t["council_type"])
+
+    def _template(self) -> list[tuple[zipfile.ZipInfo, str | bytes, str]]:
+        if self._parts is None:
+            buffer = io.BytesIO()
+            build_workbook(self.model, buffer, self._stand_in(), generated_at=self.generated_at)
+            parts = []
+            with zipfile.ZipFile(buffer) as archive:
+                for info in archive.infolist():
+                    data: str | bytes = archive.read(info)
+                    kind = "bytes"
+                    if info.filename in self._TEXT_PARTS:
+                        kind = "text"
+                    elif info.filename.startswith("xl/worksheets/sheet"):
+                        kind = "sheet"
+                    if kind != "bytes":
+                        text = data.decode("utf-8")
+                        if _TOKEN_PATTERN.search(text):
+                            data = text
+                        else:
+                            kind = "bytes"
+                    parts.append((info, data, kind))
+            self._heights = self._detail_heights(self._stand_in())
+            self._parts = parts
+        return self._parts
+
+    def _detail_heights(self, council: Council) -> dict[str, float]:
+        values = {"council_name": council.name, "council_code": council.code,
+                  "region": council.region, "council_type": council.council_type}  # fmt: skip
+        font = self.model.brand.font
+        return {f.key: _detail_height(values[f.key], "", font) for f in L.COUNCIL_FIELDS}
+
+    def _fits(self, council: Council) -> bool:
+        """Whether the template with the council's details put in is exactly its workbook."""
+        values = (council.code, council.name, council.region, council.council_type)
+        for value in values:
+            if not value or value != value.strip() or _NEEDS_ESCAPE.search(value):
+                return False
+            if _TOKEN_PATTERN.search(value):
+                return False
+        if len(set(values)) != len(values) or len(council.name) > 60:
+            return False
+        return self._detail_heights(council) == self._heights
+
+    def build(self, council: Council, path: str | Path, *, force: bool = True) -> BuiltWorkbook:
+        """Write ``council``'s personalised workbook to ``path`` (atomically)."""
+        parts = self._template()
+        if not self._fits(council):
+            return build_workbook(self.model, path, council, generated_at=self.generated_at,
+                                  force=force)  # fmt: skip
+        t = self._TOKENS
+        text = {
+            t["code"]: _xml_text(council.code),
+            t["name"]: _xml_text(council.name),
+            t["region"]: _xml_text(council.region),
+            t["council_type"]: _xml_text(council.council_type),
+        }
+        # in the worksheets the name is only in the footers, where '&' is written '&&'
+        sheet = {**text, t["name"]: _xml_text(_excel_text(council.name))}
+        with (
+            atomic_path(path, force=force) as tmp,
+            zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive,
+        ):
+            for info, data, kind in parts:
+                if kind != "bytes":
+                    values = text if kind == "text" else sheet
+                    data = _TOKEN_PATTERN.sub(lambda m, v=values: v[m.group(0)], data)
+                    data = data.encode("utf-8")
+                archive.writestr(info, data)
+        m = self.model
+        return BuiltWorkbook(Path(path), council, m.id, m.version, m.fingerprint,
+                             self.generated_at)  # fmt: skip
+
+
+_TOKEN_PATTERN = re.compile("|".join(CouncilWorkbooks._TOKENS.values()))
+_NEEDS_ESCAPE = re.compile("[\x00-\x1f\x7f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+
+
+def _xml_text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
 class _WorkbookWriter:
-    def __init__(self, wb, model, council, councils, answers, respondent, generated_at):
+    def __init__(self, wb, plan: _Plan, council, councils, answers, respondent, generated_at):
         self.wb = wb
-        self.model = model
+        self.plan = plan
+        self.model = plan.model
         self.council = council
         self.councils = councils if council is None else []
         self.answers = answers
         self.respondent = respondent or Respondent()
         self.generated_at = generated_at
-        self.f = _Formats(wb, model)
-        self.columns = L.assessment_columns(model.level_names)
-        self.col = {c.key: i for i, c in enumerate(self.columns)}
-        self.scores = _level_scores(model, answers)
-        self.item_rows: dict[str, int] = {}
-        self.guidance_rows: dict[str, int] = {}
-        self.summary_rows: dict[str, int] = {}
-        self.footer = "&L" + _excel_text(council.name if council else model.short_name) + (
-            "&CPage &P of &N&R" + _excel_text(f"{model.short_name} self-assessment")
+        self.f = _Formats(wb, self.model)
+        self.col = plan.col
+        self.scores = self._level_scores()
+        who = council.name if council else f"{self.model.short_name} self-assessment"
+        self.footer = (
+            f"&L&8{_excel_text(who)}&C&8Page &P of &N&R&8{_excel_text(self.model.short_name)}: &A"
         )
+
+    def _level_scores(self) -> dict[str, tuple]:
+        scores = {}
+        for item in self.model.items:
+            answer = self.answers.get(item.id)
+            current = self._score(answer.current) if answer else ""
+            target = self._score(answer.target) if answer else ""
+            scores[item.id] = (current, target)
+        return scores
+
+    def _score(self, level) -> int | str:
+        if not level:
+            return ""
+        for position, name in enumerate(self.model.level_names, start=1):
+            if str(level).casefold() == name.casefold():  # as MATCH compares
+                return position
+        return ""
 
     # -- helpers ---------------------------------------------------------------------------
     def _sheet(self, name):
-        ws = self.wb.add_worksheet(name)
+        ws = self.wb.add_worksheet(name, worksheet_class=_Sheet)
         ws.hide_gridlines(2)
         ws.set_landscape()
-        ws.set_paper(9)  # A4
+        ws.set_paper(A4)
         ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-        ws.set_footer(self.footer)
+        ws.set_margins(**MARGINS)
+        ws.set_footer(self.footer, {"margin": 0.25})
         return ws
 
     def _protect(self, ws):
-        ws.protect("", {"format_columns": True, "format_rows": True,
-                        "select_locked_cells": True, "select_unlocked_cells": True})  # fmt: skip
+        ws.protect(
+            "",
+            {
+                "format_columns": True,
+                "format_rows": True,
+                "select_locked_cells": True,
+                "select_unlocked_cells": True,
+            },
+        )
 
     def _name(self, name, sheet, row, col):
         self.wb.define_name(name, L.absolute(sheet, xl_rowcol_to_cell(row, col)))
@@ -221,14 +767,22 @@ class _WorkbookWriter:
         current, target = self.scores[item_id]
         return current != "" and target != ""
 
+    def _date(self, ws, row, col, value, fmt):
+        if isinstance(value, dt.datetime):
+            ws.write_datetime(row, col, value, fmt)
+        elif isinstance(value, dt.date):
+            ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), fmt)
+        else:
+            ws.write_string(row, col, str(value or ""), fmt)
+
     # -- sheets ------------------------------------------------------------------------------
     def write(self):
         start = self._sheet(L.START)
         assessment = self._sheet(L.ASSESSMENT)
         guidance = self._sheet(L.GUIDANCE)
         summary = self._sheet(L.SUMMARY)
-        lists = self.wb.add_worksheet(L.LISTS)
-        meta = self.wb.add_worksheet(L.METADATA)
+        lists = self.wb.add_worksheet(L.LISTS, worksheet_class=_Sheet)
+        meta = self.wb.add_worksheet(L.METADATA, worksheet_class=_Sheet)
         self._write_lists(lists)
         self._write_guidance(guidance)
         self._write_assessment(assessment)
@@ -239,14 +793,17 @@ class _WorkbookWriter:
             ws.hide()
             self._protect(ws)
         start.activate()
-        self.wb.set_properties({
-            "title": f"{self.model.title}: self-assessment",
-            "subject": self.council.name if self.council else "Blank self-assessment",
-            "author": self.model.brand.organisation,
-            "company": self.model.brand.organisation,
-            "comments": f"Generated by npsxl {__version__} from {self.model.id} "
-                        f"{self.model.version}",
-        })  # fmt: skip
+        model = self.model
+        self.wb.set_properties(
+            {
+                "title": f"{model.title}: self-assessment",
+                "subject": self.council.name if self.council else "Blank self-assessment",
+                "author": model.brand.organisation,
+                "company": model.brand.organisation,
+                "keywords": f"{model.short_name}, self-assessment, procurement",
+                "comments": f"Generated by npsxl {__version__} from {model.id} {model.version}",
+            }
+        )
         for key, value in self._metadata().items():
             self.wb.set_custom_property(L.meta_property_name(key), value or "-")
 
@@ -273,11 +830,17 @@ class _WorkbookWriter:
             for col, header in enumerate(("Council", "Code", "Region", "Type"), start=2):
                 ws.write_string(0, col, header)
             for row, c in enumerate(self.councils, start=1):
-                for col, value in enumerate((c.name, c.code, c.region, c.council_type), start=2):
-                    ws.write_string(row, col, value)
+                ws.write_string(row, 2, c.name)
+                ws.write_string(row, 3, c.code)
+                ws.write_string(row, 4, c.region)
+                ws.write_string(row, 5, c.council_type)
             last = len(self.councils) + 1
             self.wb.define_name(L.COUNCILS_NAME, f"='{L.LISTS}'!$C$2:$C${last}")
-        ws.set_column(0, 5, 24)
+        row, col = MISSING_CELL
+        ws.write_string(row - 1, col, "Still to complete")
+        missing = " ".join(i.id for i in self.model.items if not self._complete(i.id))
+        ws.write_formula(row, col, self.plan.missing_formula, None, missing)
+        ws.set_column(0, 7, 24)
 
     def _write_metadata(self, ws):
         ws.write_string(0, 0, "Key")
@@ -290,66 +853,59 @@ class _WorkbookWriter:
         ws.set_column(0, 0, 22)
         ws.set_column(1, 1, 70)
 
+    # -- Start here ----------------------------------------------------------------------------
     def _write_start(self, ws):
-        f, model = self.f, self.model
-        ws.set_column(0, 0, 2)
-        ws.set_column(1, 1, 24)
-        ws.set_column(2, 2, 62)
-        ws.set_column(3, 3, 40)
+        f, model, plan = self.f, self.model, self.plan
+        for i, width in enumerate(START_WIDTHS):
+            ws.set_column(i, i, width)
         ws.set_row(0, 24)
         brand = f"{model.brand.organisation}  |  {model.brand.strategy_short_name}"
-        for col in range(1, 4):
-            ws.write_blank(0, col, None, f.brand_bar)
         ws.write_string(0, 1, brand, f.brand_bar)
+        for col in range(2, 4):
+            ws.write_blank(0, col, None, f.brand_bar)
+        if model.brand.logo:
+            ws.insert_image(0, 3, str(model.brand.logo), {
+                "y_scale": 1, "x_scale": 1, "object_position": 3,
+                "description": f"{model.brand.organisation} logo",
+            })  # fmt: skip
         ws.set_row(1, 24)
         ws.write_string(1, 1, f"{model.title}: self-assessment", f.title)
         who = self.council.name if self.council else "Blank workbook: choose your council below"
+        ws.set_row(2, 18)
         ws.write_string(2, 1, who, f.subtitle)
         ws.merge_range(3, 1, 3, 3, model.purpose, f.text)
-        ws.set_row(3, row_height([(model.purpose, 24 + 62 + 40)]))
+        ws.set_row(3, plan.purpose_height)
+        ws.set_row(5, 18)
         ws.write_string(5, 1, "How to complete this self-assessment", f.subtitle)
-        n = len(model.items)
-        steps = [
-            "Check your council's details below and add your name, role, email and today's date "
-            "in the yellow cells.",
-            f"Go to the '{L.ASSESSMENT}' sheet. For each of the {n} key areas and enablers, read "
-            "the five level descriptions, then choose your Current level and your Target level "
-            "from the dropdowns in the yellow cells.",
-            "Add the evidence for your current level, the actions planned to reach your target, "
-            "and a target date.",
-            f"Click an item's name for its guidance. Targets are yours to choose: there is nothing "
-            f"'wrong' about setting 'developing' or 'mature' as a target; it can be entirely "
-            f"appropriate. The '{L.SUMMARY}' sheet shows your scores and gaps.",
-            f"When the progress line below reads '{n} of {n} items complete', save the file "
-            "(keep the .xlsx format and the sheet names) and email it back to your regional "
-            "coordinator.",
-        ]
-        for i, step in enumerate(steps):
+        for i, step in enumerate(plan.steps):
             ws.write_string(6 + i, 1, f"Step {i + 1}", f.label)
             ws.merge_range(6 + i, 2, 6 + i, 3, step, f.text)
-            ws.set_row(6 + i, row_height([(step, 102)]))
+            ws.set_row(6 + i, plan.step_heights[i])
+        ws.set_row(L.START_DETAILS_FIRST_ROW - 1, 22)
         ws.write_string(L.START_DETAILS_FIRST_ROW - 1, 1, "Your council and you", f.subtitle)
-        council_values = self._council_values()
+        values = self._detail_values()
         for i, field in enumerate(L.DETAIL_FIELDS):
             row = L.START_DETAILS_FIRST_ROW + i
             ws.write_string(row, L.START_LABEL_COL, field.label, f.label)
-            self._write_detail(ws, row, field, council_values)
-            ws.write_string(row, L.START_VALUE_COL + 1, field.help, f.muted)
+            self._write_detail(ws, row, field, values)
+            help_text = self._detail_help(field)
+            ws.write_string(row, L.START_VALUE_COL + 1, help_text, f.help)
+            ws.set_row(row, _detail_height(values.get(field.key), help_text, plan.font))
             self._name(field.defined_name, L.START, row, L.START_VALUE_COL)
         row = L.START_DETAILS_FIRST_ROW + len(L.DETAIL_FIELDS) + 1
+        ws.set_row(row, 20)
         ws.write_string(row, 1, "Progress", f.subtitle)
         self._write_progress(ws, row + 1)
         row += 4
-        small = (f"Model {model.id} version {model.version}, fingerprint {model.fingerprint}. "
-                 f"Layout {L.LAYOUT_VERSION}. Generated {self.generated_at} by npsxl {__version__}."
-                 f" Source: {model.title}, {model.publisher}, {model.published}, "
-                 f"{model.source_url}")  # fmt: skip
-        ws.merge_range(row, 1, row, 3, small, f.muted)
-        ws.set_row(row, row_height([(small, 110)], minimum=24))
+        small_print = plan.small_print.format(generated_at=self.generated_at)
+        ws.merge_range(row, 1, row, 3, small_print, f.small_print)
+        span = _span_pixels(START_WIDTHS[1:])
+        ws.set_row(row, row_height([(small_print, span, False, 8)], font=plan.font))
         ws.print_area(0, 0, row, 3)
+        ws.fit_to_pages(1, 1)
         self._protect(ws)
 
-    def _council_values(self) -> dict[str, object]:
+    def _detail_values(self) -> dict[str, object]:
         c = self.council
         r = self.respondent
         values = {
@@ -362,6 +918,19 @@ class _WorkbookWriter:
             values.update(council_name=c.name, council_code=c.code, region=c.region,
                           council_type=c.council_type)  # fmt: skip
         return values
+
+    def _detail_help(self, field) -> str:
+        if field not in L.COUNCIL_FIELDS:
+            return field.help
+        if self.council is not None:
+            if field.key == "council_name":
+                return "Filled in for you: tell your regional coordinator if it is wrong"
+            return "Filled in for your council"
+        if self.councils:
+            if field.key == "council_name":
+                return "Choose your council from the list (or type its name)"
+            return "Filled in when you choose your council"
+        return "Type your council's name" if field.key == "council_name" else "Type it in"
 
     def _write_detail(self, ws, row, field, values):
         f = self.f
@@ -379,20 +948,15 @@ class _WorkbookWriter:
                     "input_title": "Your council",
                     "input_message": "Pick your council from the list, or type its name.",
                 })  # fmt: skip
-        elif council_field:
+        elif council_field and self.councils:
             lookup = {"council_code": "$D", "region": "$E", "council_type": "$F"}[field.key]
             last = len(self.councils) + 1
+            name = L.COUNCIL_FIELDS[0].defined_name
             formula = (f"=IFERROR(INDEX('{L.LISTS}'!{lookup}$2:{lookup}${last},"
-                       f"MATCH({L.COUNCIL_FIELDS[0].defined_name},{L.COUNCILS_NAME},0)),\"\")")  # fmt: skip
-            if self.councils:
-                ws.write_formula(row, col, formula, f.locked_value, "")
-            else:
-                ws.write_string(row, col, "", f.input)
+                       f"MATCH({name},{L.COUNCILS_NAME},0)),\"\")")  # fmt: skip
+            ws.write_formula(row, col, formula, f.locked_value, "")
         elif field.key == "date_completed":
-            if isinstance(value, dt.date):
-                ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), f.input_date)
-            else:
-                ws.write_string(row, col, str(value or ""), f.input_date)
+            self._date(ws, row, col, value, f.input_date)
             ws.data_validation(row, col, row, col, {
                 "validate": "date", "criteria": ">=", "value": dt.date(2018, 1, 1),
                 "error_type": "warning", "input_title": "Date completed",
@@ -402,265 +966,263 @@ class _WorkbookWriter:
             ws.write_string(row, col, str(value or ""), f.input)
 
     def _write_progress(self, ws, row):
-        complete_col = "G"
-        first = min(self.summary_rows.values()) + 1
-        last = max(self.summary_rows.values()) + 1
-        n = len(self.model.items)
+        plan, n = self.plan, self.plan.n_items
         done = sum(self._complete(i.id) for i in self.model.items)
-        formula = (f"=COUNTIF('{L.SUMMARY}'!${complete_col}${first}:${complete_col}${last},\"Yes\")"
-                   f"&\" of {n} items complete\"")  # fmt: skip
-        ws.write_formula(row, 1, formula, self.f.status, f"{done} of {n} items complete")
+        ws.set_row(row, 20)
+        ws.write_formula(
+            row, 1, plan.progress_formula, self.f.status, f"{done} of {n} items complete"
+        )
         ws.write_blank(row, 2, None, self.f.status)
-        parts = []
-        missing = []
-        for item in self.model.items:
-            r = self.summary_rows[item.id] + 1
-            parts.append(f"IF('{L.SUMMARY}'!${complete_col}${r}=\"Yes\",\"\",\"{item.id} \")")
-            if not self._complete(item.id):
-                missing.append(item.id)
-        joined = "&".join(parts)
-        formula = f'=IF({joined}="","Nothing missing","Still to complete: "&TRIM({joined}))'
-        cached = "Still to complete: " + " ".join(missing) if missing else "Nothing missing"
-        ws.write_formula(row + 1, 1, formula, self.f.line_bold, cached)
+        missing = [i.id for i in self.model.items if not self._complete(i.id)]
+        cached = ("Still to complete: " + ", ".join(missing) if missing
+                  else "Nothing missing: every item has a current and a target level")  # fmt: skip
+        ws.write_formula(row + 1, 1, plan.missing_text_formula, self.f.line_bold, cached)
 
+    # -- Self-assessment -----------------------------------------------------------------------
     def _write_assessment(self, ws):
-        f, model, col = self.f, self.model, self.col
-        for i, column in enumerate(self.columns):
+        f, model, col, plan = self.f, self.model, self.col, self.plan
+        for i, column in enumerate(plan.columns):
             ws.set_column(i, i, column.width)
         title = f"Self-assessment: {self.council.name if self.council else model.short_name}"
-        ws.write_string(L.ASSESSMENT_TITLE_ROW, 0, title, f.title)
         ws.set_row(L.ASSESSMENT_TITLE_ROW, 24)
-        help_text = ("Choose a Current level and a Target level for every row from the dropdowns "
-                     "in the yellow cells. Your current level is then highlighted green and your "
-                     "target blue. Click a name to read its guidance.")  # fmt: skip
-        ws.write_string(L.ASSESSMENT_HELP_ROW, 0, help_text, f.line_bold)
+        ws.write_string(L.ASSESSMENT_TITLE_ROW, 0, title, f.title)
+        ws.write_string(L.ASSESSMENT_HELP_ROW, 0, HELP_ROW_TEXT, f.line_bold)
+        self._write_legend(ws, L.ASSESSMENT_HELP_ROW + 1)
         header_row = L.ASSESSMENT_HEADER_ROW
-        ws.set_row(header_row, 30)
-        for i, column in enumerate(self.columns):
+        ws.set_row(header_row, plan.header_height)
+        for i, column in enumerate(plan.columns):
             ws.write_string(header_row, i, column.header, f.header)
         ws.freeze_panes(header_row + 1, 2)
         ws.repeat_rows(header_row)
         row = L.ASSESSMENT_FIRST_ROW
-        heights = _row_heights(model)
-        for group in model.groups:
-            for i in range(len(self.columns)):
-                ws.write_blank(row, i, None, f.heading)
-            ws.write_string(row, 0, group.name, f.heading)
-            ws.set_row(row, 18)
+        width = len(plan.columns)
+        for kind, thing in plan.assessment_rows:
+            if kind == "group":
+                ws.set_row(row, 20)
+                ws.write_string(row, 0, thing.name, f.heading)
+                for i in range(1, width):
+                    ws.write_blank(row, i, None, f.heading)
+            else:
+                self._write_item_row(ws, row, thing)
             row += 1
-            for item in group.items:
-                self.item_rows[item.id] = row
-                self._write_item_row(ws, row, item, heights[item.id])
-                row += 1
-        first, last = min(self.item_rows.values()), max(self.item_rows.values())
-        cur, tgt = col["current"], col["target"]
+        blocks = plan.item_blocks
         for key in L.LEVEL_FIELDS:
             c = col[key]
-            ws.data_validation(first, c, last, c, {
+            ws.data_validation(blocks[0][0], c, blocks[-1][1], c, {
                 "validate": "list", "source": f"={L.LEVELS_NAME}",
                 "error_title": "Choose a level",
                 "error_message": "Choose one of: " + ", ".join(model.level_names) + ".",
                 "input_title": CURRENT_OR_TARGET[key],
                 "input_message": "Choose from the list.",
+                "multi_range": _multi_range(blocks, c),
             })  # fmt: skip
-        cur_ref = xl_rowcol_to_cell(first, cur, col_abs=True)
-        tgt_ref = xl_rowcol_to_cell(first, tgt, col_abs=True)
-        d1 = col["level_1"]
-        dn = col[f"level_{len(model.levels)}"]
-        head = xl_rowcol_to_cell(header_row, d1, row_abs=True)
-        ws.conditional_format(first, d1, last, dn, {
-            "type": "formula", "criteria": f'=AND({cur_ref}<>"",{cur_ref}={head})',
-            "format": f.cf_current})  # fmt: skip
-        ws.conditional_format(first, d1, last, dn, {
-            "type": "formula", "criteria": f'=AND({tgt_ref}<>"",{tgt_ref}={head})',
-            "format": f.cf_target})  # fmt: skip
-        below = _below_formula(cur_ref, tgt_ref)
-        ws.conditional_format(first, tgt, last, tgt, {"type": "formula", "criteria": f"={below}",
-                                                       "format": f.cf_warning})  # fmt: skip
-        check = col["check"]
-        ws.conditional_format(first, check, last, check, {
-            "type": "cell", "criteria": "==", "value": '"Done"', "format": f.cf_done})  # fmt: skip
-        ws.conditional_format(first, check, last, check, {
-            "type": "text", "criteria": "begins with", "value": "Target below",
-            "format": f.cf_warning})  # fmt: skip
-        ws.print_area(0, 0, row - 1, len(self.columns) - 1)
-        self._protect(ws)
-
-    def _write_item_row(self, ws, row, item: Item, height: float):
-        f, col = self.f, self.col
-        ws.set_row(row, height)
-        ws.write_string(row, col["ref"], item.id, f.cell_bold)
-        target = self.guidance_rows[item.id] + 1
-        ws.write_url(row, col["name"], f"internal:'{L.GUIDANCE}'!A{target}", f.link,
-                     string=item.name, tip="Read the guidance for this item")  # fmt: skip
-        ws.write_string(row, col["description"], _short_description(item), f.cell)
-        for i, descriptor in enumerate(item.descriptors, start=1):
-            ws.write_string(row, col[f"level_{i}"], descriptor, f.cell)
-        answer = self.answers.get(item.id, Answer(item.id))
-        ws.write_string(row, col["current"], answer.current or "", f.input_level)
-        ws.write_string(row, col["target"], answer.target or "", f.input_level)
-        ws.write_string(row, col["evidence"], answer.evidence or "", f.input)
-        ws.write_string(row, col["actions"], answer.actions or "", f.input)
-        if isinstance(answer.target_date, dt.date):
-            ws.write_datetime(row, col["target_date"],
-                              dt.datetime.combine(answer.target_date, dt.time()), f.input_date)  # fmt: skip
-        else:
-            ws.write_string(row, col["target_date"], str(answer.target_date or ""), f.input_date)
-        ws.data_validation(row, col["target_date"], row, col["target_date"], {
+        c = col["target_date"]
+        ws.data_validation(blocks[0][0], c, blocks[-1][1], c, {
             "validate": "date", "criteria": ">=", "value": dt.date(2018, 1, 1),
             "error_type": "warning", "input_title": "Target date",
             "input_message": "When you aim to reach the target level, e.g. 31/03/2028",
+            "multi_range": _multi_range(blocks, c),
         })  # fmt: skip
+        first = blocks[0][0]
+        cur_ref = xl_rowcol_to_cell(first, col["current"], col_abs=True)
+        tgt_ref = xl_rowcol_to_cell(first, col["target"], col_abs=True)
+        d1, dn = col["level_1"], col[f"level_{len(model.levels)}"]
+        head = xl_rowcol_to_cell(header_row, d1, row_abs=True)
+        descriptors = " ".join(
+            f"{xl_rowcol_to_cell(a, d1)}:{xl_rowcol_to_cell(b, dn)}" for a, b in blocks
+        )
+        ws.conditional_format(first, d1, blocks[-1][1], dn, {
+            "type": "formula", "criteria": f'=AND({cur_ref}<>"",{cur_ref}={head})',
+            "format": f.cf_current, "multi_range": descriptors})  # fmt: skip
+        ws.conditional_format(first, d1, blocks[-1][1], dn, {
+            "type": "formula", "criteria": f'=AND({tgt_ref}<>"",{tgt_ref}={head})',
+            "format": f.cf_target, "multi_range": descriptors})  # fmt: skip
+        tgt = col["target"]
+        ws.conditional_format(first, tgt, blocks[-1][1], tgt, {
+            "type": "formula", "criteria": f"={_below_formula(cur_ref, tgt_ref)}",
+            "format": f.cf_warning, "multi_range": _multi_range(blocks, tgt)})  # fmt: skip
+        check = col["check"]
+        checks = _multi_range(blocks, check)
+        ws.conditional_format(first, check, blocks[-1][1], check, {
+            "type": "cell", "criteria": "==", "value": '"Done"', "format": f.cf_done,
+            "multi_range": checks})  # fmt: skip
+        ws.conditional_format(first, check, blocks[-1][1], check, {
+            "type": "cell", "criteria": "==", "value": '"Target below current"',
+            "format": f.cf_warning, "multi_range": checks})  # fmt: skip
+        ws.print_area(0, 0, plan.assessment_last_row, width - 1)
+        self._protect(ws)
+
+    def _write_legend(self, ws, row):
+        f, col = self.f, self.col
+        ws.set_row(row, 30)
+        ws.write_string(row, col["description"], "Colours:", f.label)
+        ws.write_string(row, col["level_1"], "Your current level", f.legend_current)
+        ws.write_string(row, col["level_2"], "Your target level", f.legend_target)
+        ws.write_string(row, col["level_3"], "Target below current: check it", f.legend_warning)
+        ws.write_string(row, col["level_4"], "Yellow cells: yours to fill in", f.legend_input)
+
+    def _write_item_row(self, ws, row, item: Item):
+        f, col, plan = self.f, self.col, self.plan
+        answer = self.answers.get(item.id) or Answer(item.id)
+        height = plan.item_heights[item.id]
+        if answer.evidence or answer.actions:
+            height = max(height, row_height([
+                (answer.evidence, plan.pixels["evidence"], False, FONT_SIZE),
+                (answer.actions, plan.pixels["actions"], False, FONT_SIZE),
+            ], font=plan.font))  # fmt: skip
+        ws.set_row(row, height)
+        ws.write_string(row, col["ref"], item.id, f.cell_bold)
+        # A HYPERLINK formula, not a hyperlink: LibreOffice does not wrap hyperlinked text
+        ws.write_formula(row, col["name"], plan.name_links[item.id], f.link, item.name)
+        ws.write_string(row, col["description"], plan.short[item.id], f.cell)
+        for i, descriptor in enumerate(item.descriptors, start=1):
+            ws.write_string(row, col[f"level_{i}"], descriptor, f.cell)
+        ws.write_string(row, col["current"], str(answer.current or ""), f.input_level)
+        ws.write_string(row, col["target"], str(answer.target or ""), f.input_level)
+        ws.write_string(row, col["evidence"], str(answer.evidence or ""), f.input)
+        ws.write_string(row, col["actions"], str(answer.actions or ""), f.input)
+        self._date(ws, row, col["target_date"], answer.target_date, f.input_date)
         for key in L.ITEM_FIELDS:
             self._name(L.item_input_name(item.id, key), L.ASSESSMENT, row, col[key])
-        cur = xl_rowcol_to_cell(row, col["current"])
-        tgt = xl_rowcol_to_cell(row, col["target"])
-        levels = L.LEVELS_NAME
-        formula = (f'=IF(AND({cur}="",{tgt}=""),"To do",IF(OR(ISNA(MATCH({cur},{levels},0)),'
-                   f'ISNA(MATCH({tgt},{levels},0))),"Choose both levels",'
-                   f'IF({_below_formula(cur, tgt)},"Target below current","Done")))')  # fmt: skip
-        ws.write_formula(row, col["check"], formula, f.cell_bold, self._check_value(item.id))
+        ws.write_formula(row, col["check"], plan.check_formulas[item.id], f.cell_bold,
+                         self._check_value(item.id))  # fmt: skip
 
     def _check_value(self, item_id) -> str:
         current, target = self.scores[item_id]
-        if current == "" and target == "":
+        answer = self.answers.get(item_id)
+        if current == "" and target == "" and not (answer and (answer.current or answer.target)):
             return "To do"
         if current == "" or target == "":
             return "Choose both levels"
         return "Target below current" if target < current else "Done"
 
+    # -- Guidance ------------------------------------------------------------------------------
     def _write_guidance(self, ws):
         f, model = self.f, self.model
-        ws.set_column(0, 0, 24)
-        ws.set_column(1, 1, 110)
-        ws.write_string(0, 0, f"Guidance: {model.short_name} key areas and enablers", f.title)
+        for i, width in enumerate(GUIDANCE_WIDTHS):
+            ws.set_column(i, i, width)
         ws.set_row(0, 24)
-        row = 2
-        for group in model.groups:
-            ws.write_string(row, 0, group.name, f.heading)
-            ws.write_blank(row, 1, None, f.heading)
-            row += 1
-            if group.description:
-                ws.write_string(row, 0, "About the enablers", f.label)
-                ws.write_string(row, 1, group.description, f.text)
-                ws.set_row(row, row_height([(group.description, 110)]))
-                row += 1
-            for item in group.items:
-                self.guidance_rows[item.id] = row
-                ws.write_string(row, 0, item.id, f.text_bold)
-                ws.write_string(row, 1, item.name, f.subtitle)
-                row += 1
-                fields = [("Description", item.description), ("What it is", item.what_it_is),
-                          ("Why it is important", item.why_it_is_important)]  # fmt: skip
-                if item.kind == "enabler":
-                    fields = [("Levels", "The strategy describes each enabler by its five level "
-                               f"descriptors only: see the '{L.ASSESSMENT}' sheet.")]  # fmt: skip
-                if item.text_note:
-                    fields.append(("Note on the text", item.text_note))
-                for label, text in fields:
-                    ws.write_string(row, 0, label, f.label)
-                    ws.write_string(row, 1, text, f.muted if label.startswith("Note") else f.text)
-                    ws.set_row(row, row_height([(text, 110)]))
-                    row += 1
-                row += 1
-        ws.print_area(0, 0, row, 1)
+        ws.write_string(0, 0, f"Guidance: {model.short_name} key areas and enablers", f.title)
+        ws.write_string(1, 0, f"What each key area and enabler means, in the strategy's words. "
+                        f"Each name on the '{L.ASSESSMENT}' sheet links here.", f.line)  # fmt: skip
+        for kind, row, label, text, height in self.plan.guidance:
+            ws.set_row(row, height)
+            if kind == "group":
+                ws.write_string(row, 0, label, f.heading)
+                ws.write_blank(row, 1, None, f.heading)
+            elif kind == "item":
+                ws.write_string(row, 0, label, f.item_title)
+                ws.write_string(row, 1, text, f.item_title)
+            elif kind == "back":
+                ws.write_formula(row, 1, self.plan.back_links[label], f.link_plain, text)
+            else:
+                ws.write_string(row, 0, label, f.label)
+                ws.write_string(row, 1, text, f.note if kind == "note" else f.text)
+        ws.print_area(0, 0, self.plan.guidance_last_row, 1)
         self._protect(ws)
 
+    # -- Summary -------------------------------------------------------------------------------
     def _write_summary(self, ws):
-        f, model = self.f, self.model
-        widths = (7, 34, 26, 10, 10, 8, 10)
-        for i, width in enumerate(widths):
+        f, model, plan = self.f, self.model, self.plan
+        for i, width in enumerate(SUMMARY_WIDTHS):
             ws.set_column(i, i, width)
-        ws.write_string(0, 0, "Summary: your scores and gaps", f.title)
         ws.set_row(0, 24)
-        ws.write_string(1, 0, "Scores: " + ", ".join(f"{lv.name} = {lv.score}"
-                                                     for lv in model.levels)
-                        + ". Gap = target minus current. This sheet fills in by itself.",
-                        f.line)  # fmt: skip
-        headers = ("Ref", "Key area or enabler", "Theme", "Current", "Target", "Gap", "Complete")
-        ws.set_row(3, 30)
-        for i, header in enumerate(headers):
-            ws.write_string(3, i, header, f.header)
-        ws.repeat_rows(3)
-        row = 4
+        ws.write_string(0, 0, "Summary: your scores and gaps", f.title)
+        scores = ", ".join(f"{lv.name} = {lv.score}" for lv in model.levels)
+        ws.write_string(1, 0, f"Scores: {scores}.", f.line)
+        ws.write_string(2, 0, "Gap = target minus current. This sheet fills in by itself from "
+                        "your answers.", f.line)  # fmt: skip
+        header = SUMMARY_HEADER_ROW
+        ws.set_row(header, 20)
+        for i, text in enumerate(SUMMARY_COLUMNS):
+            ws.write_string(header, i, text, f.header)
+        ws.repeat_rows(header)
+        levels = L.LEVELS_NAME
         for item in model.items:
-            self.summary_rows[item.id] = row
+            row = plan.summary_rows[item.id]
+            ws.set_row(row, plan.summary_name_height[item.id])
             current, target = self.scores[item.id]
             ws.write_string(row, 0, item.id, f.cell_bold)
             ws.write_string(row, 1, item.name, f.cell)
             ws.write_string(row, 2, item.group_name, f.cell)
             for c, key, value in ((3, "current", current), (4, "target", target)):
                 name = L.item_input_name(item.id, key)
-                ws.write_formula(row, c, f'=IFERROR(MATCH({name},{L.LEVELS_NAME},0),"")',
-                                 f.number, value)  # fmt: skip
+                ws.write_formula(row, c, f'=IFERROR(MATCH({name},{levels},0),"")', f.number,
+                                 value)  # fmt: skip
             d, e = xl_rowcol_to_cell(row, 3), xl_rowcol_to_cell(row, 4)
             gap = target - current if current != "" and target != "" else ""
             ws.write_formula(row, 5, f'=IF(AND(ISNUMBER({d}),ISNUMBER({e})),{e}-{d},"")',
                              f.signed, gap)  # fmt: skip
             ws.write_formula(row, 6, f'=IF(AND(ISNUMBER({d}),ISNUMBER({e})),"Yes","No")', f.cell,
                              "Yes" if self._complete(item.id) else "No")  # fmt: skip
-            row += 1
-        last_item_row = row - 1
-        row += 1
+        first_item = min(plan.summary_rows.values())
+        last_item = max(plan.summary_rows.values())
+        row = last_item + 2
+        ws.set_row(row, 20)
         ws.write_string(row, 0, "Averages by theme", f.subtitle)
         row += 1
-        for i, header in enumerate(("", "Theme", "", "Current", "Target", "Gap")):
-            ws.write_string(row, i, header, f.header)
+        for i, text in enumerate(("", "Theme", "Items", "Current", "Target", "Gap")):
+            ws.write_string(row, i, text, f.header)
         row += 1
-        for group in model.groups:
-            rows = [self.summary_rows[i.id] for i in group.items]
+        groups = [(g.name, [plan.summary_rows[i.id] for i in g.items], False)
+                  for g in model.groups if g.items]  # fmt: skip
+        groups.append(("All key areas and enablers", list(plan.summary_rows.values()), True))
+        for name, rows, total in groups:
             lo, hi = min(rows) + 1, max(rows) + 1
             ws.write_blank(row, 0, None, f.cell)
-            ws.write_string(row, 1, group.name, f.cell_bold)
-            ws.write_blank(row, 2, None, f.cell)
+            ws.write_string(row, 1, name, f.cell_bold)
+            ws.write_number(row, 2, len(rows), f.number)
             for c in (3, 4, 5):
-                letter = "DEF"[c - 3]
-                values = self._avg_inputs(group, c)
+                letter = xl_col_to_name(c)
+                values = self._values(rows, c)
                 cached = round(sum(values) / len(values), 10) if values else ""
-                ws.write_formula(row, c, f'=IFERROR(AVERAGE({letter}{lo}:{letter}{hi}),"")',
-                                 f.decimal, cached)  # fmt: skip
+                fmt = (f.signed_decimal_bold if total else f.signed_decimal) if c == 5 else (
+                    f.decimal_bold if total else f.decimal)  # fmt: skip
+                ws.write_formula(row, c, f'=IFERROR(AVERAGE({letter}{lo}:{letter}{hi}),"")', fmt,
+                                 cached)  # fmt: skip
             row += 1
-        chart = self.wb.add_chart({"type": "column"})
-        first = min(self.summary_rows.values())
-        for c, label, colour in ((3, "Current", "#1F3864"), (4, "Target", "#8FAADC")):
-            chart.add_series({
-                "name": label,
-                "categories": [L.SUMMARY, first, 0, last_item_row, 0],
-                "values": [L.SUMMARY, first, c, last_item_row, c],
-                "fill": {"color": colour}, "border": {"color": "#1F3864"},
-            })  # fmt: skip
-        chart.set_title({"name": "Current and target level by item"})
-        chart.set_x_axis({"name": "Key area or enabler (Ref)"})
-        chart.set_y_axis({"name": "Level (1 = Minimum, 5 = Innovator)", "min": 0, "max": 5,
-                          "major_unit": 1})  # fmt: skip
-        chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 760, "height": 340})
-        alt = ("Column chart of the current and target level (1 to 5) of each of the "
-               f"{len(model.items)} key areas and enablers, from the table on this sheet.")  # fmt: skip
-        ws.insert_chart(row + 1, 0, chart, {"description": alt})
-        ws.print_area(0, 0, row + 19, len(widths) - 1)
+        self._write_chart(ws, row + 1, first_item, last_item)
+        ws.print_area(0, 0, row + 18, len(SUMMARY_WIDTHS) - 1)
+        ws.fit_to_pages(1, 1)
         self._protect(ws)
 
-    def _avg_inputs(self, group, column):
+    def _write_chart(self, ws, row, first_item, last_item):
+        model = self.model
+        chart = self.wb.add_chart({"type": "column"})
+        colours = (self.model.brand.colours["header"].background, "#8FAADC")
+        for c, label, colour in ((3, "Current", colours[0]), (4, "Target", colours[1])):
+            chart.add_series({
+                "name": label,
+                "categories": [L.SUMMARY, first_item, 0, last_item, 0],
+                "values": [L.SUMMARY, first_item, c, last_item, c],
+                "fill": {"color": colour}, "border": {"color": colours[0]},
+            })  # fmt: skip
+        chart.set_title({"name": "Current and target level by item", "name_font": {"size": 12}})
+        chart.set_x_axis({"name": "Key area or enabler (Ref)"})
+        top = len(model.levels)
+        chart.set_y_axis({
+            "name": f"Level (1 to {top})",
+            "min": 0, "max": top, "major_unit": 1,
+        })  # fmt: skip
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": _span_pixels(SUMMARY_WIDTHS), "height": 300})
+        alt = (
+            f"Column chart of the current and target level (1 to {top}) of each of the "
+            f"{len(model.items)} key areas and enablers, from the table on this sheet."
+        )
+        ws.insert_chart(row, 0, chart, {"description": alt, "object_position": 2})
+
+    def _values(self, rows, column):
+        by_row = {r: item_id for item_id, r in self.plan.summary_rows.items()}
         values = []
-        for item in group.items:
-            current, target = self.scores[item.id]
-            value = {3: current, 4: target}.get(column)
-            if column == 5:
-                value = target - current if current != "" and target != "" else ""
+        for r in rows:
+            current, target = self.scores[by_row[r]]
+            value = {3: current, 4: target}.get(column, "")
+            if column == 5 and current != "" and target != "":
+                value = target - current
             if value != "":
                 values.append(value)
         return values
 
 
 CURRENT_OR_TARGET = {"current": "Current level", "target": "Target level"}
-
-
-def _below_formula(cur: str, tgt: str) -> str:
-    levels = L.LEVELS_NAME
-    return (f"AND(ISNUMBER(MATCH({cur},{levels},0)),ISNUMBER(MATCH({tgt},{levels},0)),"
-            f"MATCH({tgt},{levels},0)<MATCH({cur},{levels},0))")  # fmt: skip
-
-
-
-

@@ -36,6 +36,7 @@ class YamlDocument:
     filename: str
     lines: dict[Path_, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    invalid: set[Path_] = field(default_factory=set)  # values already reported as unreadable
 
     def line(self, path: Path_) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one."""
@@ -55,6 +56,11 @@ def format_path(path: Path_) -> str:
     return text
 
 
+def _shorten(text, limit: int = 60) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _syntax_problem(exc: Exception, text: str, filename: str) -> Problem:
     """A located ``model-not-yaml`` problem for any error PyYAML raises while reading."""
     line = None
@@ -68,9 +74,11 @@ def _syntax_problem(exc: Exception, text: str, filename: str) -> Problem:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         message = exc.problem or exc.context or str(exc)
-        if "\t" in message:
+        if "mapping values are not allowed" in message:
+            hint = 'text containing ": " must be in quotes, or written as a >- block'
+        elif "\t" in message or "\\t" in message:
             message = message.replace("\t", "\\t")
-            hint = "indent with spaces: YAML does not allow tabs for indentation"
+            hint = "replace the tab with spaces"
     else:
         message = str(exc)
     return Problem("model-not-yaml", f"not valid YAML: {message}",
@@ -82,15 +90,20 @@ def _prescan(text: str, filename: str) -> list[Problem]:
     problems: list[Problem] = []
     loader = yaml.SafeLoader(text)
     depth = 0
+    seen_aliases: set = set()
     try:
         while loader.check_event():
             event = loader.get_event()
             if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + 1
+                if (line, event.anchor) in seen_aliases:
+                    continue
+                seen_aliases.add((line, event.anchor))
                 problems.append(
                     Problem(
                         "model-yaml-alias",
                         f"YAML alias *{event.anchor} is not allowed",
-                        Location(file=filename, line=event.start_mark.line + 1),
+                        Location(file=filename, line=line),
                         hint="write the value out in full; anchors, aliases and '<<' merges "
                         "are not supported in a model file",
                     )
@@ -151,6 +164,7 @@ class _Builder:
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
             self.problem("model-yaml-tag", f"YAML tag {node.tag!r} is not allowed", line, path,
                          "remove the tag")  # fmt: skip
+            self.doc.invalid.add(path)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -171,25 +185,31 @@ class _Builder:
                              key_line, path)  # fmt: skip
                 continue
             before = len(self.doc.problems)
-            key = self.scalar(key_node, path)
+            key = self.scalar(key_node, path, is_key=True)
             if len(self.doc.problems) > before:
                 continue
             key = key if isinstance(key, str) else str(key)
             if key in result:
-                self.problem("model-duplicate-key",
-                             f"duplicate key {key!r} (first at line {self.doc.lines[path + (key,)]})",
-                             key_line, path + (key,), "remove one of the two")  # fmt: skip
+                self.problem(
+                    "model-duplicate-key",
+                    f"duplicate key {key!r} (first at line {self.doc.lines[path + (key,)]})",
+                    key_line,
+                    path + (key,),
+                    "remove one of the two",
+                )
                 continue
             self.doc.lines[path + (key,)] = key_line
             result[key] = self.build(value_node, path + (key,))
         return result
 
-    def scalar(self, node, path):
+    def scalar(self, node, path, is_key=False):
         try:
             return self.loader.construct_object(node, deep=True)
         except Exception as exc:  # PyYAML raises ValueError, TypeError... for bad values
             reason = exc.problem if isinstance(exc, yaml.MarkedYAMLError) else str(exc)
-            self.problem("model-bad-value", f"cannot read the value {node.value!r}: {reason}",
-                         node.start_mark.line + 1, path,
+            message = f"cannot read the value {_shorten(node.value)!r}: {_shorten(reason)}"
+            self.problem("model-bad-value", message, node.start_mark.line + 1, path,
                          "put the value in quotes to make it text")  # fmt: skip
+            if not is_key:
+                self.doc.invalid.add(path)
             return None

@@ -1,0 +1,1080 @@
+"""The coordinator's summary workbook: response, national and regional pictures, charts, data.
+
+:func:`write_summary_workbook` writes one branded .xlsx from a
+:class:`~npsxl.collate.Collation`. Every figure comes from the collation's frames
+(:meth:`~npsxl.collate.Collation.summary`, :meth:`~npsxl.collate.Collation.item_stats`,
+:meth:`~npsxl.collate.Collation.response`), so the workbook and the CSV files agree.
+
+Text supplied by councils (evidence, actions, names, file paths, problem messages) is
+untrusted: it is always written as a string cell, and :func:`safe_text` prefixes text that
+a spreadsheet would take for a formula with a single quote. The workbook holds no
+hyperlinks and no formulas built from council text.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+
+from . import __version__
+from .atomic import atomic_path
+from .collate import ALL_COUNCILS, ANSWERS_COLUMNS, MEASURES, Collation
+from .model import Model
+
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHARS_PER_WIDTH = 1.15  # characters of 10pt Arial per unit of column width, on the safe side
+BOLD = 0.92  # bold text is wider
+LINE_HEIGHT = 13.0  # points per line of wrapped 10pt text, with LibreOffice's leading
+MAX_ROW_HEIGHT = 409.0  # Excel's limit
+MAX_PROBLEMS_SHOWN = 12
+NUMBER_WIDTH = 8.5
+LABEL_WIDTH = 34
+THEME_WIDTH = 20
+CHART_HEIGHT_ROWS = 20  # a chart takes this many default (15pt) rows
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+MEASURE_TITLES = {"current": "Current level", "target": "Target level"}
+
+
+# --- untrusted text -----------------------------------------------------------------------------
+def safe_text(value) -> str:
+    """``value`` as text that no spreadsheet will evaluate.
+
+    None and missing values (NaN, pd.NA) give ''. Text starting with ``= + - @``, a tab or a
+    carriage return gets a leading single quote, so it shows as typed and is never run as a
+    formula, even after the sheet is exported to CSV and opened again.
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def sheet_name(text: str, used: set[str]) -> str:
+    """A valid, unique worksheet name: no ``[]:*?/\\``, at most 31 characters."""
+    base = _BAD_SHEET_CHARS.sub("-", text).strip().strip("'") or "Sheet"
+    name = base[:31]
+    number = 2
+    while name.casefold() in used or name.casefold() == "history":
+        suffix = f" ({number})"
+        name = base[: 31 - len(suffix)] + suffix
+        number += 1
+    used.add(name.casefold())
+    return name
+
+
+def text_lines(text: str, width: float) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (10pt text).
+
+    Neither Excel nor LibreOffice sets row heights for wrapped text written by a program, so
+    heights are estimated: word by word, on the generous side so text is never cut off.
+    """
+    per_line = max(1, int(width * CHARS_PER_WIDTH) - 1)
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        if len(paragraph) <= per_line:
+            lines += 1
+            continue
+        used, count = 0, 1
+        for word in paragraph.split():
+            while len(word) > per_line:  # a long word (a path, a URL) breaks anywhere
+                if used:
+                    count += 1
+                word, used = word[per_line:], 0
+                count += 1 if word else 0
+            if not word:
+                continue
+            if used and used + 1 + len(word) > per_line:
+                count += 1
+                used = len(word)
+            else:
+                used += len(word) + (1 if used else 0)
+        lines += count
+    return max(lines, 1)
+
+
+def _height(lines: int) -> float:
+    return min(MAX_ROW_HEIGHT, max(15.0, lines * LINE_HEIGHT + 3))
+
+
+def _header_text(text: str) -> str:
+    """Escape text for a page header or footer, where '&' starts a code."""
+    return text.replace("&", "&&")
+
+
+def _blend(colour: str, share: float) -> str:
+    """``colour`` mixed with white: share 1 is the colour itself, 0 is white."""
+    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    mixed = [round(255 - (255 - c) * share) for c in channels]
+    return "#" + "".join(f"{c:02X}" for c in mixed)
+
+
+def level_palette(model: Model) -> list[str]:
+    """One fill per level, light to dark, from the brand's header colour."""
+    count = len(model.levels)
+    base = model.brand.colours["header"].background
+    return [_blend(base, 0.14 + 0.86 * i / max(count - 1, 1)) for i in range(count)]
+
+
+def _number(value) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+# --- formats ------------------------------------------------------------------------------------
+class _Formats:
+    """Cell formats from the model's brand: every text/fill pair is a brand colour pair."""
+
+    def __init__(self, wb, model: Model):
+        brand = model.brand
+        colours = brand.colours
+        base = {"font_name": brand.font, "font_size": 10, "valign": "top"}
+
+        def fmt(**props):
+            return wb.add_format({**base, **props})
+
+        def pair(role):
+            return {"bg_color": colours[role].background, "font_color": colours[role].text}
+
+        border = {"border": 1, "border_color": "#808080"}
+        self.brand_bar = fmt(bold=True, font_size=12, valign="vcenter", **pair("header"))
+        self.title = fmt(bold=True, font_size=16, font_color=colours["header"].background)
+        self.subtitle = fmt(bold=True, font_size=12, font_color=colours["header"].background)
+        self.line = fmt()
+        self.note = fmt(text_wrap=True, **pair("muted"))
+        self.text = fmt(text_wrap=True)
+        self.label = fmt(bold=True, text_wrap=True)
+        self.header = fmt(
+            bold=True,
+            text_wrap=True,
+            valign="vcenter",
+            align="center",
+            **pair("header"),
+            border=1,
+            border_color="#FFFFFF",
+        )
+        self.header_left = fmt(
+            bold=True,
+            text_wrap=True,
+            valign="vcenter",
+            **pair("header"),
+            border=1,
+            border_color="#FFFFFF",
+        )
+        self.group_header = fmt(
+            bold=True,
+            text_wrap=True,
+            valign="vcenter",
+            align="center",
+            **pair("theme"),
+            border=1,
+            border_color="#FFFFFF",
+        )
+        self.cell = fmt(text_wrap=True, **border)
+        self.cell_bold = fmt(text_wrap=True, bold=True, **border)
+        self.integer = fmt(num_format="0", align="center", **border)
+        self.decimal = fmt(num_format="0.0", align="center", **border)
+        self.signed = fmt(num_format="+0.0;-0.0;0.0", align="center", **border)
+        self.total_text = fmt(bold=True, text_wrap=True, **pair("theme"), **border)
+        self.total_integer = fmt(
+            bold=True, num_format="0", align="center", **pair("theme"), **border
+        )
+        self.total_decimal = fmt(
+            bold=True, num_format="0.0", align="center", **pair("theme"), **border
+        )
+        self.status = {
+            "accepted": fmt(text_wrap=True, **pair("chosen"), **border),
+            "accepted with warnings": fmt(text_wrap=True, **pair("input"), **border),
+            "rejected": fmt(text_wrap=True, bold=True, **pair("warning"), **border),
+        }
+        self.data_text = fmt(text_wrap=True)
+        self.data_integer = fmt(num_format="0", align="center")
+        self.data_header = fmt(bold=True, text_wrap=True, valign="vcenter", **pair("header"))
+        self.heat_scale = {
+            "type": "3_color_scale",
+            "min_type": "num",
+            "min_value": 1,
+            "min_color": colours["warning"].background,
+            "mid_type": "num",
+            "mid_value": (len(model.levels) + 1) / 2,
+            "mid_color": colours["input"].background,
+            "max_type": "num",
+            "max_value": len(model.levels),
+            "max_color": colours["chosen"].background,
+        }
+
+
+# --- entry point --------------------------------------------------------------------------------
+def write_summary_workbook(collation: Collation, path: str | Path, *, force: bool = True) -> Path:
+    """Write the summary workbook for ``collation`` to ``path`` (atomically) and return the path.
+
+    Raises :class:`npsxl.errors.OutputError` if the file exists and ``force`` is False, or
+    cannot be written.
+    """
+    with atomic_path(path, force=force) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        writer = _SummaryWriter(wb, collation)
+        writer.write()
+        wb.close()
+        writer.data_rows.splice(tmp)
+    return Path(path)
+
+
+# --- the data sheet, fast -----------------------------------------------------------------------
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "_x000D_"})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+EXCEL_MAX_TEXT = 32_767
+
+
+def _xml_text(text: str) -> str:
+    """Text for an XML element, with control characters written as Excel does (_xHHHH_)."""
+    text = text[:EXCEL_MAX_TEXT].translate(_XML_ESCAPES)
+    return (
+        _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text) if _CONTROL.search(text) else text
+    )
+
+
+class _DataRows:
+    """The Data sheet's rows, written straight into the sheet's XML after xlsxwriter closes.
+
+    Thousands of answers make hundreds of thousands of cells; through xlsxwriter's cell API
+    they would take seconds. The rows go in as plain ``<row>`` elements with inline strings
+    (always text, never formulas), styled with formats xlsxwriter created and indexed.
+    """
+
+    def __init__(self):
+        self.sheet_index: int | None = None
+        self.frame: pd.DataFrame | None = None
+        self.first_row = 0
+        self.numeric: set[int] = set()
+        self.widths: list[float] = []
+        self.text_format = self.number_format = None
+
+    def rows_xml(self) -> str:
+        text_style, number_style = self.text_format.xf_index, self.number_format.xf_index
+        columns = [xl_col_to_name(i) for i in range(len(self.widths))]
+        parts = []
+        for r, record in enumerate(self.frame.itertuples(index=False, name=None)):
+            number = self.first_row + r + 1
+            cells, lines = [], 1
+            for col, value in enumerate(record):
+                if col in self.numeric:
+                    if value is not None and not pd.isna(value):
+                        cells.append(
+                            f'<c r="{columns[col]}{number}" s="{number_style}">'
+                            f"<v>{int(value)}</v></c>"
+                        )
+                    continue
+                text = safe_text(value)
+                if not text:
+                    continue
+                cells.append(
+                    f'<c r="{columns[col]}{number}" s="{text_style}" t="inlineStr">'
+                    f'<is><t xml:space="preserve">{_xml_text(text)}</t></is></c>'
+                )
+                if len(text) > self.widths[col]:
+                    lines = max(lines, text_lines(text, self.widths[col]))
+            height = f' ht="{_height(lines)}" customHeight="1"' if lines > 1 else ""
+            parts.append(f'<row r="{number}"{height}>{"".join(cells)}</row>')
+        return "".join(parts)
+
+    def splice(self, path: Path) -> None:
+        """Add the rows to the sheet in the saved workbook at ``path`` (rewritten in place)."""
+        if self.sheet_index is None or self.frame is None or self.frame.empty:
+            return
+        part = f"xl/worksheets/sheet{self.sheet_index + 1}.xml"
+        with zipfile.ZipFile(path) as archive:
+            members = [(info, archive.read(info)) for info in archive.infolist()]
+        last = f"{xl_col_to_name(len(self.widths) - 1)}{self.first_row + len(self.frame)}"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for info, data in members:
+                if info.filename == part:
+                    xml = data.decode("utf-8")
+                    xml = re.sub(
+                        r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', xml, count=1
+                    )
+                    xml = xml.replace("</sheetData>", self.rows_xml() + "</sheetData>", 1)
+                    archive.writestr(info, xml.encode("utf-8"), compresslevel=1)
+                else:
+                    archive.writestr(info, data)
+
+
+class _SummaryWriter:
+    """Writes every sheet of one summary workbook."""
+
+    def __init__(self, wb, collation: Collation):
+        self.wb = wb
+        self.c = collation
+        self.model = collation.model
+        self.f = _Formats(wb, self.model)
+        self.palette = level_palette(self.model)
+        self.used_names: set[str] = set()
+        self.widths: dict[str, list[float]] = {}
+        self.items = list(self.model.items)
+        self.labels = [f"{item.id}  {item.name}" for item in self.items]
+        self.themes = ["Enablers" if i.kind == "enabler" else i.group_name for i in self.items]
+        self.level_names = list(self.model.level_names)
+        brand = self.model.brand
+        self.footer = (
+            f"&L{_header_text(brand.organisation)}&CPage &P of &N"
+            f"&R{_header_text(brand.strategy_short_name)} returns summary"
+        )
+        self.contents: list[tuple[str, str]] = []
+        self.data_rows = _DataRows()
+        self._shares_cache: dict = {}
+        self._stats_cache: dict = {}
+
+    # -- figures -------------------------------------------------------------------------------
+    def shares(self, by: str | None) -> tuple[list[str], np.ndarray]:
+        """(groups, percent array [group, item, measure, level]) from the summary frame."""
+        if by not in self._shares_cache:
+            summary = self.c.summary(by)
+            groups = self.c.groups(by)
+            shape = (len(groups), len(self.items), len(MEASURES), len(self.level_names))
+            self._shares_cache[by] = groups, summary["percent"].to_numpy().reshape(shape)
+        return self._shares_cache[by]
+
+    def stats(self, by: str | None) -> pd.DataFrame:
+        """Item stats indexed by (group, item_id)."""
+        if by not in self._stats_cache:
+            self._stats_cache[by] = self.c.item_stats(by).set_index(["group", "item_id"])
+        return self._stats_cache[by]
+
+    def n_councils(self, by: str | None, group: str) -> int:
+        return self.c.councils_in(by).get(group, 0)
+
+    # -- sheet basics --------------------------------------------------------------------------
+    def sheet(self, title: str, description: str, widths: list[float]):
+        """A new, print-ready sheet with column widths, the brand bar and a title."""
+        name = sheet_name(title, self.used_names)
+        ws = self.wb.add_worksheet(name)
+        ws.hide_gridlines(2)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.set_footer(self.footer)
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+        self.widths[name] = list(widths)
+        brand = self.model.brand
+        ws.set_row(0, 22)
+        for col in range(len(widths)):
+            ws.write_blank(0, col, None, self.f.brand_bar)
+        ws.write_string(
+            0, 0, f"{brand.organisation}  |  {brand.strategy_short_name}", self.f.brand_bar
+        )
+        ws.set_row(1, 26)
+        ws.write_string(1, 0, title, self.f.title)
+        ws.repeat_rows(0, 1)  # sheets with one long table repeat its header row instead
+        self.contents.append((name, description))
+        return ws
+
+    def paragraph(self, ws, row: int, text: str, fmt=None, first_col: int = 0) -> int:
+        """Wrapped text across the sheet's columns from ``first_col``; returns the next row."""
+        widths = self.widths[ws.get_name()][first_col:]
+        fmt = fmt or self.f.text
+        if len(widths) > 1:
+            ws.merge_range(
+                row, first_col, row, len(self.widths[ws.get_name()]) - 1, safe_text(text), fmt
+            )
+        else:
+            ws.write_string(row, first_col, safe_text(text), fmt)
+        ws.set_row(row, _height(text_lines(text, sum(widths))))
+        return row + 1
+
+    def header_row(self, ws, row: int, headers, first_col: int = 0, fmt=None) -> None:
+        fmt = fmt or self.f.header
+        lines = max(
+            text_lines(h, self.widths[ws.get_name()][first_col + i])
+            for i, h in enumerate(headers)
+            if h
+        )
+        ws.set_row(row, _height(lines) + 4)
+        for i, header in enumerate(headers):
+            ws.write_string(row, first_col + i, header, fmt)
+
+    def value(self, ws, row: int, col: int, value, fmt) -> None:
+        """A number, or a blank cell when there is none."""
+        number = _number(value)
+        if number is None:
+            ws.write_blank(row, col, None, fmt)
+        else:
+            ws.write_number(row, col, number, fmt)
+
+    @staticmethod
+    def text(ws, row: int, col: int, text: str, fmt) -> None:
+        """A string cell (already made safe), or a blank formatted cell for ''."""
+        if text:
+            ws.write_string(row, col, text, fmt)
+        else:
+            ws.write_blank(row, col, None, fmt)
+
+    def fit_rows(self, ws, row: int, texts) -> None:
+        """Set a row's height for the wrapped (text, width) pairs in it."""
+        lines = max((text_lines(t, w) for t, w in texts if t), default=1)
+        if lines > 1:
+            ws.set_row(row, _height(lines))
+
+    # -- the workbook --------------------------------------------------------------------------
+    def write(self) -> None:
+        overview = self.sheet(
+            "Overview", "Response by region, and what is in this workbook", [30] + [11] * 7
+        )
+        self.figures_sheet(None, ALL_COUNCILS, "National")
+        regions = self.c.register.regions if self.c.register is not None else []
+        for region in self.c.groups("region"):
+            if region in regions:
+                self.figures_sheet("region", region, region)
+        for by in ("council_type", *self.c.group_by):
+            self.group_sheet(by)
+        self.means_sheet()
+        self.heat_map()
+        self.returns_log()
+        self.not_returned()
+        self.data_sheet()
+        self.overview(overview)
+        overview.activate()
+        self.wb.set_properties(
+            {
+                "title": f"{self.model.title}: summary of self-assessment returns",
+                "subject": self.c.summary_text(),
+                "author": self.model.brand.organisation,
+                "company": self.model.brand.organisation,
+                "comments": f"Collated by npsxl {__version__} on {self.c.collated_at} with "
+                f"{self.model.id} {self.model.version}",
+            }
+        )
+
+    # -- overview ------------------------------------------------------------------------------
+    def overview(self, ws) -> None:
+        f, model = self.f, self.model
+        ws.write_string(2, 0, f"{model.title}: summary of the self-assessment returns", f.line)
+        row = self.paragraph(ws, 3, self.c.summary_text())
+        row += 1
+        ws.write_string(row, 0, "Returns by region", f.subtitle)
+        row += 1
+        headers = [
+            "Region",
+            "Expected (councils in the register)",
+            "Files received",
+            "Accepted",
+            "Rejected",
+            "Superseded",
+            "Councils counted",
+            "Response rate (%)",
+        ]
+        header = row
+        self.header_row(ws, row, headers)
+        ws.freeze_panes(header + 1, 0)
+        response = self.c.response()
+        last = len(response) - 1
+        for i, record in enumerate(response.itertuples(index=False)):
+            row += 1
+            total = i == last
+            ws.write_string(row, 0, safe_text(record.region), f.total_text if total else f.cell)
+            for col, value in enumerate(record[1:7], start=1):
+                self.value(ws, row, col, value, f.total_integer if total else f.integer)
+            self.value(ws, row, 7, record.response_rate, f.total_decimal if total else f.decimal)
+        row += 2
+        ws.write_string(row, 0, "About this collation", f.subtitle)
+        versions = sorted({(r.model_id, r.model_version) for r in self.c.counted})
+        facts = [
+            ("Collated", self.c.collated_at),
+            ("Model", f"{model.id} {model.version} ({model.title})"),
+            ("Returns counted from", ", ".join(f"{i} {v}" for i, v in versions) or "none"),
+            ("Register", self.c.register.source if self.c.register is not None else "none"),
+            ("Files read", str(len(self.c.returns))),
+        ]
+        for label, text in facts:
+            row += 1
+            ws.write_string(row, 0, label, f.label)
+            self.paragraph(ws, row, text, f.text, first_col=1)
+        row += 2
+        ws.write_string(row, 0, "How to read this workbook", f.subtitle)
+        for name, description in self.contents[1:]:
+            row += 1
+            ws.write_string(row, 0, name, f.label)
+            self.paragraph(ws, row, description, f.text, first_col=1)
+        row += 2
+        levels = ", ".join(f"{lv.score} = {lv.name}" for lv in model.levels)
+        row = self.paragraph(
+            ws,
+            row,
+            f"Levels are scored {levels}. The gap is the target level "
+            "minus the current level. Only accepted returns count, and only the "
+            "most recent return from each council; the Returns log says what "
+            "became of every file.",
+            f.note,
+        )
+        ws.print_area(0, 0, row, len(self.widths[ws.get_name()]) - 1)
+
+    # -- national and regional sheets ----------------------------------------------------------
+    def figures_sheet(self, by: str | None, group: str, title: str) -> None:
+        """Shares at each level, medians and means, and two charts, for one group."""
+        compare = by is not None
+        widths = [LABEL_WIDTH, THEME_WIDTH] + [NUMBER_WIDTH] * (14 if compare else 10)
+        if compare:
+            description = (
+                f"Councils in {group}: the share at each level, medians and means "
+                "beside the figures for all councils, and charts"
+            )
+        else:
+            description = (
+                "All councils: the share at each level, medians, means, gaps and aims, and charts"
+            )
+        ws = self.sheet(title, description, widths)
+        n = self.n_councils(by, group)
+        ws.write_string(
+            2,
+            0,
+            f"{n} council{'s' if n != 1 else ''} counted. Shares are of the "
+            "councils that gave a level for the item.",
+            self.f.line,
+        )
+        row, first, last = self.shares_table(ws, 4, by, group)
+        row = self.stats_table(ws, row + 2, by, group)
+        name = ws.get_name()
+        chart_row = row + 1
+        if n == 0:
+            note = (
+                f"No council in {group} has an accepted return yet, so there is nothing to chart."
+            )
+            ws.print_area(0, 0, self.paragraph(ws, chart_row, note, self.f.note), len(widths) - 1)
+            return
+        ws.set_h_pagebreaks([chart_row])  # both charts on a page of their own
+        for measure in MEASURES:
+            col = 2 + MEASURES.index(measure) * len(self.level_names)
+            self.share_chart(ws, chart_row, name, measure, first, last, col, group, n)
+            chart_row += CHART_HEIGHT_ROWS + 1
+        ws.print_area(0, 0, chart_row, len(widths) - 1)
+
+    def shares_table(self, ws, row: int, by, group: str) -> tuple[int, int, int]:
+        """The % at each level table; returns (last row, first item row, last item row)."""
+        f = self.f
+        groups, shares = self.shares(by)
+        figures = shares[groups.index(group)]
+        ws.write_string(row, 0, "Share of councils at each level (%)", f.subtitle)
+        top = row + 1
+        levels = len(self.level_names)
+        ws.merge_range(top, 0, top + 1, 0, "Key area or enabler", f.header_left)
+        ws.merge_range(top, 1, top + 1, 1, "Theme", f.header_left)
+        for m, measure in enumerate(MEASURES):
+            first_col = 2 + m * levels
+            ws.merge_range(
+                top,
+                first_col,
+                top,
+                first_col + levels - 1,
+                f"{MEASURE_TITLES[measure]}: % of councils",
+                f.header,
+            )
+            for i, level in enumerate(self.level_names):
+                ws.write_string(top + 1, first_col + i, level, f.group_header)
+        ws.set_row(top, 18)
+        ws.set_row(top + 1, 18)
+        ws.freeze_panes(top + 2, 1)
+        row = top + 2
+        for i in range(len(self.items)):
+            ws.write_string(row + i, 0, self.labels[i], f.cell_bold)
+            ws.write_string(row + i, 1, self.themes[i], f.cell)
+            self.fit_rows(
+                ws, row + i, [(self.labels[i], LABEL_WIDTH * BOLD), (self.themes[i], THEME_WIDTH)]
+            )
+            for m in range(len(MEASURES)):
+                for lv in range(levels):
+                    ws.write_number(
+                        row + i, 2 + m * levels + lv, float(figures[i, m, lv]), f.decimal
+                    )
+        return row + len(self.items) - 1, row, row + len(self.items) - 1
+
+    def stats_table(self, ws, row: int, by, group: str) -> int:
+        """Medians, means, gap and aiming higher; beside the national figures for a region."""
+        f = self.f
+        compare = by is not None
+        columns = [
+            ("Councils answering", "n_current", f.integer),
+            ("Median current", "median_current", f.decimal),
+            ("Mean current", "mean_current", f.decimal),
+            ("Median target", "median_target", f.decimal),
+            ("Mean target", "mean_target", f.decimal),
+            ("Mean gap", "mean_gap", f.signed),
+            ("Aiming higher (councils)", "n_aiming_higher", f.integer),
+        ]
+        ws.write_string(row, 0, "Levels: medians and means, gap and aims", f.subtitle)
+        top = row + 1
+        span = 2 if compare else 1
+        headers = [title for title, _, _ in columns]
+        if compare:
+            ws.merge_range(top, 0, top + 1, 0, "Key area or enabler", f.header_left)
+            ws.merge_range(top, 1, top + 1, 1, "Theme", f.header_left)
+            for i, title in enumerate(headers):
+                ws.merge_range(top, 2 + 2 * i, top, 3 + 2 * i, title, f.header)
+                ws.write_string(top + 1, 2 + 2 * i, "This region", f.group_header)
+                ws.write_string(top + 1, 3 + 2 * i, "All councils", f.group_header)
+            ws.set_row(top, 18)
+            ws.set_row(top + 1, 30)
+            row = top + 2
+        else:
+            self.header_row(ws, top, ["Key area or enabler", "Theme", *headers])
+            row = top + 1
+        sources = [self.stats(by).loc[group]] + (
+            [self.stats(None).loc[ALL_COUNCILS]] if compare else []
+        )
+        for i, item in enumerate(self.items):
+            ws.write_string(row, 0, self.labels[i], f.cell_bold)
+            ws.write_string(row, 1, self.themes[i], f.cell)
+            texts = [(self.labels[i], LABEL_WIDTH * BOLD), (self.themes[i], THEME_WIDTH)]
+            self.fit_rows(ws, row, texts)
+            for c, (_, key, fmt) in enumerate(columns):
+                for s, source in enumerate(sources):
+                    self.value(ws, row, 2 + c * span + s, source.at[item.id, key], fmt)
+            row += 1
+        row = self.paragraph(
+            ws,
+            row,
+            "Councils answering: councils counted that gave a current "
+            "level. Gap: target minus current, for councils that gave both. "
+            "Aiming higher: councils whose target is above their current "
+            "level.",
+            self.f.note,
+        )
+        return row
+
+    def share_chart(self, ws, row, sheet, measure, first, last, col, group, n) -> None:
+        """A 100% stacked bar chart: one bar per item, one series per level."""
+        chart = self.wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
+        font = {"name": self.model.brand.font, "size": 9}
+        header_row = first - 1
+        for i, colour in enumerate(self.palette):
+            chart.add_series(
+                {
+                    "name": [sheet, header_row, col + i],
+                    "categories": [sheet, first, 0, last, 0],
+                    "values": [sheet, first, col + i, last, col + i],
+                    "fill": {"color": colour},
+                    "border": {"color": "#404040", "width": 0.5},
+                    "gap": 40,
+                }
+            )
+        title = f"{MEASURE_TITLES[measure]}: share of councils at each level ({group}, n = {n})"
+        chart.set_title({"name": title, "name_font": {**font, "size": 12, "bold": True}})
+        # In a bar chart xlsxwriter's x axis is the horizontal (value) axis.
+        chart.set_x_axis(
+            {
+                "name": "Share of councils (%)",
+                "num_font": font,
+                "name_font": {**font, "bold": True},
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            }
+        )
+        chart.set_y_axis(
+            {
+                "name": "Key area or enabler",
+                "reverse": True,  # the first item at the top, as in the table
+                "crossing": "max",  # keeps the value axis at the bottom
+                "num_font": font,
+                "name_font": {**font, "bold": True},
+            }
+        )
+        chart.set_legend({"position": "bottom", "font": {**font, "size": 10}})
+        chart.set_chartarea({"border": {"none": True}})
+        width = sum(self.px(w) for w in self.widths[ws.get_name()][: 2 + 2 * len(self.level_names)])
+        chart.set_size({"width": width, "height": CHART_HEIGHT_ROWS * 20})
+        levels = f"from {self.level_names[0]} (lightest) to {self.level_names[-1]} (darkest)"
+        alt = (
+            f"100% stacked bar chart of the {measure} level of {group} ({n} councils): one "
+            f"bar per key area or enabler ({len(self.items)}), split into the share of "
+            f"councils at each level, {levels}. The figures are in the table above."
+        )
+        ws.insert_chart(row, 0, chart, {"description": alt, "object_position": 1})
+
+    @staticmethod
+    def px(width: float) -> int:
+        """A column width in pixels, as Excel computes it for the default font."""
+        return int(width * 7 + 5)
+
+    # -- by council type and other groupings ---------------------------------------------------
+    def group_sheet(self, by: str) -> None:
+        """Item stats for every group of ``by``, one long table, then a chart of the means."""
+        f = self.f
+        what = "council type" if by == "council_type" else by
+        widths = [22, LABEL_WIDTH, THEME_WIDTH] + [NUMBER_WIDTH] * 7
+        ws = self.sheet(
+            f"By {what}",
+            f"Levels by {what}: medians, means and gaps per key area or enabler for each {what}",
+            widths,
+        )
+        ws.write_string(
+            2,
+            0,
+            f"One block of rows per {what}; councils answering are those "
+            "counted that gave a current level.",
+            f.line,
+        )
+        headers = [
+            what[0].upper() + what[1:],
+            "Key area or enabler",
+            "Theme",
+            "Councils answering",
+            "Median current",
+            "Mean current",
+            "Median target",
+            "Mean target",
+            "Mean gap",
+            "Aiming higher (councils)",
+        ]
+        header = 4
+        self.header_row(ws, header, headers)
+        ws.repeat_rows(header)
+        ws.freeze_panes(header + 1, 2)
+        keys = [
+            ("n_current", f.integer),
+            ("median_current", f.decimal),
+            ("mean_current", f.decimal),
+            ("median_target", f.decimal),
+            ("mean_target", f.decimal),
+            ("mean_gap", f.signed),
+            ("n_aiming_higher", f.integer),
+        ]
+        stats = self.c.item_stats(by)
+        row = header
+        for record in stats.itertuples(index=False):
+            row += 1
+            label = f"{record.item_id}  {record.item_name}"
+            ws.write_string(row, 0, safe_text(record.group), f.cell_bold)
+            ws.write_string(row, 1, label, f.cell)
+            ws.write_string(row, 2, record.theme, f.cell)
+            self.fit_rows(
+                ws,
+                row,
+                [
+                    (safe_text(record.group), 22 * BOLD),
+                    (label, LABEL_WIDTH),
+                    (record.theme, THEME_WIDTH),
+                ],
+            )
+            for c, (key, fmt) in enumerate(keys, start=3):
+                self.value(ws, row, c, getattr(record, key), fmt)
+        ws.print_area(0, 0, row, len(widths) - 1)
+
+    def means_sheet(self) -> None:
+        """Mean current and target level per region, council type and grouping, with charts."""
+        groupings = ("region", "council_type", *self.c.group_by)
+        ws = self.sheet(
+            "Mean levels",
+            "Mean current and target level over all key areas and enablers, by region, by "
+            "council type" + "".join(f" and by {by}" for by in self.c.group_by) + ", with charts",
+            [26, 11, 11, 11, 11, 11, 11, 11, 11, 11],
+        )
+        ws.write_string(
+            2, 0, "Means over every level given by the councils counted in each group.", self.f.line
+        )
+        row, breaks = 4, []
+        for by in groupings:
+            what = "council type" if by == "council_type" else by
+            if row > 4:
+                breaks.append(row)
+            row = self.means_block(ws, row, by, what) + 2
+        ws.set_h_pagebreaks(breaks)
+        ws.freeze_panes(3, 0)
+        ws.print_area(0, 0, row, 9)
+
+    def means_block(self, ws, row: int, by: str, what: str) -> int:
+        """Mean current and target over all items per group, with a clustered column chart."""
+        f = self.f
+        ws.write_string(
+            row, 0, f"Mean level over all key areas and enablers, by {what}", f.subtitle
+        )
+        top = row + 1
+        self.header_row(
+            ws,
+            top,
+            [what[0].upper() + what[1:], "Councils", "Mean current", "Mean target", "Mean gap"],
+        )
+        means = self.c.level_means(by)
+        row = top
+        for record in means.itertuples(index=False):
+            row += 1
+            ws.write_string(row, 0, safe_text(record.group), f.cell_bold)
+            self.fit_rows(ws, row, [(safe_text(record.group), 22 * BOLD)])
+            ws.write_number(row, 1, record.councils, f.integer)
+            self.value(ws, row, 2, record.mean_current, f.decimal)
+            self.value(ws, row, 3, record.mean_target, f.decimal)
+            self.value(ws, row, 4, record.mean_gap, f.signed)
+        name = ws.get_name()
+        chart = self.wb.add_chart({"type": "column"})
+        font = {"name": self.model.brand.font, "size": 9}
+        colours = (self.palette[-1], self.palette[1])
+        for col, colour in zip((2, 3), colours, strict=True):
+            chart.add_series(
+                {
+                    "name": [name, top, col],
+                    "categories": [name, top + 1, 0, row, 0],
+                    "values": [name, top + 1, col, row, col],
+                    "fill": {"color": colour},
+                    "border": {"color": "#404040", "width": 0.5},
+                    "gap": 80,
+                }
+            )
+        top_level = len(self.level_names)
+        chart.set_title(
+            {
+                "name": f"Mean current and target level by {what}",
+                "name_font": {**font, "size": 12, "bold": True},
+            }
+        )
+        chart.set_x_axis(
+            {
+                "name": what[0].upper() + what[1:],
+                "num_font": font,
+                "name_font": {**font, "bold": True},
+            }
+        )
+        chart.set_y_axis(
+            {
+                "name": f"Mean level (1 = {self.level_names[0]}, {top_level} = "
+                f"{self.level_names[-1]})",
+                "min": 0,
+                "max": top_level,
+                "major_unit": 1,
+                "num_font": font,
+                "name_font": {**font, "bold": True},
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            }
+        )
+        chart.set_legend({"position": "bottom", "font": {**font, "size": 10}})
+        chart.set_chartarea({"border": {"none": True}})
+        chart.set_size(
+            {"width": sum(self.px(w) for w in self.widths[ws.get_name()]), "height": 360}
+        )
+        alt = (
+            f"Clustered column chart: for each {what}, the mean current level and the mean "
+            f"target level over all key areas and enablers (1 to {top_level}). The figures "
+            "are in the table above."
+        )
+        ws.insert_chart(row + 2, 0, chart, {"description": alt, "object_position": 1})
+        return row + 2 + 19
+
+    # -- heat map ------------------------------------------------------------------------------
+    def heat_map(self) -> None:
+        """Median current and target level: regions down, items across, coloured by level."""
+        f = self.f
+        widths = [26, 9] + [6.5] * len(self.items)
+        ws = self.sheet(
+            "Heat map",
+            "Median current and target level of each region for each key area or enabler, "
+            "coloured from low to high",
+            widths,
+        )
+        ws.write_string(
+            2,
+            0,
+            "Median level (1 = " + self.level_names[0] + f", "
+            f"{len(self.level_names)} = {self.level_names[-1]}). Blank: no council "
+            "in the region gave a level for the item.",
+            f.line,
+        )
+        groups = [g for g in self.c.groups("region")]
+        regional = self.stats("region")
+        national = self.stats(None)
+        councils = self.c.councils_in("region")
+        row = 4
+        first_header = None
+        for measure in MEASURES:
+            ws.write_string(row, 0, f"{MEASURE_TITLES[measure]}: median", f.subtitle)
+            row += 1
+            first_header = row if first_header is None else first_header
+            self.header_row(ws, row, ["Region", "Councils", *(i.id for i in self.items)])
+            first = row + 1
+            rows = [(g, councils.get(g, 0), regional.loc[g]) for g in groups]
+            rows.append(
+                (ALL_COUNCILS, self.n_councils(None, ALL_COUNCILS), national.loc[ALL_COUNCILS])
+            )
+            for group, n, stats in rows:
+                row += 1
+                bold = group == ALL_COUNCILS
+                ws.write_string(row, 0, safe_text(group), f.total_text if bold else f.cell_bold)
+                ws.write_number(row, 1, n, f.total_integer if bold else f.integer)
+                for c, item in enumerate(self.items, start=2):
+                    self.value(ws, row, c, stats.at[item.id, f"median_{measure}"], f.decimal)
+            ws.conditional_format(first, 2, row, 1 + len(self.items), f.heat_scale)
+            row += 2
+        ws.repeat_rows(first_header)
+        ws.freeze_panes(first_header + 1, 1)
+        ws.write_string(row, 0, "Key", f.subtitle)
+        for item, theme in zip(self.items, self.themes, strict=True):
+            row += 1
+            ws.write_string(row, 0, item.id, f.label)
+            self.paragraph(ws, row, f"{item.name} ({theme})", f.text, first_col=1)
+        ws.print_area(0, 0, row, len(widths) - 1)
+
+    # -- returns log, not returned, data -------------------------------------------------------
+    def returns_log(self) -> None:
+        """Every input file once: path, status, council, model, completeness, problems."""
+        f = self.f
+        widths = [30, 13, 22, 11, 14, 12, 9, 11, 46]
+        ws = self.sheet(
+            "Returns log",
+            "Every file read, once: its status, council, model, completeness, whether it "
+            "counted, and every problem found",
+            widths,
+        )
+        ws.write_string(
+            2,
+            0,
+            "Counted: 'yes', 'superseded' (a newer return from the same "
+            "council counts instead) or 'rejected' (see the problems).",
+            f.line,
+        )
+        header = 4
+        self.header_row(
+            ws,
+            header,
+            [
+                "File",
+                "Status",
+                "Council",
+                "Code",
+                "Region",
+                "Model",
+                "Complete",
+                "Counted",
+                "Problems",
+            ],
+        )
+        ws.repeat_rows(header)
+        ws.freeze_panes(header + 1, 1)
+        row = header
+        log = self.c.log
+        for ret, record in zip(self.c.returns, log.itertuples(index=False), strict=True):
+            row += 1
+            model = f"{record.model_id} {record.model_version}".strip()
+            problems = self.problem_lines(ret)
+            texts = [
+                safe_text(record.source_file),
+                record.status,
+                safe_text(record.council_name),
+                safe_text(record.council_code),
+                safe_text(record.region),
+                safe_text(model),
+                f"{record.complete} of {record.items}",
+                record.counted,
+                problems,
+            ]
+            for col, text in enumerate(texts):
+                fmt = f.status.get(text, f.cell) if col == 1 else f.cell
+                self.text(ws, row, col, text, fmt)
+            self.fit_rows(ws, row, zip(texts, widths, strict=True))
+        ws.autofilter(header, 0, max(row, header), len(widths) - 1)
+        ws.print_area(0, 0, row, len(widths) - 1)
+
+    def problem_lines(self, ret) -> str:
+        """A return's problems, one per line, without the repeated file name; at most a dozen."""
+        prefix = f"{ret.path}: "
+        lines = [str(p).removeprefix(prefix) for p in ret.problems]
+        if len(lines) > MAX_PROBLEMS_SHOWN:
+            more = len(lines) - MAX_PROBLEMS_SHOWN
+            lines = lines[:MAX_PROBLEMS_SHOWN] + [f"... and {more} more (see returns.csv)"]
+        return safe_text("\n".join(lines))
+
+    def not_returned(self) -> None:
+        """Register councils with no accepted return."""
+        f = self.f
+        register = self.c.register
+        extras = list(register.extra_columns) if register is not None else []
+        widths = [12, 36, 24, 20] + [16] * len(extras)
+        ws = self.sheet("Not returned", "Councils in the register with no accepted return", widths)
+        missing = self.c.not_returned()
+        if register is None:
+            note = "No council register was given, so there is no list of expected councils."
+        elif not missing:
+            note = "Every council in the register has an accepted return."
+        else:
+            note = (
+                f"{len(missing)} of {len(register)} councils in the register have no "
+                "accepted return (a rejected return does not count)."
+            )
+        ws.write_string(2, 0, note, f.line)
+        header = 4
+        self.header_row(ws, header, ["Code", "Council", "Region", "Council type", *extras])
+        ws.repeat_rows(header)
+        ws.freeze_panes(header + 1, 0)
+        row = header
+        for council in missing:
+            row += 1
+            texts = [council.code, council.name, council.region, council.council_type]
+            texts = [safe_text(t) for t in texts + [council.extra.get(e, "") for e in extras]]
+            for col, text in enumerate(texts):
+                self.text(ws, row, col, text, f.cell)
+            self.fit_rows(ws, row, zip(texts, widths, strict=True))
+        ws.print_area(0, 0, max(row, header), len(widths) - 1)
+
+    def data_sheet(self) -> None:
+        """The tidy answers table, one row per council per item, with an autofilter."""
+        f = self.f
+        widths = {
+            "council_code": 11,
+            "council_name": 20,
+            "region": 13,
+            "council_type": 12,
+            "model_id": 9,
+            "model_version": 8,
+            "item_id": 6,
+            "item_name": 20,
+            "item_kind": 9,
+            "theme": 14,
+            "current_level": 10,
+            "current_score": 7,
+            "target_level": 10,
+            "target_score": 7,
+            "gap": 5,
+            "evidence": 32,
+            "actions": 32,
+            "target_date": 11,
+            "source_file": 24,
+        }
+        columns = list(ANSWERS_COLUMNS)
+        width_list = [widths[c] for c in columns]
+        ws = self.sheet(
+            "Data",
+            "The answers as a table: one row per council per key area or enabler, to filter, "
+            "sort or pivot (the same as answers.csv)",
+            width_list,
+        )
+        ws.write_string(
+            2,
+            0,
+            "One row per council counted per key area or enabler; blank levels were not given. "
+            "The columns are those of answers.csv. Use the filter buttons in the header row.",
+            f.line,
+        )
+        header = 4
+        ws.set_row(header, 30)
+        for col, name in enumerate(columns):
+            ws.write_string(header, col, name.replace("_", " "), f.data_header)
+        ws.repeat_rows(header)
+        ws.freeze_panes(header + 1, 0)
+        numeric = {"current_score", "target_score", "gap"}
+        rows = self.data_rows
+        rows.sheet_index, rows.frame, rows.first_row = ws.index, self.c.answers[columns], header + 1
+        rows.numeric = {i for i, c in enumerate(columns) if c in numeric}
+        rows.widths = width_list
+        rows.text_format, rows.number_format = f.data_text, f.data_integer
+        for col, width in enumerate(width_list):  # column formats give both formats an index
+            ws.set_column(col, col, width, f.data_integer if col in rows.numeric else f.data_text)
+        row = header + len(rows.frame)
+        ws.autofilter(header, 0, max(row, header), len(columns) - 1)
+        ws.print_area(0, 0, max(row, header), len(columns) - 1)
