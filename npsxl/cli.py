@@ -82,6 +82,33 @@ def model_show(path):
             click.echo(f"  {item.id:<4} {item.name}{note}")
 
 
+@model.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@_library_errors
+def model_diff(old, new):
+    """Show what changed between two model versions, and what stays comparable."""
+    from .lineage import check_lineage, diff_models
+
+    old_model, new_model = load_model(old), load_model(new)
+    lineage = new_model.replaces
+    if lineage is not None and (lineage.model_id, lineage.version) != (
+        old_model.id,
+        old_model.version,
+    ):
+        click.echo(
+            f"note: {new} replaces {lineage.model_id} {lineage.version}, not "
+            f"{old_model.id} {old_model.version}; items are matched by id"
+        )
+        lineage = None
+    if lineage is not None:
+        problems = check_lineage(lineage, old_model, new_model)
+        if problems:
+            raise ProblemsError(f"{new}: the lineage does not fit {old}", problems)
+    for line in diff_models(old_model, new_model, lineage):
+        click.echo(line)
+
+
 # --- generate -------------------------------------------------------------------------------------
 @cli.command()
 @click.option(

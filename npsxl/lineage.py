@@ -214,7 +214,12 @@ def diff_models(old, new, lineage: Lineage | None = None) -> list[str]:
     entries = list(lineage.entries) if lineage else _implied_entries(old, new)
     if lineage is None:
         lines.append("(no lineage declared: items matched by id)")
+    unchanged = [e.old[0] for e in entries if e.change == "unchanged" and not e.note]
+    if unchanged:
+        lines.append(f"unchanged ({len(unchanged)} items, comparable): {', '.join(unchanged)}")
     for entry in entries:
+        if entry.change == "unchanged" and not entry.note:
+            continue
         olds = ", ".join(f"{i} {old_items[i].name}" for i in entry.old if i in old_items)
         news = ", ".join(f"{i} {new_items[i].name}" for i in entry.new if i in new_items)
         verdict = "comparable" if entry.comparable else "not comparable"

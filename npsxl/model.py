@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import ModelError
+from .lineage import CHANGES, SHAPES, Lineage, LineageEntry
 from .problems import Location, Problem, Severity
 from .yamlsource import YamlDocument, format_path, parse_yaml
 
@@ -115,6 +116,7 @@ class Model:
     enablers: Group
     fingerprint: str
     source: str = ""
+    replaces: Lineage | None = None  # how this version relates to the one it replaces
 
     @property
     def groups(self) -> tuple[Group, ...]:
@@ -171,8 +173,10 @@ def contrast_ratio(foreground: str, background: str) -> float:
 TOP_KEYS = {
     "id": True, "version": True, "title": True, "short_name": True, "publisher": True,
     "published": True, "source_url": True, "purpose": True, "brand": True, "levels": True,
-    "themes": True, "enablers_description": True, "enablers": True,
+    "themes": True, "enablers_description": True, "enablers": True, "replaces": False,
 }  # fmt: skip
+REPLACES_KEYS = {"id": True, "version": True, "lineage": True}
+LINEAGE_KEYS = {"change": True, "old": False, "new": False, "note": False}
 BRAND_KEYS = {"organisation": True, "strategy_short_name": True, "font": True, "colours": True,
               "logo": False}  # fmt: skip
 LEVEL_KEYS = {"name": True, "score": True}
@@ -554,6 +558,8 @@ def _validate(doc: YamlDocument) -> tuple[Model | None, list[Problem]]:
     levels = _check_levels(c, raw)
     themes, enablers = _check_items(c, raw, levels)
     enablers_description = c.text(raw, "enablers_description", ())
+    item_ids = {item.id for group in themes for item in group.items} | {i.id for i in enablers}
+    replaces = _check_replaces(c, raw, item_ids)
     if c.problems:
         return None, _in_line_order(c.problems)
     model = Model(
@@ -569,8 +575,74 @@ def _validate(doc: YamlDocument) -> tuple[Model | None, list[Problem]]:
         ),  # fmt: skip
         fingerprint="",
         source=doc.filename,
+        replaces=replaces,
     )
     return _with_fingerprint(model), []
+
+
+def _id_list(c: _Checker, entry: dict, key: str, path) -> tuple[str, ...]:
+    value = entry.get(key)
+    if value is None:
+        return ()
+    values = value if isinstance(value, list) else [value]
+    ids = []
+    for i, one in enumerate(values):
+        if not isinstance(one, str) or not one.strip():
+            where = path + (key, i) if isinstance(value, list) else path + (key,)
+            c.problem(where, f"expected an item id, found {_kind(one)}",
+                      "give an id such as L2, or a list of ids", code="model-lineage")  # fmt: skip
+            continue
+        ids.append(one.strip())
+    return tuple(ids)
+
+
+def _check_replaces(c: _Checker, raw: dict, item_ids: set[str]) -> Lineage | None:
+    """The ``replaces:`` block. Old ids are checked against the old model by the archive."""
+    if "replaces" not in raw:
+        return None
+    path = ("replaces",)
+    block = c.mapping(raw["replaces"], path, REPLACES_KEYS)
+    if block is None:
+        return None
+    model_id = c.text(block, "id", path)
+    version = c.text(block, "version", path)
+    entries = []
+    seen_new: dict[str, int | None] = {}
+    for i, entry in enumerate(c.sequence(block, "lineage", path)):
+        epath = path + ("lineage", i)
+        entry = c.mapping(entry, epath, LINEAGE_KEYS)
+        if entry is None:
+            continue
+        change = c.text(entry, "change", epath)
+        if change and change not in CHANGES:
+            c.problem(epath + ("change",), f"unknown change {change!r}",
+                      f"use one of: {', '.join(CHANGES)}", code="model-lineage")  # fmt: skip
+            continue
+        old, new = _id_list(c, entry, "old", epath), _id_list(c, entry, "new", epath)
+        line = c.doc.line(epath)
+        if change:
+            shapes = SHAPES[change]
+            counts = {"one": lambda n: n == 1, "many": lambda n: n >= 2,
+                      "some": lambda n: n >= 1, "none": lambda n: n == 0}  # fmt: skip
+            if not counts[shapes[0]](len(old)) or not counts[shapes[1]](len(new)):
+                c.problem(epath, f"a {change.replace('_', ' ')} entry needs {shapes[0]} old and "
+                          f"{shapes[1]} new item(s); found {len(old)} old, {len(new)} new",
+                          code="model-lineage")  # fmt: skip
+        for item_id in new:
+            if item_id not in item_ids:
+                c.problem(epath + ("new",), f"new item {item_id!r} is not in this model",
+                          code="model-lineage")  # fmt: skip
+            elif item_id in seen_new:
+                c.problem(epath + ("new",), f"new item {item_id} already comes from the entry "
+                          f"at line {seen_new[item_id]}", code="model-lineage")  # fmt: skip
+            seen_new.setdefault(item_id, line)
+        entries.append(LineageEntry(change, old, new, c.text(entry, "note", epath, required=False),
+                                    line))  # fmt: skip
+    for item_id in sorted(item_ids - set(seen_new)):
+        c.problem(path + ("lineage",), f"item {item_id} of this model does not say where it "
+                  "comes from", "add an entry for it (change: added, if it is new)",
+                  code="model-lineage")  # fmt: skip
+    return Lineage(model_id, version, tuple(entries), c.doc.filename)
 
 
 def _in_line_order(problems: list[Problem]) -> list[Problem]:
@@ -602,7 +674,13 @@ def canonical_content(model: Model) -> dict:
         "levels": [[level.name, level.score] for level in model.levels],
         "groups": [{"id": g.id, "name": g.name, "description": g.description,
                     "items": [item(i) for i in g.items]} for g in model.groups],
+        **({"replaces": _lineage_content(model.replaces)} if model.replaces else {}),
     }  # fmt: skip
+
+
+def _lineage_content(lineage: Lineage) -> dict:
+    entries = [[e.change, list(e.old), list(e.new), e.note] for e in lineage.entries]
+    return {"id": lineage.model_id, "version": lineage.version, "lineage": entries}
 
 
 def _with_fingerprint(model: Model) -> Model:

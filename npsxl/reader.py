@@ -363,6 +363,9 @@ def _scan_ods_content(book: _Book, content: bytes) -> None:
                     book.formulas[sheet] = formulas
                 depth -= 1
                 element.clear()
+        elif tag == _T + "named-range":
+            if event == "start":
+                _ods_name(book, element)
         elif depth != 1:
             continue
         elif tag == _T + "table-row":
@@ -382,13 +385,14 @@ def _scan_ods_content(book: _Book, content: bytes) -> None:
                         for c in range(col, col + min(repeat, _REPEAT_CAP)):
                             formulas.add((r, c))
             col += repeat
-        elif tag == _T + "named-range" and event == "start":
-            name = element.get(_T + "name", "")
-            match = _ODS_REF.match(element.get(_T + "cell-range-address", ""))
-            if match and name.upper().startswith(L.NAME_PREFIX):
-                target = (match.group(1) or "").replace("''", "'") or match.group(2)
-                book.names[name.upper()] = (target, int(match.group(4)) - 1,
-                                            _col_index(match.group(3)))  # fmt: skip
+
+
+def _ods_name(book: _Book, element) -> None:
+    name = element.get(_T + "name", "")
+    match = _ODS_REF.match(element.get(_T + "cell-range-address", ""))
+    if match and name.upper().startswith(L.NAME_PREFIX):
+        sheet = (match.group(1) or "").replace("''", "'") or match.group(2)
+        book.names[name.upper()] = (sheet, int(match.group(4)) - 1, _col_index(match.group(3)))
 
 
 # --- xls (BIFF8) ----------------------------------------------------------------------------------
@@ -1087,7 +1091,7 @@ class _Interpreter:
 def _scan_sheet(sheet: str, rows: list[list], model: Model) -> _Table | None:
     """Rows of one sheet whose reference cell holds an item id: under a header row with
     'Ref' and 'Current level' (columns mapped by their headers), or without one when the
-    row itself shows the generated layout (the item's name and first level descriptor)."""
+    row itself shows the generated layout (the item's level descriptors after its id)."""
     ids = {item.id.upper(): item for item in model.items}
     columns = L.assessment_columns(model.level_names)
     headers = {_norm(c.header): c.key for c in columns}
@@ -1141,4 +1145,7 @@ def _generated_row(row: list, c: int, item, offsets: dict[str, int]) -> bool:
         col = c + offsets[key]
         return _norm(row[col]) if col < len(row) else ""
 
-    return at("name") == _norm(item.name) and at("level_1") == _norm(item.descriptors[0])
+    return any(
+        at(f"level_{i}") == _norm(descriptor) and descriptor
+        for i, descriptor in enumerate(item.descriptors, start=1)
+    )

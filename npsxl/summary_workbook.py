@@ -13,6 +13,7 @@ hyperlinks and no formulas built from council text.
 
 from __future__ import annotations
 
+import math
 import re
 import zipfile
 from pathlib import Path
@@ -102,6 +103,12 @@ def text_lines(text: str, width: float) -> int:
                 used += len(word) + (1 if used else 0)
         lines += count
     return max(lines, 1)
+
+
+def quick_lines(text: str, width: float) -> int:
+    """A quicker, rougher :func:`text_lines` for the many cells of the data sheet."""
+    per_line = max(1.0, (width * CHARS_PER_WIDTH - 1) * 0.85)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
 def _height(lines: int) -> float:
@@ -199,7 +206,8 @@ class _Formats:
             "accepted with warnings": fmt(text_wrap=True, **pair("input"), **border),
             "rejected": fmt(text_wrap=True, bold=True, **pair("warning"), **border),
         }
-        self.data_text = fmt(text_wrap=True)
+        # Data sheet formats: distinct from every other format, so each gets its own index
+        self.data_text = fmt(text_wrap=True, align="left")
         self.data_integer = fmt(num_format="0", align="center")
         self.data_header = fmt(bold=True, text_wrap=True, valign="vcenter", **pair("header"))
         self.heat_scale = {
@@ -264,28 +272,29 @@ class _DataRows:
 
     def rows_xml(self) -> str:
         text_style, number_style = self.text_format.xf_index, self.number_format.xf_index
+        assert text_style is not None and number_style is not None, "formats not indexed"
         columns = [xl_col_to_name(i) for i in range(len(self.widths))]
+        values = [
+            self.frame[name].to_numpy(dtype=object, na_value=None) for name in self.frame.columns
+        ]
         parts = []
-        for r, record in enumerate(self.frame.itertuples(index=False, name=None)):
+        for r, record in enumerate(zip(*values, strict=True)):
             number = self.first_row + r + 1
             cells, lines = [], 1
             for col, value in enumerate(record):
+                if value is None or value == "":
+                    continue
+                ref = f"{columns[col]}{number}"
                 if col in self.numeric:
-                    if value is not None and not pd.isna(value):
-                        cells.append(
-                            f'<c r="{columns[col]}{number}" s="{number_style}">'
-                            f"<v>{int(value)}</v></c>"
-                        )
+                    cells.append(f'<c r="{ref}" s="{number_style}"><v>{int(value)}</v></c>')
                     continue
                 text = safe_text(value)
-                if not text:
-                    continue
                 cells.append(
-                    f'<c r="{columns[col]}{number}" s="{text_style}" t="inlineStr">'
+                    f'<c r="{ref}" s="{text_style}" t="inlineStr">'
                     f'<is><t xml:space="preserve">{_xml_text(text)}</t></is></c>'
                 )
                 if len(text) > self.widths[col]:
-                    lines = max(lines, text_lines(text, self.widths[col]))
+                    lines = max(lines, quick_lines(text, self.widths[col]))
             height = f' ht="{_height(lines)}" customHeight="1"' if lines > 1 else ""
             parts.append(f'<row r="{number}"{height}>{"".join(cells)}</row>')
         return "".join(parts)
@@ -346,10 +355,13 @@ class _SummaryWriter:
             self._shares_cache[by] = groups, summary["percent"].to_numpy().reshape(shape)
         return self._shares_cache[by]
 
-    def stats(self, by: str | None) -> pd.DataFrame:
-        """Item stats indexed by (group, item_id)."""
+    def stats(self, by: str | None) -> dict[str, dict[str, dict]]:
+        """Item stats as {group: {item id: {column: value}}}."""
         if by not in self._stats_cache:
-            self._stats_cache[by] = self.c.item_stats(by).set_index(["group", "item_id"])
+            table: dict[str, dict[str, dict]] = {}
+            for record in self.c.item_stats(by).to_dict("records"):
+                table.setdefault(record["group"], {})[record["item_id"]] = record
+            self._stats_cache[by] = table
         return self._stats_cache[by]
 
     def n_councils(self, by: str | None, group: str) -> int:
@@ -630,9 +642,7 @@ class _SummaryWriter:
         else:
             self.header_row(ws, top, ["Key area or enabler", "Theme", *headers])
             row = top + 1
-        sources = [self.stats(by).loc[group]] + (
-            [self.stats(None).loc[ALL_COUNCILS]] if compare else []
-        )
+        sources = [self.stats(by)[group]] + ([self.stats(None)[ALL_COUNCILS]] if compare else [])
         for i, item in enumerate(self.items):
             ws.write_string(row, 0, self.labels[i], f.cell_bold)
             ws.write_string(row, 1, self.themes[i], f.cell)
@@ -640,7 +650,7 @@ class _SummaryWriter:
             self.fit_rows(ws, row, texts)
             for c, (_, key, fmt) in enumerate(columns):
                 for s, source in enumerate(sources):
-                    self.value(ws, row, 2 + c * span + s, source.at[item.id, key], fmt)
+                    self.value(ws, row, 2 + c * span + s, source[item.id][key], fmt)
             row += 1
         row = self.paragraph(
             ws,
@@ -899,17 +909,15 @@ class _SummaryWriter:
             first_header = row if first_header is None else first_header
             self.header_row(ws, row, ["Region", "Councils", *(i.id for i in self.items)])
             first = row + 1
-            rows = [(g, councils.get(g, 0), regional.loc[g]) for g in groups]
-            rows.append(
-                (ALL_COUNCILS, self.n_councils(None, ALL_COUNCILS), national.loc[ALL_COUNCILS])
-            )
+            rows = [(g, councils.get(g, 0), regional[g]) for g in groups]
+            rows.append((ALL_COUNCILS, self.n_councils(None, ALL_COUNCILS), national[ALL_COUNCILS]))
             for group, n, stats in rows:
                 row += 1
                 bold = group == ALL_COUNCILS
                 ws.write_string(row, 0, safe_text(group), f.total_text if bold else f.cell_bold)
                 ws.write_number(row, 1, n, f.total_integer if bold else f.integer)
                 for c, item in enumerate(self.items, start=2):
-                    self.value(ws, row, c, stats.at[item.id, f"median_{measure}"], f.decimal)
+                    self.value(ws, row, c, stats[item.id][f"median_{measure}"], f.decimal)
             ws.conditional_format(first, 2, row, 1 + len(self.items), f.heat_scale)
             row += 2
         ws.repeat_rows(first_header)
