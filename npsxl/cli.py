@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .archive import DEFAULT_ARCHIVE
 from .errors import NpsxlError, ProblemsError
 from .model import DEFAULT_MODEL_PATH, load_model
 
@@ -195,14 +196,30 @@ def generate(
 
 # --- validate -------------------------------------------------------------------------------------
 def _model_option(func):
+    func = click.option(
+        "--archive",
+        "archive_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=DEFAULT_ARCHIVE,
+        show_default=True,
+        help="Folder of every published model version; returns from any of them are read.",
+    )(func)
     return click.option(
         "--model",
         "model_path",
         type=click.Path(dir_okay=False, path_type=Path),
         default=DEFAULT_MODEL_PATH,
         show_default=True,
-        help="The strategy model the returns were made from.",
+        help="The current strategy model.",
     )(func)
+
+
+def _load_models(model_path, archive_dir):
+    """The current model and the archive of every known version (the current one included)."""
+    from .archive import load_archive
+
+    current = load_model(model_path)
+    return current, load_archive(archive_dir, extra=[current])
 
 
 def _register_option(func):
@@ -263,14 +280,14 @@ def _print_return(ret) -> None:
 )
 @_jobs_option
 @_library_errors
-def validate(inputs, model_path, register_path, output_format, jobs):
+def validate(inputs, model_path, archive_dir, register_path, output_format, jobs):
     """Check returned workbooks: accepted, accepted with warnings, or rejected, and why."""
     import json
 
     from .batch import find_inputs, read_returns
     from .register import load_register
 
-    loaded = load_model(model_path)
+    _current, archive = _load_models(model_path, archive_dir)
     register = load_register(register_path)
     paths = find_inputs(inputs)
     if not paths:
@@ -282,7 +299,7 @@ def validate(inputs, model_path, register_path, output_format, jobs):
         else _nullbar() as bar
     ):
         returns = read_returns(
-            paths, loaded, register, jobs=jobs, progress=lambda _r: bar.update(1)
+            paths, list(archive), register, jobs=jobs, progress=lambda _r: bar.update(1)
         )
     if output_format == "json":
         click.echo(json.dumps([r.to_dict() for r in returns], indent=2, ensure_ascii=False))
@@ -338,15 +355,16 @@ class _nullbar:
 )
 @_jobs_option
 @_library_errors
-def collate(inputs, model_path, register_path, out_file, data_dir, group_by, jobs):
+def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, group_by, jobs):
     """Collate returned workbooks into a summary workbook with charts, and tidy CSV data."""
     from .batch import find_inputs
     from .collate import collate as collate_returns
     from .collate import write_data
+    from .reader import read_return
     from .register import load_register
     from .summary_workbook import write_summary_workbook
 
-    loaded = load_model(model_path)
+    loaded, archive = _load_models(model_path, archive_dir)
     register = load_register(register_path)
     missing = [c for c in group_by if c not in register.extra_columns]
     if missing:
@@ -362,6 +380,7 @@ def collate(inputs, model_path, register_path, out_file, data_dir, group_by, job
             paths,
             register,
             model=loaded,
+            reader=functools.partial(read_return, models=list(archive), register=register),
             group_by=group_by,
             jobs=jobs,
             progress=lambda _r: bar.update(1),
@@ -389,7 +408,7 @@ def collate(inputs, model_path, register_path, out_file, data_dir, group_by, job
 @click.option("--seed", type=int, default=2018, show_default=True, help="Random seed.")
 @_jobs_option
 @_library_errors
-def demo(model_path, register_path, out_dir, seed, jobs):
+def demo(model_path, archive_dir, register_path, out_dir, seed, jobs):
     """Make synthetic returns for every council in the register and collate them."""
     from .collate import collate as collate_returns
     from .collate import write_data
