@@ -16,15 +16,11 @@ are *superseded* and never double counted. :func:`write_data` writes the frames 
 
 from __future__ import annotations
 
-import copyreg
 import datetime as dt
-import functools
 import math
 import os
-import types
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from .atomic import atomic_path
-from .errors import NpsxlError
-from .model import Item, Model
-from .problems import Location, Problem
+from .batch import read_returns
+from .errors import NpsxlError, OutputError
+from .model import ENABLER, ENABLERS_GROUP_NAME, Item, Model
 from .register import COUNCIL_TYPES, REGIONS, Council, Register
 from .returns import Return
 
@@ -128,89 +124,6 @@ STANDARD_GROUPINGS = ("region", "council_type")
 COUNTED = "yes"
 SUPERSEDED = "superseded"
 NOT_COUNTED = "rejected"
-
-
-# --- pickling -----------------------------------------------------------------------------------
-# Council.extra is a read-only MappingProxyType, which pickle cannot handle; worker processes
-# (jobs > 1) must pickle the register (inside the reader) and every Return (with its Council).
-# Teach pickle to rebuild a mappingproxy from a plain dict. Registered at import, so a worker
-# started by 'spawn' has it as soon as it unpickles the reader.
-def _mappingproxy(data: dict) -> types.MappingProxyType:
-    return types.MappingProxyType(data)
-
-
-def _reduce_mappingproxy(proxy: types.MappingProxyType):
-    return _mappingproxy, (dict(proxy),)
-
-
-copyreg.pickle(types.MappingProxyType, _reduce_mappingproxy)
-
-
-# --- finding and reading the inputs -------------------------------------------------------------
-def _skipped(name: str) -> bool:
-    return name.startswith((".", "~$"))
-
-
-def find_inputs(inputs: Iterable[str | os.PathLike] | str | os.PathLike) -> list[Path]:
-    """Every file named, and every file under each folder named (recursively), once, sorted.
-
-    In folders, hidden files and folders (names starting with '.') and Office lock files
-    ('~$...') are skipped; a file named explicitly is always included. Paths naming the
-    same file are kept once. A missing input raises :class:`~npsxl.errors.NpsxlError`.
-    """
-    if isinstance(inputs, (str, os.PathLike)):
-        inputs = [inputs]
-    found: dict[Path, Path] = {}
-    for raw in inputs:
-        path = Path(raw)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = [d for d in dirs if not _skipped(d)]
-                for name in files:
-                    if not _skipped(name):
-                        file = Path(root) / name
-                        found.setdefault(file.resolve(), file)
-        elif path.is_file():
-            found.setdefault(path.resolve(), path)
-        else:
-            raise NpsxlError(f"{path}: no such file or folder (check the path of the returns)")
-    return sorted(found.values(), key=lambda p: str(p))
-
-
-def _read_safely(reader: Callable[[str], Return], path: str) -> Return:
-    """``reader(path)``; a reader that raises gives a rejected Return, so no file stops a batch."""
-    try:
-        return reader(path)
-    except Exception as exc:  # noqa: BLE001 - one bad file must not stop a collation
-        message = f"the file could not be read ({type(exc).__name__}: {str(exc)[:200]})"
-        problem = Problem(
-            "read-failed",
-            message,
-            Location(file=path),
-            hint="open it, save it again as .xlsx and resend it",
-        )
-        return Return(path=path, problems=[problem])
-
-
-def _read_all(paths: list[str], reader, jobs: int, progress) -> list[Return]:
-    """Read every path, in input order; ``progress(ret)`` after each one."""
-    read_one = functools.partial(_read_safely, reader)
-    results: list[Return] = []
-    if jobs > 1 and len(paths) > 1:
-        workers = min(jobs, len(paths))
-        chunk = max(1, min(64, len(paths) // (workers * 4)))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for result in pool.map(read_one, paths, chunksize=chunk):
-                results.append(result)
-                if progress:
-                    progress(result)
-        return results
-    for path in paths:
-        result = read_one(path)
-        results.append(result)
-        if progress:
-            progress(result)
-    return results
 
 
 # --- which returns count ------------------------------------------------------------------------
@@ -312,9 +225,7 @@ def _log_frame(returns: Sequence[Return], states: Sequence[str]) -> pd.DataFrame
 def _answers_frame(model: Model, counted: Sequence[Return]) -> pd.DataFrame:
     """One row per counted return per model item, built from plain lists in one go."""
     scores = {level.name: level.score for level in model.levels}
-    items = [
-        (item, "Enablers" if item.kind == "enabler" else item.group_name) for item in model.items
-    ]
+    items = [(item, item_theme(item)) for item in model.items]
     rows = []
     for ret in counted:
         region, council_type = _attributes(ret)
@@ -367,6 +278,11 @@ def _label(value: str) -> str:
     return value if value else NOT_GIVEN
 
 
+def item_theme(item: Item) -> str:
+    """The item's theme name; 'Enablers' for an enabler."""
+    return ENABLERS_GROUP_NAME if item.kind == ENABLER else item.group_name
+
+
 # --- the collation ------------------------------------------------------------------------------
 @dataclass
 class Collation:
@@ -409,31 +325,44 @@ class Collation:
         """The groups of a grouping, in display order: every value in the register or data."""
         return self._grouping(by)[1]
 
-    def _grouping(self, by: str | None) -> tuple[pd.Series, list[str]]:
-        """(group label for each answers row, ordered groups)."""
+    def _grouping(self, by: str | None) -> tuple[np.ndarray, list[str]]:
+        """(index into the groups for each answers row, ordered groups), computed once."""
         key = ("grouping", by)
-        if key in self._cache:
-            return self._cache[key]
-        councils = list(self.register) if self.register is not None else []
+        if key not in self._cache:
+            self._cache[key] = self._make_grouping(by)
+        return self._cache[key]
+
+    def _make_grouping(self, by: str | None) -> tuple[np.ndarray, list[str]]:
         if by is None:
-            labels = pd.Series(ALL_COUNCILS, index=self.answers.index, dtype="str")
-            result = labels, [ALL_COUNCILS]
-        elif by in STANDARD_GROUPINGS:
-            labels = self.answers[by].map(_label).astype("str")
-            universe = [_label(getattr(c, by)) for c in councils] + list(labels)
+            return np.zeros(len(self.answers), dtype="int64"), [ALL_COUNCILS]
+        councils = list(self.register) if self.register is not None else []
+        if by in STANDARD_GROUPINGS:
+            values = self.answers[by].to_numpy(dtype=object, na_value="")
+            universe = {_label(getattr(c, by)) for c in councils}
             preferred = REGIONS if by == "region" else COUNCIL_TYPES
-            result = labels, _order(universe, preferred)
         else:
             check_group_by([by], self.register)
-            values = {
-                _code(r): _label(r.council.extra.get(by, "")) if r.council else NOT_GIVEN
-                for r in self.counted
-            }
-            labels = self.answers["council_code"].map(values).fillna(NOT_GIVEN).astype("str")
-            universe = [_label(c.extra.get(by, "")) for c in councils] + list(labels)
-            result = labels, _order(universe)
-        self._cache[key] = result
-        return result
+            by_code = {_code(r): r.council.extra.get(by, "") for r in self.counted if r.council}
+            codes = self.answers["council_code"].to_numpy(dtype=object, na_value="")
+            values = np.array([by_code.get(code, "") for code in codes], dtype=object)
+            universe = {_label(c.extra.get(by, "")) for c in councils}
+            preferred = ()
+        labels = np.where(values == "", NOT_GIVEN, values)
+        groups = _order(universe | set(pd.unique(labels)), preferred)
+        return pd.Categorical(labels, categories=groups).codes.astype("int64"), groups
+
+    def _codes(self, column: str, categories: Sequence[str]) -> np.ndarray:
+        """Index of each answers row's value in ``categories`` (-1 when blank), computed once."""
+        key = ("codes", column)
+        if key not in self._cache:
+            values = self.answers[column].to_numpy(dtype=object, na_value=None)
+            codes = pd.Categorical(values, categories=list(categories)).codes
+            self._cache[key] = codes.astype("int64")
+        return self._cache[key]
+
+    def _labels(self, by: str | None) -> pd.Categorical:
+        codes, groups = self._grouping(by)
+        return pd.Categorical.from_codes(codes, categories=groups)
 
     @staticmethod
     def group_type(by: str | None) -> str:
@@ -447,33 +376,28 @@ class Collation:
         extra register column. Every level appears, with zero counts. ``percent`` is of the
         councils in the group that gave that measure for that item (0 when none did).
         """
-        labels, groups = self._grouping(by)
-        frame = pd.DataFrame(
-            {
-                "group": labels,
-                "item_id": self.answers["item_id"],
-                "current": self.answers["current_level"],
-                "target": self.answers["target_level"],
-            }
-        )
-        long = frame.melt(
-            id_vars=["group", "item_id"],
-            value_vars=list(MEASURES),
-            var_name="measure",
-            value_name="level",
-        ).dropna(subset=["level"])
-        keys = ["group", "item_id", "measure", "level"]
-        index = pd.MultiIndex.from_product(
-            [groups, self.item_ids, list(MEASURES), list(self.model.level_names)], names=keys
-        )
-        counts = long.groupby(keys).size().reindex(index, fill_value=0).to_numpy()
-        given = long.groupby(keys[:3]).size()
-        denominators = given.reindex(index.droplevel("level"), fill_value=0).to_numpy()
+        groups_of, groups = self._grouping(by)
+        items_of = self._codes("item_id", self.item_ids)
+        levels = list(self.model.level_names)
+        shape = (len(groups), len(self.item_ids), len(levels))
+        counts = np.zeros((*shape[:2], len(MEASURES), shape[2]), dtype="int64")
+        for m, measure in enumerate(MEASURES):
+            levels_of = self._codes(f"{measure}_level", levels)
+            given = (levels_of >= 0) & (items_of >= 0)
+            flat = np.ravel_multi_index(
+                (groups_of[given], items_of[given], levels_of[given]), shape
+            )
+            counts[:, :, m, :] = np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape)
+        denominators = counts.sum(axis=3, keepdims=True)
         percent = np.round(100.0 * counts / np.maximum(denominators, 1), 1)
+        index = pd.MultiIndex.from_product(
+            [groups, self.item_ids, list(MEASURES), levels],
+            names=["group", "item_id", "measure", "level"],
+        )
         result = index.to_frame(index=False)
         result.insert(0, "group_type", self.group_type(by))
-        result["count"] = counts.astype("int64")
-        result["percent"] = np.where(denominators > 0, percent, 0.0)
+        result["count"] = counts.ravel()
+        result["percent"] = np.where(denominators > 0, percent, 0.0).ravel()
         return result[list(SUMMARY_COLUMNS)]
 
     def summaries(self) -> pd.DataFrame:
@@ -481,12 +405,13 @@ class Collation:
         return pd.concat([self.summary(by) for by in self.groupings()], ignore_index=True)
 
     def _scores(self, by: str | None) -> pd.DataFrame:
-        labels, _ = self._grouping(by)
+        """Scores per answers row with categorical group and item (every combination kept)."""
         scores = self.answers[["current_score", "target_score", "gap"]].astype("float64")
+        items = pd.Categorical.from_codes(self._codes("item_id", self.item_ids), self.item_ids)
         return pd.DataFrame(
             {
-                "group": labels,
-                "item_id": self.answers["item_id"],
+                "group": self._labels(by),
+                "item_id": items,
                 "council_code": self.answers["council_code"],
                 "current": scores["current_score"],
                 "target": scores["target_score"],
@@ -499,10 +424,9 @@ class Collation:
         """Per group and item: councils (n), how many gave current/target, median and mean of
         current and target, mean gap (target - current, where both given) and how many
         councils aim higher than they stand. Groups with no councils have n = 0 and blanks."""
-        _, groups = self._grouping(by)
         stats = (
             self._scores(by)
-            .groupby(["group", "item_id"])
+            .groupby(["group", "item_id"], observed=False)
             .agg(
                 n=("item_id", "size"),
                 n_current=("current", "count"),
@@ -515,24 +439,23 @@ class Collation:
                 n_aiming_higher=("higher", "sum"),
             )
         )
-        index = pd.MultiIndex.from_product([groups, self.item_ids], names=["group", "item_id"])
-        stats = stats.reindex(index)
         counts = ["n", "n_current", "n_target", "n_aiming_higher"]
-        stats[counts] = stats[counts].fillna(0).astype("int64")
+        stats[counts] = stats[counts].astype("int64")
         result = stats.reset_index()
+        result["group"] = result["group"].astype(object)
+        result["item_id"] = result["item_id"].astype(object)
         items = {item.id: item for item in self.model.items}
         result.insert(0, "group_type", self.group_type(by))
         result.insert(3, "item_name", [items[i].name for i in result["item_id"]])
-        result.insert(4, "theme", [_theme(items[i]) for i in result["item_id"]])
+        result.insert(4, "theme", [item_theme(items[i]) for i in result["item_id"]])
         return result[list(ITEM_STATS_COLUMNS)]
 
     def level_means(self, by: str | None = None) -> pd.DataFrame:
         """Per group: councils, answers given, and the mean current level, mean target level
         and mean gap over all items and councils (blank when no council in the group)."""
-        _, groups = self._grouping(by)
-        scores = self._scores(by)
         means = (
-            scores.groupby("group")
+            self._scores(by)
+            .groupby("group", observed=False)
             .agg(
                 councils=("council_code", "nunique"),
                 answers=("current", "count"),
@@ -540,10 +463,10 @@ class Collation:
                 mean_target=("target", "mean"),
                 mean_gap=("gap", "mean"),
             )
-            .reindex(groups)
         )
-        means[["councils", "answers"]] = means[["councils", "answers"]].fillna(0).astype("int64")
-        result = means.rename_axis("group").reset_index()
+        means[["councils", "answers"]] = means[["councils", "answers"]].astype("int64")
+        result = means.reset_index()
+        result["group"] = result["group"].astype(object)
         result.insert(0, "group_type", self.group_type(by))
         return result[list(LEVEL_MEANS_COLUMNS)]
 
@@ -551,9 +474,8 @@ class Collation:
         """How many counted councils each group has."""
         key = ("councils", by)
         if key not in self._cache:
-            labels, groups = self._grouping(by)
-            counts = self.answers.assign(group=labels).groupby("group")["council_code"].nunique()
-            self._cache[key] = {g: int(counts.get(g, 0)) for g in groups}
+            means = self.level_means(by)
+            self._cache[key] = dict(zip(means["group"], means["councils"].tolist(), strict=True))
         return dict(self._cache[key])
 
     # -- coverage ------------------------------------------------------------------------------
@@ -615,10 +537,6 @@ class Collation:
         return text
 
 
-def _theme(item: Item) -> str:
-    return "Enablers" if item.kind == "enabler" else item.group_name
-
-
 def _response_row(region: str, expected: int, tally: Counter) -> tuple:
     councils = tally["councils"]
     rate = round(100.0 * councils / expected, 1) if expected else math.nan
@@ -635,17 +553,20 @@ def _response_row(region: str, expected: int, tally: Counter) -> tuple:
 
 
 # --- entry points -------------------------------------------------------------------------------
-def check_group_by(columns: Iterable[str], register: Register | None) -> None:
-    """Raise :class:`NpsxlError` unless every column is an extra column of the register."""
+def check_group_by(columns: Iterable[str], register: Register | None) -> tuple[str, ...]:
+    """The extra groupings to summarise: ``columns`` without repeats, region or council type
+    (always summarised). Raises :class:`NpsxlError` for a column not in the register."""
     available = register.extra_columns if register is not None else ()
-    for column in columns:
-        if column in STANDARD_GROUPINGS or column not in available:
+    wanted = tuple(dict.fromkeys(c for c in columns if c not in STANDARD_GROUPINGS))
+    for column in wanted:
+        if column not in available:
             where = f"the register {register.source}" if register is not None else "no register"
             extra = ", ".join(available) or "none"
             raise NpsxlError(
                 f"cannot group by {column!r}: it is not an extra column of {where} "
                 f"(extra columns: {extra})"
             )
+    return wanted
 
 
 def collate_returns(
@@ -656,8 +577,7 @@ def collate_returns(
     collated_at: str | None = None,
 ) -> Collation:
     """Build a :class:`Collation` from returns already read (one per input file)."""
-    group_by = tuple(group_by)
-    check_group_by(group_by, register)
+    group_by = check_group_by(group_by, register)
     returns = list(returns)
     states = counted_states(returns)
     counted = [r for r, state in zip(returns, states, strict=True) if state == COUNTED]
@@ -693,24 +613,27 @@ def collate(
     called with each Return. ``group_by`` names extra register columns to summarise by.
     """
     check_group_by(group_by, register)
-    if reader is None:
-        from .reader import read_return
-
-        reader = functools.partial(read_return, models=[model], register=register)
-    returns = _read_all([str(p) for p in paths], reader, jobs, progress)
+    returns = read_returns(paths, model, register, jobs=jobs, progress=progress, reader=reader)
     return collate_returns(returns, model, register, group_by)
 
 
 def write_data(
     collation: Collation, data_dir: str | os.PathLike, *, force: bool = True
 ) -> list[Path]:
-    """Write returns.csv, answers.csv and summary.csv (UTF-8) to ``data_dir``, atomically."""
+    """Write returns.csv, answers.csv and summary.csv (UTF-8) to ``data_dir``, atomically.
+
+    Without ``force``, an existing file raises :class:`~npsxl.errors.OutputError` before
+    anything is written.
+    """
     data_dir = Path(data_dir)
     frames = (
         (RETURNS_CSV, collation.log),
         (ANSWERS_CSV, collation.answers),
         (SUMMARY_CSV, collation.summaries()),
     )
+    existing = [data_dir / name for name, _ in frames if (data_dir / name).exists()]
+    if existing and not force:
+        raise OutputError(f"{existing[0]} already exists; use --force to overwrite it")
     written = []
     for name, frame in frames:
         target = data_dir / name

@@ -19,7 +19,6 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 from npsxl.errors import CouncilNotFound, NpsxlError, RegisterError
 from npsxl.problems import Location, Problem, Severity
@@ -497,5 +496,5 @@ class _Checker:
             short_name=values.get("short_name") or values["name"],
             region=canonical_region or region,
             council_type=council_type,
-            extra=MappingProxyType({name: cell(index) for name, index in extras}),
+            extra={name: cell(index) for name, index in extras},
         )

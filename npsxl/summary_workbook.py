@@ -13,9 +13,9 @@ hyperlinks and no formulas built from council text.
 
 from __future__ import annotations
 
-import math
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -25,10 +25,11 @@ from xlsxwriter.utility import xl_col_to_name
 
 from . import __version__
 from .atomic import atomic_path
-from .collate import ALL_COUNCILS, ANSWERS_COLUMNS, MEASURES, Collation
+from .collate import ALL_COUNCILS, ANSWERS_COLUMNS, MEASURES, SCORE_COLUMNS, Collation, item_theme
 from .model import Model
 
 WORKBOOK_OPTIONS = {
+    "in_memory": True,
     "strings_to_formulas": False,
     "strings_to_urls": False,
     "strings_to_numbers": False,
@@ -56,9 +57,12 @@ def safe_text(value) -> str:
     carriage return gets a leading single quote, so it shows as typed and is never run as a
     formula, even after the sheet is exported to CSV and opened again.
     """
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if isinstance(value, str):
+        text = value
+    elif value is None or pd.isna(value):
         return ""
-    text = str(value)
+    else:
+        text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
@@ -103,12 +107,6 @@ def text_lines(text: str, width: float) -> int:
                 used += len(word) + (1 if used else 0)
         lines += count
     return max(lines, 1)
-
-
-def quick_lines(text: str, width: float) -> int:
-    """A quicker, rougher :func:`text_lines` for the many cells of the data sheet."""
-    per_line = max(1.0, (width * CHARS_PER_WIDTH - 1) * 0.85)
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
 def _height(lines: int) -> float:
@@ -241,17 +239,45 @@ def write_summary_workbook(collation: Collation, path: str | Path, *, force: boo
 
 
 # --- the data sheet, fast -----------------------------------------------------------------------
+_XML_SPECIAL = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "_x000D_"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 EXCEL_MAX_TEXT = 32_767
+ROWS_PER_CHUNK = 2_000
 
 
 def _xml_text(text: str) -> str:
     """Text for an XML element, with control characters written as Excel does (_xHHHH_)."""
-    text = text[:EXCEL_MAX_TEXT].translate(_XML_ESCAPES)
-    return (
-        _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text) if _CONTROL.search(text) else text
-    )
+    text = text[:EXCEL_MAX_TEXT]
+    if not _XML_SPECIAL.search(text):
+        return text
+    text = text.translate(_XML_ESCAPES)
+    return _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def _inline(value, per_line: int) -> tuple[str, int]:
+    """An inline-string element for a cell (or '' when blank) and its rough line count."""
+    text = safe_text(value)
+    if not text:
+        return "", 1
+    count = 1
+    if len(text) > per_line or "\n" in text:
+        count = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    return f"<is><t{space}>{_xml_text(text)}</t></is>", count
+
+
+def _text_cells(values: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray]:
+    """Inline-string elements and rough wrapped line counts for a column of values.
+
+    Each distinct value (council names, item names...) is worked out once.
+    """
+    per_line = max(1, int((width * CHARS_PER_WIDTH - 1) * 0.85))
+    codes, uniques = pd.factorize(values)
+    done = [_inline(value, per_line) for value in uniques]
+    texts = np.array([text for text, _ in done] + [""], dtype=object)
+    lines = np.array([count for _, count in done] + [1], dtype="int64")
+    return texts[codes], lines[codes]  # code -1 (missing) picks the blank at the end
 
 
 class _DataRows:
@@ -270,34 +296,50 @@ class _DataRows:
         self.widths: list[float] = []
         self.text_format = self.number_format = None
 
-    def rows_xml(self) -> str:
+    def rows_xml(self, frame: pd.DataFrame, start: int) -> str:
+        """``<row>`` elements for ``frame`` from spreadsheet row ``start``, built column by
+        column with list comprehensions rather than a call per cell."""
         text_style, number_style = self.text_format.xf_index, self.number_format.xf_index
         assert text_style is not None and number_style is not None, "formats not indexed"
-        columns = [xl_col_to_name(i) for i in range(len(self.widths))]
-        values = [
-            self.frame[name].to_numpy(dtype=object, na_value=None) for name in self.frame.columns
-        ]
-        parts = []
-        for r, record in enumerate(zip(*values, strict=True)):
-            number = self.first_row + r + 1
-            cells, lines = [], 1
-            for col, value in enumerate(record):
-                if value is None or value == "":
-                    continue
-                ref = f"{columns[col]}{number}"
-                if col in self.numeric:
-                    cells.append(f'<c r="{ref}" s="{number_style}"><v>{int(value)}</v></c>')
-                    continue
-                text = safe_text(value)
-                cells.append(
-                    f'<c r="{ref}" s="{text_style}" t="inlineStr">'
-                    f'<is><t xml:space="preserve">{_xml_text(text)}</t></is></c>'
+        numbers = range(start, start + len(frame))
+        lines = np.ones(len(frame), dtype="int64")
+        columns = []
+        for col, name in enumerate(frame.columns):
+            letter = xl_col_to_name(col)
+            if col in self.numeric:
+                values = frame[name].to_numpy(dtype=object, na_value=None)
+                style = number_style
+                columns.append(
+                    [
+                        f'<c r="{letter}{r}" s="{style}"><v>{int(v)}</v></c>'
+                        if v is not None
+                        else ""
+                        for r, v in zip(numbers, values, strict=True)
+                    ]
                 )
-                if len(text) > self.widths[col]:
-                    lines = max(lines, quick_lines(text, self.widths[col]))
-            height = f' ht="{_height(lines)}" customHeight="1"' if lines > 1 else ""
-            parts.append(f'<row r="{number}"{height}>{"".join(cells)}</row>')
-        return "".join(parts)
+                continue
+            values = frame[name].to_numpy(dtype=object, na_value="")
+            texts, counts = _text_cells(values, self.widths[col])
+            style = text_style
+            columns.append(
+                [
+                    f'<c r="{letter}{r}" s="{style}" t="inlineStr">{t}</c>' if t else ""
+                    for r, t in zip(numbers, texts.tolist(), strict=True)
+                ]
+            )
+            np.maximum(lines, counts, out=lines)
+        heights = {n: f' ht="{_height(n)}" customHeight="1"' for n in set(lines.tolist())}
+        heights[1] = ""
+        return "".join(
+            f'<row r="{r}"{heights[n]}>{"".join(cells)}</row>'
+            for r, n, cells in zip(numbers, lines.tolist(), zip(*columns, strict=True), strict=True)
+        )
+
+    def chunks(self) -> Iterator[bytes]:
+        """The rows as UTF-8 XML, a few thousand at a time (memory stays flat)."""
+        for offset in range(0, len(self.frame), ROWS_PER_CHUNK):
+            frame = self.frame.iloc[offset : offset + ROWS_PER_CHUNK]
+            yield self.rows_xml(frame, self.first_row + offset + 1).encode("utf-8")
 
     def splice(self, path: Path) -> None:
         """Add the rows to the sheet in the saved workbook at ``path`` (rewritten in place)."""
@@ -307,17 +349,19 @@ class _DataRows:
         with zipfile.ZipFile(path) as archive:
             members = [(info, archive.read(info)) for info in archive.infolist()]
         last = f"{xl_col_to_name(len(self.widths) - 1)}{self.first_row + len(self.frame)}"
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             for info, data in members:
-                if info.filename == part:
-                    xml = data.decode("utf-8")
-                    xml = re.sub(
-                        r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', xml, count=1
-                    )
-                    xml = xml.replace("</sheetData>", self.rows_xml() + "</sheetData>", 1)
-                    archive.writestr(info, xml.encode("utf-8"), compresslevel=1)
-                else:
+                if info.filename != part:
                     archive.writestr(info, data)
+                    continue
+                xml = data.decode("utf-8").replace("<sheetData/>", "<sheetData></sheetData>")
+                xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', xml)
+                head, tail = xml.split("</sheetData>", 1)
+                with archive.open(part, "w", force_zip64=True) as stream:
+                    stream.write(head.encode("utf-8"))
+                    for chunk in self.chunks():
+                        stream.write(chunk)
+                    stream.write(("</sheetData>" + tail).encode("utf-8"))
 
 
 class _SummaryWriter:
@@ -333,7 +377,7 @@ class _SummaryWriter:
         self.widths: dict[str, list[float]] = {}
         self.items = list(self.model.items)
         self.labels = [f"{item.id}  {item.name}" for item in self.items]
-        self.themes = ["Enablers" if i.kind == "enabler" else i.group_name for i in self.items]
+        self.themes = [item_theme(item) for item in self.items]
         self.level_names = list(self.model.level_names)
         brand = self.model.brand
         self.footer = (
@@ -701,7 +745,7 @@ class _SummaryWriter:
         )
         chart.set_legend({"position": "bottom", "font": {**font, "size": 10}})
         chart.set_chartarea({"border": {"none": True}})
-        width = sum(self.px(w) for w in self.widths[ws.get_name()][: 2 + 2 * len(self.level_names)])
+        width = sum(self.px(w) for w in self.widths[ws.get_name()])
         chart.set_size({"width": width, "height": CHART_HEIGHT_ROWS * 20})
         levels = f"from {self.level_names[0]} (lightest) to {self.level_names[-1]} (darkest)"
         alt = (
@@ -897,7 +941,7 @@ class _SummaryWriter:
             "in the region gave a level for the item.",
             f.line,
         )
-        groups = [g for g in self.c.groups("region")]
+        groups = list(self.c.groups("region"))
         regional = self.stats("region")
         national = self.stats(None)
         councils = self.c.councils_in("region")
@@ -1075,10 +1119,9 @@ class _SummaryWriter:
             ws.write_string(header, col, name.replace("_", " "), f.data_header)
         ws.repeat_rows(header)
         ws.freeze_panes(header + 1, 0)
-        numeric = {"current_score", "target_score", "gap"}
         rows = self.data_rows
         rows.sheet_index, rows.frame, rows.first_row = ws.index, self.c.answers[columns], header + 1
-        rows.numeric = {i for i, c in enumerate(columns) if c in numeric}
+        rows.numeric = {i for i, c in enumerate(columns) if c in SCORE_COLUMNS}
         rows.widths = width_list
         rows.text_format, rows.number_format = f.data_text, f.data_integer
         for col, width in enumerate(width_list):  # column formats give both formats an index

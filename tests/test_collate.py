@@ -23,12 +23,12 @@ import pandas as pd
 import pytest
 
 from npsxl.answers import Answer, Respondent
+from npsxl.batch import find_inputs
 from npsxl.collate import (
     ANSWERS_COLUMNS,
     RETURNS_COLUMNS,
     SUMMARY_COLUMNS,
     collate,
-    find_inputs,
     write_data,
 )
 from npsxl.errors import NpsxlError, OutputError
@@ -99,10 +99,18 @@ enablers:
 """
 )
 MODEL = model_from_text(MODEL_YAML)
-NAMES = {"A1": "Engaging councillors", "B1": "Managing contracts", "E1": "Developing talent",
-         "A2": "Engaging senior managers and partners across the whole region"}  # fmt: skip
-THEMES = {"A1": "Showing leadership", "A2": "Showing leadership", "B1": "Behaving commercially",
-          "E1": "Enablers"}  # fmt: skip
+NAMES = {
+    "A1": "Engaging councillors",
+    "B1": "Managing contracts",
+    "E1": "Developing talent",
+    "A2": "Engaging senior managers and partners across the whole region",
+}
+THEMES = {
+    "A1": "Showing leadership",
+    "A2": "Showing leadership",
+    "B1": "Behaving commercially",
+    "E1": "Enablers",
+}
 
 REGISTER_CSV = """code,register_code,name,short_name,region,council_type,hub
 E06000001,AAA,Alpha Council,Alpha,North East,unitary,North hub
@@ -129,6 +137,7 @@ BETA = {"A2": (2, 4), "B1": (3, 3), "E1": (1, 3)}  # A1 left blank
 GAMMA_NEW = {"A1": (3, 5), "A2": (1, 2), "B1": (2, 2), "E1": (5, 5)}
 DELTA_NEW = {"A1": (4, 4), "A2": (2, 3), "B1": (5, 4), "E1": (2, 3)}  # B1: target below
 ZETA = {"A1": (2, 2), "A2": (4, 5), "B1": (3, None), "E1": (3, 4)}  # B1: no target
+LONG_EVIDENCE = "Our contract register shows every contract over 5,000 pounds. " * 8 + "\nEnd."
 ALL_FIVES = {i: (5, 5) for i in ITEMS}
 ALL_ONES = {i: (1, 1) for i in ITEMS}
 
@@ -145,22 +154,48 @@ WARNING = ("odd-thing", "something looks odd", "warning")
 
 # file name -> spec; input order is the sorted file names
 FILES = {
-    "alpha.json": {"code": "E06000001", "date": "2026-02-01", "answers": ALPHA,
-                   "evidence": INJECTIONS},
-    "beta.json": {"code": "E06000002", "date": "2026-02-02", "answers": BETA,
-                  "problems": [WARNING], "actions": ["", "=1+1", "\tTabbed", ""]},
+    "alpha.json": {
+        "code": "E06000001",
+        "date": "2026-02-01",
+        "answers": ALPHA,
+        "evidence": INJECTIONS,
+    },
+    "beta.json": {
+        "code": "E06000002",
+        "date": "2026-02-02",
+        "answers": BETA,
+        "problems": [WARNING],
+        "actions": ["", "=1+1", "\tTabbed", ""],
+    },
     "delta-1.json": {"code": "E07000004", "answers": DELTA_NEW},  # newer mtime wins
     "delta-2.json": {"code": "E07000004", "answers": ALL_FIVES},
-    "epsilon.json": {"code": "E07000005", "date": "2026-03-01", "answers": ALL_FIVES,
-                     "problems": [ERROR, WARNING]},
+    "epsilon.json": {
+        "code": "E07000005",
+        "date": "2026-03-01",
+        "answers": ALL_FIVES,
+        "problems": [ERROR, WARNING],
+    },
     "gamma-a-new.json": {"code": "E08000003", "date": "2026-03-01", "answers": GAMMA_NEW},
     "gamma-b-old.json": {"code": "E08000003", "date": "2026-01-10", "answers": ALL_ONES},
     "junk.json": {"code": None, "answers": {}, "problems": [ERROR]},
-    "zeta.json": {"code": "E06000006", "date": "2026-02-03", "answers": ZETA},
-}  # fmt: skip
-STATES = {"alpha.json": "yes", "beta.json": "yes", "delta-1.json": "yes",
-          "delta-2.json": "superseded", "epsilon.json": "rejected", "gamma-a-new.json": "yes",
-          "gamma-b-old.json": "superseded", "junk.json": "rejected", "zeta.json": "yes"}  # fmt: skip
+    "zeta.json": {
+        "code": "E06000006",
+        "date": "2026-02-03",
+        "answers": ZETA,
+        "evidence": ["", "", LONG_EVIDENCE, ""],
+    },
+}
+STATES = {
+    "alpha.json": "yes",
+    "beta.json": "yes",
+    "delta-1.json": "yes",
+    "delta-2.json": "superseded",
+    "epsilon.json": "rejected",
+    "gamma-a-new.json": "yes",
+    "gamma-b-old.json": "superseded",
+    "junk.json": "rejected",
+    "zeta.json": "yes",
+}
 
 
 def json_reader(path, register=None) -> Return:
@@ -180,16 +215,25 @@ def json_reader(path, register=None) -> Return:
             (spec.get("actions") or [""] * 4)[i],
             dt.date(2028, 3, 31),
         )
-    problems = [Problem(code, message, Location(file=str(path), sheet="Start here"),
-                        Severity(severity)) for code, message, severity in spec["problems"]]  # fmt: skip
+    problems = [
+        Problem(code, message, Location(file=str(path), sheet="Start here"), Severity(severity))
+        for code, message, severity in spec["problems"]
+    ]
     date = dt.date.fromisoformat(spec["date"]) if spec.get("date") else None
     return Return(
-        path=str(path), format="xlsx", council=council,
-        council_name=council.name if council else "", council_code=spec["code"] or "",
-        model_id=MODEL.id, model_version=MODEL.version, model_fingerprint=MODEL.fingerprint,
-        answers=answers, respondent=Respondent(date_completed=date), item_count=len(ITEMS),
+        path=str(path),
+        format="xlsx",
+        council=council,
+        council_name=council.name if council else "",
+        council_code=spec["code"] or "",
+        model_id=MODEL.id,
+        model_version=MODEL.version,
+        model_fingerprint=MODEL.fingerprint,
+        answers=answers,
+        respondent=Respondent(date_completed=date),
+        item_count=len(ITEMS),
         problems=problems,
-    )  # fmt: skip
+    )
 
 
 def failing_reader(path) -> Return:
@@ -198,17 +242,14 @@ def failing_reader(path) -> Return:
     return json_reader(path)
 
 
-@pytest.fixture
-def small_register(tmp_path):
-    path = tmp_path / "register.csv"
+def write_register(folder: Path):
+    path = folder / "register.csv"
     path.write_text(REGISTER_CSV, encoding="utf-8")
     return load_register(path)
 
 
-@pytest.fixture
-def inputs(tmp_path) -> list[Path]:
+def write_inputs(folder: Path) -> list[Path]:
     """The return files, in input order, with delta-1 newer on disk than delta-2."""
-    folder = tmp_path / "returns"
     folder.mkdir()
     paths = []
     for name, spec in FILES.items():
@@ -221,16 +262,39 @@ def inputs(tmp_path) -> list[Path]:
     return sorted(paths)
 
 
+def collate_fixture(inputs, register):
+    reader = functools.partial(json_reader, register=register)
+    return collate(inputs, register, model=MODEL, reader=reader, group_by=["hub"])
+
+
+@pytest.fixture
+def small_register(tmp_path):
+    return write_register(tmp_path)
+
+
+@pytest.fixture
+def inputs(tmp_path) -> list[Path]:
+    return write_inputs(tmp_path / "returns")
+
+
 @pytest.fixture
 def collation(inputs, small_register):
-    reader = functools.partial(json_reader, register=small_register)
-    return collate(inputs, small_register, model=MODEL, reader=reader, group_by=["hub"])
+    return collate_fixture(inputs, small_register)
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One collation and its summary workbook for the tests that only read them."""
+    folder = tmp_path_factory.mktemp("shared")
+    inputs = write_inputs(folder / "returns")
+    collation = collate_fixture(inputs, write_register(folder))
+    path = write_summary_workbook(collation, folder / "out" / "summary.xlsx")
+    return collation, inputs, openpyxl.load_workbook(path), path
 
 
 @pytest.fixture
-def workbook(collation, tmp_path):
-    path = write_summary_workbook(collation, tmp_path / "out" / "summary.xlsx")
-    return openpyxl.load_workbook(path), path
+def workbook(shared):
+    return shared[2], shared[3]
 
 
 # --- hand computations ------------------------------------------------------------------------
@@ -273,8 +337,11 @@ def expected_summary(by: str | None) -> dict:
 
 def expected_stats(group: str, by: str | None, item: str) -> dict:
     current, target = values(group, by, item, "current"), values(group, by, item, "target")
-    pairs = [answers[item] for code, answers in TRUTH.items()
-             if group_of(code, by) == group and item in answers]  # fmt: skip
+    pairs = [
+        answers[item]
+        for code, answers in TRUTH.items()
+        if group_of(code, by) == group and item in answers
+    ]
     gaps = [t - c for c, t in pairs if c is not None and t is not None]
     members = [code for code in TRUTH if group_of(code, by) == group]
 
@@ -282,14 +349,16 @@ def expected_stats(group: str, by: str | None, item: str) -> dict:
         return func(data) if data else None
 
     return {
-        "n": len(members), "n_current": len(current), "n_target": len(target),
+        "n": len(members),
+        "n_current": len(current),
+        "n_target": len(target),
         "median_current": stat(statistics.median, current),
         "mean_current": stat(statistics.mean, current),
         "median_target": stat(statistics.median, target),
         "mean_target": stat(statistics.mean, target),
         "mean_gap": stat(statistics.mean, gaps),
         "n_aiming_higher": sum(1 for g in gaps if g > 0),
-    }  # fmt: skip
+    }
 
 
 def close(actual, expected) -> bool:
@@ -303,15 +372,27 @@ def test_find_inputs_walks_folders_skips_hidden_and_lock_files(tmp_path):
     folder = tmp_path / "in"
     (folder / "sub").mkdir(parents=True)
     (folder / ".hidden").mkdir()
-    for name in ("b.xlsx", "a.xlsx", "sub/c.ods", ".hidden/x.xlsx", ".DS_Store", "~$a.xlsx",
-                 "sub/~$c.xlsx", "notes.txt"):  # fmt: skip
+    for name in (
+        "b.xlsx",
+        "a.xlsx",
+        "sub/c.ods",
+        ".hidden/x.xlsx",
+        ".DS_Store",
+        "~$a.xlsx",
+        "sub/~$c.xlsx",
+        "notes.txt",
+    ):
         (folder / name).write_text("x")
     loose = tmp_path / "loose.xlsx"
     loose.write_text("x")
     found = find_inputs([folder, loose, folder / "a.xlsx", str(folder / "sub")])
     assert [p.relative_to(tmp_path).as_posix() for p in found] == [
-        "in/a.xlsx", "in/b.xlsx", "in/notes.txt", "in/sub/c.ods", "loose.xlsx"
-    ]  # fmt: skip
+        "in/a.xlsx",
+        "in/b.xlsx",
+        "in/notes.txt",
+        "in/sub/c.ods",
+        "loose.xlsx",
+    ]
     assert find_inputs(str(loose)) == [loose]
     with pytest.raises(NpsxlError, match="no-such-folder"):
         find_inputs([folder, tmp_path / "no-such-folder"])
@@ -323,7 +404,9 @@ def test_every_input_appears_once_in_the_log_in_input_order(collation, inputs):
     assert list(log.columns) == list(RETURNS_COLUMNS)
     assert log["source_file"].tolist() == [str(p) for p in inputs]
     assert [r.path for r in collation.returns] == [str(p) for p in inputs]
-    assert {Path(p).name: s for p, s in zip(log["source_file"], log["counted"], strict=True)} == STATES
+    assert {
+        Path(p).name: s for p, s in zip(log["source_file"], log["counted"], strict=True)
+    } == STATES
     by_name = log.assign(name=log["source_file"].map(lambda p: Path(p).name)).set_index("name")
     assert by_name.at["beta.json", "status"] == "accepted with warnings"
     assert by_name.at["epsilon.json", "status"] == "rejected"
@@ -343,12 +426,10 @@ def test_rejected_and_superseded_returns_never_contribute_answers(collation):
     assert answers.groupby("council_code").size().to_dict() == {c: len(ITEMS) for c in TRUTH}
     assert "E07000005" not in set(answers["council_code"])  # Epsilon: rejected
     assert not answers["source_file"].str.contains("delta-2|gamma-b-old|epsilon|junk").any()
-    assert [Path(r.path).name for r in collation.superseded] == ["delta-2.json",
-                                                                 "gamma-b-old.json"]  # fmt: skip
+    assert [Path(r.path).name for r in collation.superseded] == ["delta-2.json", "gamma-b-old.json"]
 
 
-def test_duplicates_most_recent_date_wins_then_modification_time(collation, inputs,
-                                                                  small_register):  # fmt: skip
+def test_duplicates_most_recent_date_wins_then_modification_time(collation, inputs, small_register):
     rows = collation.answers.set_index(["council_code", "item_id"])
     # Gamma: the newer date_completed wins although it comes first in the input
     assert rows.at[("E08000003", "A1"), "current_score"] == 3
@@ -359,8 +440,12 @@ def test_duplicates_most_recent_date_wins_then_modification_time(collation, inpu
     folder = inputs[0].parent
     os.utime(folder / "delta-1.json", (1_000_000_000, 1_000_000_000))
     os.utime(folder / "delta-2.json", (2_000_000_000, 2_000_000_000))
-    again = collate(inputs, small_register, model=MODEL,
-                    reader=functools.partial(json_reader, register=small_register))  # fmt: skip
+    again = collate(
+        inputs,
+        small_register,
+        model=MODEL,
+        reader=functools.partial(json_reader, register=small_register),
+    )
     rows = again.answers.set_index(["council_code", "item_id"])
     assert rows.at[("E07000004", "A1"), "source_file"].endswith("delta-2.json")
     assert [Path(r.path).name for r in again.superseded] == ["delta-1.json", "gamma-b-old.json"]
@@ -443,13 +528,21 @@ def test_item_stats_match_hand_computation(collation, by):
 def test_summaries_hold_every_grouping_including_group_by(collation):
     summaries = collation.summaries()
     assert list(summaries.columns) == list(SUMMARY_COLUMNS)
-    assert list(dict.fromkeys(summaries["group_type"])) == ["national", "region",
-                                                           "council_type", "hub"]  # fmt: skip
+    assert list(dict.fromkeys(summaries["group_type"])) == [
+        "national",
+        "region",
+        "council_type",
+        "hub",
+    ]
     hubs = summaries[summaries["group_type"] == "hub"]
     assert list(dict.fromkeys(hubs["group"])) == ["North hub", "West hub", "Not given"]
     regions = summaries[summaries["group_type"] == "region"]
-    assert list(dict.fromkeys(regions["group"])) == ["North East", "North West", "London",
-                                                     "South West"]  # fmt: skip
+    assert list(dict.fromkeys(regions["group"])) == [
+        "North East",
+        "North West",
+        "London",
+        "South West",
+    ]
 
 
 def test_unknown_group_by_column_is_refused(inputs, small_register):
@@ -457,10 +550,20 @@ def test_unknown_group_by_column_is_refused(inputs, small_register):
         collate(inputs, small_register, model=MODEL, reader=json_reader, group_by=["district"])
 
 
+def test_group_by_ignores_repeats_and_the_standard_groupings(inputs, small_register):
+    collation = collate(
+        inputs, small_register, model=MODEL, reader=json_reader, group_by=["hub", "region", "hub"]
+    )
+    assert collation.group_by == ("hub",)
+    assert collation.groupings() == [None, "region", "council_type", "hub"]
+
+
 # --- coverage ---------------------------------------------------------------------------------
 def test_not_returned_response_and_summary_text(collation):
-    assert [c.name for c in collation.not_returned()] == ["Epsilon District Council",
-                                                          "London Borough of Eta"]  # fmt: skip
+    assert [c.name for c in collation.not_returned()] == [
+        "Epsilon District Council",
+        "London Borough of Eta",
+    ]
     response = collation.response().set_index("region")
     assert response.loc["North West"].tolist()[:6] == [2, 4, 4, 0, 2, 2]
     assert response.at["North West", "response_rate"] == 100.0
@@ -478,12 +581,18 @@ def test_not_returned_response_and_summary_text(collation):
     assert "2 councils with no accepted return" in text
 
 
-def test_jobs_2_reads_in_worker_processes_with_the_same_result(collation, inputs,
-                                                              small_register):  # fmt: skip
+def test_jobs_2_reads_in_worker_processes_with_the_same_result(collation, inputs, small_register):
     seen = []
     reader = functools.partial(json_reader, register=small_register)
-    parallel = collate(inputs, small_register, model=MODEL, reader=reader, group_by=["hub"],
-                       jobs=2, progress=seen.append)  # fmt: skip
+    parallel = collate(
+        inputs,
+        small_register,
+        model=MODEL,
+        reader=reader,
+        group_by=["hub"],
+        jobs=2,
+        progress=seen.append,
+    )
     assert [r.path for r in seen] == [str(p) for p in inputs]
     pd.testing.assert_frame_equal(parallel.log, collation.log)
     pd.testing.assert_frame_equal(parallel.answers, collation.answers)
@@ -526,6 +635,10 @@ def test_write_data_writes_three_csv_files(collation, tmp_path):
     log = pd.read_csv(written[0], keep_default_na=False)
     assert list(log.columns) == list(RETURNS_COLUMNS) and len(log) == len(FILES)
     assert not list(tmp_path.joinpath("data").glob(".*"))  # no temporary files left
+    before = written[0].read_bytes()
+    with pytest.raises(OutputError):
+        write_data(collation, tmp_path / "data", force=False)
+    assert written[0].read_bytes() == before
 
 
 # --- the summary workbook ---------------------------------------------------------------------
@@ -567,10 +680,18 @@ def test_summary_workbook_national_figures_match_hand_computation(workbook):
         assert row[1] == THEMES[item]
         for m, measure in enumerate(MEASURES):
             for lv, level in enumerate(LEVELS):
-                assert close(row[2 + 5 * m + lv], expected[("All councils", item, measure,
-                                                             level)][1])  # fmt: skip
-    keys = ("n_current", "median_current", "mean_current", "median_target", "mean_target",
-            "mean_gap", "n_aiming_higher")  # fmt: skip
+                assert close(
+                    row[2 + 5 * m + lv], expected[("All councils", item, measure, level)][1]
+                )
+    keys = (
+        "n_current",
+        "median_current",
+        "mean_current",
+        "median_target",
+        "mean_target",
+        "mean_gap",
+        "n_aiming_higher",
+    )
     for row in stats:
         figures = expected_stats("All councils", None, row[0].split()[0])
         for col, key in enumerate(keys, start=2):
@@ -580,8 +701,15 @@ def test_summary_workbook_national_figures_match_hand_computation(workbook):
 def test_summary_workbook_region_sheets_compare_with_national(workbook):
     wb, _ = workbook
     assert {"North East", "North West", "South West", "London"} <= set(wb.sheetnames)
-    keys = ("n_current", "median_current", "mean_current", "median_target", "mean_target",
-            "mean_gap", "n_aiming_higher")  # fmt: skip
+    keys = (
+        "n_current",
+        "median_current",
+        "mean_current",
+        "median_target",
+        "mean_target",
+        "mean_gap",
+        "n_aiming_higher",
+    )
     for region in ("North East", "North West", "South West", "London"):
         rows = item_rows(wb[region])
         expected = expected_summary("region")
@@ -592,8 +720,10 @@ def test_summary_workbook_region_sheets_compare_with_national(workbook):
                     assert close(row[2 + 5 * m + lv], expected[(region, item, measure, level)][1])
         for row in rows[4:8]:
             item = row[0].split()[0]
-            here, national = expected_stats(region, "region", item), expected_stats(
-                "All councils", None, item)
+            here, national = (
+                expected_stats(region, "region", item),
+                expected_stats("All councils", None, item),
+            )
             for i, key in enumerate(keys):
                 assert close(row[2 + 2 * i], here[key]), (region, item, key)
                 assert close(row[3 + 2 * i], national[key]), (region, item, key)
@@ -612,8 +742,15 @@ def test_summary_workbook_heat_map_and_group_sheets(workbook):
             for c, item in enumerate(ITEMS, start=2):
                 assert close(row[c], expected_stats(row[0], by, item)[f"median_{measure}"])
     assert wb["Heat map"].conditional_formatting
-    keys = ("n_current", "median_current", "mean_current", "median_target", "mean_target",
-            "mean_gap", "n_aiming_higher")  # fmt: skip
+    keys = (
+        "n_current",
+        "median_current",
+        "mean_current",
+        "median_target",
+        "mean_target",
+        "mean_gap",
+        "n_aiming_higher",
+    )
     for sheet, by in (("By council type", "council_type"), ("By hub", "hub")):
         table = [row for row in rows_of(wb[sheet]) if row[1] and str(row[1])[:2] in ITEMS]
         assert len(table) == len(expected_groups(by)) * len(ITEMS)
@@ -623,8 +760,8 @@ def test_summary_workbook_heat_map_and_group_sheets(workbook):
                 assert close(row[col], figures[key]), (sheet, row[0], row[1], key)
 
 
-def test_summary_workbook_overview_log_and_not_returned(workbook, inputs):
-    wb, _ = workbook
+def test_summary_workbook_overview_log_and_not_returned(shared):
+    _, inputs, wb, _ = shared
     assert wb.sheetnames[:2] == ["Overview", "National"]
     assert wb.sheetnames[-3:] == ["Returns log", "Not returned", "Data"]
     overview = rows_of(wb["Overview"])
@@ -641,7 +778,13 @@ def test_summary_workbook_overview_log_and_not_returned(workbook, inputs):
     epsilon = next(row for row in log if row[0].endswith("epsilon.json"))
     assert "something is badly wrong" in epsilon[8] and "\n" in epsilon[8]
     missing = rows_of(wb["Not returned"])
-    assert ("E07000005", "Epsilon District Council", "South West", "district", "West hub") in missing
+    assert (
+        "E07000005",
+        "Epsilon District Council",
+        "South West",
+        "district",
+        "West hub",
+    ) in missing
     assert ("E09000007", "London Borough of Eta", "London", "London borough", None) in missing
 
 
@@ -652,12 +795,15 @@ def test_summary_workbook_writes_untrusted_text_as_text(workbook):
     columns = [c.value.replace(" ", "_") for c in header]
     assert tuple(columns) == ANSWERS_COLUMNS
     evidence = columns.index("evidence")
-    cells = [row[evidence] for row in ws.iter_rows(min_row=header[0].row + 1)
-             if row[evidence].value]  # fmt: skip
+    cells = [
+        row[evidence] for row in ws.iter_rows(min_row=header[0].row + 1) if row[evidence].value
+    ]
     by_value = {c.value: c for c in cells}
     for text in INJECTIONS:
         cell = by_value["'" + text]
         assert cell.data_type == "s"
+    long_row = next(c.row for c in cells if c.value == LONG_EVIDENCE)
+    assert ws.row_dimensions[long_row].height >= 5 * 13  # wrapped text gets a taller row
     actions = {row[columns.index("actions")].value for row in ws.iter_rows(min_row=6)}
     assert {"'=1+1", "'\tTabbed"} <= actions
     for sheet in wb.worksheets:
@@ -674,10 +820,14 @@ def test_summary_workbook_writes_untrusted_text_as_text(workbook):
 def test_summary_workbook_charts_and_print_setup(workbook):
     wb, path = workbook
     with zipfile.ZipFile(path) as archive:
-        charts = [archive.read(n).decode() for n in archive.namelist()
-                  if n.startswith("xl/charts/chart")]  # fmt: skip
-        drawings = "".join(archive.read(n).decode() for n in archive.namelist()
-                           if n.startswith("xl/drawings/drawing"))  # fmt: skip
+        charts = [
+            archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/charts/chart")
+        ]
+        drawings = "".join(
+            archive.read(n).decode()
+            for n in archive.namelist()
+            if n.startswith("xl/drawings/drawing")
+        )
     stacked = [c for c in charts if 'c:grouping val="percentStacked"' in c]
     regions_with_returns = 3  # London has none: a note instead of empty charts
     assert len(stacked) == 2 * (1 + regions_with_returns)
@@ -694,6 +844,34 @@ def test_summary_workbook_charts_and_print_setup(workbook):
         assert ws.freeze_panes, ws.title
         assert "Page &P of &N" in ws.oddFooter.center.text
         assert ws.column_dimensions["A"].width > 5
+
+
+def test_a_region_with_no_returns_gets_a_note_instead_of_empty_charts(workbook):
+    wb, _ = workbook
+    text = " ".join(str(v) for row in rows_of(wb["London"]) for v in row if v)
+    assert "No council in London has an accepted return yet" in text
+
+
+def test_summary_workbook_without_register_or_accepted_returns(inputs, tmp_path):
+    junk = [p for p in inputs if p.name == "junk.json"]
+    collation = collate(junk, model=MODEL, reader=json_reader)
+    path = write_summary_workbook(collation, tmp_path / "empty.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == [
+        "Overview",
+        "National",
+        "By council type",
+        "Mean levels",
+        "Heat map",
+        "Returns log",
+        "Not returned",
+        "Data",
+    ]
+    not_returned = " ".join(str(v) for row in rows_of(wb["Not returned"]) for v in row if v)
+    assert "No council register was given" in not_returned
+    assert [row[0] for row in rows_of(wb["Returns log"]) if row[0] == str(junk[0])]
+    written = write_data(collation, tmp_path / "data")
+    assert pd.read_csv(written[1]).empty
 
 
 def test_summary_workbook_refuses_to_overwrite_without_force(collation, tmp_path):
