@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomic import write_text_atomic
-from .errors import OutputError
+from .errors import NpsxlError, OutputError
 from .model import Model
 from .register import Council, Register
 from .workbook import BuiltWorkbook, CouncilWorkbooks, build_workbook
@@ -76,6 +76,8 @@ def generate(
     with each :class:`BuiltWorkbook` as it is written.
     """
     out_dir = Path(out_dir)
+    if councils is not None and not councils:
+        raise NpsxlError("no councils were selected, so there is nothing to generate")
     generated_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
     targets: list[Council | None] = [None] if councils is None else list(dict.fromkeys(councils))
     paths = [workbook_path(out_dir, model, c) for c in targets]

@@ -26,7 +26,7 @@ from . import __version__
 from . import layout as L
 from .answers import Answer, Respondent
 from .atomic import atomic_path
-from .model import Item, Model
+from .model import Item, Model, contrast_ratio
 from .register import Council
 
 FONT_SIZE = 10
@@ -198,6 +198,14 @@ HELP_ROW_TEXT = (
 )
 
 
+def _write_text(ws, row: int, col: int, value, fmt) -> None:
+    """A council's text, always as a string (never a formula or link); nothing as a blank."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
 def _excel_text(text: str, limit: int = 100) -> str:
     """Text for a header/footer: '&' starts a code there, and Excel allows 255 characters."""
     text = " ".join(str(text).split())
@@ -206,12 +214,16 @@ def _excel_text(text: str, limit: int = 100) -> str:
     return text.replace("&", "&&")
 
 
+def _back_text(item: Item) -> str:
+    return f"Back to {item.id} on the '{L.ASSESSMENT}' sheet"
+
+
 def _short_description(item: Item) -> str:
     """The first sentence of the description (the Guidance sheet has it in full)."""
     text = item.description or ""
     if not text:
         if item.kind == "enabler":
-            return "An enabler of the strategy: read the five levels."
+            return "An enabler of the strategy: read its levels."
         return "See the Guidance sheet."
     end = text.find(". ")
     return text if end == -1 else text[: end + 1]
@@ -221,16 +233,17 @@ class _Sheet(Worksheet):
     """A worksheet that prepares each distinct formula once per process, not once per cell.
 
     Every council's workbook has the same formulas; xlsxwriter would run ~30 regular
-    expressions over each of them for every workbook.
+    expressions over each of them for every workbook. (``_prepare_formula`` is xlsxwriter's
+    own step; should it change, this only stops saving time.)
     """
 
-    def _prepare_formula(self, formula, expand_future_functions=False):
-        key = (formula, expand_future_functions, self.use_future_functions)
+    def _prepare_formula(self, formula, *args, **kwargs):
+        key = (formula, args, tuple(sorted(kwargs.items())), self.use_future_functions)
         prepared = _FORMULAS.get(key)
         if prepared is None:
             if len(_FORMULAS) > 20_000:
                 _FORMULAS.clear()
-            prepared = _FORMULAS[key] = super()._prepare_formula(formula, expand_future_functions)
+            prepared = _FORMULAS[key] = super()._prepare_formula(formula, *args, **kwargs)
         return prepared
 
 
@@ -328,9 +341,8 @@ class _Plan:
                 ]
                 fields = [(label, text) for label, text in fields if text]
                 if item.kind == "enabler" or not fields:
-                    fields.append(
-                        ("The levels", "The strategy describes this enabler by its five levels:")
-                    )
+                    n = len(model.levels)
+                    fields.append(("The levels", f"The strategy describes it by its {n} levels:"))
                     fields += [
                         (f"{lv.score}. {lv.name}", d)
                         for lv, d in zip(model.levels, item.descriptors, strict=True)
@@ -352,8 +364,7 @@ class _Plan:
                     )
                     self.guidance.append(("note", row, "Note on the text", item.text_note, height))
                     row += 1
-                back = f"Back to {item.id} on the '{L.ASSESSMENT}' sheet"
-                self.guidance.append(("back", row, item.id, back, 15))
+                self.guidance.append(("back", row, item.id, _back_text(item), 15))
                 row += 2
         self.guidance_last_row = row - 1
 
@@ -388,11 +399,8 @@ class _Plan:
             for item in model.items
         }
         self.back_links = {
-            item.id: _hyperlink(
-                L.ASSESSMENT, row, f"Back to {item.id} on the '{L.ASSESSMENT}' sheet"
-            )
+            item.id: _hyperlink(L.ASSESSMENT, self.item_rows[item.id], _back_text(item))
             for item in model.items
-            for row in (self.item_rows[item.id],)
         }
         complete = xl_col_to_name(6)
         self.missing_formula = (
@@ -497,7 +505,9 @@ class _Formats:
         def pair(role):
             return {"bg_color": colour[role].background, "font_color": colour[role].text}
 
-        dark = colour["header"].background  # dark enough for white text, so for text on white
+        # the brand's colour for titles and links on white: the first that is legible on white
+        candidates = (colour["header"].background, colour["header"].text, colour["theme"].text)
+        dark = next((c for c in candidates if contrast_ratio(c, "#FFFFFF") >= 4.5), "#000000")
         border = {"border": 1, "border_color": "#808080"}
         self.brand_bar = fmt(bold=True, font_size=12, valign="vcenter", **pair("header"))
         self.title = fmt(bold=True, font_size=16, font_color=dark)
@@ -717,8 +727,9 @@ class _WorkbookWriter:
         self.col = plan.col
         self.scores = self._level_scores()
         who = council.name if council else f"{self.model.short_name} self-assessment"
+        # no font-size codes: "&8" before a name starting with a digit would read as "&83"
         self.footer = (
-            f"&L&8{_excel_text(who)}&C&8Page &P of &N&R&8{_excel_text(self.model.short_name)}: &A"
+            f"&L{_excel_text(who)}&CPage &P of &N&R{_excel_text(self.model.short_name)}: &A"
         )
 
     def _level_scores(self) -> dict[str, tuple]:
@@ -773,7 +784,7 @@ class _WorkbookWriter:
         elif isinstance(value, dt.date):
             ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), fmt)
         else:
-            ws.write_string(row, col, str(value or ""), fmt)
+            _write_text(ws, row, col, value, fmt)
 
     # -- sheets ------------------------------------------------------------------------------
     def write(self):
@@ -938,9 +949,9 @@ class _WorkbookWriter:
         value = values.get(field.key)
         council_field = field in L.COUNCIL_FIELDS
         if council_field and self.council is not None:
-            ws.write_string(row, col, str(value or ""), f.locked_value)
+            _write_text(ws, row, col, value, f.locked_value)
         elif field.key == "council_name":
-            ws.write_string(row, col, "", f.input)
+            ws.write_blank(row, col, None, f.input)
             if self.councils:
                 ws.data_validation(row, col, row, col, {
                     "validate": "list", "source": f"={L.COUNCILS_NAME}",
@@ -963,7 +974,7 @@ class _WorkbookWriter:
                 "input_message": "Type the date, e.g. 31/03/2027",
             })  # fmt: skip
         else:
-            ws.write_string(row, col, str(value or ""), f.input)
+            _write_text(ws, row, col, value, f.input)
 
     def _write_progress(self, ws, row):
         plan, n = self.plan, self.plan.n_items
@@ -996,8 +1007,11 @@ class _WorkbookWriter:
         ws.repeat_rows(header_row)
         row = L.ASSESSMENT_FIRST_ROW
         width = len(plan.columns)
+        breaks = []
         for kind, thing in plan.assessment_rows:
             if kind == "group":
+                if row > L.ASSESSMENT_FIRST_ROW:
+                    breaks.append(row)  # each theme starts a printed page, never orphaned
                 ws.set_row(row, 20)
                 ws.write_string(row, 0, thing.name, f.heading)
                 for i in range(1, width):
@@ -1005,6 +1019,7 @@ class _WorkbookWriter:
             else:
                 self._write_item_row(ws, row, thing)
             row += 1
+        ws.set_h_pagebreaks(breaks)
         blocks = plan.item_blocks
         for key in L.LEVEL_FIELDS:
             c = col[key]
@@ -1053,13 +1068,18 @@ class _WorkbookWriter:
         self._protect(ws)
 
     def _write_legend(self, ws, row):
-        f, col = self.f, self.col
-        ws.set_row(row, 30)
-        ws.write_string(row, col["description"], "Colours:", f.label)
-        ws.write_string(row, col["level_1"], "Your current level", f.legend_current)
-        ws.write_string(row, col["level_2"], "Your target level", f.legend_target)
-        ws.write_string(row, col["level_3"], "Target below current: check it", f.legend_warning)
-        ws.write_string(row, col["level_4"], "Yellow cells: yours to fill in", f.legend_input)
+        f, col, px = self.f, self.col, self.plan.pixels
+        legend = (
+            ("description", "Colours:", f.label),
+            ("level_1", "Your current level", f.legend_current),
+            ("level_2", "Your target level", f.legend_target),
+            ("level_3", "Target below current", f.legend_warning),
+            ("level_4", "Yellow cells: yours to fill in", f.legend_input),
+        )
+        cells = [(text, px[key], key == "description", FONT_SIZE) for key, text, _ in legend]
+        ws.set_row(row, row_height(cells, font=self.plan.font))
+        for key, text, fmt in legend:
+            ws.write_string(row, col[key], text, fmt)
 
     def _write_item_row(self, ws, row, item: Item):
         f, col, plan = self.f, self.col, self.plan
@@ -1077,10 +1097,10 @@ class _WorkbookWriter:
         ws.write_string(row, col["description"], plan.short[item.id], f.cell)
         for i, descriptor in enumerate(item.descriptors, start=1):
             ws.write_string(row, col[f"level_{i}"], descriptor, f.cell)
-        ws.write_string(row, col["current"], str(answer.current or ""), f.input_level)
-        ws.write_string(row, col["target"], str(answer.target or ""), f.input_level)
-        ws.write_string(row, col["evidence"], str(answer.evidence or ""), f.input)
-        ws.write_string(row, col["actions"], str(answer.actions or ""), f.input)
+        _write_text(ws, row, col["current"], answer.current, f.input_level)
+        _write_text(ws, row, col["target"], answer.target, f.input_level)
+        _write_text(ws, row, col["evidence"], answer.evidence, f.input)
+        _write_text(ws, row, col["actions"], answer.actions, f.input)
         self._date(ws, row, col["target_date"], answer.target_date, f.input_date)
         for key in L.ITEM_FIELDS:
             self._name(L.item_input_name(item.id, key), L.ASSESSMENT, row, col[key])
@@ -1161,6 +1181,7 @@ class _WorkbookWriter:
         ws.set_row(row, 20)
         ws.write_string(row, 0, "Averages by theme", f.subtitle)
         row += 1
+        ws.set_row(row, 20)
         for i, text in enumerate(("", "Theme", "Items", "Current", "Target", "Gap")):
             ws.write_string(row, i, text, f.header)
         row += 1
@@ -1169,6 +1190,7 @@ class _WorkbookWriter:
         groups.append(("All key areas and enablers", list(plan.summary_rows.values()), True))
         for name, rows, total in groups:
             lo, hi = min(rows) + 1, max(rows) + 1
+            ws.set_row(row, row_height([(name, column_pixels(SUMMARY_WIDTHS[1]), True, 10)]))
             ws.write_blank(row, 0, None, f.cell)
             ws.write_string(row, 1, name, f.cell_bold)
             ws.write_number(row, 2, len(rows), f.number)
