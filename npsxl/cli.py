@@ -23,6 +23,32 @@ class UsageError(click.ClickException):
     exit_code = 2
 
 
+class _Progress:
+    """A progress bar on stderr that appears with the first item done, so an error raised
+    before any work starts is printed alone. Call it with each finished item."""
+
+    def __init__(self, total: int, label: str, enabled: bool = True):
+        self.total, self.label, self.enabled = total, label, enabled
+        self.bar = None
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, _item=None):
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=self.total, label=self.label, file=sys.stderr, show_pos=True
+            ).__enter__()
+        self.bar.update(1)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False
+
+
 def _library_errors(func):
     """Turn library exceptions into one clear message and exit code 2."""
 
@@ -173,7 +199,7 @@ def generate(
         chosen += [register.match(q) for q in council_queries]
         councils = list(dict.fromkeys(chosen))
     total = 1 if councils is None else len(councils)
-    with click.progressbar(length=total, label="Generating", file=sys.stderr, show_pos=True) as bar:
+    with _Progress(total, "Generating") as bar:
         result = generate_workbooks(
             loaded,
             out_dir,
@@ -181,7 +207,7 @@ def generate(
             register=register,
             jobs=jobs,
             force=force,
-            progress=lambda _built: bar.update(1),
+            progress=bar,
         )
     if councils is None:
         click.echo(
@@ -293,14 +319,8 @@ def validate(inputs, model_path, archive_dir, register_path, output_format, jobs
     if not paths:
         raise UsageError("no files found in " + ", ".join(map(str, inputs)))
     show = output_format == "text" and len(paths) > 1
-    with (
-        click.progressbar(length=len(paths), label="Reading", file=sys.stderr, show_pos=True)
-        if show
-        else _nullbar() as bar
-    ):
-        returns = read_returns(
-            paths, list(archive), register, jobs=jobs, progress=lambda _r: bar.update(1)
-        )
+    with _Progress(len(paths), "Reading", enabled=show) as bar:
+        returns = read_returns(paths, list(archive), register, jobs=jobs, progress=bar)
     if output_format == "json":
         click.echo(json.dumps([r.to_dict() for r in returns], indent=2, ensure_ascii=False))
     else:
@@ -313,17 +333,6 @@ def validate(inputs, model_path, archive_dir, register_path, output_format, jobs
         click.echo(f"{len(returns)} file(s): " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     if any(not r.accepted for r in returns):
         sys.exit(1)
-
-
-class _nullbar:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def update(self, _n):
-        pass
 
 
 # --- collate --------------------------------------------------------------------------------------
@@ -373,9 +382,7 @@ def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, 
             f"extra columns there: {', '.join(register.extra_columns) or 'none'}"
         )
     paths = find_inputs(inputs)
-    with click.progressbar(
-        length=len(paths), label="Reading", file=sys.stderr, show_pos=True
-    ) as bar:
+    with _Progress(len(paths), "Reading") as bar:
         collation = collate_returns(
             paths,
             register,
@@ -383,7 +390,7 @@ def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, 
             reader=functools.partial(read_return, models=list(archive), register=register),
             group_by=group_by,
             jobs=jobs,
-            progress=lambda _r: bar.update(1),
+            progress=bar,
         )
     workbook = write_summary_workbook(collation, out_file)
     written = write_data(collation, data_dir)
@@ -421,12 +428,8 @@ def demo(model_path, archive_dir, register_path, out_dir, seed, jobs):
     click.echo(f"Writing synthetic returns for {len(register)} councils to {out_dir / 'returns'}")
     made = make_returns(loaded, register, out_dir / "returns", seed=seed)
     paths = made.returns + made.faulty
-    with click.progressbar(
-        length=len(paths), label="Reading", file=sys.stderr, show_pos=True
-    ) as bar:
-        collation = collate_returns(
-            paths, register, model=loaded, jobs=jobs, progress=lambda _r: bar.update(1)
-        )
+    with _Progress(len(paths), "Reading") as bar:
+        collation = collate_returns(paths, register, model=loaded, jobs=jobs, progress=bar)
     workbook = write_summary_workbook(collation, out_dir / "nps-summary.xlsx")
     written = write_data(collation, out_dir / "data")
     click.echo(collation.summary_text())

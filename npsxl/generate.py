@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import dataclasses
 import datetime as dt
 import io
 import os
@@ -153,13 +152,8 @@ def _build_chunk(chunk: list[tuple[int, Council, str]]) -> list[int]:
     return [index for index, _council, _path in chunk]
 
 
-def _portable(council: Council) -> Council:
-    """The council with plain containers, so it can be sent to another process."""
-    return dataclasses.replace(council, extra=dict(council.extra))
-
-
 def _build_parallel(model, targets, paths, generated_at, jobs, progress) -> list[BuiltWorkbook]:
-    tasks = [(i, _portable(c), str(p)) for i, (c, p) in enumerate(zip(targets, paths, strict=True))]
+    tasks = [(i, c, str(p)) for i, (c, p) in enumerate(zip(targets, paths, strict=True))]
     size = max(1, min(16, len(tasks) // (jobs * 4)))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     built: dict[int, BuiltWorkbook] = {}
