@@ -13,16 +13,21 @@ import unicodedata
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .atomic import write_text_atomic
 from .errors import NpsxlError, OutputError
 from .model import Model
 from .register import Council, Register
-from .workbook import BuiltWorkbook, CouncilWorkbooks, build_workbook
+from .workbook import BuiltWorkbook, CouncilWorkbooks, assessment_round, build_workbook
+
+if TYPE_CHECKING:
+    from .prefill import Previous
 
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_COLUMNS = ("file", "council_code", "council_name", "region", "model_id",
-                    "model_version", "fingerprint", "generated_at")  # fmt: skip
+                    "model_version", "fingerprint", "generated_at", "round",
+                    "prefilled_from")  # fmt: skip
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
              *(f"LPT{i}" for i in range(10))}  # fmt: skip
@@ -64,6 +69,8 @@ def generate(
     jobs: int = 1,
     force: bool = False,
     progress=None,
+    previous: dict[str, Previous] | None = None,
+    round: str = "",  # the assessment round (the CLI's --round)
 ) -> GenerationResult:
     """Write one workbook per council in ``councils`` (or one blank workbook when None).
 
@@ -73,10 +80,17 @@ def generate(
     councils also writes ``manifest.csv`` in ``out_dir``, keeping the rows of other workbooks
     already listed there. ``jobs`` > 1 builds in that many processes. ``progress`` is called
     with each :class:`BuiltWorkbook` as it is written.
+
+    ``previous`` (council code -> :class:`~npsxl.prefill.Previous`, e.g. from
+    :func:`npsxl.prefill.load_previous`) pre-fills those councils' workbooks from their last
+    return; the others get the usual workbook. ``round`` is the assessment round written
+    into every workbook (default: this year).
     """
     out_dir = Path(out_dir)
     if councils is not None and not councils:
         raise NpsxlError("no councils were selected, so there is nothing to generate")
+    round = assessment_round(round)
+    previous = previous or {}
     generated_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
     targets: list[Council | None] = [None] if councils is None else list(dict.fromkeys(councils))
     paths = [workbook_path(out_dir, model, c) for c in targets]
@@ -95,18 +109,20 @@ def generate(
     if councils is None:
         dropdown = tuple(register) if register is not None else ()
         built = build_workbook(model, paths[0], None, councils=dropdown,
-                               generated_at=generated_at)  # fmt: skip
+                               generated_at=generated_at, round=round)  # fmt: skip
         result.workbooks.append(built)
         if progress:
             progress(built)
         return result
 
+    earlier = [previous.get(c.code) if c is not None else None for c in targets]
     if jobs > 1 and len(targets) > 1:
-        result.workbooks = _build_parallel(model, targets, paths, generated_at, jobs, progress)
+        result.workbooks = _build_parallel(model, targets, paths, earlier, generated_at, round,
+                                           jobs, progress)  # fmt: skip
     else:
-        factory = CouncilWorkbooks(model, generated_at)
-        for council, path in zip(targets, paths, strict=True):
-            built = factory.build(council, path)
+        factory = CouncilWorkbooks(model, generated_at, round)
+        for council, path, before in zip(targets, paths, earlier, strict=True):
+            built = _build_one(factory, council, path, before)
             result.workbooks.append(built)
             if progress:
                 progress(built)
@@ -137,28 +153,39 @@ def _check_writable(folder: Path) -> None:
         os.unlink(probe)
 
 
+def _build_one(factory: CouncilWorkbooks, council: Council, path, before) -> BuiltWorkbook:
+    """A council's workbook: pre-filled from ``before`` (built in full), else from the factory."""
+    if before is None:
+        return factory.build(council, path)
+    return build_workbook(factory.model, path, council, generated_at=factory.generated_at,
+                          previous=before, round=factory.round)  # fmt: skip
+
+
 # --- building in several processes ----------------------------------------------------------------
 _WORKER: dict[str, CouncilWorkbooks] = {}
 
 
-def _start_worker(model: Model, generated_at: str) -> None:
-    _WORKER["factory"] = CouncilWorkbooks(model, generated_at)
+def _start_worker(model: Model, generated_at: str, round_: str) -> None:
+    _WORKER["factory"] = CouncilWorkbooks(model, generated_at, round_)
 
 
-def _build_chunk(chunk: list[tuple[int, Council, str]]) -> list[int]:
+def _build_chunk(chunk: list[tuple[int, Council, str, Previous | None]]) -> list[int]:
     factory = _WORKER["factory"]
-    for _index, council, path in chunk:
-        factory.build(council, path)
-    return [index for index, _council, _path in chunk]
+    for _index, council, path, before in chunk:
+        _build_one(factory, council, path, before)
+    return [task[0] for task in chunk]
 
 
-def _build_parallel(model, targets, paths, generated_at, jobs, progress) -> list[BuiltWorkbook]:
-    tasks = [(i, c, str(p)) for i, (c, p) in enumerate(zip(targets, paths, strict=True))]
+def _build_parallel(model, targets, paths, earlier, generated_at, round_, jobs,
+                    progress) -> list[BuiltWorkbook]:  # fmt: skip
+    tasks = [
+        (i, c, str(p), b) for i, (c, p, b) in enumerate(zip(targets, paths, earlier, strict=True))
+    ]
     size = max(1, min(16, len(tasks) // (jobs * 4)))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     built: dict[int, BuiltWorkbook] = {}
     with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), initializer=_start_worker,
-                             initargs=(model, generated_at)) as pool:  # fmt: skip
+                             initargs=(model, generated_at, round_)) as pool:  # fmt: skip
         pending = {pool.submit(_build_chunk, chunk) for chunk in chunks}
         while pending:
             done, pending = wait(pending, return_when=FIRST_EXCEPTION)
@@ -168,8 +195,10 @@ def _build_parallel(model, targets, paths, generated_at, jobs, progress) -> list
                         other.cancel()
                     raise future.exception()
                 for index in future.result():
+                    before = earlier[index]
                     one = BuiltWorkbook(paths[index], targets[index], model.id, model.version,
-                                        model.fingerprint, generated_at)  # fmt: skip
+                                        model.fingerprint, generated_at, round_,
+                                        before.source_file if before else "")  # fmt: skip
                     built[index] = one
                     if progress:
                         progress(one)
@@ -189,7 +218,7 @@ def write_manifest(path: Path, workbooks: list[BuiltWorkbook], relative_to: Path
         rows.append([
             built.path.relative_to(relative_to).as_posix(), c.code if c else "",
             c.name if c else "", c.region if c else "", built.model_id, built.model_version,
-            built.fingerprint, built.generated_at,
+            built.fingerprint, built.generated_at, built.round, built.prefilled_from,
         ])  # fmt: skip
     written = {row[0] for row in rows}
     kept = [

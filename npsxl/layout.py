@@ -44,10 +44,27 @@ ASSESSMENT_FIRST_ROW = ASSESSMENT_HEADER_ROW + 1
 REF_HEADER = "Ref"
 CURRENT_HEADER = "Current level"
 TARGET_HEADER = "Target level"
+# A pre-filled workbook shows the council's previous levels, locked, right after its dropdowns.
+# Their headers must differ from every other header: the reader maps columns by header text.
+PREVIOUS_CURRENT_HEADER = "Last round: current"
+PREVIOUS_TARGET_HEADER = "Last round: target"
+PREVIOUS_FIELDS = {"previous_current": "current", "previous_target": "target"}
 
 
-def assessment_columns(level_names) -> tuple[Column, ...]:
-    """The columns of the Self-assessment sheet, left to right."""
+def assessment_columns(level_names, previous: bool = False) -> tuple[Column, ...]:
+    """The columns of the Self-assessment sheet, left to right.
+
+    ``previous``: the two locked columns of a pre-filled workbook that show last round's
+    levels (keys ``previous_current`` and ``previous_target``) follow the target level.
+    """
+    shown = (
+        (
+            Column("previous_current", PREVIOUS_CURRENT_HEADER, 10.5),
+            Column("previous_target", PREVIOUS_TARGET_HEADER, 10.5),
+        )
+        if previous
+        else ()
+    )
     return (
         Column("ref", REF_HEADER, 5),
         Column("name", "Key area or enabler", 14),
@@ -55,6 +72,7 @@ def assessment_columns(level_names) -> tuple[Column, ...]:
         *(Column(f"level_{i}", name, 16) for i, name in enumerate(level_names, start=1)),
         Column("current", CURRENT_HEADER, 11, is_input=True),
         Column("target", TARGET_HEADER, 11, is_input=True),
+        *shown,
         Column("evidence", "Evidence for the current level", 17, is_input=True),
         Column("actions", "Actions planned to reach the target", 17, is_input=True),
         Column("target_date", "Target date", 10.5, is_input=True),
@@ -62,8 +80,8 @@ def assessment_columns(level_names) -> tuple[Column, ...]:
     )
 
 
-def column_index(level_names, key: str) -> int:
-    for index, column in enumerate(assessment_columns(level_names)):
+def column_index(level_names, key: str, previous: bool = False) -> int:
+    for index, column in enumerate(assessment_columns(level_names, previous)):
         if column.key == key:
             return index
     raise KeyError(key)
@@ -126,6 +144,7 @@ META_KEYS = (
     "council_name",
     "generated_at",
     "generator",
+    "round",  # the assessment round, e.g. "2026"
 )
 META_LABELS = {key: key.replace("_", " ").capitalize() for key in META_KEYS}
 

@@ -17,6 +17,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
@@ -26,8 +27,12 @@ from . import __version__
 from . import layout as L
 from .answers import Answer, Respondent
 from .atomic import atomic_path
+from .errors import NpsxlError
 from .model import Item, Model, contrast_ratio
 from .register import Council
+
+if TYPE_CHECKING:
+    from .prefill import Previous
 
 FONT_SIZE = 10
 # Points per line of wrapped 10pt Arial: Excel lays lines out 12.75pt apart, LibreOffice 11.2pt.
@@ -180,6 +185,8 @@ class BuiltWorkbook:
     model_version: str
     fingerprint: str
     generated_at: str
+    round: str = ""
+    prefilled_from: str = ""  # the previous return's file, when pre-filled
 
 
 # Column widths of the other sheets (the Self-assessment columns are in npsxl.layout).
@@ -195,6 +202,11 @@ A4 = 9
 HELP_ROW_TEXT = (
     "Choose a Current level and a Target level for every row from the dropdowns in the yellow "
     "cells; add evidence, actions and a target date. Click a name to read its guidance."
+)
+HELP_ROW_TEXT_PREFILLED = (
+    "Choose a Current level and a Target level for every row from the dropdowns in the yellow "
+    "cells (last round's are in grey beside them); update the evidence and actions, and add a "
+    "target date. Click a name to read its guidance."
 )
 
 
@@ -251,13 +263,17 @@ _FORMULAS: dict[tuple, str] = {}
 
 
 class _Plan:
-    """Everything about a model's workbook that does not depend on the council or answers."""
+    """Everything about a model's workbook that does not depend on the council or answers.
 
-    def __init__(self, model: Model):
+    ``previous``: the plan of a pre-filled workbook (last round's levels shown).
+    """
+
+    def __init__(self, model: Model, previous: bool = False):
         self.model = model
+        self.previous = previous
         font = model.brand.font
         self.font = font
-        self.columns = L.assessment_columns(model.level_names)
+        self.columns = L.assessment_columns(model.level_names, previous)
         self.col = {c.key: i for i, c in enumerate(self.columns)}
         self.pixels = {c.key: column_pixels(c.width) for c in self.columns}
         self.n_items = len(model.items)
@@ -371,8 +387,10 @@ class _Plan:
         # Start here
         span_all = _span_pixels(START_WIDTHS[1:])
         span_text = _span_pixels(START_WIDTHS[2:])
+        self.title = f"{model.title}: self-assessment"
+        self.title_height = row_height([(self.title, span_all, True, 16)], minimum=24, font=font)
         self.purpose_height = row_height([(model.purpose, span_all, False, FONT_SIZE)], font=font)
-        self.steps = _steps(model)
+        self.steps = _steps(model, previous)
         self.step_heights = [
             row_height([(s, span_text, False, FONT_SIZE)], font=font) for s in self.steps
         ]
@@ -427,13 +445,13 @@ class _Plan:
 _PLANS: dict[tuple, _Plan] = {}
 
 
-def _plan(model: Model) -> _Plan:
-    key = (model.fingerprint, repr(model.brand))  # the content, and how it is presented
+def _plan(model: Model, previous: bool = False) -> _Plan:
+    key = (model.fingerprint, repr(model.brand), previous)  # content, presentation, kind
     plan = _PLANS.get(key)
     if plan is None:
         if len(_PLANS) > 16:
             _PLANS.clear()
-        plan = _PLANS[key] = _Plan(model)
+        plan = _PLANS[key] = _Plan(model, previous)
     return plan
 
 
@@ -463,16 +481,33 @@ def _multi_range(blocks, col: int) -> str:
     )
 
 
-def _steps(model: Model) -> list[str]:
+def _steps(model: Model, previous: bool = False) -> list[str]:
     n = len(model.items)
+    choose = (
+        f"Go to the '{L.ASSESSMENT}' sheet. For each of the {n} key areas and enablers, read the "
+        f"{len(model.levels)} level descriptions, then choose your Current level and your Target "
+        "level from the dropdowns in the yellow cells."
+    )
+    if previous:
+        choose += (
+            " Your levels from last round are shown in grey beside the dropdowns, for "
+            "reference only: choose your levels again for this round."
+        )
+        texts = (
+            "Update the evidence and actions copied in from your last return, so they say "
+            "where you are now, and add a target date. The 'Carried over' section below says "
+            "what was copied and what changed."
+        )
+    else:
+        texts = (
+            "Add the evidence for your current level, the actions planned to reach your "
+            "target, and a target date."
+        )
     return [
         "Check your council's details below and add your name, role, email and today's date in "
         "the yellow cells.",
-        f"Go to the '{L.ASSESSMENT}' sheet. For each of the {n} key areas and enablers, read the "
-        f"{len(model.levels)} level descriptions, then choose your Current level and your Target "
-        "level from the dropdowns in the yellow cells.",
-        "Add the evidence for your current level, the actions planned to reach your target, and "
-        "a target date.",
+        choose,
+        texts,
         f"Click an item's name for its guidance. Targets are yours to choose: there is nothing "
         f"'wrong' about setting '{model.level_names[1 % len(model.levels)]}' or "
         f"'{model.level_names[2 % len(model.levels)]}' as a target; it can be entirely "
@@ -511,10 +546,12 @@ class _Formats:
         border = {"border": 1, "border_color": "#808080"}
         self.brand_bar = fmt(bold=True, font_size=12, valign="vcenter", **pair("header"))
         self.title = fmt(bold=True, font_size=16, font_color=dark)
+        self.title_wrap = fmt(bold=True, font_size=16, font_color=dark, text_wrap=True)
         self.subtitle = fmt(bold=True, font_size=12)
         self.text = fmt(text_wrap=True)
         self.line = fmt()  # one line that may run on into the empty cells to its right
         self.line_bold = fmt(bold=True)
+        self.round = fmt(bold=True, font_size=11, valign="vcenter")
         self.label = fmt(bold=True, text_wrap=True)
         self.help = fmt(text_wrap=True, font_size=9, **pair("muted"))
         self.note = fmt(text_wrap=True, font_size=9, italic=True, **pair("muted"))
@@ -548,6 +585,13 @@ class _Formats:
         self.legend_warning = fmt(text_wrap=True, **pair("warning"), **border)
         self.legend_input = fmt(text_wrap=True, **pair("input"), **border)
         # Chosen levels are marked by more than colour, in styles that keep the text's width
+        self.previous = fmt(italic=True, text_wrap=True, align="center", **pair("muted"), **border)
+        self.previous_header = fmt(
+            bold=True, italic=True, text_wrap=True, valign="vcenter", **pair("muted"),
+            border=1, border_color="#808080",
+        )  # fmt: skip
+        self.previous_note = fmt(bold=True, italic=True, align="center_across", valign="bottom",
+                                 **pair("muted"))  # fmt: skip
         self.cf_current = wb.add_format({**pair("chosen"), "underline": 1})
         self.cf_target = wb.add_format({**pair("target"), "italic": True})
         self.cf_warning = wb.add_format(pair("warning"))
@@ -565,17 +609,34 @@ def build_workbook(
     respondent: Respondent | None = None,
     generated_at: str | None = None,
     force: bool = True,
+    previous: Previous | None = None,
+    round: str = "",  # the assessment round (the CLI's --round)
 ) -> BuiltWorkbook:
     """Write a self-assessment workbook to ``path`` (atomically).
 
     ``council`` personalises it (details pre-filled and locked); without it the workbook is
     blank and the council picks its name from ``councils`` (a dropdown) or types it.
     ``answers``/``respondent`` pre-fill the inputs, as a council would (used for samples,
-    demos and tests). Raises :class:`npsxl.errors.OutputError` if the file cannot be written.
+    demos and tests). ``previous`` (see :mod:`npsxl.prefill`) pre-fills it from the
+    council's last return: last round's levels shown beside the dropdowns (which stay
+    empty), its evidence and actions copied into the inputs, and its notes listed on the
+    Start here sheet. ``round`` is the assessment round (default: this year, see
+    :func:`assessment_round`). Raises :class:`npsxl.errors.OutputError` if the file cannot
+    be written, :class:`npsxl.errors.NpsxlError` for an unusable ``round``.
     """
-    answers = answers or {}
+    round = assessment_round(round)
+    inputs: dict[str, Answer] = {}
+    if previous is not None:
+        ids = {item.id for item in model.items}
+        inputs = {
+            item_id: Answer(item_id, evidence=a.evidence, actions=a.actions)
+            for item_id, a in previous.answers.items()
+            if item_id in ids and (a.evidence or a.actions)
+        }
+    inputs.update(answers or {})
+    answers = inputs
     generated_at = generated_at or _now()
-    plan = _plan(model)
+    plan = _plan(model, previous is not None)
     in_memory = isinstance(path, io.BytesIO)
     with contextlib.nullcontext(path) if in_memory else atomic_path(path, force=force) as tmp:
         wb = xlsxwriter.Workbook(
@@ -591,11 +652,38 @@ def build_workbook(
             },
         )
         _WorkbookWriter(
-            wb, plan, council, list(councils), answers, respondent, generated_at
+            wb, plan, council, list(councils), answers, respondent, generated_at, round, previous
         ).write()
         wb.close()
     where = Path() if in_memory else Path(path)
-    return BuiltWorkbook(where, council, model.id, model.version, model.fingerprint, generated_at)
+    return BuiltWorkbook(where, council, model.id, model.version, model.fingerprint, generated_at,
+                         round, previous.source_file if previous else "")  # fmt: skip
+
+
+_ROUND_PATTERN = re.compile(r"[\x00-\x1f\x7f\ufffe\uffff]")
+ROUND_MAX_LENGTH = 40
+
+
+def default_round() -> str:
+    """The assessment round when none is given: this year, e.g. ``"2026"``."""
+    return str(dt.date.today().year)
+
+
+def assessment_round(value: str | int | None = "") -> str:
+    """``value`` as an assessment round: trimmed, this year when empty.
+
+    Raises :class:`npsxl.errors.NpsxlError` for control characters or more than
+    :data:`ROUND_MAX_LENGTH` characters (it is shown in a line on the Start here sheet).
+    """
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return default_round()
+    if _ROUND_PATTERN.search(text) or len(text) > ROUND_MAX_LENGTH:
+        raise NpsxlError(
+            f"the assessment round {text[:60]!r} is not usable: give a short label such as "
+            f"2026 or 2026-27 (at most {ROUND_MAX_LENGTH} characters, on one line)"
+        )
+    return text
 
 
 class CouncilWorkbooks:
@@ -619,9 +707,10 @@ class CouncilWorkbooks:
     }
     _TEXT_PARTS = ("xl/sharedStrings.xml", "docProps/core.xml", "docProps/custom.xml")
 
-    def __init__(self, model: Model, generated_at: str | None = None):
+    def __init__(self, model: Model, generated_at: str | None = None, round: str = ""):
         self.model = model
         self.generated_at = generated_at or _now()
+        self.round = assessment_round(round)
         self._parts: list[tuple[zipfile.ZipInfo, str | bytes, str]] | None = None
         self._heights: dict[str, float] = {}
 
@@ -632,7 +721,8 @@ class CouncilWorkbooks:
     def _template(self) -> list[tuple[zipfile.ZipInfo, str | bytes, str]]:
         if self._parts is None:
             buffer = io.BytesIO()
-            build_workbook(self.model, buffer, self._stand_in(), generated_at=self.generated_at)
+            build_workbook(self.model, buffer, self._stand_in(), generated_at=self.generated_at,
+                           round=self.round)  # fmt: skip
             parts = []
             with zipfile.ZipFile(buffer) as archive:
                 for info in archive.infolist():
@@ -676,7 +766,7 @@ class CouncilWorkbooks:
         parts = self._template()
         if not self._fits(council):
             return build_workbook(self.model, path, council, generated_at=self.generated_at,
-                                  force=force)  # fmt: skip
+                                  force=force, round=self.round)  # fmt: skip
         t = self._TOKENS
         text = {
             t["code"]: _xml_text(council.code),
@@ -698,7 +788,7 @@ class CouncilWorkbooks:
                 archive.writestr(info, data)
         m = self.model
         return BuiltWorkbook(Path(path), council, m.id, m.version, m.fingerprint,
-                             self.generated_at)  # fmt: skip
+                             self.generated_at, self.round)  # fmt: skip
 
 
 _TOKEN_PATTERN = re.compile("|".join(CouncilWorkbooks._TOKENS.values()))
@@ -714,8 +804,11 @@ def _now() -> str:
 
 
 class _WorkbookWriter:
-    def __init__(self, wb, plan: _Plan, council, councils, answers, respondent, generated_at):
+    def __init__(self, wb, plan: _Plan, council, councils, answers, respondent, generated_at,
+                 round_, previous):  # fmt: skip
         self.wb = wb
+        self.round = round_
+        self.previous = previous
         self.plan = plan
         self.model = plan.model
         self.council = council
@@ -828,6 +921,7 @@ class _WorkbookWriter:
             "council_name": self.council.name if self.council else "",
             "generated_at": self.generated_at,
             "generator": f"npsxl {__version__}",
+            "round": self.round,
         }
 
     def _write_lists(self, ws):
@@ -879,13 +973,15 @@ class _WorkbookWriter:
                 "y_scale": 1, "x_scale": 1, "object_position": 3,
                 "description": f"{model.brand.organisation} logo",
             })  # fmt: skip
-        ws.set_row(1, 24)
-        ws.write_string(1, 1, f"{model.title}: self-assessment", f.title)
+        ws.set_row(1, plan.title_height)
+        ws.merge_range(1, 1, 1, 3, plan.title, f.title_wrap)
         who = self.council.name if self.council else "Blank workbook: choose your council below"
         ws.set_row(2, 18)
         ws.write_string(2, 1, who, f.subtitle)
         ws.merge_range(3, 1, 3, 3, model.purpose, f.text)
         ws.set_row(3, plan.purpose_height)
+        ws.set_row(4, 20)
+        ws.write_string(4, 1, f"Assessment round: {self.round}", f.round)
         ws.set_row(5, 18)
         ws.write_string(5, 1, "How to complete this self-assessment", f.subtitle)
         for i, step in enumerate(plan.steps):
@@ -908,13 +1004,40 @@ class _WorkbookWriter:
         ws.write_string(row, 1, "Progress", f.subtitle)
         self._write_progress(ws, row + 1)
         row += 4
+        if self.previous is not None:
+            row = self._write_carried_over(ws, row)
         small_print = plan.small_print.format(generated_at=self.generated_at)
         ws.merge_range(row, 1, row, 3, small_print, f.small_print)
         span = _span_pixels(START_WIDTHS[1:])
         ws.set_row(row, row_height([(small_print, span, False, 8)], font=plan.font))
         ws.print_area(0, 0, row, 3)
-        ws.fit_to_pages(1, 1)
+        ws.fit_to_pages(1, 1 if self.previous is None else 0)
         self._protect(ws)
+
+    def _write_carried_over(self, ws, row) -> int:
+        """The block that says what was carried over from the previous return; the next row."""
+        f, plan, previous = self.f, self.plan, self.previous
+        span = _span_pixels(START_WIDTHS[1:])
+        ws.set_row(row, 20)
+        ws.write_string(row, 1, f"Carried over from your {previous.label} return", f.subtitle)
+        row += 1
+        made_with = f"{previous.model_id} version {previous.model_version}"
+        intro = (
+            f"Your {previous.label} levels are shown in grey beside the dropdowns on the "
+            f"'{L.ASSESSMENT}' sheet, for reference: choose your levels again for this round. "
+            "Your evidence and actions were copied into the yellow cells for you to update."
+        )
+        if (previous.model_id, previous.model_version) != (self.model.id, self.model.version):
+            intro += (
+                f" Your last return used {made_with} of the model; this workbook uses version "
+                f"{self.model.version}" + (", so some items changed:" if previous.notes else ".")
+            )
+        lines = [(intro, f.text)] + [(f"\u2022 {note}", f.text) for note in previous.notes]
+        for text, fmt in lines:
+            ws.merge_range(row, 1, row, 3, text, fmt)
+            ws.set_row(row, row_height([(text, span, False, FONT_SIZE)], font=plan.font))
+            row += 1
+        return row + 1
 
     def _detail_values(self) -> dict[str, object]:
         c = self.council
@@ -997,12 +1120,14 @@ class _WorkbookWriter:
         title = f"Self-assessment: {self.council.name if self.council else model.short_name}"
         ws.set_row(L.ASSESSMENT_TITLE_ROW, 24)
         ws.write_string(L.ASSESSMENT_TITLE_ROW, 0, title, f.title)
-        ws.write_string(L.ASSESSMENT_HELP_ROW, 0, HELP_ROW_TEXT, f.line_bold)
+        help_text = HELP_ROW_TEXT if self.previous is None else HELP_ROW_TEXT_PREFILLED
+        ws.write_string(L.ASSESSMENT_HELP_ROW, 0, help_text, f.line_bold)
         self._write_legend(ws, L.ASSESSMENT_HELP_ROW + 1)
         header_row = L.ASSESSMENT_HEADER_ROW
         ws.set_row(header_row, plan.header_height)
         for i, column in enumerate(plan.columns):
-            ws.write_string(header_row, i, column.header, f.header)
+            shown = column.key in L.PREVIOUS_FIELDS
+            ws.write_string(header_row, i, column.header, f.previous_header if shown else f.header)
         ws.freeze_panes(header_row + 1, 2)
         ws.repeat_rows(header_row)
         row = L.ASSESSMENT_FIRST_ROW
@@ -1080,6 +1205,10 @@ class _WorkbookWriter:
         ws.set_row(row, row_height(cells, font=self.plan.font))
         for key, text, fmt in legend:
             ws.write_string(row, col[key], text, fmt)
+        if self.previous is not None:  # centred across both columns: no merged cells here
+            note = f"Last round ({self.previous.label})"
+            ws.write_string(row, col["previous_current"], note, f.previous_note)
+            ws.write_blank(row, col["previous_target"], None, f.previous_note)
 
     def _write_item_row(self, ws, row, item: Item):
         f, col, plan = self.f, self.col, self.plan
@@ -1102,6 +1231,11 @@ class _WorkbookWriter:
         _write_text(ws, row, col["evidence"], answer.evidence, f.input)
         _write_text(ws, row, col["actions"], answer.actions, f.input)
         self._date(ws, row, col["target_date"], answer.target_date, f.input_date)
+        if self.previous is not None:
+            before = self.previous.answers.get(item.id)
+            for key, field in L.PREVIOUS_FIELDS.items():
+                value = getattr(before, field) if before else None
+                _write_text(ws, row, col[key], value or "", f.previous)
         for key in L.ITEM_FIELDS:
             self._name(L.item_input_name(item.id, key), L.ASSESSMENT, row, col[key])
         ws.write_formula(row, col["check"], plan.check_formulas[item.id], f.cell_bold,

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from npsxl import layout as L
 from npsxl.answers import Answer, Respondent
 from npsxl.model import contrast_ratio, model_from_text
+from npsxl.prefill import Previous
 from npsxl.register import Council
 from npsxl.workbook import CouncilWorkbooks, build_workbook, wrapped_lines_both
 
@@ -32,18 +33,28 @@ RESPONDENT_NAMES = {f.defined_name for f in L.RESPONDENT_FIELDS}
 # --- fixtures: one workbook of each kind, built once ---------------------------------------------
 @pytest.fixture(scope="module")
 def books(model, register, tmp_path_factory):
-    """Paths of a blank, a personalised and a filled (personalised, answered) workbook."""
+    """Paths of a blank, a personalised, a filled (personalised, answered) and a pre-filled
+    (personalised, from a previous return) workbook."""
     folder = tmp_path_factory.mktemp("books")
     leeds = register.match("Leeds")
     paths = {
         "blank": folder / "blank.xlsx",
         "personalised": folder / "personalised.xlsx",
         "filled": folder / "filled.xlsx",
+        "prefilled": folder / "prefilled.xlsx",
     }
     build_workbook(model, paths["blank"], None, councils=list(register), generated_at=GENERATED_AT)
     build_workbook(model, paths["personalised"], leeds, generated_at=GENERATED_AT)
     build_workbook(model, paths["filled"], leeds, answers=sample_answers(model),
                    respondent=RESPONDENT, generated_at=GENERATED_AT)  # fmt: skip
+    notes = (
+        "L1 Engaging councillors: the level descriptions changed since version 0.9; check your "
+        "levels.",
+        "E4 Innovating: new in this version, so there is no previous answer.",
+    )
+    previous = Previous("2024", model.id, "0.9", "old.xlsx", sample_answers(model, 1), notes)
+    build_workbook(model, paths["prefilled"], leeds, previous=previous,
+                   generated_at=GENERATED_AT)  # fmt: skip
     return paths
 
 
