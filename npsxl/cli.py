@@ -136,91 +136,7 @@ def model_diff(old, new):
         click.echo(line)
 
 
-# --- generate -------------------------------------------------------------------------------------
-@cli.command()
-@click.option(
-    "--model",
-    "model_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_MODEL_PATH,
-    show_default=True,
-    help="The strategy model.",
-)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_OUT,
-    show_default=True,
-    help="Folder for the workbooks.",
-)
-@click.option(
-    "--register",
-    "register_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_REGISTER,
-    show_default=True,
-    help="Council register CSV.",
-)
-@click.option(
-    "--council",
-    "council_queries",
-    multiple=True,
-    metavar="CODE_OR_NAME",
-    help="A council to personalise a workbook for (repeatable).",
-)
-@click.option("--region", "regions", multiple=True, help="Every council in this region.")
-@click.option("--all", "all_councils", is_flag=True, help="Every council in the register.")
-@click.option(
-    "--jobs",
-    type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Processes to use for a batch.",
-)
-@click.option("--force", is_flag=True, help="Overwrite existing workbooks.")
-@_library_errors
-def generate(
-    model_path, out_dir, register_path, council_queries, regions, all_councils, jobs, force
-):
-    """Generate self-assessment workbooks: one blank, or one per council."""
-    from .generate import generate as generate_workbooks
-    from .register import load_register
-
-    loaded = load_model(model_path)
-    register = load_register(register_path)
-    for warning in register.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    councils = None
-    if council_queries or regions or all_councils:
-        chosen = list(register) if all_councils else []
-        for region in regions:
-            chosen += register.in_region(region)
-        chosen += [register.match(q) for q in council_queries]
-        councils = list(dict.fromkeys(chosen))
-    total = 1 if councils is None else len(councils)
-    with _Progress(total, "Generating") as bar:
-        result = generate_workbooks(
-            loaded,
-            out_dir,
-            councils,
-            register=register,
-            jobs=jobs,
-            force=force,
-            progress=bar,
-        )
-    if councils is None:
-        click.echo(
-            f"Wrote blank workbook {result.workbooks[0].path} ({loaded.id} {loaded.version})"
-        )
-    else:
-        click.echo(
-            f"Wrote {len(result.workbooks)} workbook(s) in {out_dir} and the manifest "
-            f"{result.manifest} ({loaded.id} {loaded.version})"
-        )
-
-
-# --- validate -------------------------------------------------------------------------------------
+# --- shared options -------------------------------------------------------------------------------
 def _model_option(func):
     func = click.option(
         "--archive",
@@ -269,6 +185,120 @@ def _jobs_option(func):
     )(func)
 
 
+# --- generate -------------------------------------------------------------------------------------
+@cli.command()
+@_model_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Folder for the workbooks.",
+)
+@_register_option
+@click.option(
+    "--council",
+    "council_queries",
+    multiple=True,
+    metavar="CODE_OR_NAME",
+    help="A council to personalise a workbook for (repeatable).",
+)
+@click.option("--region", "regions", multiple=True, help="Every council in this region.")
+@click.option("--all", "all_councils", is_flag=True, help="Every council in the register.")
+@click.option(
+    "--round",
+    "round_",
+    default="",
+    metavar="ROUND",
+    help="The assessment round written into the workbooks (default: this year).",
+)
+@click.option(
+    "--prefill",
+    "prefill_inputs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE_OR_DIR",
+    help="Previous returns to start each council's workbook from (repeatable).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes to use for a batch.",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing workbooks.")
+@_library_errors
+def generate(
+    model_path,
+    archive_dir,
+    out_dir,
+    register_path,
+    council_queries,
+    regions,
+    all_councils,
+    round_,
+    prefill_inputs,
+    jobs,
+    force,
+):
+    """Generate self-assessment workbooks: one blank, or one per council."""
+    from .generate import generate as generate_workbooks
+    from .register import load_register
+    from .workbook import assessment_round
+
+    loaded = load_model(model_path)
+    register = load_register(register_path)
+    round_ = assessment_round(round_)
+    for warning in register.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    previous = None
+    if prefill_inputs:
+        from .prefill import load_previous
+
+        _current, archive = _load_models(model_path, archive_dir)
+        found = load_previous(prefill_inputs, loaded, archive, register, jobs=jobs)
+        for line in found.skipped:
+            click.echo(f"warning: not used for pre-fill: {line}", err=True)
+        previous = found.previous
+    councils = None
+    if council_queries or regions or all_councils:
+        chosen = list(register) if all_councils else []
+        for region in regions:
+            chosen += register.in_region(region)
+        chosen += [register.match(q) for q in council_queries]
+        councils = list(dict.fromkeys(chosen))
+    elif previous is not None:
+        councils = [c for c in register if c.code in previous]
+        if not councils:
+            raise UsageError("--prefill found no accepted previous return of a council")
+    total = 1 if councils is None else len(councils)
+    with _Progress(total, "Generating") as bar:
+        result = generate_workbooks(
+            loaded,
+            out_dir,
+            councils,
+            register=register,
+            jobs=jobs,
+            force=force,
+            progress=bar,
+            previous=previous,
+            round=round_,
+        )
+    version = f"{loaded.id} {loaded.version}, round {round_}"
+    if councils is None:
+        click.echo(f"Wrote blank workbook {result.workbooks[0].path} ({version})")
+    else:
+        prefilled = sum(1 for built in result.workbooks if built.prefilled_from)
+        also = f", {prefilled} pre-filled from the previous round" if previous is not None else ""
+        click.echo(
+            f"Wrote {len(result.workbooks)} workbook(s) in {out_dir}{also}, and the manifest "
+            f"{result.manifest} ({version})"
+        )
+
+
+# --- validate -------------------------------------------------------------------------------------
 def _print_return(ret) -> None:
     council = ret.council.name if ret.council else (ret.council_name or ret.council_code or "?")
     model = f"{ret.model_id} {ret.model_version}".strip() or "model unknown"
@@ -369,7 +399,6 @@ def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, 
     from .batch import find_inputs
     from .collate import collate as collate_returns
     from .collate import write_data
-    from .reader import read_return
     from .register import load_register
     from .summary_workbook import write_summary_workbook
 
@@ -387,7 +416,7 @@ def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, 
             paths,
             register,
             model=loaded,
-            reader=functools.partial(read_return, models=list(archive), register=register),
+            archive=archive,
             group_by=group_by,
             jobs=jobs,
             progress=bar,

@@ -1,17 +1,34 @@
-"""Collate returned self-assessments into a returns log, tidy answers and summaries.
+"""Collate returned self-assessments into a returns log, tidy answers, summaries and trends.
 
 :func:`collate` reads every input file once (through a reader callable, by default
 :func:`npsxl.reader.read_return`), decides which returns count, and builds pandas frames:
 
 * the **returns log**: one row per input file, whatever became of it;
-* the **answers**: one row per counted council per model item (blank answers included);
+* the **answers**: one row per council counted in the latest round per item of the model
+  version it answered (blank answers included);
 * **summaries**: per group, item, measure (current or target) and level, the count and
   percent of councils, for the nation, each region, each council type and any extra
-  register column.
+  register column;
+* **trends**: with returns from two rounds, each council's movement per item between them.
 
 A return counts when the reader accepted it and it is the most recent accepted return
-for its council (by the date completed, then the file's modification time); older ones
-are *superseded* and never double counted. :func:`write_data` writes the frames as CSV.
+for its council in its round (by the date completed, then the file's modification time);
+older ones of the same round are *superseded* and never double counted. Returns of
+different rounds are never duplicates of each other.
+
+**Rounds.** Every figure except the trends is for the *latest round*: the greatest round
+among the counted returns (rounds compare as text; an unknown round, ``""``, comes first).
+With one round, as before, that is every counted return.
+
+**Model versions.** Returns made with an older model version are mapped onto the current
+model through the archive's lineage (:meth:`npsxl.archive.ModelArchive.mapping`): an old
+item whose lineage is comparable (unchanged, renamed, text changed, split) counts under
+every current item it became, a split item's parts each inheriting the old level. Old
+items that are not comparable (removed, merged), and every item of a version with no
+lineage to the current model, are summarised per version only (``version_only`` and the
+``model_version`` rows of summary.csv): they never appear under a current item, and never
+as zeros. Items added since a return's version are summarised over the returns that have
+them. :func:`write_data` writes the frames as CSV.
 """
 
 from __future__ import annotations
@@ -19,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,9 +45,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .archive import ModelArchive
 from .atomic import atomic_path
 from .batch import read_returns
 from .errors import NpsxlError, OutputError
+from .lineage import Mapping
 from .model import ENABLER, ENABLERS_GROUP_NAME, Item, Model
 from .register import COUNCIL_TYPES, REGIONS, Council, Register
 from .returns import Return
@@ -37,6 +57,7 @@ from .returns import Return
 RETURNS_CSV = "returns.csv"
 ANSWERS_CSV = "answers.csv"
 SUMMARY_CSV = "summary.csv"
+TRENDS_CSV = "trends.csv"
 
 RETURNS_COLUMNS = (
     "source_file",
@@ -53,6 +74,7 @@ RETURNS_COLUMNS = (
     "problems",
     "errors",
     "warnings",
+    "round",
 )
 ANSWERS_COLUMNS = (
     "council_code",
@@ -111,19 +133,90 @@ LEVEL_MEANS_COLUMNS = (
     "mean_target",
     "mean_gap",
 )
+# The counted answers of every round under current-model item ids (see Collation.comparable);
+# per_version has the same columns, with the answered (old) item id in item_id.
+COMPARABLE_COLUMNS = (
+    "return_index",
+    "council_code",
+    "council_name",
+    "region",
+    "council_type",
+    "round",
+    "model_id",
+    "model_version",
+    "item_id",
+    "source_item_id",
+    "change",
+    "current_level",
+    "current_score",
+    "target_level",
+    "target_score",
+    "gap",
+)
+VERSION_ONLY_COLUMNS = (
+    "model_version",
+    "item_id",
+    "item_name",
+    "change",
+    "n",
+    "n_current",
+    "median_current",
+    "mean_current",
+    "n_target",
+    "median_target",
+    "mean_target",
+)
+TRENDS_COLUMNS = (
+    "council_code",
+    "council_name",
+    "region",
+    "council_type",
+    "item_id",
+    "item_name",
+    "previous_round",
+    "previous_model_version",
+    "previous_item_id",
+    "previous_level",
+    "previous_score",
+    "latest_round",
+    "latest_model_version",
+    "latest_level",
+    "latest_score",
+    "movement",
+)
+MOVEMENT_COLUMNS = (
+    "group_type",
+    "group",
+    "item_id",
+    "item_name",
+    "councils",
+    "compared",
+    "up",
+    "same",
+    "down",
+    "not_comparable",
+    "share_up",
+)
 
 SCORE_COLUMNS = ("current_score", "target_score", "gap")
 MEASURES = ("current", "target")
 NATIONAL = "national"
+MODEL_VERSION = "model_version"
 ALL_COUNCILS = "All councils"
 ALL_REGIONS = "All regions"
 NOT_GIVEN = "Not given"
 NO_COUNCIL = "Council not identified"
 STANDARD_GROUPINGS = ("region", "council_type")
+ALL_ITEMS = "ALL ITEMS"  # the item id of movement()'s all-items rows: never a model item id
+ALL_ITEMS_NAME = "All key areas and enablers"
 
 COUNTED = "yes"
 SUPERSEDED = "superseded"
 NOT_COUNTED = "rejected"
+
+UP, SAME, DOWN, NOT_COMPARABLE = "up", "same", "down", "not comparable"
+MOVEMENTS = (UP, SAME, DOWN, NOT_COMPARABLE, "")
+NO_LINEAGE = "no lineage"  # the change of an item whose version has no lineage to the model
 
 
 # --- which returns count ------------------------------------------------------------------------
@@ -164,15 +257,20 @@ def _recency(ret: Return, index: int) -> tuple:
     return (_as_date(ret.respondent.date_completed) or dt.date.min, _mtime(ret.path), index)
 
 
+def _round(ret: Return) -> str:
+    return (ret.round or "").strip()
+
+
 def counted_states(returns: Sequence[Return]) -> list[str]:
     """For each return: 'yes' (counted), 'superseded' or 'rejected'.
 
-    Of several accepted returns naming the same council, only the most recent counts.
+    Of several accepted returns naming the same council in the same round, only the most
+    recent counts; returns of different rounds never supersede each other.
     """
-    by_council: dict[str, list[int]] = {}
+    by_council: dict[tuple[str, str], list[int]] = {}
     for index, ret in enumerate(returns):
         if ret.accepted:
-            by_council.setdefault(_council_key(ret), []).append(index)
+            by_council.setdefault((_council_key(ret), _round(ret)), []).append(index)
     states = [NOT_COUNTED] * len(returns)
     for indices in by_council.values():
         latest = indices[0]
@@ -181,6 +279,72 @@ def counted_states(returns: Sequence[Return]) -> list[str]:
         for index in indices:
             states[index] = COUNTED if index == latest else SUPERSEDED
     return states
+
+
+def version_label(model_id: str, version: str) -> str:
+    """'nps-2018 1.0.0': how a model version is named in summaries and the workbook."""
+    return f"{model_id} {version}".strip()
+
+
+def version_key(label: str) -> tuple:
+    """Sort key for version labels: numbers compare as numbers ('1.10' after '1.9')."""
+    parts = re.split(r"(\d+)", label)
+    return tuple((0, int(p), "") if i % 2 else (1, 0, p) for i, p in enumerate(parts))
+
+
+# --- model versions -----------------------------------------------------------------------------
+class _Versions:
+    """Each return's own model and its mapping onto the current model, worked out once."""
+
+    def __init__(self, model: Model, archive: ModelArchive | None):
+        self.model = model
+        self.archive = archive
+        self.current = (model.id, model.version)
+        self._cache: dict[tuple[str, str], tuple[Model | None, dict[str, Mapping] | None]] = {}
+
+    def key(self, ret: Return) -> tuple[str, str]:
+        """(model id, version) of a return; a return naming no model is taken as current."""
+        if not ret.model_id and not ret.model_version:
+            return self.current
+        return (ret.model_id, ret.model_version)
+
+    def resolve(self, key: tuple[str, str]) -> tuple[Model | None, dict[str, Mapping] | None]:
+        """(the version's model or None when unknown, old id -> Mapping or None)."""
+        if key not in self._cache:
+            self._cache[key] = self._resolve(key)
+        return self._cache[key]
+
+    def _resolve(self, key):
+        if key == self.current:
+            identity = {i.id: Mapping(i.id, (i.id,), "unchanged", True) for i in self.model.items}
+            return self.model, identity
+        if self.archive is None:
+            return None, None
+        old = self.archive.find(*key)
+        if old is None:
+            return None, None
+        mapping = self.archive.mapping(old, self.model)
+        if mapping is None:
+            return old, None
+        known = {i.id for i in self.model.items}
+        kept = {}
+        for old_id, step in mapping.items():
+            new_ids = tuple(i for i in step.new_ids if i in known)
+            kept[old_id] = Mapping(old_id, new_ids, step.change, step.comparable and bool(new_ids))
+        return old, kept
+
+    def items(self, ret: Return) -> list[tuple[str, Item | None]]:
+        """(item id, Item or None) for every item of the return's model, in model order.
+
+        For a model the collation does not know, the items the return answered."""
+        own, _ = self.resolve(self.key(ret))
+        if own is None:
+            return [(item_id, None) for item_id in ret.answers]
+        return [(item.id, item) for item in own.items]
+
+    def scores(self, ret: Return) -> dict[str, int]:
+        own, _ = self.resolve(self.key(ret))
+        return {level.name: level.score for level in (own or self.model).levels}
 
 
 # --- frames -------------------------------------------------------------------------------------
@@ -217,21 +381,37 @@ def _log_frame(returns: Sequence[Return], states: Sequence[str]) -> pd.DataFrame
                 "; ".join(str(p) for p in ret.problems),
                 errors,
                 len(ret.problems) - errors,
+                _round(ret),
             )
         )
     return pd.DataFrame.from_records(rows, columns=list(RETURNS_COLUMNS))
 
 
-def _answers_frame(model: Model, counted: Sequence[Return]) -> pd.DataFrame:
-    """One row per counted return per model item, built from plain lists in one go."""
-    scores = {level.name: level.score for level in model.levels}
-    items = [(item, item_theme(item)) for item in model.items]
+def _frame(rows: list[tuple], columns: Sequence[str], integers: Iterable[str] = ()) -> pd.DataFrame:
+    """A frame from row tuples, built column by column: scores as Int64, text as strings."""
+    integers = set(integers)
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    data = {}
+    for name, column in zip(columns, values, strict=True):
+        if name in SCORE_COLUMNS:
+            data[name] = pd.array(list(column), dtype="Int64")
+        elif name in integers:
+            data[name] = np.array(column, dtype="int64")
+        else:
+            data[name] = pd.Series(list(column), dtype=object).infer_objects()
+    return pd.DataFrame(data)
+
+
+def _answers_frame(versions: _Versions, counted: Sequence[Return]) -> pd.DataFrame:
+    """One row per return per item of its own model version, built from plain lists once."""
     rows = []
     for ret in counted:
         region, council_type = _attributes(ret)
-        head = (_code(ret), _name(ret), region, council_type, ret.model_id, ret.model_version)
-        for item, theme in items:
-            answer = ret.answers.get(item.id)
+        model_id, version = versions.key(ret)
+        head = (_code(ret), _name(ret), region, council_type, model_id, version)
+        scores = versions.scores(ret)
+        for item_id, item in versions.items(ret):
+            answer = ret.answers.get(item_id)
             current = answer.current if answer else None
             target = answer.target if answer else None
             current_score, target_score = scores.get(current), scores.get(target)
@@ -240,10 +420,10 @@ def _answers_frame(model: Model, counted: Sequence[Return]) -> pd.DataFrame:
             rows.append(
                 (
                     *head,
-                    item.id,
-                    item.name,
-                    item.kind,
-                    theme,
+                    item_id,
+                    item.name if item else "",
+                    item.kind if item else "",
+                    item_theme(item) if item else "",
                     current,
                     current_score,
                     target,
@@ -255,14 +435,47 @@ def _answers_frame(model: Model, counted: Sequence[Return]) -> pd.DataFrame:
                     ret.path,
                 )
             )
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(ANSWERS_COLUMNS)
-    data = {}
-    for name, values in zip(ANSWERS_COLUMNS, columns, strict=True):
-        if name in SCORE_COLUMNS:
-            data[name] = pd.array(list(values), dtype="Int64")
-        else:
-            data[name] = pd.Series(list(values), dtype=object).infer_objects()
-    return pd.DataFrame(data)
+    return _frame(rows, ANSWERS_COLUMNS)
+
+
+def _comparable_frames(
+    versions: _Versions, returns: Sequence[Return], states: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(comparable, per_version) rows for every counted return of every round.
+
+    comparable: one row per return per current-model item it has an answer for through a
+    comparable lineage (a split old item gives one row per part). per_version: one row per
+    return per item of its own version that maps onto no current item comparably.
+    """
+    pooled, apart = [], []
+    for index, (ret, state) in enumerate(zip(returns, states, strict=True)):
+        if state != COUNTED:
+            continue
+        region, council_type = _attributes(ret)
+        key = versions.key(ret)
+        _, mapping = versions.resolve(key)
+        head = (index, _code(ret), _name(ret), region, council_type, _round(ret), *key)
+        scores = versions.scores(ret)
+        for item_id, item in versions.items(ret):
+            answer = ret.answers.get(item_id)
+            current = answer.current if answer else None
+            target = answer.target if answer else None
+            current_score, target_score = scores.get(current), scores.get(target)
+            both = current_score is not None and target_score is not None
+            gap = target_score - current_score if both else None
+            tail = (current, current_score, target, target_score, gap)
+            step = mapping.get(item_id) if mapping is not None else None
+            if step is not None and step.comparable:
+                for new_id in step.new_ids:
+                    pooled.append((*head, new_id, item_id, step.change, *tail))
+            else:
+                change = step.change if step is not None else NO_LINEAGE
+                apart.append((*head, item_id, item.name if item else "", change, *tail))
+    columns = list(COMPARABLE_COLUMNS)
+    comparable = _frame(pooled, columns, ("return_index",))
+    comparable = comparable.drop_duplicates(["return_index", "item_id"], ignore_index=True)
+    columns[columns.index("source_item_id")] = "item_name"
+    return comparable, _frame(apart, columns, ("return_index",))
 
 
 def _order(values: Iterable[str], preferred: Sequence[str] = ()) -> list[str]:
@@ -289,7 +502,11 @@ class Collation:
     """Everything collated from one batch of returns, with summaries computed on demand.
 
     ``returns`` holds every input exactly once, in input order, and ``log`` one row for
-    each. ``answers`` holds one row per counted council per model item.
+    each. ``answers`` holds one row per council counted in the latest round per item of
+    the model version it answered. ``comparable`` holds the counted answers of every round
+    under current-model item ids (:data:`COMPARABLE_COLUMNS`), ``per_version`` those that
+    map onto no current item; :attr:`pooled` is ``comparable`` for the latest round, the
+    basis of every summary.
     """
 
     model: Model
@@ -300,17 +517,103 @@ class Collation:
     superseded: list[Return]
     collated_at: str
     group_by: tuple[str, ...] = ()
+    archive: ModelArchive | None = None
+    comparable: pd.DataFrame | None = None
+    per_version: pd.DataFrame | None = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.comparable is None or self.per_version is None:
+            states = self.log["counted"].tolist()
+            versions = _Versions(self.model, self.archive)
+            self.comparable, self.per_version = _comparable_frames(versions, self.returns, states)
 
     # -- who counted ---------------------------------------------------------------------------
     @property
     def counted(self) -> list[Return]:
-        """The returns that count: accepted, and the most recent for their council."""
-        return [
-            r
-            for r, state in zip(self.returns, self.log["counted"], strict=True)
-            if state == COUNTED
-        ]
+        """The returns that count, in every round: accepted, and the most recent for their
+        council in their round."""
+        if "counted" not in self._cache:
+            states = self.log["counted"].tolist()
+            self._cache["counted"] = [
+                r for r, state in zip(self.returns, states, strict=True) if state == COUNTED
+            ]
+        return list(self._cache["counted"])
+
+    @property
+    def rounds(self) -> dict[str, int]:
+        """Round -> councils counted in it, in round order ('' is an unknown round)."""
+        if "rounds" not in self._cache:
+            counts = Counter(_round(r) for r in self.counted)
+            self._cache["rounds"] = dict(sorted(counts.items()))
+        return dict(self._cache["rounds"])
+
+    @property
+    def latest_round(self) -> str:
+        """The greatest round among the counted returns: every summary is for this round."""
+        if "latest_round" not in self._cache:
+            self._cache["latest_round"] = max(self.rounds, default="")
+        return self._cache["latest_round"]
+
+    @property
+    def previous_round(self) -> str | None:
+        """The round before the latest among the counted returns, or None (no trends)."""
+        known = [r for r in self.rounds if r]
+        return known[-2] if len(known) >= 2 else None
+
+    @property
+    def latest(self) -> list[Return]:
+        """The counted returns of the latest round."""
+        latest = self.latest_round
+        return [r for r in self.counted if _round(r) == latest]
+
+    @property
+    def model_versions(self) -> dict[str, int]:
+        """'id version' -> counted returns (every round) made with it, sorted by version."""
+        counts = Counter(version_label(*self._versions.key(r)) for r in self.counted)
+        return dict(sorted(counts.items(), key=lambda kv: version_key(kv[0])))
+
+    def versions_by_round(self) -> pd.DataFrame:
+        """Counted returns per round and model version: round, model_version, returns."""
+        versions = self._versions
+        counts = Counter((_round(r), version_label(*versions.key(r))) for r in self.counted)
+        rows = sorted(counts.items(), key=lambda kv: (kv[0][0], version_key(kv[0][1])))
+        return pd.DataFrame(
+            [(rnd, label, n) for (rnd, label), n in rows],
+            columns=["round", "model_version", "returns"],
+        )
+
+    def version_mappings(self) -> dict[str, dict[str, Mapping] | None]:
+        """For each model version among the counted returns other than the current one:
+        old item id -> :class:`~npsxl.lineage.Mapping` onto the current model, or None when
+        the version has no lineage to the current model (or is not in the archive)."""
+        if "mappings" not in self._cache:
+            versions = self._versions
+            result = {}
+            for ret in self.counted:
+                key = versions.key(ret)
+                label = version_label(*key)
+                if key != versions.current and label not in result:
+                    result[label] = versions.resolve(key)[1]
+            self._cache["mappings"] = dict(
+                sorted(result.items(), key=lambda kv: version_key(kv[0]))
+            )
+        return dict(self._cache["mappings"])
+
+    def version_model(self, label: str) -> Model | None:
+        """The model of a version label among the counted returns, when known."""
+        versions = self._versions
+        for ret in self.counted:
+            key = versions.key(ret)
+            if version_label(*key) == label:
+                return versions.resolve(key)[0]
+        return None
+
+    @property
+    def _versions(self) -> _Versions:
+        if "versions" not in self._cache:
+            self._cache["versions"] = _Versions(self.model, self.archive)
+        return self._cache["versions"]
 
     @property
     def item_ids(self) -> list[str]:
@@ -320,30 +623,43 @@ class Collation:
         """The groupings summarised: None (national), region, council type, then ``group_by``."""
         return [None, *STANDARD_GROUPINGS, *self.group_by]
 
+    def _latest_rows(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["round"].to_numpy(dtype=object) == self.latest_round].reset_index(
+            drop=True
+        )
+
+    @property
+    def pooled(self) -> pd.DataFrame:
+        """The latest round's counted answers under current-model item ids (the basis of every
+        summary): a return of an older version contributes through its comparable lineage."""
+        if "pooled" not in self._cache:
+            self._cache["pooled"] = self._latest_rows(self.comparable)
+        return self._cache["pooled"]
+
     # -- grouping ------------------------------------------------------------------------------
     def groups(self, by: str | None) -> list[str]:
         """The groups of a grouping, in display order: every value in the register or data."""
         return self._grouping(by)[1]
 
     def _grouping(self, by: str | None) -> tuple[np.ndarray, list[str]]:
-        """(index into the groups for each answers row, ordered groups), computed once."""
+        """(index into the groups for each pooled row, ordered groups), computed once."""
         key = ("grouping", by)
         if key not in self._cache:
-            self._cache[key] = self._make_grouping(by)
+            self._cache[key] = self._make_grouping(self.pooled, by)
         return self._cache[key]
 
-    def _make_grouping(self, by: str | None) -> tuple[np.ndarray, list[str]]:
+    def _make_grouping(self, frame: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list[str]]:
         if by is None:
-            return np.zeros(len(self.answers), dtype="int64"), [ALL_COUNCILS]
+            return np.zeros(len(frame), dtype="int64"), [ALL_COUNCILS]
         councils = list(self.register) if self.register is not None else []
         if by in STANDARD_GROUPINGS:
-            values = self.answers[by].to_numpy(dtype=object, na_value="")
+            values = frame[by].to_numpy(dtype=object, na_value="")
             universe = {_label(getattr(c, by)) for c in councils}
             preferred = REGIONS if by == "region" else COUNCIL_TYPES
         else:
             check_group_by([by], self.register)
             by_code = {_code(r): r.council.extra.get(by, "") for r in self.counted if r.council}
-            codes = self.answers["council_code"].to_numpy(dtype=object, na_value="")
+            codes = frame["council_code"].to_numpy(dtype=object, na_value="")
             values = np.array([by_code.get(code, "") for code in codes], dtype=object)
             universe = {_label(c.extra.get(by, "")) for c in councils}
             preferred = ()
@@ -352,10 +668,10 @@ class Collation:
         return pd.Categorical(labels, categories=groups).codes.astype("int64"), groups
 
     def _codes(self, column: str, categories: Sequence[str]) -> np.ndarray:
-        """Index of each answers row's value in ``categories`` (-1 when blank), computed once."""
+        """Index of each pooled row's value in ``categories`` (-1 when blank), computed once."""
         key = ("codes", column)
         if key not in self._cache:
-            values = self.answers[column].to_numpy(dtype=object, na_value=None)
+            values = self.pooled[column].to_numpy(dtype=object, na_value=None)
             codes = pd.Categorical(values, categories=list(categories)).codes
             self._cache[key] = codes.astype("int64")
         return self._cache[key]
@@ -373,8 +689,9 @@ class Collation:
         """Counts and percents of councils per group, item, measure and level (summary.csv).
 
         ``by``: None (national, one group 'All councils'), 'region', 'council_type', or an
-        extra register column. Every level appears, with zero counts. ``percent`` is of the
-        councils in the group that gave that measure for that item (0 when none did).
+        extra register column. Every level of every current-model item appears, with zero
+        counts. ``percent`` is of the councils in the group that gave that measure for that
+        item (0 when none did). Latest round, pooled across model versions.
         """
         groups_of, groups = self._grouping(by)
         items_of = self._codes("item_id", self.item_ids)
@@ -400,19 +717,122 @@ class Collation:
         result["percent"] = np.where(denominators > 0, percent, 0.0).ravel()
         return result[list(SUMMARY_COLUMNS)]
 
+    def version_summary(self) -> pd.DataFrame:
+        """summary.csv rows for the items only in an older model version (latest round):
+        group_type 'model_version', group 'id version', the old item id, every level of that
+        version. Empty when every answer maps onto a current item."""
+        frame = self._latest_rows(self.per_version)
+        if frame.empty:
+            return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+        labels = [
+            version_label(i, v)
+            for i, v in zip(frame["model_id"], frame["model_version"], strict=True)
+        ]
+        frame = frame.assign(version=labels)
+        parts = []
+        for label in sorted(set(labels), key=version_key):
+            rows = frame[frame["version"] == label]
+            own = self.version_model(label)
+            levels = list((own or self.model).level_names)
+            items = list(dict.fromkeys(rows["item_id"]))
+            for measure in MEASURES:
+                counts = (
+                    rows.groupby(["item_id", f"{measure}_level"])
+                    .size()
+                    .reindex(pd.MultiIndex.from_product([items, levels]), fill_value=0)
+                    .to_numpy()
+                    .reshape(len(items), len(levels))
+                )
+                totals = counts.sum(axis=1, keepdims=True)
+                percent = np.where(
+                    totals > 0, np.round(100.0 * counts / np.maximum(totals, 1), 1), 0.0
+                )
+                part = pd.MultiIndex.from_product(
+                    [items, [measure], levels], names=["item_id", "measure", "level"]
+                ).to_frame(index=False)
+                part.insert(0, "group", label)
+                part.insert(0, "group_type", MODEL_VERSION)
+                part["count"] = counts.ravel()
+                part["percent"] = percent.ravel()
+                parts.append(part)
+        result = pd.concat(parts, ignore_index=True)
+        order = {item: i for i, item in enumerate(dict.fromkeys(result["item_id"]))}
+        result = result.assign(
+            _v=[version_key(g) for g in result["group"]],
+            _i=result["item_id"].map(order),
+            _m=result["measure"].map(MEASURES.index),
+        )
+        result = result.sort_values(["_v", "_i", "_m"], kind="stable")
+        return result[list(SUMMARY_COLUMNS)].reset_index(drop=True)
+
     def summaries(self) -> pd.DataFrame:
-        """National, region, council type and every ``group_by`` summary, one after another."""
-        return pd.concat([self.summary(by) for by in self.groupings()], ignore_index=True)
+        """National, region, council type and every ``group_by`` summary, one after another,
+        then the per-version rows of items only in older versions (summary.csv)."""
+        frames = [self.summary(by) for by in self.groupings()]
+        extra = self.version_summary()
+        if not extra.empty:
+            frames.append(extra)
+        return pd.concat(frames, ignore_index=True)
+
+    @property
+    def version_only(self) -> pd.DataFrame:
+        """Per older model version and item that maps onto no current item comparably
+        (removed, merged, or the version has no lineage), latest round: councils (n), how
+        many gave current/target, median and mean of each (:data:`VERSION_ONLY_COLUMNS`)."""
+        if "version_only" in self._cache:
+            return self._cache["version_only"]
+        frame = self._latest_rows(self.per_version)
+        if frame.empty:
+            result = pd.DataFrame(columns=list(VERSION_ONLY_COLUMNS))
+        else:
+            scores = frame[["current_score", "target_score"]].astype("float64")
+            labels = [
+                version_label(i, v)
+                for i, v in zip(frame["model_id"], frame["model_version"], strict=True)
+            ]
+            data = pd.DataFrame(
+                {
+                    "model_version": labels,
+                    "item_id": frame["item_id"],
+                    "item_name": frame["item_name"],
+                    "change": frame["change"],
+                    "current": scores["current_score"],
+                    "target": scores["target_score"],
+                }
+            )
+            result = (
+                data.groupby(["model_version", "item_id"], sort=False)
+                .agg(
+                    item_name=("item_name", "first"),
+                    change=("change", "first"),
+                    n=("item_id", "size"),
+                    n_current=("current", "count"),
+                    median_current=("current", "median"),
+                    mean_current=("current", "mean"),
+                    n_target=("target", "count"),
+                    median_target=("target", "median"),
+                    mean_target=("target", "mean"),
+                )
+                .reset_index()
+            )
+            result = result.iloc[
+                sorted(range(len(result)), key=lambda i: version_key(result["model_version"][i]))
+            ].reset_index(drop=True)
+            counts = ["n", "n_current", "n_target"]
+            result[counts] = result[counts].astype("int64")
+            result = result[list(VERSION_ONLY_COLUMNS)]
+        self._cache["version_only"] = result
+        return result
 
     def _scores(self, by: str | None) -> pd.DataFrame:
-        """Scores per answers row with categorical group and item (every combination kept)."""
-        scores = self.answers[["current_score", "target_score", "gap"]].astype("float64")
+        """Scores per pooled row with categorical group and item (every combination kept)."""
+        scores = self.pooled[["current_score", "target_score", "gap"]].astype("float64")
         items = pd.Categorical.from_codes(self._codes("item_id", self.item_ids), self.item_ids)
         return pd.DataFrame(
             {
                 "group": self._labels(by),
                 "item_id": items,
-                "council_code": self.answers["council_code"],
+                "council_code": self.pooled["council_code"],
                 "current": scores["current_score"],
                 "target": scores["target_score"],
                 "gap": scores["gap"],
@@ -478,22 +898,164 @@ class Collation:
             self._cache[key] = dict(zip(means["group"], means["councils"].tolist(), strict=True))
         return dict(self._cache[key])
 
+    # -- trends --------------------------------------------------------------------------------
+    @property
+    def trends(self) -> pd.DataFrame:
+        """Movement between the previous and the latest round (:data:`TRENDS_COLUMNS`).
+
+        One row per council counted in both rounds per current-model item, councils by name.
+        Each answer is mapped onto the current model through its version's lineage (a
+        previous C2 gives the previous level of both C2A and C2B). ``movement`` compares the
+        current levels: 'up', 'same' or 'down'; 'not comparable' when the lineage gives no
+        answer for the item in one of the rounds (an item added since, a merged or removed
+        one, a version with no lineage); empty when a level was left blank. The previous
+        and latest level columns show what each round's answer maps to (blank when none).
+        Empty (with these columns) unless the counted returns span two known rounds.
+        """
+        if "trends" not in self._cache:
+            self._cache["trends"] = self._make_trends()
+        return self._cache["trends"]
+
+    def _make_trends(self) -> pd.DataFrame:
+        previous, latest = self.previous_round, self.latest_round
+        # council -> index of its counted return, in each of the two rounds compared
+        in_round: dict[str, dict[str, int]] = {latest: {}}
+        if previous is not None:
+            in_round[previous] = {}
+            states = self.log["counted"].tolist()
+            for index, (ret, state) in enumerate(zip(self.returns, states, strict=True)):
+                if state == COUNTED and _round(ret) in in_round:
+                    in_round[_round(ret)][_council_key(ret)] = index
+        earlier = in_round[previous] if previous is not None else {}
+        pairs = [(index, earlier[key]) for key, index in in_round[latest].items() if key in earlier]
+        pairs.sort(key=lambda p: (_name(self.returns[p[0]]).casefold(), _code(self.returns[p[0]])))
+        versions = self._versions
+        items = list(self.model.items)
+        n_items = len(items)
+
+        def per_pair(values) -> np.ndarray:
+            return np.repeat(np.array(values, dtype=object), n_items)
+
+        rets = [(self.returns[a], self.returns[b]) for a, b in pairs]
+        attributes = [_attributes(new) for new, _ in rets]
+        grid = pd.DataFrame(
+            {
+                "latest_index": np.repeat(np.array([a for a, _ in pairs], dtype="int64"), n_items),
+                "previous_index": np.repeat(
+                    np.array([b for _, b in pairs], dtype="int64"), n_items
+                ),
+                "council_code": per_pair([_code(new) for new, _ in rets]),
+                "council_name": per_pair([_name(new) for new, _ in rets]),
+                "region": per_pair([a for a, _ in attributes]),
+                "council_type": per_pair([t for _, t in attributes]),
+                "item_id": np.tile(np.array([i.id for i in items], dtype=object), len(pairs)),
+                "item_name": np.tile(np.array([i.name for i in items], dtype=object), len(pairs)),
+                "previous_round": per_pair([_round(old) for _, old in rets]),
+                "previous_model_version": per_pair([versions.key(old)[1] for _, old in rets]),
+                "latest_round": per_pair([_round(new) for new, _ in rets]),
+                "latest_model_version": per_pair([versions.key(new)[1] for new, _ in rets]),
+            }
+        )
+        answer_columns = ["return_index", "item_id", "source_item_id", "current_level"]
+        answers = self.comparable[[*answer_columns, "current_score"]]
+        for when in ("latest", "previous"):
+            renamed = answers.rename(
+                columns={
+                    "return_index": f"{when}_index",
+                    "source_item_id": f"{when}_item_id",
+                    "current_level": f"{when}_level",
+                    "current_score": f"{when}_score",
+                }
+            ).assign(**{f"has_{when}": True})
+            grid = grid.merge(renamed, on=[f"{when}_index", "item_id"], how="left", sort=False)
+        has_both = grid["has_latest"].eq(True).to_numpy() & grid["has_previous"].eq(True).to_numpy()
+        new = grid["latest_score"].astype("float64").to_numpy()
+        old = grid["previous_score"].astype("float64").to_numpy()
+        blank = np.isnan(new) | np.isnan(old)
+        grid["movement"] = np.select(
+            [~has_both, blank, new > old, new < old], [NOT_COMPARABLE, "", UP, DOWN], default=SAME
+        )
+        result = grid[list(TRENDS_COLUMNS)].copy()
+        for column in TRENDS_COLUMNS:
+            if column not in ("previous_score", "latest_score"):
+                values = result[column].to_numpy(dtype=object, na_value="")
+                result[column] = pd.Series(values, dtype=object).infer_objects()
+            else:
+                result[column] = result[column].astype("Int64")
+        return result.reset_index(drop=True)
+
+    def movement(self, by: str | None = "region") -> pd.DataFrame:
+        """Per group and current-model item, how councils moved between the two rounds
+        (:data:`MOVEMENT_COLUMNS`), then an all-items row (item id :data:`ALL_ITEMS`) per group.
+
+        ``councils``: councils in the group counted in both rounds. ``compared``: those whose
+        current level could be compared for the item ('up', 'same' or 'down'); in the
+        all-items row, the number of council-and-item comparisons. ``share_up``: % of
+        ``compared`` that moved up (blank when nothing was compared). ``by`` as in
+        :meth:`summary`; every group of the register appears. Empty without trends.
+        """
+        trends = self.trends
+        if self.previous_round is None:
+            return pd.DataFrame(columns=list(MOVEMENT_COLUMNS))
+        groups_of, groups = self._make_grouping(trends, by)
+        items = self.item_ids
+        items_of = pd.Categorical(trends["item_id"], categories=items).codes.astype("int64")
+        moves = trends["movement"].to_numpy(dtype=object, na_value="")
+        moves_of = pd.Categorical(moves, categories=list(MOVEMENTS)).codes.astype("int64")
+        shape = (len(groups), len(items), len(MOVEMENTS))
+        flat = np.ravel_multi_index((groups_of, items_of, moves_of), shape)
+        counts = np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape)
+        councils = counts[:, 0, :].sum(axis=1) if items else np.zeros(len(groups), "int64")
+        counts = np.concatenate([counts, counts.sum(axis=1, keepdims=True)], axis=1)
+        up, same, down, not_comparable = (counts[:, :, i] for i in range(4))
+        compared = up + same + down
+        share = np.where(compared > 0, np.round(100.0 * up / np.maximum(compared, 1), 1), np.nan)
+        names = [item.name for item in self.model.items] + [ALL_ITEMS_NAME]
+        width = len(items) + 1
+        return pd.DataFrame(
+            {
+                "group_type": self.group_type(by),
+                "group": np.repeat(np.array(groups, dtype=object), width),
+                "item_id": np.tile(np.array([*items, ALL_ITEMS], dtype=object), len(groups)),
+                "item_name": np.tile(np.array(names, dtype=object), len(groups)),
+                "councils": np.repeat(councils, width).astype("int64"),
+                "compared": compared.ravel().astype("int64"),
+                "up": up.ravel().astype("int64"),
+                "same": same.ravel().astype("int64"),
+                "down": down.ravel().astype("int64"),
+                "not_comparable": not_comparable.ravel().astype("int64"),
+                "share_up": share.ravel(),
+            }
+        )[list(MOVEMENT_COLUMNS)]
+
     # -- coverage ------------------------------------------------------------------------------
+    def in_latest_round(self, ret: Return) -> bool:
+        """Whether a file belongs to the latest round's figures: an accepted return of that
+        round, or a rejected file of that round, a later one or no known round."""
+        latest = self.latest_round
+        if ret.accepted:
+            return _round(ret) == latest
+        return not _round(ret) or _round(ret) >= latest
+
     def not_returned(self) -> list[Council]:
-        """Councils in the register with no accepted return, in register order."""
+        """Councils in the register with no accepted return in the latest round, in register
+        order."""
         if self.register is None:
             return []
-        covered = {_code(r).casefold() for r in self.returns if r.accepted}
+        latest = self.latest_round
+        covered = {_code(r).casefold() for r in self.returns if r.accepted and _round(r) == latest}
         return [c for c in self.register if c.code.casefold() not in covered]
 
     def response(self) -> pd.DataFrame:
-        """Per region: councils expected (register), files received naming a council in the
-        region, accepted, rejected and superseded files, councils counted, and the response
-        rate (% of expected councils counted). Files naming no register council form a row of
-        their own; the last row is the total."""
+        """Per region, for the latest round: councils expected (register), files received
+        naming a council in the region, accepted, rejected and superseded files, councils
+        counted, and the response rate (% of expected councils counted). Files naming no
+        register council form a row of their own; the last row is the total."""
         expected = Counter(c.region for c in self.register) if self.register is not None else {}
         tallies: dict[str, Counter] = {}
         for ret, state in zip(self.returns, self.log["counted"], strict=True):
+            if not self.in_latest_round(ret):
+                continue
             region = ret.council.region if ret.council is not None else NO_COUNCIL
             tally = tallies.setdefault(region, Counter())
             tally["received"] += 1
@@ -511,11 +1073,14 @@ class Collation:
         return pd.DataFrame.from_records(rows, columns=list(RESPONSE_COLUMNS))
 
     def summary_text(self) -> str:
-        """One paragraph: files read, accepted, rejected, superseded, councils covered/missing."""
+        """One paragraph: files read, accepted, rejected, superseded, councils covered/missing
+        (in the latest round, named when known), and the earlier rounds."""
         states = Counter(self.log["counted"])
         accepted = sum(1 for r in self.returns if r.accepted)
         warned = sum(1 for r in self.returns if r.accepted and r.problems)
         files = len(self.returns)
+        rounds = self.rounds
+        several = len(rounds) > 1
         text = (
             f"Read {files} file{'s' if files != 1 else ''}: {accepted} accepted"
             f" ({warned} with warnings), {files - accepted} rejected"
@@ -524,16 +1089,27 @@ class Collation:
             text += (
                 f", {states[SUPERSEDED]} superseded by a more recent return from the same council"
             )
-        councils = states[COUNTED]
-        text += f". {councils} council{'s' if councils != 1 else ''} covered"
+            text += " in the same round" if several else ""
+        latest = self.latest_round
+        councils = rounds.get(latest, 0)
+        text += f". Round {latest}: " if latest else ". "
+        text += f"{councils} council{'s' if councils != 1 else ''} covered"
         if self.register is not None:
             missing = len(self.not_returned())
             text += (
                 f" of {len(self.register)} in the register; {missing} "
-                f"council{'s' if missing != 1 else ''} with no accepted return."
+                f"council{'s' if missing != 1 else ''} with no accepted return"
+                f"{' in that round' if several else ''}."
             )
         else:
             text += " (no register given)."
+        if several:
+            earlier = [
+                f"{r or 'round not known'} ({n} council{'s' if n != 1 else ''})"
+                for r, n in rounds.items()
+                if r != latest
+            ]
+            text += f" Earlier rounds: {', '.join(earlier)}."
         return text
 
 
@@ -575,22 +1151,33 @@ def collate_returns(
     register: Register | None = None,
     group_by: Sequence[str] = (),
     collated_at: str | None = None,
+    archive: ModelArchive | None = None,
 ) -> Collation:
-    """Build a :class:`Collation` from returns already read (one per input file)."""
+    """Build a :class:`Collation` from returns already read (one per input file).
+
+    ``model`` is the current (newest) model; ``archive`` knows the older versions and their
+    lineage. Without it, returns of another version are reported per version only.
+    """
     group_by = check_group_by(group_by, register)
     returns = list(returns)
     states = counted_states(returns)
+    versions = _Versions(model, archive)
     counted = [r for r, state in zip(returns, states, strict=True) if state == COUNTED]
+    latest = max((_round(r) for r in counted), default="")
+    comparable, per_version = _comparable_frames(versions, returns, states)
     return Collation(
         model=model,
         register=register,
         returns=returns,
         log=_log_frame(returns, states),
-        answers=_answers_frame(model, counted),
+        answers=_answers_frame(versions, [r for r in counted if _round(r) == latest]),
         superseded=[r for r, state in zip(returns, states, strict=True) if state == SUPERSEDED],
         collated_at=collated_at
         or dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         group_by=group_by,
+        archive=archive,
+        comparable=comparable,
+        per_version=per_version,
     )
 
 
@@ -599,6 +1186,7 @@ def collate(
     register: Register | None = None,
     *,
     model: Model,
+    archive: ModelArchive | None = None,
     reader: Callable[[str], Return] | None = None,
     group_by: Sequence[str] = (),
     jobs: int = 1,
@@ -606,31 +1194,55 @@ def collate(
 ) -> Collation:
     """Read every file in ``paths`` (in order) and collate the returns.
 
-    ``reader(path) -> Return`` defaults to :func:`npsxl.reader.read_return` for ``model``
-    and ``register``; with ``jobs > 1`` files are read in that many worker processes, so the
+    ``model`` is the current model; ``archive`` holds the older versions (see
+    :func:`collate_returns`). ``reader(path) -> Return`` defaults to
+    :func:`npsxl.reader.read_return` for ``model`` and every archived version, and
+    ``register``; with ``jobs > 1`` files are read in that many worker processes, so the
     reader must be picklable (a module-level function, or a ``functools.partial`` of one).
     A reader that raises gives a rejected return; it never stops the batch. ``progress`` is
     called with each Return. ``group_by`` names extra register columns to summarise by.
     """
     check_group_by(group_by, register)
-    returns = read_returns(paths, model, register, jobs=jobs, progress=progress, reader=reader)
-    return collate_returns(returns, model, register, group_by)
+    models: Model | list[Model] = model
+    if archive is not None:
+        others = [m for m in archive if (m.id, m.version) != (model.id, model.version)]
+        models = [model, *others]
+    returns = read_returns(paths, models, register, jobs=jobs, progress=progress, reader=reader)
+    return collate_returns(returns, model, register, group_by, archive=archive)
 
 
 def write_data(
     collation: Collation, data_dir: str | os.PathLike, *, force: bool = True
 ) -> list[Path]:
-    """Write returns.csv, answers.csv and summary.csv (UTF-8) to ``data_dir``, atomically.
+    """Write returns.csv, answers.csv and summary.csv (UTF-8) to ``data_dir``, atomically,
+    and trends.csv when the collation has trends; returns the paths written, in that order.
 
-    Without ``force``, an existing file raises :class:`~npsxl.errors.OutputError` before
-    anything is written.
+    * returns.csv: every input file once (:data:`RETURNS_COLUMNS`, ``round`` last);
+    * answers.csv: the latest round's counted answers, each item under the id of the model
+      version it was answered with (:data:`ANSWERS_COLUMNS`);
+    * summary.csv: :meth:`Collation.summaries` (:data:`SUMMARY_COLUMNS`), including the
+      ``model_version`` rows of items only in older versions;
+    * trends.csv: :attr:`Collation.trends`, one row per council counted in both the previous
+      and the latest round per current-model item, with the columns council_code,
+      council_name, region, council_type, item_id, item_name (current model),
+      previous_round, previous_model_version, previous_item_id (the item answered then, e.g.
+      C2 for C2A), previous_level, previous_score, latest_round, latest_model_version,
+      latest_level, latest_score (current levels) and movement ('up', 'same', 'down',
+      'not comparable', or empty when a level was left blank).
+
+    With ``force`` a trends.csv left by an earlier collation is removed when this one has
+    no trends. Without ``force``, an existing file raises
+    :class:`~npsxl.errors.OutputError` before anything is written.
     """
     data_dir = Path(data_dir)
-    frames = (
+    frames = [
         (RETURNS_CSV, collation.log),
         (ANSWERS_CSV, collation.answers),
         (SUMMARY_CSV, collation.summaries()),
-    )
+    ]
+    trends = collation.trends
+    if not trends.empty:
+        frames.append((TRENDS_CSV, trends))
     existing = [data_dir / name for name, _ in frames if (data_dir / name).exists()]
     if existing and not force:
         raise OutputError(f"{existing[0]} already exists; use --force to overwrite it")
@@ -640,4 +1252,7 @@ def write_data(
         with atomic_path(target, force=force) as tmp:
             frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
         written.append(target)
+    stale = data_dir / TRENDS_CSV
+    if trends.empty and force and stale.is_file():
+        stale.unlink()
     return written

@@ -87,6 +87,7 @@ def make_returns(
     missing_share: float = 0.1,
     faulty: int = 3,
     generated_at: str = "2026-10-01T09:00:00+00:00",
+    round: str = "",
 ) -> SyntheticSet:
     """Write one filled return per council (a share left out as 'not returned'), plus a few
     faulty files: an incomplete return, one with an unknown level, and a file that is not a
@@ -108,6 +109,7 @@ def make_returns(
             answers=synthetic_answers(model, rng),
             respondent=respondent_for(council, rng),
             generated_at=generated_at,
+            round=round,
         )
         result.returns.append(path)
     if faulty and result.returns:

@@ -30,6 +30,7 @@ class Return:
     model_id: str = ""
     model_version: str = ""
     model_fingerprint: str = ""
+    round: str = ""  # the assessment round, e.g. "2026"; from the workbook, else the year completed
     answers: dict[str, Answer] = field(default_factory=dict)
     respondent: Respondent = field(default_factory=Respondent)
     item_count: int = 0
@@ -74,6 +75,7 @@ class Return:
                 "version": self.model_version,
                 "fingerprint": self.model_fingerprint,
             },
+            "round": self.round,
             "complete": self.complete_count,
             "items": self.item_count,
             "respondent": {

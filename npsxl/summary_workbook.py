@@ -13,6 +13,7 @@ hyperlinks and no formulas built from council text.
 
 from __future__ import annotations
 
+import math
 import re
 import zipfile
 from collections.abc import Iterator
@@ -25,7 +26,17 @@ from xlsxwriter.utility import xl_col_to_name
 
 from . import __version__
 from .atomic import atomic_path
-from .collate import ALL_COUNCILS, ANSWERS_COLUMNS, MEASURES, SCORE_COLUMNS, Collation, item_theme
+from .collate import (
+    ALL_COUNCILS,
+    ALL_ITEMS,
+    ALL_ITEMS_NAME,
+    ANSWERS_COLUMNS,
+    MEASURES,
+    SCORE_COLUMNS,
+    Collation,
+    item_theme,
+    version_label,
+)
 from .model import Model
 
 WORKBOOK_OPTIONS = {
@@ -204,6 +215,8 @@ class _Formats:
             "accepted with warnings": fmt(text_wrap=True, **pair("input"), **border),
             "rejected": fmt(text_wrap=True, bold=True, **pair("warning"), **border),
         }
+        self.moved_up = wb.add_format(pair("chosen"))  # conditional formats (movement)
+        self.moved_down = wb.add_format(pair("warning"))
         # Data sheet formats: distinct from every other format, so each gets its own index
         self.data_text = fmt(text_wrap=True, align="left")
         self.data_integer = fmt(num_format="0", align="center")
@@ -234,7 +247,7 @@ def write_summary_workbook(collation: Collation, path: str | Path, *, force: boo
         writer = _SummaryWriter(wb, collation)
         writer.write()
         wb.close()
-        writer.data_rows.splice(tmp)
+        _splice(tmp, writer.tables)
     return Path(path)
 
 
@@ -281,7 +294,8 @@ def _text_cells(values: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarra
 
 
 class _DataRows:
-    """The Data sheet's rows, written straight into the sheet's XML after xlsxwriter closes.
+    """A long table's rows (the Data sheet's, the Trends sheet's council table), written
+    straight into the sheet's XML after xlsxwriter closes; they must be the sheet's last rows.
 
     Thousands of answers make hundreds of thousands of cells; through xlsxwriter's cell API
     they would take seconds. The rows go in as plain ``<row>`` elements with inline strings
@@ -295,6 +309,7 @@ class _DataRows:
         self.numeric: set[int] = set()
         self.widths: list[float] = []
         self.text_format = self.number_format = None
+        self.columns = 0  # the sheet's width in columns, for its dimension (0: the table's)
 
     def rows_xml(self, frame: pd.DataFrame, start: int) -> str:
         """``<row>`` elements for ``frame`` from spreadsheet row ``start``, built column by
@@ -343,25 +358,39 @@ class _DataRows:
 
     def splice(self, path: Path) -> None:
         """Add the rows to the sheet in the saved workbook at ``path`` (rewritten in place)."""
-        if self.sheet_index is None or self.frame is None or self.frame.empty:
-            return
-        part = f"xl/worksheets/sheet{self.sheet_index + 1}.xml"
-        with zipfile.ZipFile(path) as archive:
-            members = [(info, archive.read(info)) for info in archive.infolist()]
-        last = f"{xl_col_to_name(len(self.widths) - 1)}{self.first_row + len(self.frame)}"
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-            for info, data in members:
-                if info.filename != part:
-                    archive.writestr(info, data)
-                    continue
-                xml = data.decode("utf-8").replace("<sheetData/>", "<sheetData></sheetData>")
-                xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', xml)
-                head, tail = xml.split("</sheetData>", 1)
-                with archive.open(part, "w", force_zip64=True) as stream:
-                    stream.write(head.encode("utf-8"))
-                    for chunk in self.chunks():
-                        stream.write(chunk)
-                    stream.write(("</sheetData>" + tail).encode("utf-8"))
+        _splice(path, [self])
+
+    def ready(self) -> bool:
+        return self.sheet_index is not None and self.frame is not None and not self.frame.empty
+
+    def write_into(self, xml: str, archive: zipfile.ZipFile, part: str) -> None:
+        """Write the sheet part ``part`` to ``archive``: ``xml`` with the rows spliced in."""
+        columns = max(self.columns, len(self.widths))
+        last = f"{xl_col_to_name(columns - 1)}{self.first_row + len(self.frame)}"
+        xml = xml.replace("<sheetData/>", "<sheetData></sheetData>")
+        xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', xml)
+        head, tail = xml.split("</sheetData>", 1)
+        with archive.open(part, "w", force_zip64=True) as stream:
+            stream.write(head.encode("utf-8"))
+            for chunk in self.chunks():
+                stream.write(chunk)
+            stream.write(("</sheetData>" + tail).encode("utf-8"))
+
+
+def _splice(path: Path, tables: list[_DataRows]) -> None:
+    """Add every table's rows to its sheet in the saved workbook at ``path``, in one rewrite."""
+    parts = {f"xl/worksheets/sheet{t.sheet_index + 1}.xml": t for t in tables if t.ready()}
+    if not parts:
+        return
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for info, data in members:
+            table = parts.get(info.filename)
+            if table is None:
+                archive.writestr(info, data)
+            else:
+                table.write_into(data.decode("utf-8"), archive, info.filename)
 
 
 class _SummaryWriter:
@@ -386,6 +415,8 @@ class _SummaryWriter:
         )
         self.contents: list[tuple[str, str]] = []
         self.data_rows = _DataRows()
+        self.trend_rows = _DataRows()
+        self.tables = [self.data_rows, self.trend_rows]
         self._shares_cache: dict = {}
         self._stats_cache: dict = {}
 
@@ -410,6 +441,16 @@ class _SummaryWriter:
 
     def n_councils(self, by: str | None, group: str) -> int:
         return self.c.councils_in(by).get(group, 0)
+
+    def counted_line(self, n: int) -> str:
+        """'n councils counted', with the round and the model versions pooled when useful."""
+        text = f"{n} council{'s' if n != 1 else ''} counted"
+        if self.c.latest_round:
+            text += f" in round {self.c.latest_round}"
+        text += ". Shares are of the councils that gave a level for the item"
+        if self.c.version_mappings():
+            text += "; returns of older model versions are pooled where comparable (see Versions)"
+        return text + "."
 
     # -- sheet basics --------------------------------------------------------------------------
     def sheet(self, title: str, description: str, widths: list[float]):
@@ -498,6 +539,10 @@ class _SummaryWriter:
             self.group_sheet(by)
         self.means_sheet()
         self.heat_map()
+        if self.c.version_mappings():
+            self.versions_sheet()
+        if self.c.previous_round is not None:
+            self.trends_sheet()
         self.returns_log()
         self.not_returned()
         self.data_sheet()
@@ -520,7 +565,9 @@ class _SummaryWriter:
         ws.write_string(2, 0, f"{model.title}: summary of the self-assessment returns", f.line)
         row = self.paragraph(ws, 3, self.c.summary_text())
         row += 1
-        ws.write_string(row, 0, "Returns by region", f.subtitle)
+        latest = self.c.latest_round
+        title = f"Returns by region, round {latest}" if latest else "Returns by region"
+        ws.write_string(row, 0, safe_text(title), f.subtitle)
         row += 1
         headers = [
             "Region",
@@ -546,18 +593,33 @@ class _SummaryWriter:
             self.value(ws, row, 7, record.response_rate, f.total_decimal if total else f.decimal)
         row += 2
         ws.write_string(row, 0, "About this collation", f.subtitle)
-        versions = sorted({(r.model_id, r.model_version) for r in self.c.counted})
+        versions = ", ".join(
+            f"{label} ({n} return{'s' if n != 1 else ''})"
+            for label, n in self.c.model_versions.items()
+        )
+        rounds = ", ".join(
+            f"{r or 'not known'} ({n} council{'s' if n != 1 else ''})"
+            for r, n in self.c.rounds.items()
+        )
+        figures = "every counted return"
+        if latest:
+            figures = f"the latest round, {latest}"
+            if self.c.previous_round is not None:
+                figures += f"; the Trends sheet compares it with {self.c.previous_round}"
         facts = [
             ("Collated", self.c.collated_at),
             ("Model", f"{model.id} {model.version} ({model.title})"),
-            ("Returns counted from", ", ".join(f"{i} {v}" for i, v in versions) or "none"),
+            ("Model versions counted", versions or "none"),
+            ("Rounds counted", rounds or "none"),
+            ("Figures are for", figures),
             ("Register", self.c.register.source if self.c.register is not None else "none"),
             ("Files read", str(len(self.c.returns))),
         ]
         for label, text in facts:
             row += 1
             ws.write_string(row, 0, label, f.label)
-            self.paragraph(ws, row, text, f.text, first_col=1)
+            self.paragraph(ws, row, safe_text(text), f.text, first_col=1)
+        row = self.versions_table(ws, row + 2)
         row += 2
         ws.write_string(row, 0, "How to read this workbook", f.subtitle)
         for name, description in self.contents[1:]:
@@ -571,11 +633,45 @@ class _SummaryWriter:
             row,
             f"Levels are scored {levels}. The gap is the target level "
             "minus the current level. Only accepted returns count, and only the "
-            "most recent return from each council; the Returns log says what "
-            "became of every file.",
+            "most recent return from each council in each round; the Returns log says "
+            "what became of every file. Returns made with an older version of the model "
+            "count under the current key areas and enablers where the model's lineage "
+            "keeps them comparable (see the Versions sheet when there is one).",
             f.note,
         )
         ws.print_area(0, 0, row, len(self.widths[ws.get_name()]) - 1)
+
+    def versions_table(self, ws, row: int) -> int:
+        """Counted returns by model version and round, and what each set is used for."""
+        f = self.f
+        table = self.c.versions_by_round()
+        if table.empty:
+            return row
+        current = version_label(self.model.id, self.model.version)
+        mappings = self.c.version_mappings()
+        latest, previous = self.c.latest_round, self.c.previous_round
+        ws.write_string(row, 0, "Returns counted by model version and round", f.subtitle)
+        row += 1
+        self.header_row(ws, row, ["Model version", "Round", "Returns counted"])
+        ws.merge_range(row, 3, row, len(self.widths[ws.get_name()]) - 1, "Used for", f.header)
+        for record in table.itertuples(index=False):
+            row += 1
+            if record.round == latest:
+                use = "The figures in this workbook (the latest round)"
+            elif record.round == previous:
+                use = "The Trends sheet, compared with the latest round"
+            else:
+                use = "Not summarised: an earlier round"
+            if record.model_version != current:
+                if mappings.get(record.model_version) is not None:
+                    use += f"; mapped onto {current} through the model's lineage"
+                else:
+                    use += f"; no lineage to {current}, so reported per version only"
+            ws.write_string(row, 0, safe_text(record.model_version), f.cell)
+            ws.write_string(row, 1, safe_text(record.round or "not known"), f.cell)
+            ws.write_number(row, 2, record.returns, f.integer)
+            self.paragraph(ws, row, safe_text(use), f.cell, first_col=3)
+        return row
 
     # -- national and regional sheets ----------------------------------------------------------
     def figures_sheet(self, by: str | None, group: str, title: str) -> None:
@@ -593,13 +689,7 @@ class _SummaryWriter:
             )
         ws = self.sheet(title, description, widths)
         n = self.n_councils(by, group)
-        ws.write_string(
-            2,
-            0,
-            f"{n} council{'s' if n != 1 else ''} counted. Shares are of the "
-            "councils that gave a level for the item.",
-            self.f.line,
-        )
+        ws.write_string(2, 0, safe_text(self.counted_line(n)), self.f.line)
         row, first, last = self.shares_table(ws, 4, by, group)
         row = self.stats_table(ws, row + 2, by, group)
         name = ws.get_name()
@@ -973,11 +1063,338 @@ class _SummaryWriter:
             self.paragraph(ws, row, f"{item.name} ({theme})", f.text, first_col=1)
         ws.print_area(0, 0, row, len(widths) - 1)
 
+    # -- model versions and trends -------------------------------------------------------------
+    def versions_sheet(self) -> None:
+        """The model versions counted, how each older version's items were pooled, and the
+        items reported per version only."""
+        f = self.f
+        current = version_label(self.model.id, self.model.version)
+        widths = [22, 34, 13, 30, 24, 10, 10, 10, 10]
+        ws = self.sheet(
+            "Versions",
+            "The model versions the returns were made with: which items of older versions "
+            "count under the current key areas and enablers, and how, and what is reported "
+            "per version only",
+            widths,
+        )
+        ws.freeze_panes(3, 0)
+        row = self.paragraph(
+            ws,
+            2,
+            f"The figures are for {current}. A return made with an older version counts "
+            "under a current key area or enabler where the model's lineage keeps its answer "
+            "comparable: an unchanged, renamed or reworded item counts as itself, and each "
+            "part of a split item inherits the old level. Items that were merged or removed, "
+            f"and every item of a version with no lineage to {current}, are reported per "
+            "version only: they never count under a current item, and never as zeros. Items "
+            "added since a version count only over the returns that have them.",
+            f.note,
+        )
+        mappings = self.c.version_mappings()
+        rounds: dict[str, list[str]] = {}
+        for record in self.c.versions_by_round().itertuples(index=False):
+            rounds.setdefault(record.model_version, []).append(record.round or "not known")
+        row += 1
+        ws.write_string(row, 0, "Model versions counted (every round)", f.subtitle)
+        row += 1
+        self.header_row(ws, row, ["Model version", "How its answers count", "Rounds", "Returns"])
+        for label, n in self.c.model_versions.items():
+            row += 1
+            if label == current:
+                how = "The current model"
+            elif mappings.get(label) is None:
+                how = f"No lineage to {current}: every item reported per version only"
+            else:
+                how = f"Mapped onto {current} through the model's lineage (below)"
+            texts = [safe_text(label), safe_text(how), safe_text(", ".join(rounds.get(label, [])))]
+            for col, text in enumerate(texts):
+                self.text(ws, row, col, text, f.cell)
+            ws.write_number(row, 3, n, f.integer)
+            self.fit_rows(ws, row, zip(texts, widths, strict=False))
+        row += 2
+        ws.write_string(row, 0, "How the items of each older version count", f.subtitle)
+        row += 1
+        headers = ["Model version", "Item in that version", "Change", f"Counts under ({current})"]
+        self.header_row(ws, row, [*headers, "Pooled with the current model"])
+        for label, mapping in mappings.items():
+            for texts in self.lineage_rows(label, mapping, current):
+                row += 1
+                texts = [safe_text(t) for t in texts]
+                for col, text in enumerate(texts):
+                    self.text(ws, row, col, text, f.cell)
+                self.fit_rows(ws, row, zip(texts, widths, strict=False))
+        row += 2
+        latest = self.c.latest_round
+        title = "Reported per version only" + (f" (round {latest})" if latest else "")
+        ws.write_string(row, 0, safe_text(title), f.subtitle)
+        table = self.c.version_only
+        if table.empty:
+            row = self.paragraph(
+                ws,
+                row + 1,
+                "Nothing is version-only: every answer given with an older version of the model "
+                "counts under a current key area or enabler.",
+                f.note,
+            )
+        else:
+            row += 1
+            self.header_row(
+                ws,
+                row,
+                [
+                    "Model version",
+                    "Item in that version",
+                    "Change",
+                    "Councils",
+                    "Councils answering (current)",
+                    "Median current",
+                    "Mean current",
+                    "Median target",
+                    "Mean target",
+                ],
+            )
+            for record in table.itertuples(index=False):
+                row += 1
+                texts = [
+                    safe_text(record.model_version),
+                    safe_text(f"{record.item_id}  {record.item_name}".strip()),
+                    safe_text(record.change.replace("_", " ")),
+                ]
+                for col, text in enumerate(texts):
+                    self.text(ws, row, col, text, f.cell)
+                self.fit_rows(ws, row, zip(texts, widths, strict=False))
+                ws.write_number(row, 3, record.n, f.integer)
+                ws.write_number(row, 4, record.n_current, f.integer)
+                self.value(ws, row, 5, record.median_current, f.decimal)
+                self.value(ws, row, 6, record.mean_current, f.decimal)
+                self.value(ws, row, 7, record.median_target, f.decimal)
+                self.value(ws, row, 8, record.mean_target, f.decimal)
+        ws.print_area(0, 0, row, len(widths) - 1)
+
+    def lineage_rows(self, label: str, mapping, current: str) -> list[list[str]]:
+        """Rows for one older version: each of its items and where it counts, then the
+        current items no answer of that version reaches (added or merged since)."""
+        if mapping is None:
+            note = f"No lineage to {current}"
+            return [[label, "Every item", "", note, "No: reported per version only"]]
+        old = self.c.version_model(label)
+        names = {item.id: item.name for item in self.items}
+        rows = []
+        for item in old.items if old is not None else ():
+            step = mapping.get(item.id)
+            comparable = step is not None and step.comparable
+            rows.append(
+                [
+                    label,
+                    f"{item.id}  {item.name}",
+                    step.change.replace("_", " ") if step else "not in the lineage",
+                    ", ".join(f"{i}  {names[i]}" for i in step.new_ids) if comparable else "",
+                    "Yes: comparable" if comparable else "No: reported per version only",
+                ]
+            )
+        reached = {i for step in mapping.values() if step.comparable for i in step.new_ids}
+        changes = {i: step.change for step in mapping.values() for i in step.new_ids}
+        for item in self.items:
+            if item.id not in reached:
+                change = changes.get(item.id, "added").replace("_", " ")
+                rows.append(
+                    [
+                        label,
+                        "(no comparable item)",
+                        change,
+                        f"{item.id}  {item.name}",
+                        "Counted only over the returns that have it",
+                    ]
+                )
+        return rows
+
+    def trends_sheet(self) -> None:
+        """Share of councils that moved up, by region and item, with a chart; then every
+        council's movement per item."""
+        f = self.f
+        previous, latest = self.c.previous_round, self.c.latest_round
+        table = [
+            ("council_name", "Council", 32),
+            ("council_code", "Code", 11),
+            ("region", "Region", 14),
+            ("item_id", "Item", 11),
+            ("item_name", "Key area or enabler", 24),
+            ("previous_round", "Previous round", 11),
+            ("previous_model_version", "Previous version", 15),
+            ("previous_item_id", "Previous item", 11),
+            ("previous_level", "Previous level", 13),
+            ("latest_round", "Latest round", 11),
+            ("latest_model_version", "Latest version", 15),
+            ("latest_level", "Latest level", 13),
+            ("movement", "Movement", 16),
+        ]
+        regional, national = self.c.movement("region"), self.c.movement(None)
+        regions = list(dict.fromkeys(regional["group"]))
+        groups = [*regions, ALL_COUNCILS]
+        widths = [w for _, _, w in table]
+        widths += [NUMBER_WIDTH + 3] * max(0, len(groups) + 1 - len(widths))
+        ws = self.sheet(
+            "Trends",
+            f"Movement from round {previous} to round {latest}: the share of councils in each "
+            "region whose current level moved up, per key area or enabler, with a chart; then "
+            "every council's movement",
+            widths,
+        )
+        ws.freeze_panes(3, 0)
+        row = self.paragraph(
+            ws,
+            2,
+            f"Councils counted in both round {previous} and round {latest} are compared item "
+            "by item on their current level: up, same or down. An answer given with an older "
+            "model version is mapped onto the current key areas and enablers through the "
+            "model's lineage (a split item's parts each take the old level). 'Not comparable': "
+            "the lineage gives no answer for the item in one of the rounds (an item added "
+            "since, or merged). Shares are of the councils compared for the item.",
+            f.note,
+        )
+        figures = pd.concat([regional, national], ignore_index=True).set_index(["group", "item_id"])
+        items = [*self.items, None]
+        # share moved up: items down, regions across
+        row += 1
+        ws.write_string(row, 0, "Share of councils that moved up (%)", f.subtitle)
+        header = row + 1
+        self.header_row(ws, header, ["Key area or enabler", *(safe_text(g) for g in groups)])
+        for i, item in enumerate(items):
+            row = header + 1 + i
+            total = item is None
+            label = ALL_ITEMS_NAME if total else f"{item.id}  {item.name}"
+            item_id = ALL_ITEMS if total else item.id
+            ws.write_string(row, 0, label, f.total_text if total else f.cell_bold)
+            self.fit_rows(ws, row, [(label, widths[0] * BOLD)])
+            for col, group in enumerate(groups, start=1):
+                share = figures.at[(group, item_id), "share_up"]
+                self.value(ws, row, col, share, f.total_decimal if total else f.decimal)
+        first, last = header + 1, header + len(self.items)
+        # councils compared per region
+        row += 2
+        ws.write_string(row, 0, "Councils compared, over all key areas and enablers", f.subtitle)
+        row += 1
+        self.header_row(
+            ws,
+            row,
+            [
+                "Region",
+                "Councils in both rounds",
+                "Comparisons",
+                "Up",
+                "Same",
+                "Down",
+                "Not comparable",
+                "Moved up (%)",
+            ],
+        )
+        keys = ("councils", "compared", "up", "same", "down", "not_comparable")
+        for group in groups:
+            row += 1
+            total = group == ALL_COUNCILS
+            ws.write_string(row, 0, safe_text(group), f.total_text if total else f.cell_bold)
+            self.fit_rows(ws, row, [(safe_text(group), widths[0] * BOLD)])
+            for col, key in enumerate(keys, start=1):
+                value = figures.at[(group, ALL_ITEMS), key]
+                ws.write_number(row, col, value, f.total_integer if total else f.integer)
+            share = figures.at[(group, ALL_ITEMS), "share_up"]
+            self.value(ws, row, 7, share, f.total_decimal if total else f.decimal)
+        charted = [g for g in groups if figures.at[(g, ALL_ITEMS), "compared"] > 0]
+        row += 2
+        breaks = []
+        if charted:  # the chart on a page of its own, then the table
+            breaks.append(row)
+            row = self.trends_chart(ws, row, header, first, last, groups, charted)
+        # every council and item
+        ws.set_h_pagebreaks([*breaks, row])
+        ws.write_string(row, 0, "Every council's movement", f.subtitle)
+        header = row + 1
+        ws.set_row(header, 30)
+        for col, (_, title, _) in enumerate(table):
+            ws.write_string(header, col, title, f.data_header)
+        rows = self.trend_rows
+        columns = [name for name, _, _ in table]
+        rows.sheet_index, rows.frame = ws.index, self.c.trends[columns]
+        rows.first_row, rows.widths = header + 1, [w for _, _, w in table]
+        rows.numeric, rows.columns = set(), len(widths)
+        rows.text_format, rows.number_format = f.data_text, f.data_integer
+        end = header + len(rows.frame)
+        ws.autofilter(header, 0, max(end, header), len(table) - 1)
+        move = len(table) - 1
+        for value, fmt in (("up", f.moved_up), ("down", f.moved_down)):
+            ws.conditional_format(
+                header + 1,
+                move,
+                max(end, header + 1),
+                move,
+                {"type": "cell", "criteria": "==", "value": f'"{value}"', "format": fmt},
+            )
+        ws.print_area(0, 0, max(end, header), len(widths) - 1)
+
+    def trends_chart(self, ws, row, header, first, last, groups, charted) -> int:
+        """A clustered bar chart of the share that moved up: one bar per charted group for
+        each item. Returns the first row below it."""
+        name = ws.get_name()
+        chart = self.wb.add_chart({"type": "bar"})
+        font = {"name": self.model.brand.font, "size": 9}
+        steps = max(len(charted) - 1, 1)
+        colours = [_blend(self.palette[-1], 1.0 - 0.7 * i / steps) for i in range(len(charted))]
+        for group, colour in zip(charted, colours, strict=True):
+            col = 1 + groups.index(group)
+            chart.add_series(
+                {
+                    "name": [name, header, col],
+                    "categories": [name, first, 0, last, 0],
+                    "values": [name, first, col, last, col],
+                    "fill": {"color": colour},
+                    "border": {"color": "#404040", "width": 0.5},
+                    "gap": 60,
+                }
+            )
+        previous, latest = self.c.previous_round, self.c.latest_round
+        chart.set_title(
+            {
+                "name": f"Share of councils that moved up from {previous} to {latest}",
+                "name_font": {**font, "size": 12, "bold": True},
+            }
+        )
+        chart.set_x_axis(
+            {
+                "name": "Share of councils that moved up (%)",
+                "min": 0,
+                "max": 100,
+                "num_font": font,
+                "name_font": {**font, "bold": True},
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            }
+        )
+        chart.set_y_axis(
+            {
+                "name": "Key area or enabler",
+                "reverse": True,
+                "crossing": "max",
+                "num_font": font,
+                "name_font": {**font, "bold": True},
+            }
+        )
+        chart.set_legend({"position": "bottom", "font": {**font, "size": 10}})
+        chart.set_chartarea({"border": {"none": True}})
+        height = max(360, 120 + len(self.items) * (7 * len(charted) + 12))
+        chart.set_size({"width": sum(self.px(w) for w in self.widths[name]), "height": height})
+        alt = (
+            f"Clustered bar chart: for each key area or enabler ({len(self.items)}), the share "
+            f"of councils whose current level moved up from round {previous} to round "
+            f"{latest}, one bar for each of: {', '.join(charted)}. The figures are in the table "
+            "above."
+        )
+        ws.insert_chart(row, 0, chart, {"description": safe_text(alt), "object_position": 1})
+        return row + math.ceil(height / 20) + 1
+
     # -- returns log, not returned, data -------------------------------------------------------
     def returns_log(self) -> None:
         """Every input file once: path, status, council, model, completeness, problems."""
         f = self.f
-        widths = [30, 13, 22, 11, 14, 12, 9, 11, 46]
+        widths = [30, 13, 22, 11, 14, 12, 8, 9, 11, 44]
         ws = self.sheet(
             "Returns log",
             "Every file read, once: its status, council, model, completeness, whether it "
@@ -988,7 +1405,7 @@ class _SummaryWriter:
             2,
             0,
             "Counted: 'yes', 'superseded' (a newer return from the same "
-            "council counts instead) or 'rejected' (see the problems).",
+            "council in the same round counts instead) or 'rejected' (see the problems).",
             f.line,
         )
         header = 4
@@ -1002,6 +1419,7 @@ class _SummaryWriter:
                 "Code",
                 "Region",
                 "Model",
+                "Round",
                 "Complete",
                 "Counted",
                 "Problems",
@@ -1022,6 +1440,7 @@ class _SummaryWriter:
                 safe_text(record.council_code),
                 safe_text(record.region),
                 safe_text(model),
+                safe_text(record.round),
                 f"{record.complete} of {record.items}",
                 record.counted,
                 problems,
@@ -1059,6 +1478,9 @@ class _SummaryWriter:
                 f"{len(missing)} of {len(register)} councils in the register have no "
                 "accepted return (a rejected return does not count)."
             )
+        if register is not None and self.c.latest_round:
+            note = note[:-1] + f" in round {self.c.latest_round}."
+        note = safe_text(note)
         ws.write_string(2, 0, note, f.line)
         header = 4
         self.header_row(ws, header, ["Code", "Council", "Region", "Council type", *extras])
@@ -1083,7 +1505,7 @@ class _SummaryWriter:
             "region": 13,
             "council_type": 12,
             "model_id": 9,
-            "model_version": 8,
+            "model_version": 12,
             "item_id": 6,
             "item_name": 20,
             "item_kind": 9,

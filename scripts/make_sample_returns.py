@@ -33,7 +33,7 @@ def main() -> int:
     councils = load_register(ROOT / "samples" / "councils.csv").in_region(args.region)
     if args.out.exists():
         shutil.rmtree(args.out)
-    made = make_returns(model, councils, args.out, seed=args.seed, missing_share=0.15)
+    made = make_returns(model, councils, args.out, seed=args.seed, missing_share=0.15, round="2026")
     soffice = shutil.which("soffice")
     if soffice is None:
         print("soffice not found: install libreoffice-calc-nogui to make the .ods sample")
