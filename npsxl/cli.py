@@ -300,7 +300,11 @@ def generate(
 
 # --- validate -------------------------------------------------------------------------------------
 def _print_return(ret) -> None:
-    council = ret.council.name if ret.council else (ret.council_name or ret.council_code or "?")
+    council = (
+        ret.council.name
+        if ret.council
+        else (ret.council_name or ret.council_code or "council unknown")
+    )
     model = f"{ret.model_id} {ret.model_version}".strip() or "model unknown"
     done = f"{ret.complete_count} of {ret.item_count} items complete" if ret.item_count else ""
     colour = {"accepted": "green", "rejected": "red"}.get(ret.status, "yellow")

@@ -1,0 +1,214 @@
+"""The validate, collate, demo and generate --prefill commands, through click's runner."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT
+
+from npsxl.cli import cli
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def small_register(tmp_path, register, names=("Leeds", "Bradford", "Hartlepool", "Camden")):
+    path = tmp_path / "cluster.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["code", "name", "region", "council_type", "hub"])
+        for i, name in enumerate(names):
+            c = register.match(name)
+            writer.writerow([c.code, c.name, c.region, c.council_type, f"Hub {i % 2}"])
+    return path
+
+
+def test_validate_accepts_a_good_return(runner, filled):
+    path = filled("Leeds")
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"{path}: ACCEPTED: Leeds City Council, nps-2018 1.0.0, 14 of 14 items complete" in (
+        result.output
+    )
+    assert "1 file(s): 1 accepted, 0 accepted with warnings, 0 rejected" in result.output
+
+
+def test_validate_rejects_and_says_what_to_do(runner, filled, tmp_path):
+    good = filled("Leeds")
+    (tmp_path / "notes.xlsx").write_text("council,level\nLeeds,Mature\n", encoding="utf-8")
+    result = runner.invoke(cli, ["validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{good}: ACCEPTED" in result.output
+    assert "notes.xlsx: REJECTED" in result.output
+    assert "error: [not-a-spreadsheet] not a spreadsheet: " in (result.output)
+
+
+def test_validate_json_has_one_object_per_file(runner, filled, model):
+    answers = {}
+    path = filled("Bradford", answers=answers)
+    result = runner.invoke(cli, ["validate", "--format", "json", str(path)])
+    assert result.exit_code == 1
+    (report,) = json.loads(result.output)
+    assert report["path"] == str(path)
+    assert report["status"] == "rejected"
+    assert report["council"]["name"] == "City of Bradford Metropolitan District Council"
+    assert report["model"] == {
+        "id": model.id,
+        "version": model.version,
+        "fingerprint": model.fingerprint,
+    }
+    codes = {p["code"] for p in report["problems"]}
+    assert "incomplete" in codes
+    assert all({"code", "severity", "message", "location"} <= set(p) for p in report["problems"])
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["validate", "no/such/folder"], "no/such/folder: no such file or folder"),
+        (["validate", "x.xlsx", "--register", "no/such.csv"], "no/such.csv"),
+        (["validate", "x.xlsx", "--model", "no/such.yaml"], "no/such.yaml"),
+        (["collate", "x.xlsx", "--group-by", "hub"], "--group-by 'hub' is not a column"),
+    ],
+)
+def test_usage_and_configuration_errors_exit_2(runner, args, message, tmp_path):
+    (tmp_path / "x.xlsx").write_bytes(b"")
+    with runner.isolated_filesystem(temp_dir=tmp_path) as here:
+        (ROOT / "samples").exists()
+        import shutil
+
+        shutil.copy(ROOT / "model.yaml", here)
+        shutil.copytree(ROOT / "samples", f"{here}/samples")
+        shutil.copytree(ROOT / "models", f"{here}/models")
+        (tmp_path / "x.xlsx").rename(f"{here}/x.xlsx")
+        result = runner.invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+def test_collate_writes_the_workbook_and_the_data(runner, filled, register, tmp_path):
+    paths = [filled("Leeds"), filled("Bradford"), filled("Hartlepool", answers={})]
+    out = tmp_path / "summary.xlsx"
+    data = tmp_path / "data"
+    cluster = small_register(tmp_path, register)
+    result = runner.invoke(
+        cli,
+        [
+            "collate",
+            *map(str, paths),
+            "--register",
+            str(cluster),
+            "--out",
+            str(out),
+            "--data-dir",
+            str(data),
+            "--group-by",
+            "hub",
+        ],
+    )
+    assert result.exit_code == 1, result.output  # Hartlepool's return is rejected
+    assert "Read 3 files: 2 accepted (0 with warnings), 1 rejected." in result.output
+    book = openpyxl.load_workbook(out)
+    assert {"Overview", "National", "Returns log", "Not returned", "Data"} <= set(book.sheetnames)
+    with (data / "answers.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["council_name"] for r in rows} == {
+        "Leeds City Council",
+        "City of Bradford Metropolitan District Council",
+    }
+    assert len(rows) == 28
+    with (data / "summary.csv").open(encoding="utf-8") as handle:
+        groups = {r["group_type"] for r in csv.DictReader(handle)}
+    assert groups == {"national", "region", "council_type", "hub"}
+
+
+def test_collate_pools_returns_across_model_versions(runner, model, register, tmp_path):
+    from conftest import sample_answers
+
+    from npsxl.model import load_model
+    from npsxl.workbook import build_workbook
+
+    new = load_model(ROOT / "samples" / "model-1.1-example.yaml")
+    old_path = tmp_path / "old.xlsx"
+    new_path = tmp_path / "new.xlsx"
+    build_workbook(
+        model, old_path, register.match("Leeds"), answers=sample_answers(model), round="2026"
+    )
+    build_workbook(
+        new, new_path, register.match("Bradford"), answers=sample_answers(new), round="2026"
+    )
+    out = tmp_path / "summary.xlsx"
+    result = runner.invoke(
+        cli,
+        [
+            "collate",
+            str(old_path),
+            str(new_path),
+            "--model",
+            str(ROOT / "samples" / "model-1.1-example.yaml"),
+            "--archive",
+            str(ROOT / "models"),
+            "--out",
+            str(out),
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Versions" in openpyxl.load_workbook(out).sheetnames
+
+
+def test_demo_runs_the_whole_flow(runner, register, tmp_path):
+    cluster = small_register(tmp_path, register)
+    result = runner.invoke(cli, ["demo", "--register", str(cluster), "--out", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "d" / "nps-summary.xlsx").is_file()
+    assert (tmp_path / "d" / "data" / "answers.csv").is_file()
+    assert "rejected" in result.output  # the demo includes a few faulty files
+
+
+def test_generate_prefill_from_previous_returns(runner, filled, register, tmp_path):
+    previous = filled("Leeds")
+    cluster = small_register(tmp_path, register)
+    out = tmp_path / "next"
+    result = runner.invoke(
+        cli,
+        [
+            "generate",
+            "--prefill",
+            str(previous),
+            "--register",
+            str(cluster),
+            "--out",
+            str(out),
+            "--round",
+            "2028",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 pre-filled from the previous round" in result.output
+    (made,) = list(out.rglob("*.xlsx"))
+    book = openpyxl.load_workbook(made)
+    assert book.custom_doc_props["npsxl_round"].value == "2028"
+    sheet = book["Self-assessment"]
+    headers = [c.value for c in sheet[4]]
+    assert "Last round: current" in headers
+
+
+def test_every_command_has_help(runner):
+    for args in (
+        ["--help"],
+        ["validate", "--help"],
+        ["collate", "--help"],
+        ["demo", "--help"],
+        ["generate", "--help"],
+        ["model", "diff", "--help"],
+    ):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0 and "Usage:" in result.output
