@@ -16,6 +16,7 @@ parser allocate billions of cells.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import posixpath
 import re
@@ -97,13 +98,6 @@ def _col_index(letters: str | bytes) -> int:
     return index - 1
 
 
-def _rowcol(ref: str) -> tuple[int, int]:
-    match = re.fullmatch(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})", ref.upper())
-    if not match:
-        raise ValueError(ref)
-    return int(match.group(2)) - 1, _col_index(match.group(1))
-
-
 @dataclass
 class _Extent:
     rows: int = 0
@@ -133,6 +127,7 @@ class _Book:
         self.names: dict[str, tuple[str, int, int]] = {}  # NPS_* (upper) -> (sheet, row, col)
         self.properties: dict[str, str] = {}
         self.formulas: dict[str, set[tuple[int, int]]] = {}
+        self.formula_blocks: dict[str, list[tuple[int, int, int, int]]] = {}  # rows, cols
         self.extents: dict[str, _Extent] = {}
         self._sheet_parts: dict[str, bytes] = {}  # xlsx: sheet -> its XML, scanned on demand
         self._rows: dict[str, list[list]] = {}
@@ -148,6 +143,7 @@ class _Book:
             raise
         except Exception as exc:  # noqa: BLE001 - any parser failure means a damaged file
             raise _Damaged(f"{type(exc).__name__}: {str(exc)[:200]}") from None
+        self._data = b""  # the parser holds its own copy
         if not self.sheet_names:
             self.sheet_names = names
         else:  # keep the workbook's order, but only sheets the parser can give
@@ -185,10 +181,17 @@ class _Book:
     def check_extent(self, sheet: str) -> None:
         extent = self.extents.get(sheet)
         if extent is not None and extent.cells > self.limits.max_sheet_cells:
-            raise _Refused(_p(
-                "file-too-large", f"sheet {sheet!r} has a value in {extent.far}, far outside "
-                f"the table: its used range is {extent.cells:,} cells, over the limit of "
-                f"{self.limits.max_sheet_cells:,}", self.path, sheet=sheet, cell=extent.far))  # fmt: skip
+            raise _Refused(
+                _p(
+                    "file-too-large",
+                    f"sheet {sheet!r} has a value in {extent.far}, far outside "
+                    f"the table: its used range is {extent.cells:,} cells, over the limit of "
+                    f"{self.limits.max_sheet_cells:,}",
+                    self.path,
+                    sheet=sheet,
+                    cell=extent.far,
+                )
+            )
 
     def value(self, sheet: str, row: int, col: int):
         rows = self.rows(sheet)
@@ -197,33 +200,79 @@ class _Book:
         return rows[row][col]
 
     def named(self, name: str) -> _Cell | None:
-        target = self.names.get(name)
+        target = self.names.get(name.upper())
         if target is None or target[0] not in self.sheet_names:
             return None
         sheet, row, col = target
         return _Cell(sheet, row, col, self.value(sheet, row, col))
 
     def is_formula(self, cell: _Cell) -> bool:
-        return (cell.row, cell.col) in self.formulas.get(cell.sheet, ())
+        if (cell.row, cell.col) in self.formulas.get(cell.sheet, ()):
+            return True
+        blocks = self.formula_blocks.get(cell.sheet)
+        return bool(blocks) and any(
+            r0 <= cell.row <= r1 and c0 <= cell.col <= c1 for r0, r1, c0, c1 in blocks
+        )
+
+
+def _sized(book: _Book, parts: dict[str, bytes], name: str) -> bytes | None:
+    """A kept part, refusing one far bigger than any real workbook's (it would be parsed
+    into a tree in memory)."""
+    data = parts.get(name)
+    if data is not None and len(data) > book.limits.max_xml_part_bytes:
+        raise _Refused(
+            _p(
+                "file-too-large",
+                f"part {name} is {len(data) / 1048576:.0f} MB, over the limit of "
+                f"{book.limits.max_xml_part_bytes / 1048576:.0f} MB for it",
+                book.path,
+            )
+        )
+    return data
+
+
+def _properties(book: _Book, parts: dict[str, bytes]) -> None:
+    """Custom document properties (docProps/custom.xml) of an xlsx, xlsm or xlsb file."""
+    data = _sized(book, parts, "docProps/custom.xml")
+    if data is not None:
+        for prop in parse_xml(data):
+            if len(prop):
+                book.properties[prop.get("name", "")] = (prop[0].text or "").strip()
 
 
 def _keep_part(name: str) -> bool:
     """The parts the reader looks at itself: workbook, relationships, properties, sheets."""
+    if name.endswith(".bin"):  # xlsb
+        return name == "xl/workbook.bin" or name.startswith("xl/worksheets/")
     return name.endswith((".xml", ".rels")) and not name.startswith(_SKIPPED_PARTS)
 
 
-_SKIPPED_PARTS = ("xl/sharedStrings", "xl/styles", "xl/theme/", "xl/charts/", "xl/drawings/",
-                  "Object ", "Configurations2/", "Thumbnails/", "styles.xml", "settings.xml")  # fmt: skip
+_SKIPPED_PARTS = (
+    "xl/sharedStrings",
+    "xl/styles",
+    "xl/theme/",
+    "xl/charts/",
+    "xl/drawings/",
+    "Object ",
+    "Configurations2/",
+    "Thumbnails/",
+    "styles.xml",
+    "settings.xml",
+)
 
 
 def _open_book(found, limits: Limits) -> _Book:
     book = _Book(found.path, found.format, found.data, limits)
-    if found.format in ("xlsx", "xlsm"):
-        _read_ooxml(book, found.parts)
-    elif found.format == "ods":
-        _read_ods(book, found.parts)
-    elif found.format == "xls":
-        _read_xls(book, found.data)
+    readers = {"xlsx": _read_ooxml, "xlsm": _read_ooxml, "ods": _read_ods, "xlsb": _read_xlsb}
+    try:
+        if found.format == "xls":
+            _read_xls(book, found.data)
+        elif found.format in readers:
+            readers[found.format](book, found.parts)
+    except (_Refused, _Damaged, python_calamine.PasswordError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - malformed XML or records: a damaged file
+        raise _Damaged(f"{type(exc).__name__}: {str(exc)[:200]}") from None
     for sheet in list(book.extents):  # formats parsed whole on opening: check every sheet now
         book.check_extent(sheet)
     book.open()
@@ -231,17 +280,18 @@ def _open_book(found, limits: Limits) -> _Book:
 
 
 # --- xlsx / xlsm ----------------------------------------------------------------------------------
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_NS_STRICT_MAIN = "{http://purl.oclc.org/ooxml/spreadsheetml/main}"
 _NS_STRICT_REL = "{http://purl.oclc.org/ooxml/officeDocument/relationships}"
 _SHEET_REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
-# a cell's tag, its reference, whether it is empty (<c .../>) and whether a formula follows;
-# the fast form when every cell is written <c r="A1" ...> (Excel, LibreOffice, xlsxwriter...)
-_XLSX_CELL_FAST = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>(<f[\s>/])?')
+# A cell that holds something (not <c r="XFD1" s="1"/>, formatting only), and a cell that
+# holds a formula. The fast forms when every cell is written <c r="A1" ...> (Excel,
+# LibreOffice, xlsxwriter, openpyxl...). Runs stop at the next '<': a hostile sheet of a
+# million unclosed tags must not cost a million scans to its end.
+_XLSX_FILLED_FAST = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*(?<!/)>')
+_XLSX_FORMULA_FAST = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*(?<!/)><f[\s>/]')
 _XLSX_CELL = re.compile(
-    rb"<(?:\w+:)?c\s[^>]*?\br\s*=\s*[\"']([A-Z]{1,3})([0-9]{1,7})[\"'][^>]*?(/?)>"
-    rb"(\s*<(?:\w+:)?f[\s>/])?"
+    rb"<(?:\w+:)?c\s[^<>]*?\br\s*=\s*[\"']([A-Z]{1,3})([0-9]{1,7})[\"']"
+    rb"[^<>]*?(/?)>(\s*<(?:\w+:)?f[\s>/])?"
 )
 
 
@@ -251,24 +301,48 @@ def _local(tag: str) -> str:
 
 def _read_ooxml(book: _Book, parts: dict[str, bytes]) -> None:
     """Sheet order and parts, defined names and custom properties of an xlsx/xlsm file."""
+    sheets, names = _ooxml_structure(
+        _sized(book, parts, "xl/workbook.xml") or b"<workbook/>",
+        _sized(book, parts, "xl/_rels/workbook.xml.rels"),
+    )
+    book.names.update(names)
+    for name, part in sheets:
+        book.sheet_names.append(name)
+        if part in parts:
+            book._sheet_parts[name] = parts[part]
+    _properties(book, parts)
+    unmapped = [s for s in book.sheet_names if s not in book._sheet_parts]
+    if unmapped:  # a relationship we could not follow: bound those sheets by every other sheet
+        mapped = {id(xml) for xml in book._sheet_parts.values()}
+        bound = _Extent()
+        for xml in parts.values():
+            if id(xml) not in mapped and b"sheetData" in xml:
+                extent = _xlsx_cells(xml)[0]
+                if extent.cells > bound.cells:
+                    bound = extent
+        for sheet in unmapped:
+            book.extents[sheet] = bound
+
+
+@functools.lru_cache(maxsize=32)
+def _ooxml_structure(workbook: bytes, rels_xml: bytes | None):
+    """``((sheet name, part), ...)`` and the NPS_* defined names. Returns from one template
+    share these bytes, so the parse is cached by content."""
     rels = {}
-    if "xl/_rels/workbook.xml.rels" in parts:
-        for rel in parse_xml(parts["xl/_rels/workbook.xml.rels"]):
+    if rels_xml is not None:
+        for rel in parse_xml(rels_xml):
             target = rel.get("Target", "")
             if rel.get("TargetMode") == "External":
                 continue
             target = target[1:] if target.startswith("/") else posixpath.join("xl", target)
             rels[rel.get("Id")] = posixpath.normpath(target)
-    root = parse_xml(parts.get("xl/workbook.xml", b"<workbook/>"))
-    for element in root.iter():
+    sheets = []
+    names = {}
+    for element in parse_xml(workbook).iter():
         tag = _local(element.tag)
         if tag == "sheet":
-            name = element.get("name", "")
             rel_id = element.get(f"{_NS_REL}id") or element.get(f"{_NS_STRICT_REL}id")
-            book.sheet_names.append(name)
-            part = rels.get(rel_id)
-            if part in parts:
-                book._sheet_parts[name] = parts[part]
+            sheets.append((element.get("name", ""), rels.get(rel_id)))
         elif tag == "definedName":
             name = element.get("name", "")
             if element.get("localSheetId") is None and name.upper().startswith(L.NAME_PREFIX):
@@ -276,46 +350,32 @@ def _read_ooxml(book: _Book, parts: dict[str, bytes]) -> None:
                 if match:
                     sheet = (match.group(1) or "").replace("''", "'") or match.group(2)
                     row, col = int(match.group(4)) - 1, _col_index(match.group(3))
-                    book.names[name.upper()] = (sheet, row, col)
-    if "docProps/custom.xml" in parts:
-        for prop in parse_xml(parts["docProps/custom.xml"]):
-            if len(prop):
-                book.properties[prop.get("name", "")] = (prop[0].text or "").strip()
-    unmapped = [s for s in book.sheet_names if s not in book._sheet_parts]
-    if unmapped:  # a relationship we could not follow: bound those sheets by every other sheet
-        mapped = {id(xml) for xml in book._sheet_parts.values()}
-        bound = _Extent()
-        for name, xml in parts.items():
-            if id(xml) not in mapped and b"sheetData" in xml:
-                probe = _Book(book.path, book.format, b"", book.limits)
-                _scan_xlsx_sheet(probe, name, xml)
-                extent = probe.extents[name]
-                if extent.cells > bound.cells:
-                    bound = extent
-        for sheet in unmapped:
-            book.extents[sheet] = bound
+                    names[name.upper()] = (sheet, row, col)
+    return tuple(sheets), names
 
 
 def _scan_xlsx_sheet(book: _Book, sheet: str, xml: bytes) -> None:
     """The used range and the formula cells of one worksheet, from its raw XML."""
-    formulas = set()
-    max_row, max_col = 0, b""
-    fast = xml.count(b"<c ") == xml.count(b'<c r="') and b"<c\t" not in xml
-    for letters, digits, empty, formula in (_XLSX_CELL_FAST if fast else _XLSX_CELL).findall(xml):
-        if empty:  # <c r="XFD1" s="1"/>: formatting only, no value
-            continue
-        row = int(digits)
-        if row > max_row:
-            max_row = row
-        if len(letters) > len(max_col) or (len(letters) == len(max_col) and letters > max_col):
-            max_col = letters
-        if formula:
-            formulas.add((row - 1, _col_index(letters)))
+    book.extents[sheet], book.formulas[sheet] = _xlsx_cells(xml)
+
+
+@functools.lru_cache(maxsize=64)
+def _xlsx_cells(xml: bytes) -> tuple[_Extent, frozenset[tuple[int, int]]]:
+    if xml.count(b"<c ") == xml.count(b'<c r="') and b"<c\t" not in xml:
+        filled = _XLSX_FILLED_FAST.findall(xml)
+        formulas = _XLSX_FORMULA_FAST.findall(xml)
+    else:
+        found = _XLSX_CELL.findall(xml)
+        filled = [(letters, digits) for letters, digits, empty, _ in found if not empty]
+        formulas = [(letters, digits) for letters, digits, _, formula in found if formula]
     extent = _Extent()
-    if max_row:
-        extent.add(max_row - 1, _col_index(max_col))
-    book.extents[sheet] = extent
-    book.formulas[sheet] = formulas
+    if filled:
+        cols = [letters for letters, _ in filled]
+        widest = max(map(len, cols))
+        last_col = max(letters for letters in cols if len(letters) == widest)
+        last_row = max(map(int, [digits for _, digits in filled]))
+        extent.add(last_row - 1, _col_index(last_col))
+    return extent, frozenset((int(d) - 1, _col_index(c)) for c, d in formulas)
 
 
 # --- ods ------------------------------------------------------------------------------------------
@@ -325,17 +385,17 @@ _NS_META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
 _T = "{" + _NS_TABLE + "}"
 _ODS_REF = re.compile(r"^\$?(?:'((?:[^']|'')+)'|([^.']+))\.\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
 _ODS_CELLS = {_T + "table-cell", _T + "covered-table-cell"}
-_REPEAT_CAP = 10_000
 
 
 def _read_ods(book: _Book, parts: dict[str, bytes]) -> None:
     """Sheet order, named ranges, formula cells and used ranges from content.xml (one
     defusedxml pass), and user-defined properties from meta.xml."""
-    content = parts.get("content.xml")
+    content = _sized(book, parts, "content.xml")
     if content is not None:
         _scan_ods_content(book, content)
-    if "meta.xml" in parts:
-        root = parse_xml(parts["meta.xml"])
+    meta = _sized(book, parts, "meta.xml")
+    if meta is not None:
+        root = parse_xml(meta)
         for prop in root.iter("{" + _NS_META + "}user-defined"):
             book.properties[prop.get("{" + _NS_META + "}name", "")] = (prop.text or "").strip()
 
@@ -380,10 +440,12 @@ def _scan_ods_content(book: _Book, content: bytes) -> None:
             formula = element.get(_T + "formula")
             if formula is not None or element.get(value_type) is not None or len(element):
                 extent.add(row + row_repeat - 1, col + repeat - 1)
-                if formula is not None:
-                    for r in range(row, row + min(row_repeat, _REPEAT_CAP)):
-                        for c in range(col, col + min(repeat, _REPEAT_CAP)):
-                            formulas.add((r, c))
+                if formula is not None and row_repeat == repeat == 1:
+                    formulas.add((row, col))
+                elif formula is not None:  # one formula repeated over a block of cells
+                    book.formula_blocks.setdefault(sheet, []).append(
+                        (row, row + row_repeat - 1, col, col + repeat - 1)
+                    )
             col += repeat
 
 
@@ -522,6 +584,97 @@ def _scan_biff_sheet(book: _Book, sheet: str, stream: bytes, offset: int) -> Non
     book.formulas[sheet] = formulas
 
 
+# --- xlsb -----------------------------------------------------------------------------------------
+_XLSB_ROW, _XLSB_SHEET = 0x00, 0x9C  # BrtRowHdr, BrtBundleSh
+_XLSB_CELLS = range(0x01, 0x0C)  # BrtCellBlank .. BrtFmlaError: they start with their column
+_XLSB_FORMULAS = range(0x08, 0x0C)  # BrtFmlaString, BrtFmlaNum, BrtFmlaBool, BrtFmlaError
+_XLSB_SHORT_CELLS = range(0x0C, 0x13)  # BrtShortBlank .. BrtShortIsst: the next column
+
+
+def _xlsb_records(data: bytes):
+    """``(type, body)`` of each record of an xlsb part."""
+    pos, end = 0, len(data)
+    while pos < end:
+        rtype = data[pos]
+        pos += 1
+        if rtype & 0x80:
+            if pos >= end:
+                raise _Damaged("an xlsb record is cut short")
+            rtype = (rtype & 0x7F) | ((data[pos] & 0x7F) << 7)
+            pos += 1
+        size = shift = 0
+        for _ in range(4):
+            if pos >= end:
+                raise _Damaged("an xlsb record is cut short")
+            byte = data[pos]
+            pos += 1
+            size |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        yield rtype, data[pos : pos + size]
+        pos += size
+
+
+def _xlsb_string(body: bytes, pos: int) -> tuple[str, int]:
+    count = struct.unpack_from("<I", body, pos)[0]
+    if count == 0xFFFFFFFF:
+        return "", pos + 4
+    end = pos + 4 + 2 * count
+    return body[pos + 4 : end].decode("utf-16-le", "replace"), end
+
+
+def _read_xlsb(book: _Book, parts: dict[str, bytes]) -> None:
+    """Sheet order and parts from workbook.bin, then each worksheet's used range and formula
+    cells from its records (defined names in xlsb are left to the reference ids)."""
+    rels = {}
+    rels_xml = _sized(book, parts, "xl/_rels/workbook.bin.rels")
+    if rels_xml is not None:
+        for rel in parse_xml(rels_xml):
+            target = rel.get("Target", "")
+            target = target[1:] if target.startswith("/") else posixpath.join("xl", target)
+            rels[rel.get("Id")] = posixpath.normpath(target)
+    try:
+        for rtype, body in _xlsb_records(parts.get("xl/workbook.bin", b"")):
+            if rtype == _XLSB_SHEET and len(body) >= 12:
+                rel_id, pos = _xlsb_string(body, 8)
+                name, _ = _xlsb_string(body, pos)
+                book.sheet_names.append(name)
+                part = _sized(book, parts, rels.get(rel_id, ""))
+                if part is not None:
+                    book.extents[name], book.formulas[name] = _xlsb_cells(part)
+    except (struct.error, IndexError) as exc:
+        raise _Damaged(f"the binary workbook is damaged ({exc})") from None
+    _properties(book, parts)
+    missing = [sheet for sheet in book.sheet_names if sheet not in book.extents]
+    if missing:  # the parser would look for it elsewhere, unchecked
+        raise _Damaged(f"the part of sheet {missing[0]!r} is missing")
+
+
+def _xlsb_cells(data: bytes) -> tuple[_Extent, set[tuple[int, int]]]:
+    extent = _Extent()
+    formulas = set()
+    row = col = -1
+    max_row = max_col = -1
+    for rtype, body in _xlsb_records(data):
+        if rtype == _XLSB_ROW and len(body) >= 4:
+            row, col = struct.unpack_from("<I", body)[0], -1
+            continue
+        if rtype in _XLSB_CELLS and len(body) >= 4:
+            col = struct.unpack_from("<I", body)[0]
+            if rtype in _XLSB_FORMULAS:
+                formulas.add((row, col))
+        elif rtype in _XLSB_SHORT_CELLS:
+            col += 1
+        else:
+            continue
+        if rtype not in (0x01, 0x0C):  # blank cells hold formatting only
+            max_row, max_col = max(max_row, row), max(max_col, col)
+    if max_row >= 0:
+        extent.add(max_row, max_col)
+    return extent, formulas
+
+
 # --- reading one file -----------------------------------------------------------------------------
 def read_return(
     path: str | Path,
@@ -536,31 +689,50 @@ def read_return(
     models = [models] if isinstance(models, Model) else list(models)
     path = str(path)
     result = Return(path=path)
-    found = inspect_file(path, limits, keep=_keep_part)
-    result.format = found.format
-    result.problems.extend(found.problems)
-    if found.problems or found.data is None:
-        return result
     book = None
     try:
+        found = inspect_file(path, limits, keep=_keep_part)
+        result.format = found.format
+        result.problems.extend(found.problems)
+        if found.problems or found.data is None:
+            return result
         book = _open_book(found, limits)
-        if found.format == "xlsm":
-            result.problems.append(_p("macros-present", "the workbook contains macros; they "
-                                      "were not run and are ignored", path, severity=WARNING,
-                                      hint="save it as .xlsx next time"))  # fmt: skip
+        del found  # the parts and bytes: the parser has its own copy
+        if book.format == "xlsm":
+            result.problems.append(
+                _p(
+                    "macros-present",
+                    "the workbook is macro-enabled; its macros, if any, were never run",
+                    path,
+                    severity=WARNING,
+                    hint="save it as .xlsx next time",
+                )
+            )
         _Interpreter(book, models, register, result).run()
     except _Refused as refused:
         result.problems.append(refused.problem)
     except python_calamine.PasswordError:
-        result.problems.append(_p("encrypted", "the file is password-protected", path,
-                                  hint="remove the password and resend"))  # fmt: skip
+        result.problems.append(
+            _p(
+                "encrypted",
+                "the file is password-protected",
+                path,
+                hint="remove the password and resend",
+            )
+        )
     except _Damaged as exc:
-        result.problems.append(_p("corrupt-file", f"the file is damaged and cannot be read "
-                                  f"({exc})", path))  # fmt: skip
+        result.problems.append(
+            _p("corrupt-file", f"the file is damaged and cannot be read ({exc})", path)
+        )
     except Exception as exc:  # noqa: BLE001 - one bad file never stops a batch
-        result.problems.append(_p("reader-error", f"npsxl could not read this file "
-                                  f"({type(exc).__name__}: {str(exc)[:200]})", path,
-                                  hint="report this to the npsxl maintainers with the file"))  # fmt: skip
+        result.problems.append(
+            _p(
+                "reader-error",
+                f"npsxl could not read this file ({type(exc).__name__}: {str(exc)[:200]})",
+                path,
+                hint="report this to the npsxl maintainers with the file",
+            )
+        )
     finally:
         if book is not None:
             book.close()
@@ -568,10 +740,16 @@ def read_return(
 
 
 # --- interpreting ---------------------------------------------------------------------------------
-def _p(code, message, file, *, sheet=None, cell=None, item_id=None, severity=Severity.ERROR,
-       hint=""):  # fmt: skip
-    return Problem(code, message, Location(file=file, sheet=sheet, cell=cell, item_id=item_id),
-                   severity, hint or HINTS.get(code, ""))  # fmt: skip
+def _p(
+    code, message, file, *, sheet=None, cell=None, item_id=None, severity=Severity.ERROR, hint=""
+):
+    return Problem(
+        code,
+        message,
+        Location(file=file, sheet=sheet, cell=cell, item_id=item_id),
+        severity,
+        hint or HINTS.get(code, ""),
+    )
 
 
 def _norm(value) -> str:
@@ -598,6 +776,12 @@ _LEVEL_TOKENS = re.compile(r"[^\W\d_]+|\d+(?:\.0+)?")
 _LEVEL_PUNCTUATION = re.compile(r"[\s\-.:()\[\]–—/=,]+")
 
 
+@functools.lru_cache(maxsize=16)
+def _level_lookup(levels) -> tuple[tuple[str, ...], dict[str, str]]:
+    names = tuple(level.name for level in levels)
+    return names, {name.casefold(): name for name in names}
+
+
 def parse_level(value, model: Model) -> tuple[str | None, str]:
     """Turn what a council typed into a level name. Returns ``(level, issue)``:
     issue is '' for the dropdown text, 'loose' for an accepted variant ("mature",
@@ -606,18 +790,17 @@ def parse_level(value, model: Model) -> tuple[str | None, str]:
         return None, ""
     if isinstance(value, bool):
         return None, "bad"
-    count = len(model.levels)
+    level_names, names = _level_lookup(model.levels)
+    count = len(level_names)
     if isinstance(value, (int, float)):
         if float(value).is_integer() and 1 <= int(value) <= count:
-            return model.levels[int(value) - 1].name, "loose"
+            return level_names[int(value) - 1], "loose"
         return None, "bad"
     if not isinstance(value, str):
         return None, "bad"
-    text = value.strip()
-    if text in model.level_names:
-        return text, ""
-    names = {name.casefold(): name for name in model.level_names}
-    folded = " ".join(text.split()).casefold()
+    if value in level_names:
+        return value, ""
+    folded = " ".join(value.split()).casefold()
     if folded in names:
         return names[folded], "loose"
     tokens = _LEVEL_TOKENS.findall(folded)
@@ -632,7 +815,7 @@ def parse_level(value, model: Model) -> tuple[str | None, str]:
         score = int(float(digits[0]))
         if not 1 <= score <= count:
             return None, "bad"
-        by_score = model.levels[score - 1].name
+        by_score = level_names[score - 1]
     by_name = names.get(" ".join(words)) if words else None
     if words and by_name is None:
         return None, "bad"
@@ -652,8 +835,16 @@ def _date(value):
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 36526 <= value < 73051:
         return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))  # 2000-01-01..2099
     text = _text(value)
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y",
-                    "%d/%m/%y", "%Y-%m-%dT%H:%M:%S"):  # fmt: skip
+    for pattern in (
+        "%d/%m/%Y",
+        "%Y-%m-%d",
+        "%d-%m-%Y",
+        "%d.%m.%Y",
+        "%d %B %Y",
+        "%d %b %Y",
+        "%d/%m/%y",
+        "%Y-%m-%dT%H:%M:%S",
+    ):
         try:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
@@ -702,6 +893,10 @@ class _Interpreter:
         self.result.item_count = len(model.items)
         self._identity(meta)
         self._respondent()
+        completed = self.result.respondent.date_completed
+        self.result.round = meta.get("round", "") or (
+            str(completed.year) if isinstance(completed, dt.date) else ""
+        )
         self._answers(table)
 
     # metadata: defined names and the Metadata sheet, custom properties, the small print ------
@@ -722,11 +917,15 @@ class _Interpreter:
                 props[key] = value
         for key in _MODEL_KEYS:
             if key in cells and key in props and cells[key] != props[key]:
-                self.problem("sources-disagree", f"the workbook's {key.replace('_', ' ')} is "
-                             f"{cells[key]!r} on its sheet but {props[key]!r} in its document "
-                             f"properties; {cells[key]!r} was used", severity=WARNING,
-                             hint="use the workbook you were given, unedited",
-                             **self.meta_where[key])  # fmt: skip
+                self.problem(
+                    "sources-disagree",
+                    f"the workbook's {key.replace('_', ' ')} is "
+                    f"{cells[key]!r} on its sheet but {props[key]!r} in its document "
+                    f"properties; {cells[key]!r} was used",
+                    severity=WARNING,
+                    hint="use the workbook you were given, unedited",
+                    **self.meta_where[key],
+                )
         found = {**props, **cells}
         if not all(key in found for key in _MODEL_KEYS):
             others = [L.START] + [s for s in book.sheet_names if s not in (L.START, L.METADATA)]
@@ -752,7 +951,7 @@ class _Interpreter:
             for c, value in enumerate(row):
                 match = _SMALL_PRINT.search(value) if isinstance(value, str) else None
                 if match:
-                    for key, text in zip(_MODEL_KEYS, match.groups()):
+                    for key, text in zip(_MODEL_KEYS, match.groups(), strict=True):
                         if key not in found:
                             found[key] = text
                             self.meta_where[key] = {"sheet": sheet, "cell": _a1(r, c)}
@@ -767,46 +966,73 @@ class _Interpreter:
         if not r.model_id:
             table = self._find_table(self.models)
             if table is None:
-                self.problem("not-nps", "this is not an NPS self-assessment: no model "
-                             "information and no table of reference ids was found")  # fmt: skip
+                self.problem(
+                    "not-nps",
+                    "this is not an NPS self-assessment: no model "
+                    "information and no table of reference ids was found",
+                )
                 return None, None
             model = table.model
-            self.problem("metadata-missing", f"the workbook's model details are missing; the "
-                         f"answers were matched to {model.id} {model.version} by their "
-                         "reference ids", severity=WARNING, sheet=table.sheet)  # fmt: skip
+            self.problem(
+                "metadata-missing",
+                f"the workbook's model details are missing; the "
+                f"answers were matched to {model.id} {model.version} by their "
+                "reference ids",
+                severity=WARNING,
+                **_where(min(table.refs.values(), key=lambda c: (c.row, c.col))),
+            )
             r.model_id, r.model_version = model.id, model.version
             return model, table
         same_id = [m for m in self.models if m.id == r.model_id]
         where = self.meta_where.get("model_id", {})
         if not same_id:
-            self.problem("unknown-model", f"the workbook is for model {r.model_id!r}, which is "
-                         f"not known here (known: {known})", **where)  # fmt: skip
+            self.problem(
+                "unknown-model",
+                f"the workbook is for model {r.model_id!r}, which is "
+                f"not known here (known: {known})",
+                **where,
+            )
             return None, None
         if not r.model_version:
             table = self._find_table(same_id)
             model = table.model if table is not None else same_id[-1]
-            self.problem("metadata-missing", f"the workbook's model version is missing; it "
-                         f"was read as {model.id} {model.version}", severity=WARNING,
-                         **where)  # fmt: skip
+            self.problem(
+                "metadata-missing",
+                f"the workbook's model version is missing; it "
+                f"was read as {model.id} {model.version}",
+                severity=WARNING,
+                **where,
+            )
             r.model_version = model.version
             return model, table
         versions = [m for m in same_id if m.version == r.model_version]
         if not versions:
-            self.problem("unknown-model", f"the workbook is for {r.model_id} version "
-                         f"{r.model_version!r}, which is not known here (known: {known})",
-                         **self.meta_where.get("model_version", where))  # fmt: skip
+            self.problem(
+                "unknown-model",
+                f"the workbook is for {r.model_id} version "
+                f"{r.model_version!r}, which is not known here (known: {known})",
+                **self.meta_where.get("model_version", where),
+            )
             return None, None
-        model = versions[0]
+        model = next((m for m in versions if m.fingerprint == r.model_fingerprint), versions[0])
         if not r.model_fingerprint:
-            self.problem("metadata-missing", "the workbook's model fingerprint is missing, so "
-                         "its strategy text could not be checked", severity=WARNING,
-                         **where)  # fmt: skip
+            self.problem(
+                "metadata-missing",
+                "the workbook's model fingerprint is missing, so "
+                "its strategy text could not be checked",
+                severity=WARNING,
+                **where,
+            )
         elif r.model_fingerprint != model.fingerprint:
-            self.problem("fingerprint-mismatch", f"the workbook's strategy text does not match "
-                         f"{model.id} {model.version} (fingerprint {r.model_fingerprint[:12]}, "
-                         f"expected {model.fingerprint[:12]}): it was generated from an edited "
-                         "model", hint="use the workbook generated from the published model",
-                         **self.meta_where.get("model_fingerprint", where))  # fmt: skip
+            self.problem(
+                "fingerprint-mismatch",
+                f"the workbook's strategy text does not match "
+                f"{model.id} {model.version} (fingerprint {r.model_fingerprint[:12]}, "
+                f"expected {model.fingerprint[:12]}): it was generated from an edited "
+                "model",
+                hint="use the workbook generated from the published model",
+                **self.meta_where.get("model_fingerprint", where),
+            )
             return None, None
         return model, self._find_table([model])
 
@@ -815,8 +1041,11 @@ class _Interpreter:
         """The sheet and rows of the assessment table, found by headers and reference ids:
         the generator's sheet first, then sheets the defined names point at, then the rest."""
         book = self.book
-        named = [s for n, (s, _, _) in book.names.items()
-                 if n.endswith(("_CURRENT", "_TARGET")) and s in book.sheet_names]  # fmt: skip
+        named = [
+            s
+            for n, (s, _, _) in book.names.items()
+            if n.endswith(("_CURRENT", "_TARGET")) and s in book.sheet_names
+        ]
         rest = [s for s in book.sheet_names if s not in _GENERATED_SHEETS]
         order = list(dict.fromkeys([L.ASSESSMENT, *named, *rest, *_GENERATED_SHEETS]))
         best = None
@@ -868,8 +1097,12 @@ class _Interpreter:
             return "", None
         if self.book.is_formula(cell):
             if input_cell:
-                self.problem("formula-in-input", f"{cell.ref} holds a formula; only typed values "
-                             "count, so it was ignored", severity=WARNING, **_where(cell))  # fmt: skip
+                self.problem(
+                    "formula-in-input",
+                    f"{cell.ref} holds a formula; only typed values count, so it was ignored",
+                    severity=WARNING,
+                    **_where(cell),
+                )
             return "", cell
         return _text(cell.value), cell
 
@@ -897,35 +1130,51 @@ class _Interpreter:
             except CouncilNotFound as exc:
                 not_found = exc
         if by_name is not None and by_code is not None and by_name != by_code:
-            self.problem("sources-disagree", f"the council named is {by_name.name} but the "
-                         f"workbook's council code {code} is {by_code.name}; {by_name.name} "
-                         "was used", severity=WARNING, hint="check who sent this return",
-                         **where)  # fmt: skip
+            self.problem(
+                "sources-disagree",
+                f"the council named is {by_name.name} but the "
+                f"workbook's council code {code} is {by_code.name}; {by_name.name} "
+                "was used",
+                severity=WARNING,
+                hint="check who sent this return",
+                **where,
+            )
         council = by_name or by_code
         if council is None:
             if not_found is not None:
-                also = (f"; did you mean {', '.join(not_found.suggestions)}?"
-                        if not_found.suggestions else "")  # fmt: skip
+                also = (
+                    f"; did you mean {', '.join(not_found.suggestions)}?"
+                    if not_found.suggestions
+                    else ""
+                )
                 message = f"council {name!r} is not in the register{also}"
             else:
                 message = f"council code {code!r} is not in the register"
             self.problem("council-unknown", message, **where)
             return
         if not_found is not None:
-            self.problem("sources-disagree", f"council {name!r} is not in the register; the "
-                         f"workbook's council code {code} ({council.name}) was used",
-                         severity=WARNING, hint="check who sent this return", **where)  # fmt: skip
+            self.problem(
+                "sources-disagree",
+                f"council {name!r} is not in the register; the "
+                f"workbook's council code {code} ({council.name}) was used",
+                severity=WARNING,
+                hint="check who sent this return",
+                **where,
+            )
         r.council = council
         if not r.council_code:
             r.council_code = council.code
 
     def _respondent(self):
-        values = {key: self._detail(key)[0] for key in
-                  ("respondent_name", "respondent_role", "respondent_email")}  # fmt: skip
+        values = {
+            key: self._detail(key)[0]
+            for key in ("respondent_name", "respondent_role", "respondent_email")
+        }
         _, cell = self._detail("date_completed")
         date = _date(cell.value) if cell is not None and not self.book.is_formula(cell) else None
-        self.result.respondent = Respondent(values["respondent_name"], values["respondent_role"],
-                                            values["respondent_email"], date)  # fmt: skip
+        self.result.respondent = Respondent(
+            values["respondent_name"], values["respondent_role"], values["respondent_email"], date
+        )
 
     # answers ----------------------------------------------------------------------------------
     def _answers(self, table: _Table | None):
@@ -938,12 +1187,16 @@ class _Interpreter:
             for item_id, extras in table.duplicates.items():
                 for extra in extras:
                     row_owner[(extra.sheet, extra.row)] = item_id
-                    self.problem("duplicate-item", f"item {item_id} appears more than once: on "
-                                 f"row {table.refs[item_id].row + 1} and row {extra.row + 1}; the "
-                                 f"first was used", item_id=item_id,
-                                 hint="delete the extra row so each item appears once",
-                                 **_where(extra))  # fmt: skip
-        disagreements: list[tuple[str, str, _Cell, _Cell]] = []
+                    self.problem(
+                        "duplicate-item",
+                        f"item {item_id} appears more than once: on "
+                        f"row {table.refs[item_id].row + 1} and row {extra.row + 1}; the "
+                        f"first was used",
+                        item_id=item_id,
+                        hint="delete the extra row so each item appears once",
+                        **_where(extra),
+                    )
+        disagreements: list[tuple[str, str, _Cell | None, _Cell, str | None]] = []
         found: dict[str, dict[str, _Cell | None]] = {}
         for item in model.items:
             by_row = rows.get(item.id, {})
@@ -951,66 +1204,108 @@ class _Interpreter:
             named_only = []
             for key in L.ITEM_FIELDS:
                 row_cell = by_row.get(key)
-                name_cell = book.named(L.item_input_name(item.id, key))
-                if name_cell is not None and row_owner.get((name_cell.sheet, name_cell.row),
-                                                           item.id) != item.id:  # fmt: skip
-                    name_cell = None  # it points into another item's row
-                if row_cell is not None:
-                    cells[key] = row_cell
-                    if name_cell is not None and (row_cell.sheet, row_cell.row, row_cell.col) != (
-                        name_cell.sheet, name_cell.row, name_cell.col
-                    ) and _text(row_cell.value) != _text(name_cell.value):
-                        disagreements.append((item.id, key, row_cell, name_cell))
-                else:
-                    cells[key] = name_cell
-                    if name_cell is not None and table is not None and item.id not in rows:
+                cells[key] = row_cell
+                name = L.item_input_name(item.id, key).upper()
+                if row_cell is not None and book.names.get(name) == (
+                    row_cell.sheet,
+                    row_cell.row,
+                    row_cell.col,
+                ):
+                    continue  # both ways lead to the same cell: the usual case
+                name_cell = book.named(name)
+                if name_cell is None:
+                    continue
+                owner = row_owner.get((name_cell.sheet, name_cell.row), item.id)
+                other = owner if owner != item.id else None
+                if row_cell is None:
+                    if other is not None:  # it points into another item's row: not this item's
+                        disagreements.append((item.id, key, None, name_cell, other))
+                    else:
+                        cells[key] = name_cell
                         named_only.append(name_cell)
-            if named_only:
-                self.problem("sources-disagree", f"no row has the reference id {item.id}; its "
-                             "answers were read from the cells named "
-                             f"{L.NAME_PREFIX}{item.id}_*", severity=WARNING, item_id=item.id,
-                             hint="check the reference ids in the first column",
-                             **_where(named_only[0]))  # fmt: skip
+                elif (row_cell.sheet, row_cell.row, row_cell.col) != (
+                    name_cell.sheet,
+                    name_cell.row,
+                    name_cell.col,
+                ) and (other is not None or _text(row_cell.value) != _text(name_cell.value)):
+                    disagreements.append((item.id, key, row_cell, name_cell, other))
+            if named_only and table is not None and item.id not in rows:
+                self.problem(
+                    "sources-disagree",
+                    f"no row has the reference id {item.id}; its "
+                    "answers were read from the cells named "
+                    f"{L.NAME_PREFIX}{item.id}_*",
+                    severity=WARNING,
+                    item_id=item.id,
+                    hint="check the reference ids in the first column",
+                    **_where(named_only[0]),
+                )
             found[item.id] = cells
         if table is None and any(c is not None for cells in found.values() for c in cells.values()):
             first = next(c for cells in found.values() for c in cells.values() if c is not None)
-            self.problem("sources-disagree", "no row of the table has a reference id (the 'Ref' "
-                         "column); the answers were read from the workbook's defined names",
-                         severity=WARNING, hint="check the reference ids in the first column",
-                         **_where(first))  # fmt: skip
+            self.problem(
+                "sources-disagree",
+                "no row of the table has a reference id (the 'Ref' "
+                "column); the answers were read from the workbook's defined names",
+                severity=WARNING,
+                hint="check the reference ids in the first column",
+                **_where(first),
+            )
         self._report_disagreements(disagreements)
         self._read_items(table, found)
 
     def _report_disagreements(self, disagreements):
         by_item: dict[str, list] = {}
-        for item_id, key, row_cell, name_cell in disagreements:
-            by_item.setdefault(item_id, []).append((key, row_cell, name_cell))
+        for item_id, key, row_cell, name_cell, other in disagreements:
+            by_item.setdefault(item_id, []).append((key, row_cell, name_cell, other))
         if len(by_item) > MANY_DISAGREEMENTS:
-            first = disagreements[0][2]
-            items = ", ".join(by_item)
-            self.problem("sources-disagree", f"the defined names of {len(by_item)} items "
-                         f"({items}) point at cells that no longer hold their row's answers "
-                         "(rows or columns were sorted, moved or inserted); the rows, found by "
-                         "their reference ids, were used", severity=WARNING,
-                         **_where(first))  # fmt: skip
+            item_id, _, row_cell, name_cell, _ = disagreements[0]
+            self.problem(
+                "sources-disagree",
+                f"the defined names of {len(by_item)} items "
+                f"({', '.join(by_item)}) point at cells that no longer hold their "
+                "row's answers (rows or columns were sorted, moved or inserted); the "
+                "rows, found by their reference ids, were used",
+                severity=WARNING,
+                **_where(row_cell or name_cell),
+            )
             return
         for item_id, entries in by_item.items():
-            key, row_cell, name_cell = entries[0]
+            key, row_cell, name_cell, other = entries[0]
             name = L.item_input_name(item_id, key)
-            fields = ", ".join(k.replace("_", " ") for k, _, _ in entries)
-            self.problem("sources-disagree", f"the row with reference {item_id} holds "
-                         f"{_text(row_cell.value)!r} in {row_cell.ref}, but the defined name "
-                         f"{name} points at {name_cell.ref} holding {_text(name_cell.value)!r} "
-                         f"(fields that differ: {fields}); the row was used", severity=WARNING,
-                         item_id=item_id, **_where(row_cell))  # fmt: skip
+            pointed = (
+                f"the defined name {name} points at {name_cell.ref} holding "
+                f"{_text(name_cell.value)!r}"
+                + (f", on the row with reference {other}" if other else "")
+            )
+            if row_cell is None:
+                message = f"no row has the reference id {item_id}, and {pointed}; it was not used"
+            else:
+                fields = ", ".join(k.replace("_", " ") for k, _, _, _ in entries)
+                message = (
+                    f"the row with reference {item_id} holds {_text(row_cell.value)!r} "
+                    f"in {row_cell.ref}, but {pointed} (fields that differ: {fields}); "
+                    "the row was used"
+                )
+            self.problem(
+                "sources-disagree",
+                message,
+                severity=WARNING,
+                item_id=item_id,
+                **_where(row_cell or name_cell),
+            )
 
     def _cell_value(self, cell: _Cell | None, item_id: str):
         if cell is None:
             return None
         if self.book.is_formula(cell):
-            self.problem("formula-in-input", f"{cell.ref} holds a formula; only typed values "
-                         "count, so it was ignored", item_id=item_id, severity=WARNING,
-                         **_where(cell))  # fmt: skip
+            self.problem(
+                "formula-in-input",
+                f"{cell.ref} holds a formula; only typed values count, so it was ignored",
+                item_id=item_id,
+                severity=WARNING,
+                **_where(cell),
+            )
             return None
         return cell.value
 
@@ -1022,9 +1317,14 @@ class _Interpreter:
             cells = found[item.id]
             if all(cell is None for cell in cells.values()):
                 where = {"sheet": table.sheet} if table is not None else {}
-                incomplete.append((item, f"item {item.id} ({item.name}) is missing from the "
-                                   "workbook", where, "use the workbook you were given, with "
-                                   "every row"))  # fmt: skip
+                incomplete.append(
+                    (
+                        item,
+                        f"item {item.id} ({item.name}) is missing from the workbook",
+                        where,
+                        "use the workbook you were given, with every row",
+                    )
+                )
                 continue
             levels = {}
             for key in L.LEVEL_FIELDS:
@@ -1034,110 +1334,185 @@ class _Interpreter:
                 label = "current level" if key == "current" else "target level"
                 if issue == "bad":
                     any_level = True
-                    self.problem("unknown-level", f"the {label} of {item.id} is "
-                                 f"{_text(value)!r}, which is not a level; allowed: "
-                                 f"{', '.join(model.level_names)}", item_id=item.id,
-                                 **_where(cell))  # fmt: skip
+                    self.problem(
+                        "unknown-level",
+                        f"the {label} of {item.id} is "
+                        f"{_text(value)!r}, which is not a level; allowed: "
+                        f"{', '.join(model.level_names)}",
+                        item_id=item.id,
+                        **_where(cell),
+                    )
                 elif issue == "loose":
-                    self.problem("level-not-from-list", f"the {label} of {item.id} is "
-                                 f"{_text(value)!r}, not the dropdown text; read as {level!r}",
-                                 item_id=item.id, severity=WARNING, **_where(cell))  # fmt: skip
+                    self.problem(
+                        "level-not-from-list",
+                        f"the {label} of {item.id} is "
+                        f"{_text(value)!r}, not the dropdown text; read as {level!r}",
+                        item_id=item.id,
+                        severity=WARNING,
+                        **_where(cell),
+                    )
                 any_level = any_level or level is not None
                 levels[key] = (level, issue, cell)
             missing = [k for k in L.LEVEL_FIELDS if levels[k][0] is None and levels[k][1] != "bad"]
             if missing:
                 what = " and ".join(missing)
-                incomplete.append((item, f"{item.id} ({item.name}): no {what} level",
-                                   _where(levels[missing[0]][2]), ""))  # fmt: skip
+                incomplete.append(
+                    (
+                        item,
+                        f"{item.id} ({item.name}): no {what} level",
+                        _where(levels[missing[0]][2]),
+                        "",
+                    )
+                )
             current, target = levels["current"][0], levels["target"][0]
             if current and target and model.level(target).score < model.level(current).score:
-                self.problem("target-below-current", f"{item.id}: the target level {target} is "
-                             f"below the current level {current}", item_id=item.id,
-                             severity=WARNING, hint="check the levels; a target is usually at "
-                             "or above the current level", **_where(levels["target"][2]))  # fmt: skip
+                self.problem(
+                    "target-below-current",
+                    f"{item.id}: the target level {target} is below the current level {current}",
+                    item_id=item.id,
+                    severity=WARNING,
+                    hint="check the levels; a target is usually at or above the current level",
+                    **_where(levels["target"][2]),
+                )
             texts = {}
             for key in ("evidence", "actions"):
                 cell = cells[key]
                 text = _text(self._cell_value(cell, item.id))
-                if len(text) > EXCEL_CELL_LIMIT:
-                    self.problem("text-too-long", f"the {key} of {item.id} is {len(text):,} "
-                                 f"characters, over Excel's limit of {EXCEL_CELL_LIMIT:,}; it "
-                                 "was cut", item_id=item.id, severity=WARNING,
-                                 hint="shorten it or refer to a document", **_where(cell))  # fmt: skip
+                if len(text) >= EXCEL_CELL_LIMIT:  # the parser cuts longer text at the limit
+                    self.problem(
+                        "text-too-long",
+                        f"the {key} of {item.id} reaches Excel's "
+                        f"limit of {EXCEL_CELL_LIMIT:,} characters for a cell; any "
+                        "text beyond it was cut",
+                        item_id=item.id,
+                        severity=WARNING,
+                        hint="shorten it or refer to a document",
+                        **_where(cell),
+                    )
                     text = text[:EXCEL_CELL_LIMIT]
                 texts[key] = text
             date_value = self._cell_value(cells["target_date"], item.id)
-            self.result.answers[item.id] = Answer(item.id, current, target, texts["evidence"],
-                                                  texts["actions"], _date(date_value))  # fmt: skip
+            self.result.answers[item.id] = Answer(
+                item.id, current, target, texts["evidence"], texts["actions"], _date(date_value)
+            )
         if not self.result.answers:
-            self.problem("incomplete", "the self-assessment table was not found: no row has a "
-                         f"reference id such as {model.items[0].id}", sheet=L.ASSESSMENT,
-                         hint="use the workbook you were given, with every row")  # fmt: skip
+            self.problem(
+                "incomplete",
+                "the self-assessment table was not found: no row has a "
+                f"reference id such as {model.items[0].id}",
+                sheet=L.ASSESSMENT,
+                hint="use the workbook you were given, with every row",
+            )
             return
         if incomplete and not any_level:
             first = next(iter(found.values()))
             where = _where(first.get("current")) or (
-                {"sheet": table.sheet} if table is not None else {})  # fmt: skip
-            self.problem("incomplete", f"no levels have been chosen: all {len(model.items)} "
-                         "items have no current or target level (the self-assessment is blank)",
-                         hint=f"choose a current and a target level for every item on the "
-                         f"'{L.ASSESSMENT}' sheet", **where)  # fmt: skip
+                {"sheet": table.sheet} if table is not None else {}
+            )
+            self.problem(
+                "incomplete",
+                f"no levels have been chosen: all {len(model.items)} "
+                "items have no current or target level (the self-assessment is blank)",
+                hint=f"choose a current and a target level for every item on the "
+                f"'{L.ASSESSMENT}' sheet",
+                **where,
+            )
             return
         for item, message, where, hint in incomplete:
             self.problem("incomplete", message, item_id=item.id, hint=hint, **where)
 
 
-# --- finding the table by its reference ids --------------------------------------------------------
-def _scan_sheet(sheet: str, rows: list[list], model: Model) -> _Table | None:
+# --- finding the table by its reference ids -------------------------------------------------------
+def _scan_sheet(sheet: str, rows: list[list], model: Model, exact: bool = True) -> _Table | None:
     """Rows of one sheet whose reference cell holds an item id: under a header row with
     'Ref' and 'Current level' (columns mapped by their headers), or without one when the
-    row itself shows the generated layout (the item's level descriptors after its id)."""
+    row itself shows the generated layout (the item's level descriptors after its id).
+    Header rows are first looked for by the exact 'Ref', then in any case and spacing."""
     ids = {item.id.upper(): item for item in model.items}
+    longest_id = max(len(key) for key in ids) + 8
     columns = L.assessment_columns(model.level_names)
     headers = {_norm(c.header): c.key for c in columns}
-    longest = max(len(h) for h in headers) + 20
     offsets = {c.key: i for i, c in enumerate(columns)}
     ref_header, current_header = _norm(L.REF_HEADER), _norm(L.CURRENT_HEADER)
     column_of: dict[str, int] = {}
     ref_col = None
     table = _Table(model, sheet, {}, {})
+    loose = []  # rows without a header: (item id, row index, ref column, row)
     for r, row in enumerate(rows):
-        short = {}
-        for c, value in enumerate(row):
-            if value.__class__ is str and 0 < len(value) <= longest:
-                short.setdefault(_norm(value), c)
-        if not short:
-            continue
-        if ref_header in short and current_header in short:
-            column_of = {headers[h]: c for h, c in short.items() if h in headers}
-            ref_col = column_of["ref"]
-            table.header = True
-            continue
+        if (
+            (L.REF_HEADER in row)
+            if exact
+            else any(v.__class__ is str and len(v) < 12 and _norm(v) == ref_header for v in row)
+        ):
+            normed = {}
+            for c, value in enumerate(row):
+                if isinstance(value, str) and value:
+                    normed.setdefault(_norm(value), c)
+            if current_header in normed:
+                column_of = {headers[h]: c for h, c in normed.items() if h in headers}
+                ref_col = column_of["ref"]
+                table.header = True
+                continue
         if ref_col is not None:
-            candidates = [ref_col] if ref_col < len(row) else []
+            candidates = (ref_col,) if ref_col < len(row) else ()
         else:
-            candidates = sorted(short.values())
+            candidates = [
+                c for c, v in enumerate(row) if v.__class__ is str and 0 < len(v) <= longest_id
+            ]
         for c in candidates:
             value = row[c]
             item = ids.get(value.strip().upper()) if isinstance(value, str) else None
             if item is None:
                 continue
-            if ref_col is None:  # no header: accept only the generated layout around the id
-                if not _generated_row(row, c, item, offsets):
-                    continue
-                column_of = {key: c + off for key, off in offsets.items()}
+            if ref_col is None and not _generated_row(row, c, item, offsets):
+                continue  # no header: accept only the generated layout around the id
             ref = _Cell(sheet, r, c, value)
-            if item.id in table.rows:
+            if item.id in table.refs:
                 table.duplicates.setdefault(item.id, []).append(ref)
-                break
-            table.rows[item.id] = {
-                key: _Cell(sheet, r, column_of[key], row[column_of[key]]
-                           if column_of[key] < len(row) else None)
-                for key in L.ITEM_FIELDS if key in column_of
-            }  # fmt: skip
-            table.refs[item.id] = ref
+            elif ref_col is None:
+                table.refs[item.id] = ref
+                loose.append((item.id, r, c, row))
+            else:
+                table.rows[item.id] = _row_cells(sheet, r, row, column_of)
+                table.refs[item.id] = ref
             break
+    if exact and not table.header:
+        return _scan_sheet(sheet, rows, model, exact=False)
+    if loose:
+        offsets = _loose_offsets(model, offsets, loose)
+        for item_id, r, c, row in loose:
+            column_of = {key: c + off for key, off in offsets.items()}
+            table.rows[item_id] = _row_cells(sheet, r, row, column_of)
     return table if table.rows else None
+
+
+def _row_cells(sheet: str, r: int, row: list, column_of: dict[str, int]) -> dict[str, _Cell]:
+    width = len(row)
+    return {
+        key: _Cell(sheet, r, col, row[col] if col < width else None)
+        for key in L.ITEM_FIELDS
+        if (col := column_of.get(key)) is not None
+    }
+
+
+def _loose_offsets(model: Model, offsets: dict[str, int], loose: list) -> dict[str, int]:
+    """Column offsets for rows without a header: the generated layout, or that of a
+    pre-filled workbook (last round's levels after the target) when the two columns after
+    the target hold nothing but level names."""
+    levels = set(model.level_names)
+    first, second = offsets["evidence"], offsets["actions"]
+    seen_level = False
+    for _, _, c, row in loose:
+        for col in (c + first, c + second):
+            value = row[col] if col < len(row) else None
+            if value in levels:
+                seen_level = True
+            elif value not in (None, ""):
+                return offsets
+    if not seen_level:
+        return offsets
+    columns = L.assessment_columns(model.level_names, previous=True)
+    return {c.key: i for i, c in enumerate(columns)}
 
 
 def _generated_row(row: list, c: int, item, offsets: dict[str, int]) -> bool:

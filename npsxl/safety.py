@@ -48,6 +48,8 @@ class Limits:
     # rows x columns of a sheet's used range, counted from A1 as the parser allocates it:
     # a stray value in XFD1048576 would otherwise make the parser ask for 17 billion cells.
     max_sheet_cells: int = 2_000_000
+    # a part parsed into a tree (workbook.xml, relationships, properties): a real one is a few KB
+    max_xml_part_bytes: int = 16 * 1024 * 1024
 
 
 DEFAULT_LIMITS = Limits()
@@ -111,31 +113,65 @@ def inspect_file(
     inflated in :attr:`Inspection.parts`. Never raises for a bad file."""
     found = Inspection(str(path))
     try:
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: a named pipe must not hang the run waiting for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
-                found.problems.append(_problem("not-a-spreadsheet", "not a file (a folder or a "
-                                               "device)", path, _HINT_RESEND))  # fmt: skip
+                found.problems.append(
+                    _problem(
+                        "not-a-spreadsheet",
+                        "not a regular file (a folder, pipe or device)",
+                        path,
+                        _HINT_RESEND,
+                    )
+                )
                 return found
             if info.st_size > limits.max_file_bytes:
-                found.problems.append(_problem(
-                    "file-too-large", f"the file is {info.st_size / 1048576:.1f} MB, over the "
-                    f"{limits.max_file_bytes / 1048576:.0f} MB limit", path,
-                    "send the self-assessment workbook itself; a return is under 1 MB"))  # fmt: skip
+                found.problems.append(
+                    _problem(
+                        "file-too-large",
+                        f"the file is {info.st_size / 1048576:.1f} MB, over the "
+                        f"{limits.max_file_bytes / 1048576:.0f} MB limit",
+                        path,
+                        "send the self-assessment workbook itself; a return is under 1 MB",
+                    )
+                )
                 return found
             data = handle.read(limits.max_file_bytes + 1)
+    except IsADirectoryError:
+        found.problems.append(
+            _problem("not-a-spreadsheet", "not a file but a folder", path, _HINT_RESEND)
+        )
+        return found
     except OSError as exc:
-        found.problems.append(_problem("unreadable", f"cannot read the file: "
-                                       f"{exc.strerror or exc}", path,
-                                       "check the file exists and can be read"))  # fmt: skip
+        found.problems.append(
+            _problem(
+                "unreadable",
+                f"cannot read the file: {exc.strerror or exc}",
+                path,
+                "check the file exists and can be read",
+            )
+        )
         return found
     if len(data) > limits.max_file_bytes:  # grew while being read
-        found.problems.append(_problem("file-too-large", "the file is over the "
-                                       f"{limits.max_file_bytes / 1048576:.0f} MB limit", path,
-                                       "send the self-assessment workbook itself"))  # fmt: skip
+        found.problems.append(
+            _problem(
+                "file-too-large",
+                f"the file is over the {limits.max_file_bytes / 1048576:.0f} MB limit",
+                path,
+                "send the self-assessment workbook itself",
+            )
+        )
         return found
     found.data = data
-    _sniff(found, data, limits, keep, verify)
+    try:
+        _sniff(found, data, limits, keep, verify)
+    except Exception as exc:  # noqa: BLE001 - a container so damaged it breaks the checks
+        found.format, found.detail = "corrupt", f"{type(exc).__name__}: {str(exc)[:200]}"
+        found.problems.append(
+            _problem("corrupt-file", f"the file is damaged: {found.detail}", path, _HINT_DAMAGED)
+        )
     return found
 
 
@@ -150,19 +186,28 @@ def _sniff(found: Inspection, data: bytes, limits: Limits, keep, verify: bool) -
     if found.problems:
         return
     if fmt in ("empty", "pdf", "html", "xml", "text", "binary"):
-        found.problems.append(_problem("not-a-spreadsheet", f"not a spreadsheet: {detail}", path,
-                                       _HINT_RESEND))  # fmt: skip
+        found.problems.append(
+            _problem("not-a-spreadsheet", f"not a spreadsheet: {detail}", path, _HINT_RESEND)
+        )
     elif fmt == "corrupt":
-        found.problems.append(_problem("corrupt-file", f"the file is damaged: {detail}", path,
-                                       _HINT_DAMAGED))  # fmt: skip
+        found.problems.append(
+            _problem("corrupt-file", f"the file is damaged: {detail}", path, _HINT_DAMAGED)
+        )
     elif fmt == "encrypted":
-        found.problems.append(_problem("encrypted", f"the file is {detail}", path,
-                                       "remove the password (in Excel: File > Info > Protect "
-                                       "Workbook > Encrypt with Password, clear it) and "
-                                       "resend"))  # fmt: skip
+        found.problems.append(
+            _problem(
+                "encrypted",
+                f"the file is {detail}",
+                path,
+                "remove the password (in Excel: File > Info > Protect "
+                "Workbook > Encrypt with Password, clear it) and "
+                "resend",
+            )
+        )
     elif fmt in ("zip", "ole", "spreadsheetml"):
-        found.problems.append(_problem("unsupported-format", f"unsupported format: {detail}",
-                                       path, _HINT_RESEND))  # fmt: skip
+        found.problems.append(
+            _problem("unsupported-format", f"unsupported format: {detail}", path, _HINT_RESEND)
+        )
 
 
 def _sniff_bytes(data: bytes) -> tuple[str, str]:
@@ -181,6 +226,8 @@ def _sniff_bytes(data: bytes) -> tuple[str, str]:
     if stripped.startswith(b"<"):
         if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
             return "spreadsheetml", "an Excel 2003 XML spreadsheet"
+        if ODS_MIME in head:
+            return "spreadsheetml", "a flat OpenDocument spreadsheet (.fods)"
         if b"<html" in stripped:
             return "html", "a web page (HTML)"
         return "xml", "an XML file"
@@ -197,19 +244,26 @@ def _sniff_bytes(data: bytes) -> tuple[str, str]:
 
 
 def _sniff_ole(data: bytes) -> tuple[str, str]:
-    window = data[: 4 * 1024 * 1024]
-    if "EncryptedPackage".encode("utf-16-le") in window:
+    """What an OLE compound file (the container of .xls and of encrypted .xlsx) holds."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(data) as ole:
+            streams = {"/".join(entry).lower() for entry in ole.listdir(streams=True)}
+    except Exception as exc:  # noqa: BLE001 - olefile raises many kinds on damaged files
+        return "corrupt", f"a damaged or truncated old Office file ({str(exc)[:120]})"
+    if "encryptedpackage" in streams:
         return "encrypted", "a password-protected (encrypted) workbook"
-    if "Workbook".encode("utf-16-le") in window or "Book\x00".encode("utf-16-le") in window:
+    if "workbook" in streams or "book" in streams:
         return "xls", "an Excel 97-2003 workbook"
-    if "WordDocument".encode("utf-16-le") in window:
+    if "worddocument" in streams:
         return "ole", "a Word 97-2003 document"
-    if "PowerPoint Document".encode("utf-16-le") in window:
+    if "powerpoint document" in streams:
         return "ole", "a PowerPoint 97-2003 presentation"
     return "ole", "an old Office document that is not a workbook"
 
 
-# --- zip containers --------------------------------------------------------------------------
+# --- zip containers -------------------------------------------------------------------------------
 def _zip_kind(names: set[str], read) -> tuple[str, str]:
     if "mimetype" in names:
         mime = read("mimetype")[:100].strip()
@@ -227,8 +281,9 @@ def _zip_kind(names: set[str], read) -> tuple[str, str]:
         return "zip", "a Word document"
     if "ppt/presentation.xml" in names:
         return "zip", "a PowerPoint presentation"
-    if "Workbook.xml" in {n.split("/")[-1] for n in names}:
-        return "zip", "a zip archive holding a spreadsheet; send the spreadsheet itself"
+    inside = sorted(n for n in names if n.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")))
+    if inside:
+        return "zip", f"a zip archive holding {inside[0]!r}; send that spreadsheet itself"
     return "zip", "a zip archive"
 
 
@@ -238,8 +293,37 @@ class _ZipTrouble(Exception):
         self.code = code
 
 
+def _directory_too_big(data: bytes, limits: Limits) -> str:
+    """Why the central directory is too big to hand to zipfile (which builds an object per
+    entry), from the end-of-directory record alone; '' when it is fine."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return ""  # zipfile will say what is wrong
+    entries, size = struct.unpack_from("<HI", data, end + 10)
+    if entries == 0xFFFF or size == 0xFFFFFFFF:  # zip64: the counts are in another record
+        locator = data.rfind(b"PK\x06\x07", max(0, end - 20), end)
+        if locator >= 0:
+            record = struct.unpack_from("<Q", data, locator + 8)[0]
+            if data[record : record + 4] == b"PK\x06\x06" and record + 56 <= len(data):
+                entries, size = struct.unpack_from("<QQ", data, record + 32)
+    if entries > limits.max_zip_entries or size > limits.max_zip_entries * 1024:
+        return f"the workbook's directory lists {entries:,} parts in {size:,} bytes"
+    return ""
+
+
 def _inspect_zip(found: Inspection, data: bytes, limits: Limits, keep, verify) -> tuple[str, str]:
     path = found.path
+    too_big = _directory_too_big(data, limits)
+    if too_big:
+        found.problems.append(
+            _problem(
+                "zip-bomb",
+                f"{too_big}, over the limit of {limits.max_zip_entries:,} parts",
+                path,
+                _HINT_BOMB,
+            )
+        )
+        return "zip", "a zip archive with too many parts"
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -249,25 +333,44 @@ def _inspect_zip(found: Inspection, data: bytes, limits: Limits, keep, verify) -
     found.part_names = tuple(names)
     unique = set(names)
     if len(infos) > limits.max_zip_entries:
-        found.problems.append(_problem("zip-bomb", f"the workbook holds {len(infos)} parts, over "
-                                       f"the limit of {limits.max_zip_entries}", path,
-                                       _HINT_BOMB))  # fmt: skip
+        found.problems.append(
+            _problem(
+                "zip-bomb",
+                f"the workbook holds {len(infos)} parts, over "
+                f"the limit of {limits.max_zip_entries}",
+                path,
+                _HINT_BOMB,
+            )
+        )
         return "zip", "a zip archive with too many parts"
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_bytes:
-        found.problems.append(_problem("zip-bomb", f"the workbook unpacks to "
-                                       f"{total / 1048576:,.0f} MB, over the limit of "
-                                       f"{limits.max_uncompressed_bytes / 1048576:.0f} MB", path,
-                                       _HINT_BOMB))  # fmt: skip
+        found.problems.append(
+            _problem(
+                "zip-bomb",
+                f"the workbook unpacks to "
+                f"{total / 1048576:,.0f} MB, over the limit of "
+                f"{limits.max_uncompressed_bytes / 1048576:.0f} MB",
+                path,
+                _HINT_BOMB,
+            )
+        )
         return "zip", "a zip bomb"
     for info in infos:
         if info.file_size >= limits.ratio_floor_bytes and (
             info.file_size > limits.max_ratio * max(info.compress_size, 1)
         ):
             ratio = info.file_size / max(info.compress_size, 1)
-            found.problems.append(_problem("zip-bomb", f"part {info.filename} is compressed "
-                                           f"{ratio:,.0f}:1, over the limit of "
-                                           f"{limits.max_ratio:.0f}:1", path, _HINT_BOMB))  # fmt: skip
+            found.problems.append(
+                _problem(
+                    "zip-bomb",
+                    f"part {info.filename} is compressed "
+                    f"{ratio:,.0f}:1, over the limit of "
+                    f"{limits.max_ratio:.0f}:1",
+                    path,
+                    _HINT_BOMB,
+                )
+            )
             return "zip", "a zip bomb"
     by_name = {info.filename: info for info in infos}
     small: dict[str, bytes] = {}
@@ -311,46 +414,78 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, limits: Limits, keep: bool = Tr
     an XML part must not declare a DTD. Returns the content (b"" unless ``keep``)."""
     name = info.filename
     offset = info.header_offset
-    header = data[offset : offset + _LOCAL.size]
-    if len(header) < _LOCAL.size or header[:4] != b"PK\x03\x04":
+    if offset < 0 or offset + _LOCAL.size > len(data):
         raise _ZipTrouble("corrupt-file", f"part {name} is missing or damaged (truncated file?)")
-    _, _, flags, method, _, _, _, _, _, name_size, extra_size = _LOCAL.unpack(header)
+    signature, _, flags, method, _, _, _, _, _, name_size, extra_size = _LOCAL.unpack_from(
+        data, offset
+    )
+    if signature != b"PK\x03\x04":
+        raise _ZipTrouble("corrupt-file", f"part {name} is missing or damaged (truncated file?)")
     start = offset + _LOCAL.size + name_size + extra_size
     raw_name = data[offset + _LOCAL.size : offset + _LOCAL.size + name_size]
-    if raw_name.decode("utf-8" if flags & 0x800 else "cp437", "replace") != name:
+    encoding = "ascii" if raw_name.isascii() else "utf-8" if flags & 0x800 else "cp437"
+    if raw_name.decode(encoding, "replace") != name:
         raise _ZipTrouble("corrupt-file", f"part {name} is damaged (its headers disagree)")
-    if flags & 0x1:
+    if (flags | info.flag_bits) & 0x1:
         raise _ZipTrouble("encrypted", f"part {name} is encrypted (a password-protected zip)")
     if start + info.compress_size > len(data):
         raise _ZipTrouble("corrupt-file", f"part {name} is cut short (truncated file)")
     if method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise _ZipTrouble("corrupt-file", f"part {name} uses compression method {method}, "
-                          "which spreadsheet applications do not write")  # fmt: skip
+        raise _ZipTrouble(
+            "corrupt-file",
+            f"part {name} uses compression method {method}, "
+            "which spreadsheet applications do not write",
+        )
     view = memoryview(data)[start : start + info.compress_size]
-    check = _Checked(name, info.file_size, name.lower().endswith(_XML_SUFFIXES), keep)
+    xml = name.lower().endswith(_XML_SUFFIXES)
     try:
-        if method == zipfile.ZIP_STORED:
-            for pos in range(0, len(view), _CHUNK):
-                check.take(bytes(view[pos : pos + _CHUNK]))
-        elif info.file_size < _CHUNK:  # the usual case: one bounded call
+        if method == zipfile.ZIP_DEFLATED and info.file_size < _CHUNK:  # the usual case
             inflater = zlib.decompressobj(-15)
-            check.take(inflater.decompress(view, info.file_size + 1))
-            if not inflater.eof:
-                check.take(inflater.decompress(inflater.unconsumed_tail, 1))
+            content = inflater.decompress(view, info.file_size + 1)  # one byte more: a liar
         else:
-            inflater = zlib.decompressobj(-15)
-            for pos in range(0, len(view), _FEED):
-                pending = view[pos : pos + _FEED]
-                while pending and not inflater.eof:
-                    check.take(inflater.decompress(pending, _CHUNK))
-                    pending = inflater.unconsumed_tail
-                if inflater.eof:
-                    break
-            check.take(inflater.flush())
+            return _inflate_chunked(view, info, method, xml, keep)
     except zlib.error as exc:
         raise _ZipTrouble("corrupt-file", f"part {name} is damaged ({exc})") from None
-    if check.size != info.file_size or check.crc != info.CRC:
+    if len(content) > info.file_size:
+        raise _ZipTrouble(
+            "zip-bomb",
+            f"part {name} unpacks to more than the {info.file_size:,} bytes its directory says",
+        )
+    if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
         raise _ZipTrouble("corrupt-file", f"part {name} is damaged (size or checksum wrong)")
+    if xml and b"!" in content and any(token in content for token in _HOSTILE):
+        raise _hostile(name)
+    return content if keep else b""
+
+
+def _hostile(name: str) -> _ZipTrouble:
+    return _ZipTrouble(
+        "hostile-xml",
+        f"part {name} declares a DTD or XML entities, which a "
+        "spreadsheet never does (an entity-expansion attack?)",
+    )
+
+
+def _inflate_chunked(view, info: zipfile.ZipInfo, method: int, xml: bool, keep: bool) -> bytes:
+    """A large or stored part, in chunks, never holding more than the directory says."""
+    check = _Checked(info.filename, info.file_size, xml, keep)
+    if method == zipfile.ZIP_STORED:
+        for pos in range(0, len(view), _CHUNK):
+            check.take(bytes(view[pos : pos + _CHUNK]))
+    else:
+        inflater = zlib.decompressobj(-15)
+        for pos in range(0, len(view), _FEED):
+            pending = view[pos : pos + _FEED]
+            while pending and not inflater.eof:
+                check.take(inflater.decompress(pending, _CHUNK))
+                pending = inflater.unconsumed_tail
+            if inflater.eof:
+                break
+        check.take(inflater.flush())
+    if check.size != info.file_size or check.crc != info.CRC:
+        raise _ZipTrouble(
+            "corrupt-file", f"part {info.filename} is damaged (size or checksum wrong)"
+        )
     return check.content()
 
 
@@ -370,17 +505,19 @@ class _Checked:
             return
         self.size += len(out)
         if self.size > self.limit:
-            raise _ZipTrouble("zip-bomb", f"part {self.name} unpacks to more than the "
-                              f"{self.limit:,} bytes its directory says")  # fmt: skip
+            raise _ZipTrouble(
+                "zip-bomb",
+                f"part {self.name} unpacks to more than the "
+                f"{self.limit:,} bytes its directory says",
+            )
         self.crc = zlib.crc32(out, self.crc)
         if self.xml:
             edge = self.tail + out[:16]
-            if (b"<!" in out or b"<\x00!" in out or b"!" in edge) and any(
+            # '!' is rare in spreadsheet XML and every token holds it (in UTF-8 and UTF-16)
+            if (b"!" in out or b"!" in edge) and any(
                 token in out or token in edge for token in _HOSTILE
             ):
-                raise _ZipTrouble("hostile-xml", f"part {self.name} declares a DTD or XML "
-                                  "entities, which a spreadsheet never does (an "
-                                  "entity-expansion attack?)")  # fmt: skip
+                raise _hostile(self.name)
             self.tail = out[-16:]
         if self.keep:
             self.chunks.append(out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 
 import openpyxl
 import pytest
@@ -80,9 +81,6 @@ def test_validate_json_has_one_object_per_file(runner, filled, model):
 def test_usage_and_configuration_errors_exit_2(runner, args, message, tmp_path):
     (tmp_path / "x.xlsx").write_bytes(b"")
     with runner.isolated_filesystem(temp_dir=tmp_path) as here:
-        (ROOT / "samples").exists()
-        import shutil
-
         shutil.copy(ROOT / "model.yaml", here)
         shutil.copytree(ROOT / "samples", f"{here}/samples")
         shutil.copytree(ROOT / "models", f"{here}/models")
