@@ -19,14 +19,14 @@ _API = {
     "Register": "npsxl.register",
     "Council": "npsxl.register",
     "build_workbook": "npsxl.workbook",
-    "generate": "npsxl.generate",
+    "generate": "npsxl.generation",
     "read_return": "npsxl.reader",
     "Return": "npsxl.returns",
     "read_returns": "npsxl.batch",
     "find_inputs": "npsxl.batch",
-    "collate": "npsxl.collate",
-    "Collation": "npsxl.collate",
-    "write_data": "npsxl.collate",
+    "collate": "npsxl.collation",
+    "Collation": "npsxl.collation",
+    "write_data": "npsxl.collation",
     "write_summary_workbook": "npsxl.summary_workbook",
 }
 __all__ = ["__version__", *_API]

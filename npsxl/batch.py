@@ -81,8 +81,6 @@ def _read_all(paths: list[str], reader, jobs: int, progress) -> list[Return]:
     return results
 
 
-
-
 def read_returns(
     paths: Sequence[str | os.PathLike],
     models: Model | Sequence[Model],

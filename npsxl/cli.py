@@ -244,7 +244,7 @@ def generate(
     force,
 ):
     """Generate self-assessment workbooks: one blank, or one per council."""
-    from .generate import generate as generate_workbooks
+    from .generation import generate as generate_workbooks
     from .register import load_register
     from .workbook import assessment_round
 
@@ -401,8 +401,8 @@ def validate(inputs, model_path, archive_dir, register_path, output_format, jobs
 def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, group_by, jobs):
     """Collate returned workbooks into a summary workbook with charts, and tidy CSV data."""
     from .batch import find_inputs
-    from .collate import collate as collate_returns
-    from .collate import write_data
+    from .collation import collate as collate_returns
+    from .collation import write_data
     from .register import load_register
     from .summary_workbook import write_summary_workbook
 
@@ -450,8 +450,8 @@ def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, 
 @_library_errors
 def demo(model_path, archive_dir, register_path, out_dir, seed, jobs):
     """Make synthetic returns for every council in the register and collate them."""
-    from .collate import collate as collate_returns
-    from .collate import write_data
+    from .collation import collate as collate_returns
+    from .collation import write_data
     from .demo import make_returns
     from .register import load_register
     from .summary_workbook import write_summary_workbook

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .answers import Answer, Respondent
-from .generate import safe_filename
+from .generation import safe_filename
 from .layout import item_input_name
 from .model import Model
 from .register import Council, Register

@@ -1,9 +1,9 @@
 """The coordinator's summary workbook: response, national and regional pictures, charts, data.
 
 :func:`write_summary_workbook` writes one branded .xlsx from a
-:class:`~npsxl.collate.Collation`. Every figure comes from the collation's frames
-(:meth:`~npsxl.collate.Collation.summary`, :meth:`~npsxl.collate.Collation.item_stats`,
-:meth:`~npsxl.collate.Collation.response`), so the workbook and the CSV files agree.
+:class:`~npsxl.collation.Collation`. Every figure comes from the collation's frames
+(:meth:`~npsxl.collation.Collation.summary`, :meth:`~npsxl.collation.Collation.item_stats`,
+:meth:`~npsxl.collation.Collation.response`), so the workbook and the CSV files agree.
 
 Text supplied by councils (evidence, actions, names, file paths, problem messages) is
 untrusted: it is always written as a string cell, and :func:`safe_text` prefixes text that
@@ -26,7 +26,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from . import __version__
 from .atomic import atomic_path
-from .collate import (
+from .collation import (
     ALL_COUNCILS,
     ALL_ITEMS,
     ALL_ITEMS_NAME,

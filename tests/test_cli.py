@@ -210,3 +210,15 @@ def test_every_command_has_help(runner):
     ):
         result = runner.invoke(cli, args)
         assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_public_api_names_are_the_functions_not_modules():
+    import inspect
+
+    import npsxl
+    import npsxl.collation  # noqa: F401  (importing a submodule must not shadow the API)
+    import npsxl.generation  # noqa: F401
+
+    for name in npsxl.__all__:
+        value = getattr(npsxl, name)
+        assert not inspect.ismodule(value), name

@@ -1,4 +1,4 @@
-"""Tests for collating returns (npsxl.collate) and the summary workbook (npsxl.summary_workbook).
+"""Tests for collating returns (npsxl.collation) and the summary workbook (npsxl.summary_workbook).
 
 The fixture is small enough to check by hand: a seven-council register in four regions with
 an extra 'hub' column, and returns written as tiny JSON files that a module-level fake reader
@@ -24,7 +24,7 @@ import pytest
 
 from npsxl.answers import Answer, Respondent
 from npsxl.batch import find_inputs
-from npsxl.collate import (
+from npsxl.collation import (
     ANSWERS_COLUMNS,
     RETURNS_COLUMNS,
     SUMMARY_COLUMNS,

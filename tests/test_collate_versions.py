@@ -1,4 +1,4 @@
-"""Collation across model versions and rounds (npsxl.collate, npsxl.summary_workbook).
+"""Collation across model versions and rounds (npsxl.collation, npsxl.summary_workbook).
 
 The main fixture uses the shipped model (1.0.0, 14 items) and the fictional 1.1.0-example
 (C2 split into C2A and C2B, E5 added, L1 reworded). Returns are built directly as
@@ -30,7 +30,7 @@ import pytest
 
 from npsxl.answers import Answer, Respondent
 from npsxl.archive import ModelArchive, load_archive
-from npsxl.collate import (
+from npsxl.collation import (
     ALL_ITEMS,
     ANSWERS_COLUMNS,
     MOVEMENT_COLUMNS,

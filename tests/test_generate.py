@@ -1,4 +1,4 @@
-"""`npsxl generate` and npsxl.generate: blank and personalised workbooks, batches, the
+"""`npsxl generate` and npsxl.generation: blank and personalised workbooks, batches, the
 manifest, safe file names, overwriting and errors."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from npsxl import __version__
 from npsxl import layout as L
 from npsxl.cli import cli
 from npsxl.errors import NpsxlError, OutputError
-from npsxl.generate import (
+from npsxl.generation import (
     MANIFEST_COLUMNS,
     generate,
     read_manifest,

@@ -17,7 +17,7 @@ from npsxl import layout as L
 from npsxl.answers import Answer, Respondent
 from npsxl.archive import ModelArchive
 from npsxl.errors import NpsxlError
-from npsxl.generate import generate, read_manifest
+from npsxl.generation import generate, read_manifest
 from npsxl.lineage import Mapping
 from npsxl.model import load_model
 from npsxl.prefill import (

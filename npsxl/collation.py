@@ -47,7 +47,7 @@ import pandas as pd
 
 from .archive import ModelArchive
 from .atomic import atomic_path
-from .batch import read_returns
+from .batch import find_inputs, read_returns
 from .errors import NpsxlError, OutputError
 from .lineage import Mapping
 from .model import ENABLER, ENABLERS_GROUP_NAME, Item, Model
@@ -1192,7 +1192,7 @@ def collate(
     jobs: int = 1,
     progress: Callable[[Return], None] | None = None,
 ) -> Collation:
-    """Read every file in ``paths`` (in order) and collate the returns.
+    """Read every file in ``paths`` (folders are searched recursively) and collate the returns.
 
     ``model`` is the current model; ``archive`` holds the older versions (see
     :func:`collate_returns`). ``reader(path) -> Return`` defaults to
@@ -1207,7 +1207,8 @@ def collate(
     if archive is not None:
         others = [m for m in archive if (m.id, m.version) != (model.id, model.version)]
         models = [model, *others]
-    returns = read_returns(paths, models, register, jobs=jobs, progress=progress, reader=reader)
+    files = [f for raw in paths for f in (find_inputs(raw) if Path(raw).is_dir() else [raw])]
+    returns = read_returns(files, models, register, jobs=jobs, progress=progress, reader=reader)
     return collate_returns(returns, model, register, group_by, archive=archive)
 
 
