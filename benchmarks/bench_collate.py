@@ -1,12 +1,20 @@
 """Collate N returns end to end: read, validate, collate, write the workbook and the CSVs.
 
-    python benchmarks/bench_collate.py [--sizes 1000 10000] [--work DIR]
+    python benchmarks/bench_collate.py [--sizes 1000 10000] [--jobs 1 2] [--work DIR]
+                                       [--repeat N] [--phases]
 
 Makes a synthetic register of N councils and one filled return per council (with the
 project's own generator, once, cached in --work), then runs `npsxl collate` in a fresh
 process for each size and job count, reporting wall time and the peak memory (max RSS)
 of that process and its workers. Targets: 1,000 returns in under 3 s wall on 2 cores;
 peak memory under 300 MB at 10,000; time linear in the number of returns.
+
+--repeat runs each configuration N times (the table shows each run; the machine is
+shared, so single runs vary). --phases also times the phases of each run, from inside the
+same `npsxl collate` process: starting Python and importing the CLI, loading the models
+and the register, reading (with pandas being imported alongside when there are workers),
+building the collation's frames, writing the workbook and the CSVs (at the same time with
+workers), and leaving the interpreter.
 """
 
 from __future__ import annotations
@@ -85,19 +93,55 @@ def make_returns_cached(work: Path, n: int) -> tuple[Path, Path]:
     return register, out_dir
 
 
-def run_collate(register: Path, returns: Path, work: Path, jobs: int) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB, the largest single process) of one `npsxl collate`."""
+# Times the phases of a real `npsxl collate` run by wrapping the functions it calls.
+_PHASES_CODE = """
+import sys, time
+start = time.perf_counter()
+import npsxl.batch, npsxl.cli, npsxl.register
+marks = [("import", time.perf_counter() - start)]
+def timed(owner, name, label):
+    inner = getattr(owner, name)
+    def wrapper(*args, **kwargs):
+        marks.append((label + "-start", time.perf_counter() - start))
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            marks.append((label, time.perf_counter() - start))
+    setattr(owner, name, wrapper)
+timed(npsxl.cli, "_load_models", "models")
+timed(npsxl.register, "load_register", "register")
+timed(npsxl.batch, "read_returns", "read")
+timed(npsxl.cli, "_write_outputs", "outputs")
+"""
+PHASES = (
+    ("import", "import npsxl.cli"),
+    ("models", "load the models"),
+    ("register", "load the register"),
+    ("read", "read and validate (pandas imported alongside)"),
+    ("collate", "build the collation's frames"),
+    ("outputs", "write the workbook and the CSVs"),
+    ("rest", "print the summary"),
+    ("interpreter", "start and leave the interpreter"),
+)
+
+
+def run_collate(
+    register: Path, returns: Path, work: Path, jobs: int, phases: bool = False
+) -> tuple[float, float, dict[str, float]]:
+    """Wall seconds, peak RSS (MB, the largest single process) and, with ``phases``, the
+    seconds of each of :data:`PHASES` of one `npsxl collate`."""
     code = (
-        "import resource, sys, time\n"
+        (_PHASES_CODE if phases else "import sys, time\nstart = time.perf_counter()\nmarks = []\n")
+        + "import resource\n"
         "from npsxl.cli import cli\n"
-        "start = time.perf_counter()\n"
         "try:\n"
         "    cli(sys.argv[1:], standalone_mode=False)\n"
         "finally:\n"
-        "    wall = time.perf_counter() - start\n"
+        "    marks.append(('done', time.perf_counter() - start))\n"
         "    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-        "    print(f'BENCH {wall} {max(own, kids) / 1024}', file=sys.stderr)\n"
+        "    print(f'BENCH {max(own, kids) / 1024} ' + ' '.join(f'{k}={v}' for k, v in marks),\n"
+        "          file=sys.stderr, flush=True)\n"
     )
     started = time.perf_counter()
     proc = subprocess.run(
@@ -124,8 +168,22 @@ def run_collate(register: Path, returns: Path, work: Path, jobs: int) -> tuple[f
     line = [x for x in proc.stderr.splitlines() if x.startswith("BENCH ")]
     if proc.returncode not in (0, 1) or not line:
         raise SystemExit(f"collate failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    _, _inner, peak = line[-1].split()
-    return outer, float(peak)
+    _, peak, *marks = line[-1].split()
+    at = {k: float(v) for k, v in (m.split("=") for m in marks)}
+    durations = {}
+    if phases:
+        durations = {
+            "import": at["import"],
+            "models": at["models"] - at["models-start"],
+            "register": at["register"] - at["register-start"],
+            "read": at["read"] - at["register"],  # finding the files, the pool, reading
+            "collate": at["outputs-start"] - at["read"],
+            "outputs": at["outputs"] - at["outputs-start"],
+            "rest": at["done"] - at["outputs"],
+            "interpreter": outer - at["done"],
+        }
+        durations["import"] += at["models-start"] - at["import"]  # parsing the options
+    return outer, float(peak), durations
 
 
 def main() -> int:
@@ -133,6 +191,8 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--work", type=Path, default=ROOT / "output" / "bench-collate")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each configuration")
+    parser.add_argument("--phases", action="store_true", help="also time each phase")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
@@ -140,17 +200,25 @@ def main() -> int:
     for n in args.sizes:
         register, returns = make_returns_cached(args.work, n)
         for jobs in args.jobs:
-            wall, peak = run_collate(register, returns, args.work, jobs)
-            rows.append((n, jobs, wall, peak))
-            print(
-                f"  {n:>6} returns, jobs {jobs}: {wall:6.2f} s wall, "
-                f"{wall / n * 1000:5.2f} ms/return, peak {peak:6.0f} MB",
-                flush=True,
-            )
+            for _ in range(args.repeat):
+                wall, peak, phases = run_collate(register, returns, args.work, jobs, args.phases)
+                rows.append((n, jobs, wall, peak, phases))
+                print(
+                    f"  {n:>6} returns, jobs {jobs}: {wall:6.2f} s wall, "
+                    f"{wall / n * 1000:5.2f} ms/return, peak {peak:6.0f} MB",
+                    flush=True,
+                )
     print("\n| returns | jobs | wall (s) | ms/return | peak RSS (MB) |")
     print("| ---: | ---: | ---: | ---: | ---: |")
-    for n, jobs, wall, peak in rows:
+    for n, jobs, wall, peak, _ in rows:
         print(f"| {n} | {jobs} | {wall:.2f} | {wall / n * 1000:.2f} | {peak:.0f} |")
+    if args.phases:
+        print("\nPhases (s), as timed inside each run:\n")
+        print("| phase | " + " | ".join(f"{n} / jobs {j}" for n, j, *_ in rows) + " |")
+        print("| --- |" + " ---: |" * len(rows))
+        for key, label in PHASES:
+            values = " | ".join(f"{phases[key]:.2f}" for *_, phases in rows)
+            print(f"| {label} | {values} |")
     return 0
 
 

@@ -60,21 +60,58 @@ def _read_safely(reader: Callable[[str], Return], path: str) -> Return:
         return Return(path=path, problems=[problem])
 
 
-def _read_all(paths: list[str], reader, jobs: int, progress) -> list[Return]:
-    """Read every path, in input order; ``progress(ret)`` after each one."""
-    read_one = functools.partial(_read_safely, reader)
+# The reader of this worker process, installed once when the process starts (inherited
+# with fork, pickled once per worker with spawn), so a task carries nothing but its paths.
+_worker_reader: Callable[[str], Return] | None = None
+_worker_councils: tuple = ()
+_worker_council_index: dict[int, int] = {}
+
+
+def _install_reader(reader: Callable[[str], Return], councils: tuple = ()) -> None:
+    global _worker_reader, _worker_councils, _worker_council_index
+    _worker_reader = reader
+    _worker_councils = councils
+    _worker_council_index = {id(council): i for i, council in enumerate(councils)}
+
+
+def _read_in_worker(path: str) -> tuple[Return, int | None]:
+    """The Return, and the index in the register of its council when it is the register's
+    own: then the council is left out, and the parent puts back its own (equal) object,
+    rather than unpickling a copy of it for every return."""
+    assert _worker_reader is not None, "the worker's reader was not installed"
+    ret = _read_safely(_worker_reader, path)
+    index = _worker_council_index.get(id(ret.council)) if ret.council is not None else None
+    if index is not None and _worker_councils[index] is ret.council:
+        ret.council = None
+        return ret, index
+    return ret, None
+
+
+def _chunk_size(files: int, workers: int) -> int:
+    """Paths per task: enough to make a task's overhead negligible (a few milliseconds of
+    reading each), few enough that the workers finish together."""
+    return max(1, min(16, files // (workers * 8)))
+
+
+def _read_all(paths: list[str], reader, jobs: int, progress, councils: tuple = ()) -> list[Return]:
+    """Read every path, in input order; ``progress(ret)`` after each one. ``councils``: the
+    register's, which the reader's councils are most likely to be."""
     results: list[Return] = []
     if jobs > 1 and len(paths) > 1:
         workers = min(jobs, len(paths))
-        chunk = max(1, min(64, len(paths) // (workers * 4)))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for result in pool.map(read_one, paths, chunksize=chunk):
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_install_reader, initargs=(reader, councils)
+        ) as pool:
+            done = pool.map(_read_in_worker, paths, chunksize=_chunk_size(len(paths), workers))
+            for result, index in done:
+                if index is not None:
+                    result.council = councils[index]
                 results.append(result)
                 if progress:
                     progress(result)
         return results
     for path in paths:
-        result = read_one(path)
+        result = _read_safely(reader, path)
         results.append(result)
         if progress:
             progress(result)
@@ -91,10 +128,11 @@ def read_returns(
     reader: Callable[[str], Return] | None = None,
 ) -> list[Return]:
     """Read every file, in input order, with ``read_return`` (or ``reader``); with
-    ``jobs > 1`` in that many worker processes. A reader that raises gives a rejected
-    Return, so no file stops the batch."""
+    ``jobs > 1`` in that many worker processes, each given the reader once. A reader that
+    raises gives a rejected Return, so no file stops the batch."""
     if reader is None:
         from .reader import read_return
 
         reader = functools.partial(read_return, models=models, register=register)
-    return _read_all([str(p) for p in paths], reader, jobs, progress)
+    councils = tuple(getattr(register, "councils", ())) if register is not None else ()
+    return _read_all([str(p) for p in paths], reader, jobs, progress, councils)

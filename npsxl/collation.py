@@ -301,6 +301,8 @@ class _Versions:
         self.archive = archive
         self.current = (model.id, model.version)
         self._cache: dict[tuple[str, str], tuple[Model | None, dict[str, Mapping] | None]] = {}
+        self._plans: dict[tuple[str, str], _Plan] = {}
+        self._scores: dict[tuple[str, str], dict[str, int]] = {}
 
     def key(self, ret: Return) -> tuple[str, str]:
         """(model id, version) of a return; a return naming no model is taken as current."""
@@ -343,8 +345,46 @@ class _Versions:
         return [(item.id, item) for item in own.items]
 
     def scores(self, ret: Return) -> dict[str, int]:
-        own, _ = self.resolve(self.key(ret))
-        return {level.name: level.score for level in (own or self.model).levels}
+        key = self.key(ret)
+        if key not in self._scores:
+            own, _ = self.resolve(key)
+            self._scores[key] = {level.name: level.score for level in (own or self.model).levels}
+        return self._scores[key]
+
+    def plan(self, ret: Return) -> _Plan:
+        """:meth:`items` as columns, with the rows each item gives in the comparable and
+        per-version frames; worked out once per model version."""
+        key = self.key(ret)
+        own, _ = self.resolve(key)
+        if own is None:  # an unknown model: the items this return answered
+            return _Plan(self.items(ret), None)
+        if key not in self._plans:
+            self._plans[key] = _Plan(self.items(ret), self.resolve(key)[1])
+        return self._plans[key]
+
+
+class _Plan:
+    """The rows one return of a model version gives, as columns: ``ids``, ``names``,
+    ``kinds`` and ``themes`` per item of its model (the answers frame); ``pooled``, rows of
+    the comparable frame as (item index, current item id, change), and ``apart``, rows of
+    the per-version frame as (item index, item name, change)."""
+
+    def __init__(self, items: list[tuple[str, Item | None]], mapping: dict[str, Mapping] | None):
+        self.ids = [item_id for item_id, _ in items]
+        self.names = [item.name if item else "" for _, item in items]
+        self.kinds = [item.kind if item else "" for _, item in items]
+        self.themes = [item_theme(item) if item else "" for _, item in items]
+        self.pooled: list[tuple[int, str, str]] = []
+        self.apart: list[tuple[int, str, str]] = []
+        for index, (item_id, item) in enumerate(items):
+            step = mapping.get(item_id) if mapping is not None else None
+            if step is not None and step.comparable:
+                self.pooled += [(index, new_id, step.change) for new_id in step.new_ids]
+            else:
+                change = step.change if step is not None else NO_LINEAGE
+                self.apart.append((index, item.name if item else "", change))
+        # each current item at most once per return; else the comparable frame is deduplicated
+        self.unique = len({new_id for _, new_id, _ in self.pooled}) == len(self.pooled)
 
 
 # --- frames -------------------------------------------------------------------------------------
@@ -387,55 +427,91 @@ def _log_frame(returns: Sequence[Return], states: Sequence[str]) -> pd.DataFrame
     return pd.DataFrame.from_records(rows, columns=list(RETURNS_COLUMNS))
 
 
-def _frame(rows: list[tuple], columns: Sequence[str], integers: Iterable[str] = ()) -> pd.DataFrame:
-    """A frame from row tuples, built column by column: scores as Int64, text as strings."""
+def _columns_frame(data: dict[str, list], integers: Iterable[str] = ()) -> pd.DataFrame:
+    """A frame from column lists (emptied on the way, so they are not all held twice):
+    scores as Int64, ``integers`` as int64, the rest as strings where they are strings."""
     integers = set(integers)
-    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
-    data = {}
-    for name, column in zip(columns, values, strict=True):
+    frame = {}
+    for name in list(data):
+        column = data.pop(name)
         if name in SCORE_COLUMNS:
-            data[name] = pd.array(list(column), dtype="Int64")
+            frame[name] = pd.array(column, dtype="Int64")
         elif name in integers:
-            data[name] = np.array(column, dtype="int64")
+            frame[name] = np.array(column, dtype="int64")
         else:
-            data[name] = pd.Series(list(column), dtype=object).infer_objects()
-    return pd.DataFrame(data)
+            frame[name] = pd.Series(column, dtype=object).infer_objects()
+    return pd.DataFrame(frame)
+
+
+class _Dates:
+    """ISO text of target dates, worked out once per date (thousands of answers share a few)."""
+
+    def __init__(self):
+        self.done: dict = {}
+
+    def __call__(self, value) -> str:
+        if value.__class__ is not dt.date:
+            return _iso(value)
+        text = self.done.get(value)
+        if text is None:
+            text = self.done[value] = _iso(value)
+        return text
+
+
+def _levels(
+    ret: Return, ids: list[str], scores: dict[str, int]
+) -> tuple[list, list, list, list, list, list]:
+    """(answers, current, current score, target, target score, gap) per item id."""
+    got = ret.answers.get
+    answers = [got(item_id) for item_id in ids]
+    current = [a.current if a else None for a in answers]
+    target = [a.target if a else None for a in answers]
+    current_scores = [scores.get(level) for level in current]
+    target_scores = [scores.get(level) for level in target]
+    gaps = [
+        t - c if c is not None and t is not None else None
+        for c, t in zip(current_scores, target_scores, strict=True)
+    ]
+    return answers, current, current_scores, target, target_scores, gaps
 
 
 def _answers_frame(versions: _Versions, counted: Sequence[Return]) -> pd.DataFrame:
-    """One row per return per item of its own model version, built from plain lists once."""
-    rows = []
+    """One row per return per item of its own model version, built column by column (a
+    return's values repeat over its rows) so no row tuples are ever made."""
+    data: dict[str, list] = {name: [] for name in ANSWERS_COLUMNS}
+    col = data.__getitem__
+    iso = _Dates()
     for ret in counted:
         region, council_type = _attributes(ret)
         model_id, version = versions.key(ret)
-        head = (_code(ret), _name(ret), region, council_type, model_id, version)
-        scores = versions.scores(ret)
-        for item_id, item in versions.items(ret):
-            answer = ret.answers.get(item_id)
-            current = answer.current if answer else None
-            target = answer.target if answer else None
-            current_score, target_score = scores.get(current), scores.get(target)
-            both = current_score is not None and target_score is not None
-            gap = target_score - current_score if both else None
-            rows.append(
-                (
-                    *head,
-                    item_id,
-                    item.name if item else "",
-                    item.kind if item else "",
-                    item_theme(item) if item else "",
-                    current,
-                    current_score,
-                    target,
-                    target_score,
-                    gap,
-                    answer.evidence if answer else "",
-                    answer.actions if answer else "",
-                    _iso(answer.target_date) if answer else "",
-                    ret.path,
-                )
-            )
-    return _frame(rows, ANSWERS_COLUMNS)
+        plan = versions.plan(ret)
+        k = len(plan.ids)
+        for name, value in (
+            ("council_code", _code(ret)),
+            ("council_name", _name(ret)),
+            ("region", region),
+            ("council_type", council_type),
+            ("model_id", model_id),
+            ("model_version", version),
+            ("source_file", ret.path),
+        ):
+            col(name).extend([value] * k)
+        col("item_id").extend(plan.ids)
+        col("item_name").extend(plan.names)
+        col("item_kind").extend(plan.kinds)
+        col("theme").extend(plan.themes)
+        answers, current, current_scores, target, target_scores, gaps = _levels(
+            ret, plan.ids, versions.scores(ret)
+        )
+        col("current_level").extend(current)
+        col("current_score").extend(current_scores)
+        col("target_level").extend(target)
+        col("target_score").extend(target_scores)
+        col("gap").extend(gaps)
+        col("evidence").extend([a.evidence if a else "" for a in answers])
+        col("actions").extend([a.actions if a else "" for a in answers])
+        col("target_date").extend([iso(a.target_date) if a else "" for a in answers])
+    return _columns_frame(data)
 
 
 def _comparable_frames(
@@ -447,35 +523,42 @@ def _comparable_frames(
     comparable lineage (a split old item gives one row per part). per_version: one row per
     return per item of its own version that maps onto no current item comparably.
     """
-    pooled, apart = [], []
+    heads = ("return_index", "council_code", "council_name", "region", "council_type")
+    heads += ("round", "model_id", "model_version")
+    tails = ("current_level", "current_score", "target_level", "target_score", "gap")
+    pooled: dict[str, list] = {name: [] for name in COMPARABLE_COLUMNS}
+    apart_columns = list(COMPARABLE_COLUMNS)
+    apart_columns[apart_columns.index("source_item_id")] = "item_name"
+    apart: dict[str, list] = {name: [] for name in apart_columns}
+    unique = True
     for index, (ret, state) in enumerate(zip(returns, states, strict=True)):
         if state != COUNTED:
             continue
         region, council_type = _attributes(ret)
         key = versions.key(ret)
-        _, mapping = versions.resolve(key)
+        plan = versions.plan(ret)
+        unique = unique and plan.unique
         head = (index, _code(ret), _name(ret), region, council_type, _round(ret), *key)
-        scores = versions.scores(ret)
-        for item_id, item in versions.items(ret):
-            answer = ret.answers.get(item_id)
-            current = answer.current if answer else None
-            target = answer.target if answer else None
-            current_score, target_score = scores.get(current), scores.get(target)
-            both = current_score is not None and target_score is not None
-            gap = target_score - current_score if both else None
-            tail = (current, current_score, target, target_score, gap)
-            step = mapping.get(item_id) if mapping is not None else None
-            if step is not None and step.comparable:
-                for new_id in step.new_ids:
-                    pooled.append((*head, new_id, item_id, step.change, *tail))
+        values = _levels(ret, plan.ids, versions.scores(ret))[1:]
+        for rows, data in ((plan.pooled, pooled), (plan.apart, apart)):
+            if not rows:
+                continue
+            for name, value in zip(heads, head, strict=True):
+                data[name].extend([value] * len(rows))
+            picks = [i for i, _, _ in rows]
+            if data is pooled:
+                data["item_id"].extend([new_id for _, new_id, _ in rows])
+                data["source_item_id"].extend([plan.ids[i] for i in picks])
             else:
-                change = step.change if step is not None else NO_LINEAGE
-                apart.append((*head, item_id, item.name if item else "", change, *tail))
-    columns = list(COMPARABLE_COLUMNS)
-    comparable = _frame(pooled, columns, ("return_index",))
-    comparable = comparable.drop_duplicates(["return_index", "item_id"], ignore_index=True)
-    columns[columns.index("source_item_id")] = "item_name"
-    return comparable, _frame(apart, columns, ("return_index",))
+                data["item_id"].extend([plan.ids[i] for i in picks])
+                data["item_name"].extend([name for _, name, _ in rows])
+            data["change"].extend([change for _, _, change in rows])
+            for name, column in zip(tails, values, strict=True):
+                data[name].extend([column[i] for i in picks])
+    comparable = _columns_frame(pooled, ("return_index",))
+    if not unique:
+        comparable = comparable.drop_duplicates(["return_index", "item_id"], ignore_index=True)
+    return comparable, _columns_frame(apart, ("return_index",))
 
 
 def _order(values: Iterable[str], preferred: Sequence[str] = ()) -> list[str]:

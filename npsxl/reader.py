@@ -241,18 +241,30 @@ def _properties(book: _Book, parts: dict[str, bytes]) -> None:
 
 
 def _keep_part(name: str) -> bool:
-    """The parts the reader looks at itself: workbook, relationships, properties, sheets."""
+    """The parts the reader or the parser may look at: every XML part but the theme,
+    charts, drawings and descriptive document properties, and every part in a sheet
+    folder whatever its name ends with (the parser finds parts by name in any case). An
+    xlsx's parser reads only these, repacked (see ``kept_only`` in
+    :func:`npsxl.safety.inspect_file`); a part it missed would make the file unreadable,
+    never read unchecked."""
     if name.endswith(".bin"):  # xlsb
         return name == "xl/workbook.bin" or name.startswith("xl/worksheets/")
-    return name.endswith((".xml", ".rels")) and not name.startswith(_SKIPPED_PARTS)
+    low = name.lower()
+    if low in _PARSED_PARTS or low.startswith(_SHEET_FOLDERS):
+        return True
+    return low.endswith((".xml", ".rels")) and not name.startswith(_SKIPPED_PARTS)
 
 
+_PARSED_PARTS = frozenset(
+    ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedstrings.xml", "xl/styles.xml")
+)
+_SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/")
 _SKIPPED_PARTS = (
-    "xl/sharedStrings",
-    "xl/styles",
     "xl/theme/",
     "xl/charts/",
     "xl/drawings/",
+    "docProps/app.xml",
+    "docProps/core.xml",
     "Object ",
     "Configurations2/",
     "Thumbnails/",
@@ -261,8 +273,45 @@ _SKIPPED_PARTS = (
 )
 
 
+def _merges_first(name: str, xml: bytes) -> bytes | None:
+    """A worksheet with a copy of its merged ranges (or of none) put first: reading a sheet,
+    the parser looks for them in a second pass through the whole XML, which then stops at
+    once. Its cells are untouched; the reader never uses merged ranges. None (as it is)
+    for anything but the plain layout: root element, sheetData, then mergeCells."""
+    if not name.startswith("xl/worksheets/"):
+        return None
+    head = xml.find(b"?>") + 2 if xml.startswith(b"<?xml") else 0
+    root = xml.find(b"<", head)
+    end = xml.find(b">", root)
+    if (
+        head == 1  # an unclosed declaration
+        or not xml.startswith(b"<worksheet", root)
+        or xml[root + 10 : root + 11] not in (b" ", b">", b"\t", b"\r", b"\n")
+        or b"<" in xml[root + 1 : end]
+        or xml[end - 1 : end] == b"/"
+    ):
+        return None
+    data_end = xml.rfind(b"</sheetData>")
+    if data_end < 0:
+        return None
+    block = b'<mergeCells count="0"/>'
+    start = xml.find(b"<mergeCells", data_end)
+    if start >= 0:
+        stop = xml.find(b"</mergeCells>", start)
+        if stop < 0:
+            return None
+        block = xml[start : stop + len(b"</mergeCells>")]
+        if b"<sheetData" in block or b"<row" in block or b"<c " in block:
+            return None
+    return xml[: end + 1] + block + xml[end + 1 :]
+
+
 def _open_book(found, limits: Limits) -> _Book:
-    book = _Book(found.path, found.format, found.data, limits)
+    data = found.data
+    if found.format in ("xlsx", "xlsm"):
+        # the parser reads the checked parts, stored: nothing unchecked, nothing to inflate twice
+        data = found.stored_zip(_merges_first) or data
+    book = _Book(found.path, found.format, data, limits)
     readers = {"xlsx": _read_ooxml, "xlsm": _read_ooxml, "ods": _read_ods, "xlsb": _read_xlsb}
     try:
         if found.format == "xls":
@@ -283,16 +332,25 @@ def _open_book(found, limits: Limits) -> _Book:
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_STRICT_REL = "{http://purl.oclc.org/ooxml/officeDocument/relationships}"
 _SHEET_REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
-# A cell that holds something (not <c r="XFD1" s="1"/>, formatting only), and a cell that
-# holds a formula. The fast forms when every cell is written <c r="A1" ...> (Excel,
+# A cell that holds something (not <c r="XFD1" s="1"/>, formatting only), and whether it
+# holds a formula. The fast form when every cell is written <c r="A1" ...> (Excel,
 # LibreOffice, xlsxwriter, openpyxl...). Runs stop at the next '<': a hostile sheet of a
 # million unclosed tags must not cost a million scans to its end.
-_XLSX_FILLED_FAST = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*(?<!/)>')
-_XLSX_FORMULA_FAST = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*(?<!/)><f[\s>/]')
+_XLSX_FILLED_FAST = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*(?<!/)>(<f[\s>/])?')
 _XLSX_CELL = re.compile(
     rb"<(?:\w+:)?c\s[^<>]*?\br\s*=\s*[\"']([A-Z]{1,3})([0-9]{1,7})[\"']"
     rb"[^<>]*?(/?)>(\s*<(?:\w+:)?f[\s>/])?"
 )
+# cells the fast form would miss: another whitespace after the name, or a namespace prefix
+# (two searches, each with a literal start, are much faster than one alternation)
+_XLSX_ODD_SPACE = re.compile(rb"<c[\t\r\n]")
+_XLSX_PREFIXED = re.compile(rb":c[\s/>]")
+# No reference past ZZ999 (three letters, or four digits): the used range is then at most
+# 702 columns by 999 rows, and only the formula cells need finding, by their formulas.
+_XLSX_BIG_REF = re.compile(rb'<c r="(?:[A-Z]{3}|[A-Z]{1,2}[0-9]{4})')
+_XLSX_FORMULA = re.compile(rb">(<f[\s>/])")
+_SMALL_SHEET_ROWS, _SMALL_SHEET_COLS = 999, 702
+_FEW_FORMULAS = 10_000
 
 
 def _local(tag: str) -> str:
@@ -317,7 +375,7 @@ def _read_ooxml(book: _Book, parts: dict[str, bytes]) -> None:
         bound = _Extent()
         for xml in parts.values():
             if id(xml) not in mapped and b"sheetData" in xml:
-                extent = _xlsx_cells(xml)[0]
+                extent = _xlsx_cells(xml, book.limits.max_sheet_cells)[0]
                 if extent.cells > bound.cells:
                     bound = extent
         for sheet in unmapped:
@@ -356,26 +414,50 @@ def _ooxml_structure(workbook: bytes, rels_xml: bytes | None):
 
 def _scan_xlsx_sheet(book: _Book, sheet: str, xml: bytes) -> None:
     """The used range and the formula cells of one worksheet, from its raw XML."""
-    book.extents[sheet], book.formulas[sheet] = _xlsx_cells(xml)
+    book.extents[sheet], book.formulas[sheet] = _xlsx_cells(xml, book.limits.max_sheet_cells)
 
 
 @functools.lru_cache(maxsize=64)
-def _xlsx_cells(xml: bytes) -> tuple[_Extent, frozenset[tuple[int, int]]]:
-    if xml.count(b"<c ") == xml.count(b'<c r="') and b"<c\t" not in xml:
-        filled = _XLSX_FILLED_FAST.findall(xml)
-        formulas = _XLSX_FORMULA_FAST.findall(xml)
+def _xlsx_cells(xml: bytes, limit: int) -> tuple[_Extent, frozenset[tuple[int, int]]]:
+    """The used range and the formula cells; the range only as a bound (ZZ999) when the
+    sheet is known to be small and ``limit`` allows that much."""
+    fast = (
+        xml.count(b"<c ") == xml.count(b'<c r="')
+        and not _XLSX_ODD_SPACE.search(xml)
+        and not _XLSX_PREFIXED.search(xml)
+    )
+    if (
+        fast
+        and limit >= _SMALL_SHEET_ROWS * _SMALL_SHEET_COLS
+        and not _XLSX_BIG_REF.search(xml)
+        and xml.count(b"><f") <= _FEW_FORMULAS
+    ):
+        formulas = set()
+        for mark in _XLSX_FORMULA.finditer(xml):  # a formula right after its cell's tag
+            cell = _XLSX_FILLED_FAST.match(xml, xml.rfind(b"<", 0, mark.start()))
+            if cell is not None and cell.end() == mark.end():
+                formulas.add((int(cell.group(2)) - 1, _col_index(cell.group(1))))
+        bound = _Extent()
+        bound.add(_SMALL_SHEET_ROWS - 1, _SMALL_SHEET_COLS - 1)
+        return bound, frozenset(formulas)
+    if fast:
+        found = _XLSX_FILLED_FAST.findall(xml)  # (letters, digits, formula): filled cells only
     else:
-        found = _XLSX_CELL.findall(xml)
-        filled = [(letters, digits) for letters, digits, empty, _ in found if not empty]
-        formulas = [(letters, digits) for letters, digits, _, formula in found if formula]
+        found = [
+            (letters, digits, formula)
+            for letters, digits, empty, formula in _XLSX_CELL.findall(xml)
+            if not empty
+        ]
     extent = _Extent()
-    if filled:
-        cols = [letters for letters, _ in filled]
+    if found:
+        cols = {letters for letters, _, _ in found}
         widest = max(map(len, cols))
         last_col = max(letters for letters in cols if len(letters) == widest)
-        last_row = max(map(int, [digits for _, digits in filled]))
+        last_row = max(map(int, {digits for _, digits, _ in found}))
         extent.add(last_row - 1, _col_index(last_col))
-    return extent, frozenset((int(d) - 1, _col_index(c)) for c, d in formulas)
+    return extent, frozenset(
+        (int(digits) - 1, _col_index(letters)) for letters, digits, formula in found if formula
+    )
 
 
 # --- ods ------------------------------------------------------------------------------------------
@@ -691,7 +773,7 @@ def read_return(
     result = Return(path=path)
     book = None
     try:
-        found = inspect_file(path, limits, keep=_keep_part)
+        found = inspect_file(path, limits, keep=_keep_part, kept_only=True)
         result.format = found.format
         result.problems.extend(found.problems)
         if found.problems or found.data is None:
@@ -776,10 +858,40 @@ _LEVEL_TOKENS = re.compile(r"[^\W\d_]+|\d+(?:\.0+)?")
 _LEVEL_PUNCTUATION = re.compile(r"[\s\-.:()\[\]–—/=,]+")
 
 
-@functools.lru_cache(maxsize=16)
-def _level_lookup(levels) -> tuple[tuple[str, ...], dict[str, str]]:
-    names = tuple(level.name for level in levels)
-    return names, {name.casefold(): name for name in names}
+class _ModelFacts:
+    """What the reader works out once per model, not once per file: the items and their
+    ids, level names and scores, the defined names of the input cells, the table's columns.
+    Read only."""
+
+    def __init__(self, model: Model):
+        self.items = model.items
+        self.ids = {item.id.upper(): item for item in self.items}
+        self.longest_id = max(len(key) for key in self.ids) + 8
+        self.level_names = model.level_names
+        self.exact = {name: name for name in self.level_names}
+        self.folded = {name.casefold(): name for name in self.level_names}
+        self.scores: dict[str, int] = {}
+        for level in model.levels:
+            self.scores.setdefault(level.name, level.score)
+        columns = L.assessment_columns(self.level_names)
+        self.headers = {_norm(c.header): c.key for c in columns}
+        self.offsets = {c.key: i for i, c in enumerate(columns)}
+        self.input_names = {
+            item.id: {key: L.item_input_name(item.id, key).upper() for key in L.ITEM_FIELDS}
+            for item in self.items
+        }
+
+
+_FACTS: dict[int, tuple[Model, _ModelFacts]] = {}
+
+
+def _facts(model: Model) -> _ModelFacts:
+    entry = _FACTS.get(id(model))
+    if entry is None or entry[0] is not model:
+        if len(_FACTS) >= 32:
+            _FACTS.clear()
+        entry = _FACTS[id(model)] = (model, _ModelFacts(model))
+    return entry[1]
 
 
 def parse_level(value, model: Model) -> tuple[str | None, str]:
@@ -790,7 +902,8 @@ def parse_level(value, model: Model) -> tuple[str | None, str]:
         return None, ""
     if isinstance(value, bool):
         return None, "bad"
-    level_names, names = _level_lookup(model.levels)
+    facts = _facts(model)
+    level_names, names = facts.level_names, facts.folded
     count = len(level_names)
     if isinstance(value, (int, float)):
         if float(value).is_integer() and 1 <= int(value) <= count:
@@ -798,8 +911,9 @@ def parse_level(value, model: Model) -> tuple[str | None, str]:
         return None, "bad"
     if not isinstance(value, str):
         return None, "bad"
-    if value in level_names:
-        return value, ""
+    exact = facts.exact.get(value)
+    if exact is not None:
+        return exact, ""  # the model's own string: one object for every answer, not one each
     folded = " ".join(value.split()).casefold()
     if folded in names:
         return names[folded], "loose"
@@ -822,6 +936,19 @@ def parse_level(value, model: Model) -> tuple[str | None, str]:
     if by_score and by_name and by_score != by_name:
         return None, "bad"
     return by_name or by_score, "loose"
+
+
+_SHARED_DATES: dict[dt.date, dt.date] = {}
+
+
+def _shared_date(value):
+    """``value``, or an equal date already made: thousands of answers share a few target
+    dates, and one object each adds up over a collation."""
+    if value.__class__ is not dt.date:
+        return value
+    if len(_SHARED_DATES) >= 4096:
+        _SHARED_DATES.clear()
+    return _SHARED_DATES.setdefault(value, value)
 
 
 def _date(value):
@@ -890,7 +1017,7 @@ class _Interpreter:
         if model is None:
             return
         self.model = model
-        self.result.item_count = len(model.items)
+        self.result.item_count = len(_facts(model).items)
         self._identity(meta)
         self._respondent()
         completed = self.result.respondent.date_completed
@@ -1198,15 +1325,18 @@ class _Interpreter:
                     )
         disagreements: list[tuple[str, str, _Cell | None, _Cell, str | None]] = []
         found: dict[str, dict[str, _Cell | None]] = {}
-        for item in model.items:
+        facts = _facts(model)
+        names = book.names
+        for item in facts.items:
             by_row = rows.get(item.id, {})
             cells: dict[str, _Cell | None] = {}
             named_only = []
+            input_names = facts.input_names[item.id]
             for key in L.ITEM_FIELDS:
                 row_cell = by_row.get(key)
                 cells[key] = row_cell
-                name = L.item_input_name(item.id, key).upper()
-                if row_cell is not None and book.names.get(name) == (
+                name = input_names[key]
+                if row_cell is not None and names.get(name) == (
                     row_cell.sheet,
                     row_cell.row,
                     row_cell.col,
@@ -1311,9 +1441,10 @@ class _Interpreter:
 
     def _read_items(self, table: _Table | None, found):
         model = self.model
+        scores = _facts(model).scores
         incomplete = []
         any_level = False
-        for item in model.items:
+        for item in _facts(model).items:
             cells = found[item.id]
             if all(cell is None for cell in cells.values()):
                 where = {"sheet": table.sheet} if table is not None else {}
@@ -1365,7 +1496,7 @@ class _Interpreter:
                     )
                 )
             current, target = levels["current"][0], levels["target"][0]
-            if current and target and model.level(target).score < model.level(current).score:
+            if current and target and scores[target] < scores[current]:
                 self.problem(
                     "target-below-current",
                     f"{item.id}: the target level {target} is below the current level {current}",
@@ -1393,7 +1524,12 @@ class _Interpreter:
                 texts[key] = text
             date_value = self._cell_value(cells["target_date"], item.id)
             self.result.answers[item.id] = Answer(
-                item.id, current, target, texts["evidence"], texts["actions"], _date(date_value)
+                item.id,
+                current,
+                target,
+                texts["evidence"],
+                texts["actions"],
+                _shared_date(_date(date_value)),
             )
         if not self.result.answers:
             self.problem(
@@ -1423,17 +1559,18 @@ class _Interpreter:
 
 
 # --- finding the table by its reference ids -------------------------------------------------------
+_REF_HEADER, _CURRENT_HEADER = _norm(L.REF_HEADER), _norm(L.CURRENT_HEADER)
+
+
 def _scan_sheet(sheet: str, rows: list[list], model: Model, exact: bool = True) -> _Table | None:
     """Rows of one sheet whose reference cell holds an item id: under a header row with
     'Ref' and 'Current level' (columns mapped by their headers), or without one when the
     row itself shows the generated layout (the item's level descriptors after its id).
     Header rows are first looked for by the exact 'Ref', then in any case and spacing."""
-    ids = {item.id.upper(): item for item in model.items}
-    longest_id = max(len(key) for key in ids) + 8
-    columns = L.assessment_columns(model.level_names)
-    headers = {_norm(c.header): c.key for c in columns}
-    offsets = {c.key: i for i, c in enumerate(columns)}
-    ref_header, current_header = _norm(L.REF_HEADER), _norm(L.CURRENT_HEADER)
+    facts = _facts(model)
+    ids, longest_id = facts.ids, facts.longest_id
+    headers, offsets = facts.headers, facts.offsets
+    ref_header, current_header = _REF_HEADER, _CURRENT_HEADER
     column_of: dict[str, int] = {}
     ref_col = None
     table = _Table(model, sheet, {}, {})

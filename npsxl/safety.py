@@ -7,6 +7,13 @@ then inflates every part in bounded chunks to prove the directory tells the trut
 and size), and refuses XML that declares a DTD or entities. Limits are far above what a
 real return reaches. Parsers then only ever see the bytes that were checked.
 
+With ``kept_only`` (the reader's way for xlsx and xlsm), the caller promises to hand
+parsers only the parts it kept, repacked by :meth:`Inspection.stored_zip`: the parts
+nobody reads (theme, charts, drawings...) are then not inflated at all when the deflate
+bound (:func:`inflation_bound`: no deflate stream unpacks to more than 1032 times its
+size) shows the whole file cannot unpack beyond the size limit, whatever its directory
+claims. Every part a parser reads is still inflated and checked, once.
+
 :func:`preflight` is the short form: ``(format, problems)``. Every XML parse in npsxl
 goes through :func:`parse_xml` or :func:`iterparse_xml` (defusedxml, no DTDs).
 """
@@ -56,6 +63,9 @@ DEFAULT_LIMITS = Limits()
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 _CHUNK = 1024 * 1024
+# Deflate's best case: a 258-byte match in 2 bits, so no stream unpacks to more than 1032x
+# its compressed size (zlib approaches 1028x on a run of zeros).
+DEFLATE_MAX_RATIO = 1032
 _XML_SUFFIXES = (".xml", ".rels", ".rdf", ".vml")
 _HOSTILE = tuple(
     token.encode(encoding)
@@ -72,7 +82,9 @@ class Inspection:
     """What :func:`inspect_file` found: the real format, blocking problems, and the bytes.
 
     ``data`` is the whole file (None when it was not read); ``parts`` holds the inflated
-    zip parts that the caller asked to keep, already checked."""
+    zip parts that the caller asked to keep, already checked, in the directory's order,
+    and ``crcs`` their checked CRC-32s. ``unchecked`` names the parts left uninflated
+    under ``kept_only`` (see :func:`inspect_file`)."""
 
     path: str
     format: str = ""
@@ -81,6 +93,47 @@ class Inspection:
     data: bytes | None = None
     parts: dict[str, bytes] = field(default_factory=dict)
     part_names: tuple[str, ...] = ()
+    crcs: dict[str, int] = field(default_factory=dict)
+    unchecked: tuple[str, ...] = ()
+
+    def stored_zip(
+        self, rewrite: Callable[[str, bytes], bytes | None] | None = None
+    ) -> bytes | None:
+        """The kept parts as a new zip of stored (uncompressed) entries, in their order:
+        what a parser should read instead of ``data``, since every byte in it was checked
+        and it has nothing left to inflate. ``rewrite(name, content)`` may give a part's
+        content rearranged for the parser (None: as it is). None only when they do not fit
+        a plain (not zip64) zip, which cannot happen when parts were left unchecked
+        (``kept_only`` skips only within those bounds): then every part was checked, and
+        ``data`` may be parsed instead."""
+        if len(self.parts) >= 0xFFFF:
+            return None
+        pieces: list[bytes] = []
+        central: list[bytes] = []
+        offset = 0
+        for name, content in self.parts.items():
+            crc = self.crcs[name]
+            if rewrite is not None:
+                changed = rewrite(name, content)
+                if changed is not None:
+                    content, crc = changed, zlib.crc32(changed)
+            raw = name.encode("utf-8")
+            flags = 0 if raw.isascii() else 0x800  # UTF-8 names
+            size = len(content)
+            # version 2.0, flags, stored, 1980-01-01 00:00, CRC, sizes, name length
+            fields = (20, flags, 0, 0, 0x21, crc, size, size, len(raw))
+            header = _LOCAL.pack(b"PK\x03\x04", *fields, 0)
+            central.append(_CENTRAL.pack(b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, offset))
+            central.append(raw)
+            pieces += (header, raw, content)
+            offset += len(header) + len(raw) + size
+        directory = b"".join(central)
+        if offset + len(directory) > 0xFFFFFFFF:
+            return None
+        count = len(self.parts)
+        pieces.append(directory)
+        pieces.append(_END.pack(b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0))
+        return b"".join(pieces)
 
 
 def _problem(code, message, path, hint):
@@ -108,9 +161,15 @@ def inspect_file(
     keep: Callable[[str], bool] | None = None,
     *,
     verify: bool = True,
+    kept_only: bool = False,
 ) -> Inspection:
     """Read ``path`` once and check it. ``keep(name)`` says which zip parts to return
-    inflated in :attr:`Inspection.parts`. Never raises for a bad file."""
+    inflated in :attr:`Inspection.parts`. Never raises for a bad file.
+
+    ``kept_only``: for an xlsx or xlsm file, the caller parses only the kept parts (through
+    :meth:`Inspection.stored_zip`), never ``data``; the other parts are then inflated and
+    checked only when :func:`inflation_bound` cannot show that the whole file unpacks to
+    less than ``limits.max_uncompressed_bytes`` (their names are in ``unchecked``)."""
     found = Inspection(str(path))
     try:
         # O_NONBLOCK: a named pipe must not hang the run waiting for a writer
@@ -166,7 +225,7 @@ def inspect_file(
         return found
     found.data = data
     try:
-        _sniff(found, data, limits, keep, verify)
+        _sniff(found, data, limits, keep, verify, kept_only)
     except Exception as exc:  # noqa: BLE001 - a container so damaged it breaks the checks
         found.format, found.detail = "corrupt", f"{type(exc).__name__}: {str(exc)[:200]}"
         found.problems.append(
@@ -175,11 +234,13 @@ def inspect_file(
     return found
 
 
-def _sniff(found: Inspection, data: bytes, limits: Limits, keep, verify: bool) -> None:
+def _sniff(
+    found: Inspection, data: bytes, limits: Limits, keep, verify: bool, kept_only: bool = False
+) -> None:
     path = found.path
     fmt, detail = _sniff_bytes(data)
     if fmt == "zip-container":
-        fmt, detail = _inspect_zip(found, data, limits, keep, verify)
+        fmt, detail = _inspect_zip(found, data, limits, keep, verify, kept_only)
     elif fmt == "ole":
         fmt, detail = _sniff_ole(data)
     found.format, found.detail = fmt, detail
@@ -311,7 +372,26 @@ def _directory_too_big(data: bytes, limits: Limits) -> str:
     return ""
 
 
-def _inspect_zip(found: Inspection, data: bytes, limits: Limits, keep, verify) -> tuple[str, str]:
+def inflation_bound(infos: list[zipfile.ZipInfo]) -> int | None:
+    """The most the parts of a zip can unpack to, whatever sizes its directory claims: a
+    stored part is its data, a deflated one at most :data:`DEFLATE_MAX_RATIO` times its
+    compressed data (plus one byte's worth). Readers (zipfile, the parsers, ours) take a
+    part's compressed data from the directory's ``compress_size``, so the bound holds for
+    parts that share data too. None when a part uses another method (no bound known)."""
+    total = 0
+    for info in infos:
+        if info.compress_type == zipfile.ZIP_STORED:
+            total += info.compress_size
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            total += (info.compress_size + 1) * DEFLATE_MAX_RATIO
+        else:
+            return None
+    return total
+
+
+def _inspect_zip(
+    found: Inspection, data: bytes, limits: Limits, keep, verify, kept_only: bool = False
+) -> tuple[str, str]:
     path = found.path
     too_big = _directory_too_big(data, limits)
     if too_big:
@@ -389,15 +469,27 @@ def _inspect_zip(found: Inspection, data: bytes, limits: Limits, keep, verify) -
         fmt, detail = _zip_kind(unique, read)
         if fmt not in SPREADSHEET_FORMATS or not verify:
             return fmt, detail
+        skip_unkept = False
+        if kept_only and keep is not None and fmt in ("xlsx", "xlsm") and len(infos) < 0xFFFF:
+            bound = inflation_bound(infos)  # also keeps the repacked parts within a plain zip
+            skip_unkept = bound is not None and bound <= min(
+                limits.max_uncompressed_bytes, _PLAIN_ZIP_BYTES
+            )
+        unchecked = []
         for info in infos:
             if info.is_dir():
                 continue
             wanted = keep is not None and keep(info.filename)
             content = small.get(info.filename)
             if content is None:
+                if skip_unkept and not wanted:
+                    unchecked.append(info.filename)  # never read by anyone, and bounded
+                    continue
                 content = _inflate(data, info, limits, keep=wanted)
             if wanted:
                 found.parts[info.filename] = content
+                found.crcs[info.filename] = info.CRC
+        found.unchecked = tuple(unchecked)
     except _ZipTrouble as trouble:
         hint = _HINT_BOMB if trouble.code in ("zip-bomb", "hostile-xml") else _HINT_DAMAGED
         found.problems.append(_problem(trouble.code, str(trouble), path, hint))
@@ -406,6 +498,9 @@ def _inspect_zip(found: Inspection, data: bytes, limits: Limits, keep, verify) -
 
 
 _LOCAL = struct.Struct("<4s5H3L2H")
+_CENTRAL = struct.Struct("<4s6H3L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_PLAIN_ZIP_BYTES = 0xF000_0000  # room left under 4 GB for headers and names
 _FEED = 64 * 1024
 
 

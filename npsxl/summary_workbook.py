@@ -280,15 +280,15 @@ def _inline(value, per_line: int) -> tuple[str, int]:
     return f"<is><t{space}>{_xml_text(text)}</t></is>", count
 
 
-def _text_cells(values: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray]:
-    """Inline-string elements and rough wrapped line counts for a column of values.
-
-    Each distinct value (council names, item names...) is worked out once.
-    """
+def _text_cells(values: np.ndarray, width: float, style: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rest of each cell after its reference (``" s=... t="inlineStr">...</c>"``, or ''
+    when blank) and its rough wrapped line count, for a column of values. Each distinct
+    value (council names, item names...) is worked out once."""
     per_line = max(1, int((width * CHARS_PER_WIDTH - 1) * 0.85))
     codes, uniques = pd.factorize(values)
     done = [_inline(value, per_line) for value in uniques]
-    texts = np.array([text for text, _ in done] + [""], dtype=object)
+    tails = [f'" s="{style}" t="inlineStr">{text}</c>' if text else "" for text, _ in done]
+    texts = np.array([*tails, ""], dtype=object)
     lines = np.array([count for _, count in done] + [1], dtype="int64")
     return texts[codes], lines[codes]  # code -1 (missing) picks the blank at the end
 
@@ -313,42 +313,41 @@ class _DataRows:
 
     def rows_xml(self, frame: pd.DataFrame, start: int) -> str:
         """``<row>`` elements for ``frame`` from spreadsheet row ``start``, built column by
-        column with list comprehensions rather than a call per cell."""
+        column with numpy's element-wise string operations and put together row by row
+        with ``str.join``: no Python code runs per cell."""
         text_style, number_style = self.text_format.xf_index, self.number_format.xf_index
         assert text_style is not None and number_style is not None, "formats not indexed"
-        numbers = range(start, start + len(frame))
-        lines = np.ones(len(frame), dtype="int64")
+        n = len(frame)
+        numbers = np.array([str(r) for r in range(start, start + n)], dtype=object)
+        lines = np.ones(n, dtype="int64")
         columns = []
         for col, name in enumerate(frame.columns):
-            letter = xl_col_to_name(col)
             if col in self.numeric:
                 values = frame[name].to_numpy(dtype=object, na_value=None)
-                style = number_style
-                columns.append(
-                    [
-                        f'<c r="{letter}{r}" s="{style}"><v>{int(v)}</v></c>'
-                        if v is not None
-                        else ""
-                        for r, v in zip(numbers, values, strict=True)
-                    ]
-                )
-                continue
-            values = frame[name].to_numpy(dtype=object, na_value="")
-            texts, counts = _text_cells(values, self.widths[col])
-            style = text_style
-            columns.append(
-                [
-                    f'<c r="{letter}{r}" s="{style}" t="inlineStr">{t}</c>' if t else ""
-                    for r, t in zip(numbers, texts.tolist(), strict=True)
-                ]
-            )
-            np.maximum(lines, counts, out=lines)
-        heights = {n: f' ht="{_height(n)}" customHeight="1"' for n in set(lines.tolist())}
-        heights[1] = ""
-        return "".join(
-            f'<row r="{r}"{heights[n]}>{"".join(cells)}</row>'
-            for r, n, cells in zip(numbers, lines.tolist(), zip(*columns, strict=True), strict=True)
+                codes, uniques = pd.factorize(values)
+                done = [f'" s="{number_style}"><v>{int(v)}</v></c>' for v in uniques]
+                tails = np.array([*done, ""], dtype=object)[codes]
+            else:
+                values = frame[name].to_numpy(dtype=object, na_value="")
+                tails, counts = _text_cells(values, self.widths[col], text_style)
+                np.maximum(lines, counts, out=lines)
+            head = f'<c r="{xl_col_to_name(col)}'
+            filled = tails != ""
+            if filled.all():
+                cells = head + numbers + tails
+            else:  # a blank cell is left out
+                cells = np.full(n, "", dtype=object)
+                cells[filled] = head + numbers[filled] + tails[filled]
+            columns.append(cells)
+        heights = {k: f' ht="{_height(k)}" customHeight="1">' for k in set(lines.tolist())}
+        heights[1] = ">"
+        opening = (
+            '<row r="'
+            + numbers
+            + '"'
+            + np.array([heights[k] for k in lines.tolist()], dtype=object)
         )
+        return "".join(map("".join, zip(opening, *columns, ["</row>"] * n, strict=True)))
 
     def chunks(self) -> Iterator[bytes]:
         """The rows as UTF-8 XML, a few thousand at a time (memory stays flat)."""
@@ -363,10 +362,14 @@ class _DataRows:
     def ready(self) -> bool:
         return self.sheet_index is not None and self.frame is not None and not self.frame.empty
 
+    @property
+    def count(self) -> int:
+        return len(self.frame) if self.frame is not None else 0
+
     def write_into(self, xml: str, archive: zipfile.ZipFile, part: str) -> None:
         """Write the sheet part ``part`` to ``archive``: ``xml`` with the rows spliced in."""
         columns = max(self.columns, len(self.widths))
-        last = f"{xl_col_to_name(columns - 1)}{self.first_row + len(self.frame)}"
+        last = f"{xl_col_to_name(columns - 1)}{self.first_row + self.count}"
         xml = xml.replace("<sheetData/>", "<sheetData></sheetData>")
         xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', xml)
         head, tail = xml.split("</sheetData>", 1)
@@ -375,6 +378,53 @@ class _DataRows:
             for chunk in self.chunks():
                 stream.write(chunk)
             stream.write(("</sheetData>" + tail).encode("utf-8"))
+
+
+class _TextRows(_DataRows):
+    """A table of text cells, each in its own format, with row heights fitted as
+    :meth:`_SummaryWriter.fit_rows` fits them and a blank cell still formatted (the returns
+    log): spliced in like :class:`_DataRows`, as ten thousand returns would make a hundred
+    thousand cells through xlsxwriter."""
+
+    def __init__(self):
+        super().__init__()
+        self.records: list[tuple[list[str], list[int]]] = []  # (texts, xf indexes) per row
+
+    def ready(self) -> bool:
+        return self.sheet_index is not None and bool(self.records)
+
+    @property
+    def count(self) -> int:
+        return len(self.records)
+
+    def chunks(self) -> Iterator[bytes]:
+        for offset in range(0, len(self.records), ROWS_PER_CHUNK):
+            records = self.records[offset : offset + ROWS_PER_CHUNK]
+            yield self.records_xml(records, self.first_row + offset + 1).encode("utf-8")
+
+    def records_xml(self, records, start: int) -> str:
+        columns = [
+            (xl_col_to_name(col), width, max(1, int(width * CHARS_PER_WIDTH) - 1))
+            for col, width in enumerate(self.widths)
+        ]
+        rows = []
+        for r, (texts, styles) in enumerate(records, start):
+            cells = []
+            lines = 1
+            for (letter, width, per_line), text, style in zip(columns, texts, styles, strict=True):
+                if not text:
+                    cells.append(f'<c r="{letter}{r}" s="{style}"/>')
+                    continue
+                body = _inline(text, EXCEL_MAX_TEXT)[0]
+                cells.append(f'<c r="{letter}{r}" s="{style}" t="inlineStr">{body}</c>')
+                if len(text) > per_line or "\n" in text:  # else one line (text_lines' own test)
+                    lines = max(lines, text_lines(text, width))
+            if lines > 1:  # in whole pixels, as xlsxwriter's set_row() keeps a height
+                height = f' ht="{0.75 * int(_height(lines) * 4 / 3 + 0.5)}" customHeight="1"'
+            else:
+                height = ""
+            rows.append(f'<row r="{r}"{height}>{"".join(cells)}</row>')
+        return "".join(rows)
 
 
 def _splice(path: Path, tables: list[_DataRows]) -> None:
@@ -416,7 +466,8 @@ class _SummaryWriter:
         self.contents: list[tuple[str, str]] = []
         self.data_rows = _DataRows()
         self.trend_rows = _DataRows()
-        self.tables = [self.data_rows, self.trend_rows]
+        self.log_rows = _TextRows()
+        self.tables = [self.data_rows, self.trend_rows, self.log_rows]
         self._shares_cache: dict = {}
         self._stats_cache: dict = {}
 
@@ -1429,6 +1480,11 @@ class _SummaryWriter:
         ws.freeze_panes(header + 1, 1)
         row = header
         log = self.c.log
+        rows = self.log_rows
+        rows.sheet_index, rows.first_row, rows.widths = ws.index, header + 1, widths
+        # the formats' indexes, as xlsxwriter gives them to the formats of the cells it writes
+        cell_style = f.cell._get_xf_index()
+        styles = {text: fmt._get_xf_index() for text, fmt in f.status.items()}
         for ret, record in zip(self.c.returns, log.itertuples(index=False), strict=True):
             row += 1
             model = f"{record.model_id} {record.model_version}".strip()
@@ -1445,10 +1501,8 @@ class _SummaryWriter:
                 record.counted,
                 problems,
             ]
-            for col, text in enumerate(texts):
-                fmt = f.status.get(text, f.cell) if col == 1 else f.cell
-                self.text(ws, row, col, text, fmt)
-            self.fit_rows(ws, row, zip(texts, widths, strict=True))
+            status = styles.get(texts[1], cell_style)
+            rows.records.append((texts, [cell_style, status] + [cell_style] * (len(texts) - 2)))
         ws.autofilter(header, 0, max(row, header), len(widths) - 1)
         ws.print_area(0, 0, row, len(widths) - 1)
 
