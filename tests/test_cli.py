@@ -78,14 +78,13 @@ def test_validate_json_has_one_object_per_file(runner, filled, model):
         (["collate", "x.xlsx", "--group-by", "hub"], "--group-by 'hub' is not a column"),
     ],
 )
-def test_usage_and_configuration_errors_exit_2(runner, args, message, tmp_path):
+def test_usage_and_configuration_errors_exit_2(runner, args, message, tmp_path, monkeypatch):
+    shutil.copy(ROOT / "model.yaml", tmp_path)
+    shutil.copytree(ROOT / "samples", tmp_path / "samples")
+    shutil.copytree(ROOT / "models", tmp_path / "models")
     (tmp_path / "x.xlsx").write_bytes(b"")
-    with runner.isolated_filesystem(temp_dir=tmp_path) as here:
-        shutil.copy(ROOT / "model.yaml", here)
-        shutil.copytree(ROOT / "samples", f"{here}/samples")
-        shutil.copytree(ROOT / "models", f"{here}/models")
-        (tmp_path / "x.xlsx").rename(f"{here}/x.xlsx")
-        result = runner.invoke(cli, args)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, args)
     assert result.exit_code == 2, result.output
     assert message in result.output
 
