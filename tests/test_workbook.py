@@ -20,7 +20,8 @@ from npsxl.answers import Answer, Respondent
 from npsxl.model import contrast_ratio, model_from_text
 from npsxl.prefill import Previous
 from npsxl.register import Council
-from npsxl.workbook import CouncilWorkbooks, build_workbook, wrapped_lines_both
+from npsxl.textfit import wrapped_lines_both
+from npsxl.workbook import CouncilWorkbooks, build_workbook
 
 MODEL_TEXT = (ROOT / "model.yaml").read_text(encoding="utf-8")
 GENERATED_AT = "2026-11-02T09:30:00+00:00"
