@@ -31,17 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-REGIONS = (
-    "North East",
-    "North West",
-    "Yorkshire and The Humber",
-    "East Midlands",
-    "West Midlands",
-    "East of England",
-    "London",
-    "South East",
-    "South West",
-)
+from npsxl.register import REGIONS  # noqa: E402
+
 TYPES = ("district", "unitary", "county", "metropolitan district", "London borough")
 
 

@@ -580,6 +580,19 @@ def item_theme(item: Item) -> str:
 
 
 # --- the collation ------------------------------------------------------------------------------
+# Councils, answers given, and median and mean of the current and target scores, per group.
+# Both the summaries and the version-only table use it; each selects its own column order.
+_LEVEL_AGGREGATES = {
+    "n": ("item_id", "size"),
+    "n_current": ("current", "count"),
+    "n_target": ("target", "count"),
+    "median_current": ("current", "median"),
+    "mean_current": ("current", "mean"),
+    "median_target": ("target", "median"),
+    "mean_target": ("target", "mean"),
+}
+
+
 @dataclass
 class Collation:
     """Everything collated from one batch of returns, with summaries computed on demand.
@@ -888,13 +901,7 @@ class Collation:
                 .agg(
                     item_name=("item_name", "first"),
                     change=("change", "first"),
-                    n=("item_id", "size"),
-                    n_current=("current", "count"),
-                    median_current=("current", "median"),
-                    mean_current=("current", "mean"),
-                    n_target=("target", "count"),
-                    median_target=("target", "median"),
-                    mean_target=("target", "mean"),
+                    **_LEVEL_AGGREGATES,
                 )
                 .reset_index()
             )
@@ -931,13 +938,7 @@ class Collation:
             self._scores(by)
             .groupby(["group", "item_id"], observed=False)
             .agg(
-                n=("item_id", "size"),
-                n_current=("current", "count"),
-                n_target=("target", "count"),
-                median_current=("current", "median"),
-                mean_current=("current", "mean"),
-                median_target=("target", "median"),
-                mean_target=("target", "mean"),
+                **_LEVEL_AGGREGATES,
                 mean_gap=("gap", "mean"),
                 n_aiming_higher=("higher", "sum"),
             )

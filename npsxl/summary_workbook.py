@@ -172,32 +172,16 @@ class _Formats:
         self.note = fmt(text_wrap=True, **pair("muted"))
         self.text = fmt(text_wrap=True)
         self.label = fmt(bold=True, text_wrap=True)
-        self.header = fmt(
-            bold=True,
-            text_wrap=True,
-            valign="vcenter",
-            align="center",
-            **pair("header"),
-            border=1,
-            border_color="#FFFFFF",
-        )
-        self.header_left = fmt(
-            bold=True,
-            text_wrap=True,
-            valign="vcenter",
-            **pair("header"),
-            border=1,
-            border_color="#FFFFFF",
-        )
-        self.group_header = fmt(
-            bold=True,
-            text_wrap=True,
-            valign="vcenter",
-            align="center",
-            **pair("theme"),
-            border=1,
-            border_color="#FFFFFF",
-        )
+        heading = {
+            "bold": True,
+            "text_wrap": True,
+            "valign": "vcenter",
+            "border": 1,
+            "border_color": "#FFFFFF",
+        }
+        self.header = fmt(**heading, align="center", **pair("header"))
+        self.header_left = fmt(**heading, **pair("header"))
+        self.group_header = fmt(**heading, align="center", **pair("theme"))
         self.cell = fmt(text_wrap=True, **border)
         self.cell_bold = fmt(text_wrap=True, bold=True, **border)
         self.integer = fmt(num_format="0", align="center", **border)
