@@ -13,8 +13,8 @@ peak memory under 300 MB at 10,000; time linear in the number of returns.
 shared, so single runs vary). --phases also times the phases of each run, from inside the
 same `npsxl collate` process: starting Python and importing the CLI, loading the models
 and the register, reading (with pandas being imported alongside when there are workers),
-building the collation's frames, writing the workbook and the CSVs (at the same time with
-workers), and leaving the interpreter.
+building the collation's frames, writing the workbook and the CSVs, and leaving the
+interpreter.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def timed(owner, name, label):
 timed(npsxl.cli, "_load_models", "models")
 timed(npsxl.register, "load_register", "register")
 timed(npsxl.batch, "read_returns", "read")
-timed(npsxl.cli, "_write_outputs", "outputs")
+timed(npsxl.batch, "collate", "collate")
 """
 PHASES = (
     ("import", "import npsxl.cli"),
@@ -110,8 +110,7 @@ PHASES = (
     ("register", "load the register"),
     ("read", "read and validate (pandas imported alongside)"),
     ("collate", "build the collation's frames"),
-    ("outputs", "write the workbook and the CSVs"),
-    ("rest", "print the summary"),
+    ("outputs", "write the workbook and the CSVs, print the summary"),
     ("interpreter", "start and leave the interpreter"),
 )
 
@@ -168,9 +167,8 @@ def run_collate(
             "models": at["models"] - at["models-start"],
             "register": at["register"] - at["register-start"],
             "read": at["read"] - at["register"],  # finding the files, the pool, reading
-            "collate": at["outputs-start"] - at["read"],
-            "outputs": at["outputs"] - at["outputs-start"],
-            "rest": at["done"] - at["outputs"],
+            "collate": at["collate"] - at["read"],
+            "outputs": at["done"] - at["collate"],
             "interpreter": outer - at["done"],
         }
         durations["import"] += at["models-start"] - at["import"]  # parsing the options

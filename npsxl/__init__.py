@@ -24,7 +24,7 @@ _API = {
     "Return": "npsxl.returns",
     "read_returns": "npsxl.batch",
     "find_inputs": "npsxl.batch",
-    "collate": "npsxl.collation",
+    "collate": "npsxl.batch",
     "Collation": "npsxl.collation",
     "write_data": "npsxl.collation",
     "write_summary_workbook": "npsxl.summary_workbook",

@@ -1,18 +1,25 @@
-"""Many files at once: find the inputs, read each one, never let a bad file stop the batch."""
+"""Many files at once: find the inputs, read each one (a bad file never stops the batch), and
+collate them."""
 
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .archive import ModelArchive
 from .errors import NpsxlError
 from .model import Model
 from .problems import Location, Problem
-from .register import Register
+from .register import Register, check_group_by
 from .returns import Return
+
+if TYPE_CHECKING:
+    from .collation import Collation
 
 
 def _skipped(name: str) -> bool:
@@ -93,9 +100,12 @@ def _chunk_size(files: int, workers: int) -> int:
     return max(1, min(16, files // (workers * 8)))
 
 
-def _read_all(paths: list[str], reader, jobs: int, progress, councils: tuple = ()) -> list[Return]:
+def _read_all(
+    paths: list[str], reader, jobs: int, progress, councils: tuple = (), meanwhile=None
+) -> list[Return]:
     """Read every path, in input order; ``progress(ret)`` after each one. ``councils``: the
-    register's, which the reader's councils are most likely to be."""
+    register's, which the reader's councils are most likely to be. ``meanwhile()`` is called
+    once, while the workers read (or first, without workers)."""
     results: list[Return] = []
     if jobs > 1 and len(paths) > 1:
         workers = min(jobs, len(paths))
@@ -103,6 +113,8 @@ def _read_all(paths: list[str], reader, jobs: int, progress, councils: tuple = (
             max_workers=workers, initializer=_install_reader, initargs=(reader, councils)
         ) as pool:
             done = pool.map(_read_in_worker, paths, chunksize=_chunk_size(len(paths), workers))
+            if meanwhile is not None:
+                meanwhile()
             for result, index in done:
                 if index is not None:
                     result.council = councils[index]
@@ -110,6 +122,8 @@ def _read_all(paths: list[str], reader, jobs: int, progress, councils: tuple = (
                 if progress:
                     progress(result)
         return results
+    if meanwhile is not None:
+        meanwhile()
     for path in paths:
         result = _read_safely(reader, path)
         results.append(result)
@@ -126,13 +140,60 @@ def read_returns(
     jobs: int = 1,
     progress: Callable[[Return], None] | None = None,
     reader: Callable[[str], Return] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Return]:
     """Read every file, in input order, with ``read_return`` (or ``reader``); with
     ``jobs > 1`` in that many worker processes, each given the reader once. A reader that
-    raises gives a rejected Return, so no file stops the batch."""
+    raises gives a rejected Return, so no file stops the batch. ``meanwhile()`` is called
+    once in this process while the workers read: work that does not depend on the returns
+    (such as importing what will process them) then costs no extra time."""
     if reader is None:
         from .reader import read_return
 
         reader = functools.partial(read_return, models=models, register=register)
     councils = tuple(getattr(register, "councils", ())) if register is not None else ()
-    return _read_all([str(p) for p in paths], reader, jobs, progress, councils)
+    return _read_all([str(p) for p in paths], reader, jobs, progress, councils, meanwhile)
+
+
+def collate(
+    paths: Iterable[str | os.PathLike],
+    register: Register | None = None,
+    *,
+    model: Model,
+    archive: ModelArchive | None = None,
+    reader: Callable[[str], Return] | None = None,
+    group_by: Sequence[str] = (),
+    jobs: int = 1,
+    progress: Callable[[Return], None] | None = None,
+) -> Collation:
+    """Read every file in ``paths`` (folders are searched recursively) and collate the returns.
+
+    ``model`` is the current model; ``archive`` holds the older versions (see
+    :func:`collate_returns`). ``reader(path) -> Return`` defaults to
+    :func:`npsxl.reader.read_return` for ``model`` and every archived version, and
+    ``register``; with ``jobs > 1`` files are read in that many worker processes, so the
+    reader must be picklable (a module-level function, or a ``functools.partial`` of one).
+    A reader that raises gives a rejected return; it never stops the batch. ``progress`` is
+    called with each Return. ``group_by`` names extra register columns to summarise by.
+    Returns a :class:`~npsxl.collation.Collation` (see
+    :func:`~npsxl.collation.collate_returns`).
+    """
+    check_group_by(group_by, register)
+    models: Model | list[Model] = model
+    if archive is not None:
+        others = [m for m in archive if (m.id, m.version) != (model.id, model.version)]
+        models = [model, *others]
+    files = [f for raw in paths for f in (find_inputs(raw) if Path(raw).is_dir() else [raw])]
+    # pandas and the collation code load while the workers read
+    returns = read_returns(
+        files,
+        models,
+        register,
+        jobs=jobs,
+        progress=progress,
+        reader=reader,
+        meanwhile=functools.partial(importlib.import_module, "npsxl.collation"),
+    )
+    from .collation import collate_returns
+
+    return collate_returns(returns, model, register, group_by, archive=archive)

@@ -400,11 +400,9 @@ def validate(inputs, model_path, archive_dir, register_path, output_format, jobs
 @_library_errors
 def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, group_by, jobs):
     """Collate returned workbooks into a summary workbook with charts, and tidy CSV data."""
+    from .batch import collate as collate_returns
     from .batch import find_inputs
-    from .collation import collate as collate_returns
-    from .collation import write_data
     from .register import load_register
-    from .summary_workbook import write_summary_workbook
 
     loaded, archive = _load_models(model_path, archive_dir)
     register = load_register(register_path)
@@ -425,6 +423,9 @@ def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, 
             jobs=jobs,
             progress=bar,
         )
+    from .collation import write_data  # loaded while the files were read
+    from .summary_workbook import write_summary_workbook
+
     workbook = write_summary_workbook(collation, out_file)
     written = write_data(collation, data_dir)
     click.echo(collation.summary_text())
@@ -450,7 +451,7 @@ def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, 
 @_library_errors
 def demo(model_path, archive_dir, register_path, out_dir, seed, jobs):
     """Make synthetic returns for every council in the register and collate them."""
-    from .collation import collate as collate_returns
+    from .batch import collate as collate_returns
     from .collation import write_data
     from .demo import make_returns
     from .register import load_register

@@ -1,6 +1,6 @@
 """Collate returned self-assessments into a returns log, tidy answers, summaries and trends.
 
-:func:`collate` reads every input file once (through a reader callable, by default
+:func:`npsxl.batch.collate` reads every input file once (through a reader callable, by default
 :func:`npsxl.reader.read_return`), decides which returns count, and builds pandas frames:
 
 * the **returns log**: one row per input file, whatever became of it;
@@ -38,7 +38,7 @@ import math
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,11 +47,10 @@ import pandas as pd
 
 from .archive import ModelArchive
 from .atomic import atomic_path
-from .batch import find_inputs, read_returns
-from .errors import NpsxlError, OutputError
+from .errors import OutputError
 from .lineage import Mapping
 from .model import ENABLER, ENABLERS_GROUP_NAME, Item, Model
-from .register import COUNCIL_TYPES, REGIONS, Council, Register
+from .register import COUNCIL_TYPES, REGIONS, STANDARD_GROUPINGS, Council, Register, check_group_by
 from .returns import Return
 
 RETURNS_CSV = "returns.csv"
@@ -206,7 +205,6 @@ ALL_COUNCILS = "All councils"
 ALL_REGIONS = "All regions"
 NOT_GIVEN = "Not given"
 NO_COUNCIL = "Council not identified"
-STANDARD_GROUPINGS = ("region", "council_type")
 ALL_ITEMS = "ALL ITEMS"  # the item id of movement()'s all-items rows: never a model item id
 ALL_ITEMS_NAME = "All key areas and enablers"
 
@@ -1213,22 +1211,6 @@ def _response_row(region: str, expected: int, tally: Counter) -> tuple:
 
 
 # --- entry points -------------------------------------------------------------------------------
-def check_group_by(columns: Iterable[str], register: Register | None) -> tuple[str, ...]:
-    """The extra groupings to summarise: ``columns`` without repeats, region or council type
-    (always summarised). Raises :class:`NpsxlError` for a column not in the register."""
-    available = register.extra_columns if register is not None else ()
-    wanted = tuple(dict.fromkeys(c for c in columns if c not in STANDARD_GROUPINGS))
-    for column in wanted:
-        if column not in available:
-            where = f"the register {register.source}" if register is not None else "no register"
-            extra = ", ".join(available) or "none"
-            raise NpsxlError(
-                f"cannot group by {column!r}: it is not an extra column of {where} "
-                f"(extra columns: {extra})"
-            )
-    return wanted
-
-
 def collate_returns(
     returns: Sequence[Return],
     model: Model,
@@ -1263,37 +1245,6 @@ def collate_returns(
         comparable=comparable,
         per_version=per_version,
     )
-
-
-def collate(
-    paths: Iterable[str | os.PathLike],
-    register: Register | None = None,
-    *,
-    model: Model,
-    archive: ModelArchive | None = None,
-    reader: Callable[[str], Return] | None = None,
-    group_by: Sequence[str] = (),
-    jobs: int = 1,
-    progress: Callable[[Return], None] | None = None,
-) -> Collation:
-    """Read every file in ``paths`` (folders are searched recursively) and collate the returns.
-
-    ``model`` is the current model; ``archive`` holds the older versions (see
-    :func:`collate_returns`). ``reader(path) -> Return`` defaults to
-    :func:`npsxl.reader.read_return` for ``model`` and every archived version, and
-    ``register``; with ``jobs > 1`` files are read in that many worker processes, so the
-    reader must be picklable (a module-level function, or a ``functools.partial`` of one).
-    A reader that raises gives a rejected return; it never stops the batch. ``progress`` is
-    called with each Return. ``group_by`` names extra register columns to summarise by.
-    """
-    check_group_by(group_by, register)
-    models: Model | list[Model] = model
-    if archive is not None:
-        others = [m for m in archive if (m.id, m.version) != (model.id, model.version)]
-        models = [model, *others]
-    files = [f for raw in paths for f in (find_inputs(raw) if Path(raw).is_dir() else [raw])]
-    returns = read_returns(files, models, register, jobs=jobs, progress=progress, reader=reader)
-    return collate_returns(returns, model, register, group_by, archive=archive)
 
 
 def write_data(

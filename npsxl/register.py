@@ -17,7 +17,7 @@ import difflib
 import io
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from npsxl.errors import CouncilNotFound, NpsxlError, RegisterError
@@ -45,6 +45,9 @@ COUNCIL_TYPES: tuple[str, ...] = (
     "City of London",
 )
 """Recognised values of the optional ``council_type`` column."""
+
+STANDARD_GROUPINGS: tuple[str, ...] = ("region", "council_type")
+"""The register columns every collation is summarised by; ``--group-by`` adds others."""
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("code", "name", "region")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("register_code", "short_name", "council_type")
@@ -298,6 +301,22 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         start, last_line = last_line + 1, reader.line_num
         if any(cell.strip() for cell in row):
             yield start, [cell.strip() for cell in row]
+
+
+def check_group_by(columns: Iterable[str], register: Register | None) -> tuple[str, ...]:
+    """The extra groupings to summarise: ``columns`` without repeats, region or council type
+    (always summarised). Raises :class:`NpsxlError` for a column not in the register."""
+    available = register.extra_columns if register is not None else ()
+    wanted = tuple(dict.fromkeys(c for c in columns if c not in STANDARD_GROUPINGS))
+    for column in wanted:
+        if column not in available:
+            where = f"the register {register.source}" if register is not None else "no register"
+            extra = ", ".join(available) or "none"
+            raise NpsxlError(
+                f"cannot group by {column!r}: it is not an extra column of {where} "
+                f"(extra columns: {extra})"
+            )
+    return wanted
 
 
 def load_register(path: str | os.PathLike[str]) -> Register:

@@ -23,12 +23,11 @@ import pandas as pd
 import pytest
 
 from npsxl.answers import Answer, Respondent
-from npsxl.batch import find_inputs
+from npsxl.batch import collate, find_inputs
 from npsxl.collation import (
     ANSWERS_COLUMNS,
     RETURNS_COLUMNS,
     SUMMARY_COLUMNS,
-    collate,
     write_data,
 )
 from npsxl.errors import NpsxlError, OutputError

@@ -30,6 +30,7 @@ import pytest
 
 from npsxl.answers import Answer, Respondent
 from npsxl.archive import ModelArchive, load_archive
+from npsxl.batch import collate
 from npsxl.collation import (
     ALL_ITEMS,
     ANSWERS_COLUMNS,
@@ -37,7 +38,6 @@ from npsxl.collation import (
     RETURNS_COLUMNS,
     SUMMARY_COLUMNS,
     TRENDS_COLUMNS,
-    collate,
     collate_returns,
     write_data,
 )

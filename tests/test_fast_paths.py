@@ -4,21 +4,27 @@
   the whole file small, and the parser reads only checked bytes (a stored repack);
 * a sheet's used range is bounded without listing every cell only when it is provably small;
 * worker processes send back councils by their place in the register;
-* the returns log of the summary workbook is spliced in as XML, like the Data sheet.
+* the returns log of the summary workbook is spliced in as XML, like the Data sheet;
+* model files are parsed with libyaml when PyYAML has it, with the same result;
+* pandas loads while the workers read, not before.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 import zipfile
 import zlib
 
 import pytest
 import python_calamine
-from conftest import sample_answers
+import yaml
+from conftest import ROOT, sample_answers
 from test_safety import BILLION_LAUGHS, codes, patch_central_size, rezip, unchanged_after_reading
 
+from npsxl import yamlsource
 from npsxl.batch import read_returns
 from npsxl.reader import _keep_part, _merges_first, _xlsx_cells, read_return
 from npsxl.safety import (
@@ -182,3 +188,36 @@ def test_workers_give_back_the_registers_own_councils(filled, model, register):
     ]
     assert all(any(r.council is c for c in register.councils) for r in returns)
     assert returns[0].answers == sample_answers(model)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_meanwhile_runs_once_while_the_workers_read(filled, model, register, jobs):
+    paths = [filled("Leeds"), filled("York")]
+    calls = []
+    returns = read_returns(paths, model, register, jobs=jobs, meanwhile=lambda: calls.append(1))
+    assert calls == [1] and [r.accepted for r in returns] == [True, True]
+
+
+def test_reading_starts_before_pandas_is_imported():
+    code = (
+        "import sys, npsxl.cli, npsxl.batch, npsxl.reader, npsxl.register\n"
+        "assert 'pandas' not in sys.modules, 'pandas would load before the workers start'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# --- model files --------------------------------------------------------------------------------
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML was built without libyaml")
+@pytest.mark.parametrize("path", ["model.yaml", "samples/model-1.1-example.yaml"])
+def test_libyaml_and_pure_python_parse_a_model_alike(path):
+    text = (ROOT / path).read_text(encoding="utf-8")
+    fast = yamlsource._parse(text, path, yaml.CSafeLoader)
+    slow = yamlsource._parse(text, path, yaml.SafeLoader)
+    assert not fast.problems and fast.data == slow.data and fast.lines == slow.lines
+
+
+def test_a_broken_model_gets_the_pure_python_parsers_message():
+    doc = yamlsource.parse_yaml("strategy:\n\tname: x\n", "model.yaml")
+    (problem,) = doc.problems
+    assert "found character '\\t' that cannot start any token" in problem.message
+    assert problem.location.line == 2
