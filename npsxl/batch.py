@@ -35,18 +35,21 @@ def find_inputs(inputs: Iterable[str | os.PathLike] | str | os.PathLike) -> list
     """
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
-    found: dict[Path, Path] = {}
+    found: dict[str, Path] = {}
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = [d for d in dirs if not _skipped(d)]
-                for name in files:
+                real_root = os.path.realpath(root)  # once per folder, not once per file
+                for name in sorted(files):  # of two names for one file, the first is kept
                     if not _skipped(name):
-                        file = Path(root) / name
-                        found.setdefault(file.resolve(), file)
+                        real = os.path.join(real_root, name)
+                        if os.path.islink(real):
+                            real = os.path.realpath(real)
+                        found.setdefault(real, Path(root) / name)
         elif path.is_file():
-            found.setdefault(path.resolve(), path)
+            found.setdefault(os.path.realpath(path), path)
         else:
             raise NpsxlError(f"{path}: no such file or folder (check the path of the returns)")
     return sorted(found.values(), key=lambda p: str(p))

@@ -68,7 +68,7 @@ class _Damaged(Exception):
     """A parser failed on the file's content."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cell:
     sheet: str
     row: int

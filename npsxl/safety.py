@@ -72,6 +72,8 @@ _HOSTILE = tuple(
     for token in ("<!DOCTYPE", "<!ENTITY")
     for encoding in ("ascii", "utf-16-le", "utf-16-be")
 )
+
+
 _HINT_RESEND = "send the self-assessment workbook (.xlsx) you were given, filled in"
 _HINT_BOMB = "this is not a normal workbook; send the original self-assessment file"
 _HINT_DAMAGED = "open it, save it again and resend it"
@@ -197,7 +199,11 @@ def inspect_file(
                     )
                 )
                 return found
-            data = handle.read(limits.max_file_bytes + 1)
+            # what fstat says, not the limit: reading into a buffer of the limit's size is
+            # a big allocation per file; a file that grew meanwhile is read on to the limit
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(limits.max_file_bytes + 1 - len(data))
     except IsADirectoryError:
         found.problems.append(
             _problem("not-a-spreadsheet", "not a file but a folder", path, _HINT_RESEND)

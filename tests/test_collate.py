@@ -397,6 +397,18 @@ def test_find_inputs_walks_folders_skips_hidden_and_lock_files(tmp_path):
         find_inputs([folder, tmp_path / "no-such-folder"])
 
 
+def test_find_inputs_counts_a_linked_file_once(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.xlsx").write_text("x")
+    (folder / "copy-of-a.xlsx").symlink_to(folder / "a.xlsx")
+    outside = tmp_path / "outside.xlsx"
+    outside.write_text("x")
+    (folder / "link-out.xlsx").symlink_to(outside)
+    found = find_inputs([folder, outside, tmp_path / "in" / "a.xlsx"])
+    assert [p.name for p in found] == ["a.xlsx", "link-out.xlsx"]
+
+
 # --- the returns log --------------------------------------------------------------------------
 def test_every_input_appears_once_in_the_log_in_input_order(collation, inputs):
     log = collation.log
