@@ -17,6 +17,7 @@ import math
 import re
 import zipfile
 from collections.abc import Iterator
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -265,14 +266,16 @@ def _inline(value, per_line: int) -> tuple[str, int]:
 
 
 def _text_cells(values: np.ndarray, width: float, style: int) -> tuple[np.ndarray, np.ndarray]:
-    """The rest of each cell after its reference (``" s=... t="inlineStr">...</c>"``, or ''
-    when blank) and its rough wrapped line count, for a column of values. Each distinct
-    value (council names, item names...) is worked out once."""
+    """The rest of each cell after its reference (``" s=... t="inlineStr">...</c>"`` in
+    UTF-8, or b'' when blank) and its rough wrapped line count, for a column of values. Each
+    distinct value (council names, item names...) is worked out and encoded once."""
     per_line = max(1, int((width * CHARS_PER_WIDTH - 1) * 0.85))
     codes, uniques = pd.factorize(values)
     done = [_inline(value, per_line) for value in uniques]
-    tails = [f'" s="{style}" t="inlineStr">{text}</c>' if text else "" for text, _ in done]
-    texts = np.array([*tails, ""], dtype=object)
+    tails = [
+        f'" s="{style}" t="inlineStr">{text}</c>'.encode() if text else b"" for text, _ in done
+    ]
+    texts = np.array([*tails, b""], dtype=object)
     lines = np.array([count for _, count in done] + [1], dtype="int64")
     return texts[codes], lines[codes]  # code -1 (missing) picks the blank at the end
 
@@ -295,49 +298,49 @@ class _DataRows:
         self.text_format = self.number_format = None
         self.columns = 0  # the sheet's width in columns, for its dimension (0: the table's)
 
-    def rows_xml(self, frame: pd.DataFrame, start: int) -> str:
-        """``<row>`` elements for ``frame`` from spreadsheet row ``start``, built column by
-        column with numpy's element-wise string operations and put together row by row
-        with ``str.join``: no Python code runs per cell."""
+    def rows_xml(self, frame: pd.DataFrame, start: int) -> bytes:
+        """``<row>`` elements for ``frame`` from spreadsheet row ``start``, in UTF-8, built
+        column by column with numpy's element-wise operations and put together with one
+        ``bytes.join`` per row over the pieces of its cells (reference, row number, the
+        rest): no Python code runs, and nothing is built or encoded, per cell."""
         text_style, number_style = self.text_format.xf_index, self.number_format.xf_index
         assert text_style is not None and number_style is not None, "formats not indexed"
         n = len(frame)
-        numbers = np.array([str(r) for r in range(start, start + n)], dtype=object)
+        numbers = np.array([str(r).encode() for r in range(start, start + n)], dtype=object)
         lines = np.ones(n, dtype="int64")
-        columns = []
+        pieces = []
         for col, name in enumerate(frame.columns):
+            values = frame[name].to_numpy(dtype=object)  # missing (NaN, NA): code -1, blank
             if col in self.numeric:
-                values = frame[name].to_numpy(dtype=object, na_value=None)
                 codes, uniques = pd.factorize(values)
-                done = [f'" s="{number_style}"><v>{int(v)}</v></c>' for v in uniques]
-                tails = np.array([*done, ""], dtype=object)[codes]
+                done = [f'" s="{number_style}"><v>{int(v)}</v></c>'.encode() for v in uniques]
+                tails = np.array([*done, b""], dtype=object)[codes]
             else:
-                values = frame[name].to_numpy(dtype=object, na_value="")
                 tails, counts = _text_cells(values, self.widths[col], text_style)
                 np.maximum(lines, counts, out=lines)
-            head = f'<c r="{xl_col_to_name(col)}'
-            filled = tails != ""
-            if filled.all():
-                cells = head + numbers + tails
-            else:  # a blank cell is left out
-                cells = np.full(n, "", dtype=object)
-                cells[filled] = head + numbers[filled] + tails[filled]
-            columns.append(cells)
-        heights = {k: f' ht="{_height(k)}" customHeight="1">' for k in set(lines.tolist())}
-        heights[1] = ">"
-        opening = (
-            '<row r="'
-            + numbers
-            + '"'
-            + np.array([heights[k] for k in lines.tolist()], dtype=object)
-        )
-        return "".join(map("".join, zip(opening, *columns, ["</row>"] * n, strict=True)))
+            head = f'<c r="{xl_col_to_name(col)}'.encode()
+            blank = tails == b""
+            if not blank.any():
+                pieces += [repeat(head, n), numbers, tails]
+            else:  # a blank cell is left out: no reference either
+                heads = np.full(n, head, dtype=object)
+                refs = numbers.copy()
+                heads[blank] = refs[blank] = b""
+                pieces += [heads, refs, tails]
+        heights = {
+            k: f'" ht="{_height(k)}" customHeight="1">'.encode() for k in set(lines.tolist())
+        }
+        heights[1] = b'">'
+        openings = [heights[k] for k in lines.tolist()]
+        ends = repeat(b"</row>", n)
+        rows = zip(repeat(b'<row r="', n), numbers, openings, *pieces, ends, strict=True)
+        return b"".join(map(b"".join, rows))
 
     def chunks(self) -> Iterator[bytes]:
         """The rows as UTF-8 XML, a few thousand at a time (memory stays flat)."""
         for offset in range(0, len(self.frame), ROWS_PER_CHUNK):
             frame = self.frame.iloc[offset : offset + ROWS_PER_CHUNK]
-            yield self.rows_xml(frame, self.first_row + offset + 1).encode("utf-8")
+            yield self.rows_xml(frame, self.first_row + offset + 1)
 
     def splice(self, path: Path) -> None:
         """Add the rows to the sheet in the saved workbook at ``path`` (rewritten in place)."""
@@ -391,6 +394,7 @@ class _TextRows(_DataRows):
             (xl_col_to_name(col), width, max(1, int(width * CHARS_PER_WIDTH) - 1))
             for col, width in enumerate(self.widths)
         ]
+        bodies: dict[str, str] = {}  # statuses, regions, models... repeat from row to row
         rows = []
         for r, (texts, styles) in enumerate(records, start):
             cells = []
@@ -399,7 +403,9 @@ class _TextRows(_DataRows):
                 if not text:
                     cells.append(f'<c r="{letter}{r}" s="{style}"/>')
                     continue
-                body = _inline(text, EXCEL_MAX_TEXT)[0]
+                body = bodies.get(text)
+                if body is None:
+                    body = bodies[text] = _inline(text, EXCEL_MAX_TEXT)[0]
                 cells.append(f'<c r="{letter}{r}" s="{style}" t="inlineStr">{body}</c>')
                 if len(text) > per_line or "\n" in text:  # else one line (text_lines' own test)
                     lines = max(lines, text_lines(text, width))

@@ -28,6 +28,7 @@ from npsxl.collation import (
     ANSWERS_COLUMNS,
     RETURNS_COLUMNS,
     SUMMARY_COLUMNS,
+    _write_csv,
     write_data,
 )
 from npsxl.errors import NpsxlError, OutputError
@@ -650,6 +651,20 @@ def test_write_data_writes_three_csv_files(collation, tmp_path):
     with pytest.raises(OutputError):
         write_data(collation, tmp_path / "data", force=False)
     assert written[0].read_bytes() == before
+
+
+def test_csv_files_are_byte_for_byte_what_pandas_writes(collation, tmp_path):
+    """The CSV writer formats each distinct value once instead of every cell; the bytes are
+    still those of pandas' to_csv, quoting, blanks and missing scores included."""
+    tricky = ['say "yes", or no', "line\nbreak", "carriage\rreturn", "£, é and 🎉", " pad ", ""]
+    answers = collation.answers.copy()
+    answers["evidence"] = [tricky[i % len(tricky)] for i in range(len(answers))]
+    answers.loc[0, "actions"] = None
+    frames = [collation.log, answers, collation.summaries(), pd.DataFrame({"one": ["", "x"]})]
+    for number, frame in enumerate(frames):
+        _write_csv(frame, tmp_path / f"{number}.csv")
+        expected = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        assert (tmp_path / f"{number}.csv").read_bytes() == expected
 
 
 # --- the summary workbook ---------------------------------------------------------------------
