@@ -67,11 +67,20 @@ _CHUNK = 1024 * 1024
 # its compressed size (zlib approaches 1028x on a run of zeros).
 DEFLATE_MAX_RATIO = 1032
 _XML_SUFFIXES = (".xml", ".rels", ".rdf", ".vml")
+_HOSTILE_TEXT = ("<!DOCTYPE", "<!ENTITY")
 _HOSTILE = tuple(
     token.encode(encoding)
-    for token in ("<!DOCTYPE", "<!ENTITY")
+    for token in _HOSTILE_TEXT
     for encoding in ("ascii", "utf-16-le", "utf-16-be")
 )
+_HOSTILE_ASCII = tuple(token.encode("ascii") for token in _HOSTILE_TEXT)
+
+
+def _declares(xml: bytes) -> bool:
+    """Whether ``xml`` holds a DTD or entity declaration, in UTF-8 or UTF-16. Only UTF-16
+    has NUL bytes, so UTF-8 (every part a spreadsheet application writes) takes two scans."""
+    tokens = _HOSTILE if b"\x00" in xml else _HOSTILE_ASCII
+    return any(token in xml for token in tokens)
 
 
 _HINT_RESEND = "send the self-assessment workbook (.xlsx) you were given, filled in"
@@ -554,7 +563,7 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, limits: Limits, keep: bool = Tr
         )
     if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
         raise _ZipTrouble("corrupt-file", f"part {name} is damaged (size or checksum wrong)")
-    if xml and b"!" in content and any(token in content for token in _HOSTILE):
+    if xml and b"!" in content and _declares(content):
         raise _hostile(name)
     return content if keep else b""
 
