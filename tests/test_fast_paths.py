@@ -26,7 +26,8 @@ from test_safety import BILLION_LAUGHS, codes, patch_central_size, rezip, unchan
 
 from npsxl import yamlsource
 from npsxl.batch import read_returns
-from npsxl.reader import _keep_part, _merges_first, _xlsx_cells, read_return
+from npsxl.book import keep_part, merges_first, xlsx_cells
+from npsxl.reader import read_return
 from npsxl.safety import (
     DEFAULT_LIMITS,
     DEFLATE_MAX_RATIO,
@@ -66,16 +67,16 @@ def test_the_bound_counts_stored_parts_as_they_are_and_refuses_other_methods(tmp
 
 
 def test_parts_no_parser_reads_are_skipped_only_under_the_bound(leeds):
-    found = inspect_file(leeds, keep=_keep_part, kept_only=True)
+    found = inspect_file(leeds, keep=keep_part, kept_only=True)
     assert found.problems == [] and found.format == "xlsx"
     assert "xl/theme/theme1.xml" in found.unchecked
     assert not set(found.unchecked) & set(found.parts)
     for name in found.unchecked:
-        assert not _keep_part(name)
+        assert not keep_part(name)
     # a limit the bound cannot prove: every part is inflated and checked, as without kept_only
     tight = Limits(max_uncompressed_bytes=1024 * 1024)
     assert inflation_bound(zipfile.ZipFile(leeds).infolist()) > tight.max_uncompressed_bytes
-    found = inspect_file(leeds, tight, keep=_keep_part, kept_only=True)
+    found = inspect_file(leeds, tight, keep=keep_part, kept_only=True)
     assert found.problems == [] and found.unchecked == ()
 
 
@@ -112,7 +113,7 @@ def test_hostile_xml_in_a_part_the_parser_reads_is_still_refused(leeds, model, t
 
 # --- the parser reads a stored repack of the checked parts ----------------------------------------
 def test_the_repack_holds_exactly_the_checked_parts(leeds):
-    found = inspect_file(leeds, keep=_keep_part, kept_only=True)
+    found = inspect_file(leeds, keep=keep_part, kept_only=True)
     packed = zipfile.ZipFile(io.BytesIO(found.stored_zip()))
     assert packed.testzip() is None
     assert [i.filename for i in packed.infolist()] == list(found.parts)
@@ -121,10 +122,10 @@ def test_the_repack_holds_exactly_the_checked_parts(leeds):
 
 
 def test_the_parser_reads_the_same_cells_from_the_repack(leeds):
-    found = inspect_file(leeds, keep=_keep_part, kept_only=True)
+    found = inspect_file(leeds, keep=keep_part, kept_only=True)
     original = python_calamine.CalamineWorkbook.from_path(str(leeds))
     repacked = python_calamine.CalamineWorkbook.from_filelike(
-        io.BytesIO(found.stored_zip(_merges_first))
+        io.BytesIO(found.stored_zip(merges_first))
     )
     assert repacked.sheet_names == original.sheet_names
     for name in original.sheet_names:
@@ -138,19 +139,18 @@ def test_merged_ranges_go_first_only_in_the_plain_layout():
         b'<?xml version="1.0"?>\n<worksheet xmlns="x"><sheetData><row r="1"/></sheetData>'
         b'<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells></worksheet>'
     )
-    moved = _merges_first("xl/worksheets/sheet1.xml", sheet)
+    moved = merges_first("xl/worksheets/sheet1.xml", sheet)
     assert moved.startswith(b'<?xml version="1.0"?>\n<worksheet xmlns="x"><mergeCells count="1">')
     assert moved.endswith(sheet[len(b'<?xml version="1.0"?>\n<worksheet xmlns="x">') :])
     none = sheet.replace(b'<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells>', b"")
-    assert b'<worksheet xmlns="x"><mergeCells count="0"/><sheetData>' in _merges_first(
+    assert b'<worksheet xmlns="x"><mergeCells count="0"/><sheetData>' in merges_first(
         "xl/worksheets/sheet1.xml", none
     )
-    assert _merges_first("xl/styles.xml", sheet) is None
+    assert merges_first("xl/styles.xml", sheet) is None
     assert (
-        _merges_first("xl/worksheets/sheet1.xml", b"<x:worksheet><sheetData/></x:worksheet>")
-        is None
+        merges_first("xl/worksheets/sheet1.xml", b"<x:worksheet><sheetData/></x:worksheet>") is None
     )
-    assert _merges_first("xl/worksheets/sheet1.xml", sheet.replace(b"</sheetData>", b"")) is None
+    assert merges_first("xl/worksheets/sheet1.xml", sheet.replace(b"</sheetData>", b"")) is None
 
 
 # --- used ranges --------------------------------------------------------------------------------
@@ -160,13 +160,13 @@ def test_a_small_sheet_is_bounded_and_its_formulas_found():
         b'<c r="C1" s="1"/><f>x</f><c r="D1" t="str"><f t="shared" si="0"/><v>2</v></c>'
         b'<c r="ZZ999"><v>3</v></c></row></sheetData>'
     )
-    extent, formulas = _xlsx_cells.__wrapped__(sheet, DEFAULT_LIMITS.max_sheet_cells)
+    extent, formulas = xlsx_cells.__wrapped__(sheet, DEFAULT_LIMITS.max_sheet_cells)
     assert formulas == {(0, 1), (0, 3)}
     assert (extent.rows, extent.cols) == (999, 702)  # a bound, within the limit
-    exact, same = _xlsx_cells.__wrapped__(sheet, 1000)  # a limit below the bound: exact range
+    exact, same = xlsx_cells.__wrapped__(sheet, 1000)  # a limit below the bound: exact range
     assert same == formulas and (exact.rows, exact.cols, exact.far) == (999, 702, "ZZ999")
     far = sheet.replace(b"ZZ999", b"AAA1")
-    extent, _ = _xlsx_cells.__wrapped__(far, DEFAULT_LIMITS.max_sheet_cells)
+    extent, _ = xlsx_cells.__wrapped__(far, DEFAULT_LIMITS.max_sheet_cells)
     assert (extent.rows, extent.cols, extent.far) == (1, 703, "AAA1")
 
 
@@ -175,7 +175,7 @@ def test_a_small_sheet_is_bounded_and_its_formulas_found():
 )
 def test_a_far_cell_written_unusually_is_measured(cell):
     sheet = b'<sheetData><row r="1"><c r="A1"><v>1</v></c>' + cell + b"</row></sheetData>"
-    extent, _ = _xlsx_cells.__wrapped__(sheet, DEFAULT_LIMITS.max_sheet_cells)
+    extent, _ = xlsx_cells.__wrapped__(sheet, DEFAULT_LIMITS.max_sheet_cells)
     assert extent.cells > DEFAULT_LIMITS.max_sheet_cells and extent.far == "XFD1048576"
 
 
