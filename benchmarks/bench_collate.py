@@ -131,9 +131,9 @@ def run_collate(
     code = (
         (_PHASES_CODE if phases else "import sys, time\nstart = time.perf_counter()\nmarks = []\n")
         + "import resource\n"
-        "from npsxl.cli import cli\n"
+        "from npsxl.cli import main\n"
         "try:\n"
-        "    cli(sys.argv[1:], standalone_mode=False)\n"
+        "    main(sys.argv[1:], standalone_mode=False)\n"
         "finally:\n"
         "    marks.append(('done', time.perf_counter() - start))\n"
         "    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"

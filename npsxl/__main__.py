@@ -1,3 +1,3 @@
-from npsxl.cli import cli
+from npsxl.cli import main
 
-cli(prog_name="npsxl")
+main()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
+import sys
 
 import openpyxl
 import pytest
@@ -221,3 +223,18 @@ def test_public_api_names_are_the_functions_not_modules():
     for name in npsxl.__all__:
         value = getattr(npsxl, name)
         assert not inspect.ismodule(value), name
+
+
+def test_the_program_keeps_the_commands_exit_codes(tmp_path):
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "npsxl", *args], capture_output=True, text=True, cwd=ROOT
+        )
+
+    missing = run("validate", str(tmp_path / "nothing-here"))
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr
+    out = tmp_path / "summary.xlsx"
+    collated = run("collate", "samples/returns", "--out", str(out), "--data-dir", str(tmp_path))
+    assert collated.returncode == 1, collated.stderr  # the samples include faulty files
+    assert out.is_file() and (tmp_path / "answers.csv").is_file()
+    assert "3 rejected" in collated.stdout
