@@ -23,6 +23,8 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -125,9 +127,10 @@ WARM_UP = "import npsxl.cli, npsxl.batch, npsxl.reader, npsxl.collation, npsxl.s
 
 def run_collate(
     register: Path, returns: Path, work: Path, jobs: int, phases: bool = False
-) -> tuple[float, float, dict[str, float]]:
-    """Wall seconds, peak RSS (MB, the largest single process) and, with ``phases``, the
-    seconds of each of :data:`PHASES` of one `npsxl collate`."""
+) -> tuple[float, float, float, dict[str, float]]:
+    """Wall seconds, peak RSS (MB, the largest single process), CPU seconds (user and
+    system, of the run and its workers) and, with ``phases``, the seconds of each of
+    :data:`PHASES` of one `npsxl collate`."""
     code = (
         (_PHASES_CODE if phases else "import sys, time\nstart = time.perf_counter()\nmarks = []\n")
         + "import resource\n"
@@ -141,6 +144,7 @@ def run_collate(
         "    print(f'BENCH {max(own, kids) / 1024} ' + ' '.join(f'{k}={v}' for k, v in marks),\n"
         "          file=sys.stderr, flush=True)\n"
     )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(
         [
@@ -164,6 +168,8 @@ def run_collate(
         env=CHILD_ENV,
     )
     outer = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the run and its workers, waited for
+    cpu = sum(getattr(after, f) - getattr(before, f) for f in ("ru_utime", "ru_stime"))
     line = [x for x in proc.stderr.splitlines() if x.startswith("BENCH ")]
     if proc.returncode not in (0, 1) or not line:
         raise SystemExit(f"collate failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
@@ -181,7 +187,7 @@ def run_collate(
             "interpreter": outer - at["done"],
         }
         durations["import"] += at["models-start"] - at["import"]  # parsing the options
-    return outer, float(peak), durations
+    return outer, float(peak), cpu, durations
 
 
 def main() -> int:
@@ -200,17 +206,25 @@ def main() -> int:
         register, returns = make_returns_cached(args.work, n)
         for jobs in args.jobs:
             for _ in range(args.repeat):
-                wall, peak, phases = run_collate(register, returns, args.work, jobs, args.phases)
-                rows.append((n, jobs, wall, peak, phases))
+                wall, peak, cpu, phases = run_collate(
+                    register, returns, args.work, jobs, args.phases
+                )
+                rows.append((n, jobs, wall, peak, cpu, phases))
                 print(
                     f"  {n:>6} returns, jobs {jobs}: {wall:6.2f} s wall, "
-                    f"{wall / n * 1000:5.2f} ms/return, peak {peak:6.0f} MB",
+                    f"{wall / n * 1000:5.2f} ms/return, {cpu:6.2f} s CPU, peak {peak:6.0f} MB",
                     flush=True,
                 )
-    print("\n| returns | jobs | wall (s) | ms/return | peak RSS (MB) |")
-    print("| ---: | ---: | ---: | ---: | ---: |")
-    for n, jobs, wall, peak, _ in rows:
-        print(f"| {n} | {jobs} | {wall:.2f} | {wall / n * 1000:.2f} | {peak:.0f} |")
+    print("\n| returns | jobs | wall (s) | ms/return | CPU (s) | peak RSS (MB) |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n, jobs, wall, peak, cpu, _ in rows:
+        print(f"| {n} | {jobs} | {wall:.2f} | {wall / n * 1000:.2f} | {cpu:.2f} | {peak:.0f} |")
+    if args.repeat > 1:
+        print("\nMedian wall time (s) per configuration:")
+        for n in args.sizes:
+            for jobs in args.jobs:
+                walls = [w for size, j, w, *_ in rows if (size, j) == (n, jobs)]
+                print(f"  {n} returns, jobs {jobs}: {statistics.median(walls):.2f}")
     if args.phases:
         print("\nPhases (s), as timed inside each run:\n")
         print("| phase | " + " | ".join(f"{n} / jobs {j}" for n, j, *_ in rows) + " |")
