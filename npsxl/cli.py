@@ -139,15 +139,18 @@ def model_diff(old, new):
 
 
 # --- shared options -------------------------------------------------------------------------------
+_archive_option = click.option(
+    "--archive",
+    "archive_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_ARCHIVE,
+    show_default=True,
+    help="Folder of every published model version; returns from any of them are read.",
+)
+
+
 def _model_option(func):
-    func = click.option(
-        "--archive",
-        "archive_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=DEFAULT_ARCHIVE,
-        show_default=True,
-        help="Folder of every published model version; returns from any of them are read.",
-    )(func)
+    """``--model`` and ``--archive``: the current model and every published version."""
     return click.option(
         "--model",
         "model_path",
@@ -155,7 +158,7 @@ def _model_option(func):
         default=DEFAULT_MODEL_PATH,
         show_default=True,
         help="The current strategy model.",
-    )(func)
+    )(_archive_option(func))
 
 
 def _load_models(model_path, archive_dir):
@@ -166,25 +169,21 @@ def _load_models(model_path, archive_dir):
     return current, load_archive(archive_dir, extra=[current])
 
 
-def _register_option(func):
-    return click.option(
-        "--register",
-        "register_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=DEFAULT_REGISTER,
-        show_default=True,
-        help="Council register CSV.",
-    )(func)
-
-
-def _jobs_option(func):
-    return click.option(
-        "--jobs",
-        type=click.IntRange(1, 64),
-        default=1,
-        show_default=True,
-        help="Processes to read files with.",
-    )(func)
+_register_option = click.option(
+    "--register",
+    "register_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_REGISTER,
+    show_default=True,
+    help="Council register CSV.",
+)
+_jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes to read files with.",
+)
 
 
 # --- generate -------------------------------------------------------------------------------------
@@ -371,6 +370,31 @@ def validate(inputs, model_path, archive_dir, register_path, output_format, jobs
         sys.exit(1)
 
 
+def _collate_and_write(paths, register, model, archive, group_by, jobs, workbook_path, data_dir):
+    """Collate ``paths`` with a progress bar, then write the summary workbook and the CSVs:
+    (collation, workbook path, CSV paths)."""
+    from .batch import collate as collate_returns
+
+    with _Progress(len(paths), "Reading") as bar:
+        collation = collate_returns(
+            paths,
+            register,
+            model=model,
+            archive=archive,
+            group_by=group_by,
+            jobs=jobs,
+            progress=bar,
+        )
+    from .collation import write_data  # loaded while the files were read
+    from .summary_workbook import write_summary_workbook
+
+    return (
+        collation,
+        write_summary_workbook(collation, workbook_path),
+        write_data(collation, data_dir),
+    )
+
+
 # --- collate --------------------------------------------------------------------------------------
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -402,7 +426,6 @@ def validate(inputs, model_path, archive_dir, register_path, output_format, jobs
 @_library_errors
 def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, group_by, jobs):
     """Collate returned workbooks into a summary workbook with charts, and tidy CSV data."""
-    from .batch import collate as collate_returns
     from .batch import find_inputs
     from .register import load_register
 
@@ -414,22 +437,9 @@ def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, 
             f"--group-by {missing[0]!r} is not a column of {register_path}; "
             f"extra columns there: {', '.join(register.extra_columns) or 'none'}"
         )
-    paths = find_inputs(inputs)
-    with _Progress(len(paths), "Reading") as bar:
-        collation = collate_returns(
-            paths,
-            register,
-            model=loaded,
-            archive=archive,
-            group_by=group_by,
-            jobs=jobs,
-            progress=bar,
-        )
-    from .collation import write_data  # loaded while the files were read
-    from .summary_workbook import write_summary_workbook
-
-    workbook = write_summary_workbook(collation, out_file)
-    written = write_data(collation, data_dir)
+    collation, workbook, written = _collate_and_write(
+        find_inputs(inputs), register, loaded, archive, group_by, jobs, out_file, data_dir
+    )
     click.echo(collation.summary_text())
     click.echo(f"Wrote {workbook} and {', '.join(str(p) for p in written)}")
     if any(not r.accepted for r in collation.returns):
@@ -453,21 +463,23 @@ def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, 
 @_library_errors
 def demo(model_path, archive_dir, register_path, out_dir, seed, jobs):
     """Make synthetic returns for every council in the register and collate them."""
-    from .batch import collate as collate_returns
-    from .collation import write_data
     from .demo import make_returns
     from .register import load_register
-    from .summary_workbook import write_summary_workbook
 
-    loaded = load_model(model_path)
+    loaded, archive = _load_models(model_path, archive_dir)
     register = load_register(register_path)
     click.echo(f"Writing synthetic returns for {len(register)} councils to {out_dir / 'returns'}")
     made = make_returns(loaded, register, out_dir / "returns", seed=seed)
-    paths = made.returns + made.faulty
-    with _Progress(len(paths), "Reading") as bar:
-        collation = collate_returns(paths, register, model=loaded, jobs=jobs, progress=bar)
-    workbook = write_summary_workbook(collation, out_dir / "nps-summary.xlsx")
-    written = write_data(collation, out_dir / "data")
+    collation, workbook, written = _collate_and_write(
+        made.returns + made.faulty,
+        register,
+        loaded,
+        archive,
+        (),
+        jobs,
+        out_dir / "nps-summary.xlsx",
+        out_dir / "data",
+    )
     click.echo(collation.summary_text())
     click.echo(f"Open {workbook} to see the summary; the tidy data is in {written[0].parent}.")
 
