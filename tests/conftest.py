@@ -73,32 +73,25 @@ def filled(model, register, tmp_path):
     return make
 
 
-def soffice_convert(path: Path, target: str, out_dir: Path) -> Path:
-    """Convert with headless LibreOffice; ``target`` is e.g. 'ods', 'xls', 'pdf' or 'xlsx'."""
+def soffice_convert(paths: list[Path], target: str, out_dir: Path) -> dict[str, Path]:
+    """Convert several files in one headless LibreOffice run; ``target`` is e.g. 'ods',
+    'xls', 'pdf' or 'xlsx:Calc MS Excel 2007 XML'. Returns {source stem: converted path}."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.fail(
             "LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc-nogui"
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    profile = out_dir / ".lo-profile"
+    profile = out_dir.parent / ".lo-profile"
     subprocess.run(
-        [
-            soffice,
-            "--headless",
-            "--norestore",
-            f"-env:UserInstallation=file://{profile}",
-            "--convert-to",
-            target,
-            "--outdir",
-            str(out_dir),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
+         "--convert-to", target, "--outdir", str(out_dir), *map(str, paths)],
+        check=True, capture_output=True, timeout=240,
+    )  # fmt: skip
     extension = target.split(":")[0]
-    result = out_dir / f"{path.stem}.{extension}"
-    assert result.exists(), f"LibreOffice did not produce {result}"
-    return result
+    results = {}
+    for path in paths:
+        result = out_dir / f"{path.stem}.{extension}"
+        assert result.exists() and result.stat().st_size > 1000, f"no {result} from LibreOffice"
+        results[path.stem] = result
+    return results

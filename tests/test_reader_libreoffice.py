@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import sample_answers
+from conftest import sample_answers, soffice_convert
 
 from npsxl import layout as L
 from npsxl.answers import Respondent
@@ -27,29 +26,6 @@ TARGETS = {"ods": "ods", "xls": "xls", "xlsx": "xlsx:Calc MS Excel 2007 XML"}
 RESPONDENT = Respondent(
     "A. Officer", "Head of Procurement", "a.officer@example.org", dt.date(2026, 11, 2)
 )
-
-
-def _convert(sources: list[Path], target: str, out_dir: Path, profile: Path) -> None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.fail("LibreOffice (soffice) is not installed; scripts/test.sh installs it")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            soffice,
-            "--headless",
-            "--norestore",
-            f"-env:UserInstallation=file://{profile}",
-            "--convert-to",
-            target,
-            "--outdir",
-            str(out_dir),
-            *map(str, sources),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
 
 
 def _edit(src: Path, out: Path, change) -> Path:
@@ -120,16 +96,13 @@ def converted(tmp_path_factory, model, register):
             leeds, src / "far.xlsx", lambda wb: wb[L.GUIDANCE].__setitem__("XFD1048576", "stray")
         ),
     }
-    profile = tmp_path_factory.mktemp("lo-profile")
     out = tmp_path_factory.mktemp("converted")
     found: dict[str, dict[str, Path]] = {name: {} for name in sources}
     for fmt, target in TARGETS.items():
         names = [n for n in sources if n != "far" or fmt == "ods"]
-        _convert([sources[n] for n in names], target, out / fmt, profile)
+        converted = soffice_convert([sources[n] for n in names], target, out / fmt)
         for name in names:
-            path = out / fmt / f"{sources[name].stem}.{fmt}"
-            assert path.exists(), f"LibreOffice did not write {path}"
-            found[name][fmt] = path
+            found[name][fmt] = converted[sources[name].stem]
     return found
 
 

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import sample_answers
+from conftest import sample_answers, soffice_convert
 
 from npsxl import layout as L
 from npsxl.answers import Answer, Respondent
@@ -27,29 +25,6 @@ from npsxl.workbook import build_workbook
 GENERATED_AT = "2026-11-02T09:30:00+00:00"
 ERRORS = ("#NAME?", "#VALUE!", "#REF!", "#N/A", "#DIV/0!", "#NUM!", "#NULL!", "Err:")
 KINDS = ("blank", "personalised", "filled", "edited", "edited_blank")
-
-
-def soffice_many(paths: list[Path], target: str, out_dir: Path) -> dict[str, Path]:
-    """Convert several files in one soffice run; {stem: converted path}."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.fail(
-            "LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc-nogui"
-        )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    profile = out_dir.parent / ".lo-profile"
-    subprocess.run(
-        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
-         "--convert-to", target, "--outdir", str(out_dir), *map(str, paths)],
-        check=True, capture_output=True, timeout=240,
-    )  # fmt: skip
-    extension = target.split(":")[0]
-    results = {}
-    for path in paths:
-        result = out_dir / f"{path.stem}.{extension}"
-        assert result.exists() and result.stat().st_size > 1000, f"no {result}"
-        results[path.stem] = result
-    return results
 
 
 def name_cell(wb, name):
@@ -106,15 +81,16 @@ def lo(model, register, tmp_path_factory):
     wb.save(src["edited_blank"])
 
     paths = list(src.values())
-    xlsx = soffice_many(paths, "xlsx:Calc MS Excel 2007 XML", folder / "xlsx")
-    ods = soffice_many(paths, "ods", folder / "ods")
-    pdf = soffice_many(paths, "pdf", folder / "pdf")
-    ods_xlsx = soffice_many(list(ods.values()), "xlsx:Calc MS Excel 2007 XML", folder / "ods-xlsx")
+    to_xlsx = "xlsx:Calc MS Excel 2007 XML"
+    xlsx = soffice_convert(paths, to_xlsx, folder / "xlsx")
+    ods = soffice_convert(paths, "ods", folder / "ods")
+    pdf = soffice_convert(paths, "pdf", folder / "pdf")
+    ods_xlsx = soffice_convert(list(ods.values()), to_xlsx, folder / "ods-xlsx")
     optimal = folder / "optimal"
     optimal.mkdir()
     flagged = [_optimal_rows(ods[kind], optimal / f"{kind}-optimal.ods") for kind in
                ("blank", "filled")]  # fmt: skip
-    heights = soffice_many(flagged, "xlsx:Calc MS Excel 2007 XML", folder / "optimal-xlsx")
+    heights = soffice_convert(flagged, to_xlsx, folder / "optimal-xlsx")
     return {"src": src, "xlsx": xlsx, "ods": ods, "pdf": pdf, "ods_xlsx": ods_xlsx,
             "heights": heights}  # fmt: skip
 
