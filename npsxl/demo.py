@@ -102,19 +102,28 @@ def make_returns(
             result.missing.append(council)
             continue
         path = out_dir / f"{safe_filename(council.code)}-{safe_filename(council.name)}.xlsx"
-        build_workbook(
-            model,
-            path,
-            council,
-            answers=synthetic_answers(model, rng),
-            respondent=respondent_for(council, rng),
-            generated_at=generated_at,
-            round=round,
-        )
+        _write_return(model, path, council, rng, generated_at, round=round)
         result.returns.append(path)
     if faulty and result.returns:
         result.faulty = _faulty_files(model, councils, out_dir, rng, generated_at, faulty)
     return result
+
+
+def _write_return(model, path, council, rng, generated_at, *, answers=None, round="") -> None:
+    """A filled return for ``council``: ``answers`` (drawn from ``rng`` if None), then a
+    respondent drawn from ``rng``, in that order so a seed always gives the same files."""
+    if answers is None:
+        answers = synthetic_answers(model, rng)
+    respondent = respondent_for(council, rng)
+    build_workbook(
+        model,
+        path,
+        council,
+        answers=answers,
+        respondent=respondent,
+        generated_at=generated_at,
+        round=round,
+    )
 
 
 def _type_over(path: Path, defined_name: str, value: str) -> None:
@@ -133,26 +142,12 @@ def _faulty_files(model, councils, out_dir, rng, generated_at, count) -> list[Pa
     if count >= 1:  # a council that stopped half way
         path = out_dir / f"{safe_filename(first.code)}-draft-incomplete.xlsx"
         answers = synthetic_answers(model, rng, missing_items=5)
-        build_workbook(
-            model,
-            path,
-            first,
-            answers=answers,
-            respondent=respondent_for(first, rng),
-            generated_at=generated_at,
-        )
+        _write_return(model, path, first, rng, generated_at, answers=answers)
         made.append(path)
     if count >= 2:  # a level typed by hand that is not a level
         council = councils[min(1, len(councils) - 1)]
         path = out_dir / f"{safe_filename(council.code)}-unknown-level.xlsx"
-        build_workbook(
-            model,
-            path,
-            council,
-            answers=synthetic_answers(model, rng),
-            respondent=respondent_for(council, rng),
-            generated_at=generated_at,
-        )
+        _write_return(model, path, council, rng, generated_at)
         _type_over(path, item_input_name(model.items[0].id, "current"), "Very good")
         made.append(path)
     if count >= 3:  # an export that is not a workbook at all
