@@ -26,7 +26,7 @@ _API = {
     "find_inputs": "npsxl.batch",
     "collate": "npsxl.batch",
     "Collation": "npsxl.collation",
-    "write_data": "npsxl.collation",
+    "write_data": "npsxl.csv_data",
     "write_summary_workbook": "npsxl.summary_workbook",
 }
 __all__ = ["__version__", *_API]

@@ -385,7 +385,7 @@ def _collate_and_write(paths, register, model, archive, group_by, jobs, workbook
             jobs=jobs,
             progress=bar,
         )
-    from .collation import write_data  # loaded while the files were read
+    from .csv_data import write_data
     from .summary_workbook import write_summary_workbook
 
     return (

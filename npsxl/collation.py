@@ -28,537 +28,67 @@ items that are not comparable (removed, merged), and every item of a version wit
 lineage to the current model, are summarised per version only (``version_only`` and the
 ``model_version`` rows of summary.csv): they never appear under a current item, and never
 as zeros. Items added since a return's version are summarised over the returns that have
-them. :func:`write_data` writes the frames as CSV.
+them.
+
+Where the pieces live: :mod:`npsxl.columns` (the tidy data's columns), :mod:`npsxl.counting`
+(which returns count, model versions), :mod:`npsxl.frames` (the frames), this module (the
+:class:`Collation` and its summaries) and :mod:`npsxl.csv_data` (the CSV files).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
-import os
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .archive import ModelArchive
-from .atomic import atomic_path
-from .errors import OutputError
+from .columns import (
+    ALL_COUNCILS,
+    ALL_ITEMS,
+    ALL_ITEMS_NAME,
+    ALL_REGIONS,
+    COUNTED,
+    DOWN,
+    ITEM_STATS_COLUMNS,
+    LEVEL_MEANS_COLUMNS,
+    MEASURES,
+    MODEL_VERSION,
+    MOVEMENT_COLUMNS,
+    MOVEMENTS,
+    NATIONAL,
+    NO_COUNCIL,
+    NOT_COMPARABLE,
+    NOT_GIVEN,
+    RESPONSE_COLUMNS,
+    SAME,
+    SUMMARY_COLUMNS,
+    SUPERSEDED,
+    TRENDS_COLUMNS,
+    UP,
+    VERSION_ONLY_COLUMNS,
+)
+from .counting import (
+    Versions,
+    attributes_of,
+    code_of,
+    council_key,
+    counted_states,
+    item_theme,
+    name_of,
+    round_of,
+    version_key,
+    version_label,
+)
+from .frames import answers_frame, comparable_frames, log_frame
 from .lineage import Mapping
-from .model import ENABLER, ENABLERS_GROUP_NAME, Item, Model
+from .model import Model
 from .register import COUNCIL_TYPES, REGIONS, STANDARD_GROUPINGS, Council, Register, check_group_by
 from .returns import Return
-
-RETURNS_CSV = "returns.csv"
-ANSWERS_CSV = "answers.csv"
-SUMMARY_CSV = "summary.csv"
-TRENDS_CSV = "trends.csv"
-
-RETURNS_COLUMNS = (
-    "source_file",
-    "status",
-    "council_code",
-    "council_name",
-    "region",
-    "council_type",
-    "model_id",
-    "model_version",
-    "complete",
-    "items",
-    "counted",
-    "problems",
-    "errors",
-    "warnings",
-    "round",
-)
-ANSWERS_COLUMNS = (
-    "council_code",
-    "council_name",
-    "region",
-    "council_type",
-    "model_id",
-    "model_version",
-    "item_id",
-    "item_name",
-    "item_kind",
-    "theme",
-    "current_level",
-    "current_score",
-    "target_level",
-    "target_score",
-    "gap",
-    "evidence",
-    "actions",
-    "target_date",
-    "source_file",
-)
-SUMMARY_COLUMNS = ("group_type", "group", "item_id", "measure", "level", "count", "percent")
-ITEM_STATS_COLUMNS = (
-    "group_type",
-    "group",
-    "item_id",
-    "item_name",
-    "theme",
-    "n",
-    "n_current",
-    "n_target",
-    "median_current",
-    "mean_current",
-    "median_target",
-    "mean_target",
-    "mean_gap",
-    "n_aiming_higher",
-)
-RESPONSE_COLUMNS = (
-    "region",
-    "expected",
-    "received",
-    "accepted",
-    "rejected",
-    "superseded",
-    "councils",
-    "response_rate",
-)
-LEVEL_MEANS_COLUMNS = (
-    "group_type",
-    "group",
-    "councils",
-    "answers",
-    "mean_current",
-    "mean_target",
-    "mean_gap",
-)
-# The counted answers of every round under current-model item ids (see Collation.comparable);
-# per_version has the same columns, with the answered (old) item id in item_id.
-COMPARABLE_COLUMNS = (
-    "return_index",
-    "council_code",
-    "council_name",
-    "region",
-    "council_type",
-    "round",
-    "model_id",
-    "model_version",
-    "item_id",
-    "source_item_id",
-    "change",
-    "current_level",
-    "current_score",
-    "target_level",
-    "target_score",
-    "gap",
-)
-VERSION_ONLY_COLUMNS = (
-    "model_version",
-    "item_id",
-    "item_name",
-    "change",
-    "n",
-    "n_current",
-    "median_current",
-    "mean_current",
-    "n_target",
-    "median_target",
-    "mean_target",
-)
-TRENDS_COLUMNS = (
-    "council_code",
-    "council_name",
-    "region",
-    "council_type",
-    "item_id",
-    "item_name",
-    "previous_round",
-    "previous_model_version",
-    "previous_item_id",
-    "previous_level",
-    "previous_score",
-    "latest_round",
-    "latest_model_version",
-    "latest_level",
-    "latest_score",
-    "movement",
-)
-MOVEMENT_COLUMNS = (
-    "group_type",
-    "group",
-    "item_id",
-    "item_name",
-    "councils",
-    "compared",
-    "up",
-    "same",
-    "down",
-    "not_comparable",
-    "share_up",
-)
-
-SCORE_COLUMNS = ("current_score", "target_score", "gap")
-MEASURES = ("current", "target")
-NATIONAL = "national"
-MODEL_VERSION = "model_version"
-ALL_COUNCILS = "All councils"
-ALL_REGIONS = "All regions"
-NOT_GIVEN = "Not given"
-NO_COUNCIL = "Council not identified"
-ALL_ITEMS = "ALL ITEMS"  # the item id of movement()'s all-items rows: never a model item id
-ALL_ITEMS_NAME = "All key areas and enablers"
-
-COUNTED = "yes"
-SUPERSEDED = "superseded"
-NOT_COUNTED = "rejected"
-
-UP, SAME, DOWN, NOT_COMPARABLE = "up", "same", "down", "not comparable"
-MOVEMENTS = (UP, SAME, DOWN, NOT_COMPARABLE, "")
-NO_LINEAGE = "no lineage"  # the change of an item whose version has no lineage to the model
-
-
-# --- which returns count ------------------------------------------------------------------------
-def _code(ret: Return) -> str:
-    return ret.council.code if ret.council is not None else ret.council_code
-
-
-def _name(ret: Return) -> str:
-    return ret.council.name if ret.council is not None else ret.council_name
-
-
-def _council_key(ret: Return) -> str:
-    return (_code(ret) or _name(ret)).strip().casefold()
-
-
-def _as_date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and value.strip():
-        try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
-
-
-def _mtime(path: str) -> float:
-    try:
-        return os.stat(path).st_mtime
-    except OSError:
-        return 0.0
-
-
-def _recency(ret: Return, index: int) -> tuple:
-    """Sort key: date completed (missing = oldest), then file modification time, then order."""
-    return (_as_date(ret.respondent.date_completed) or dt.date.min, _mtime(ret.path), index)
-
-
-def _round(ret: Return) -> str:
-    return (ret.round or "").strip()
-
-
-def counted_states(returns: Sequence[Return]) -> list[str]:
-    """For each return: 'yes' (counted), 'superseded' or 'rejected'.
-
-    Of several accepted returns naming the same council in the same round, only the most
-    recent counts; returns of different rounds never supersede each other.
-    """
-    by_council: dict[tuple[str, str], list[int]] = {}
-    for index, ret in enumerate(returns):
-        if ret.accepted:
-            by_council.setdefault((_council_key(ret), _round(ret)), []).append(index)
-    states = [NOT_COUNTED] * len(returns)
-    for indices in by_council.values():
-        latest = indices[0]
-        if len(indices) > 1:
-            latest = max(indices, key=lambda i: _recency(returns[i], i))
-        for index in indices:
-            states[index] = COUNTED if index == latest else SUPERSEDED
-    return states
-
-
-def version_label(model_id: str, version: str) -> str:
-    """'nps-2018 1.0.0': how a model version is named in summaries and the workbook."""
-    return f"{model_id} {version}".strip()
-
-
-def version_key(label: str) -> tuple:
-    """Sort key for version labels: numbers compare as numbers ('1.10' after '1.9')."""
-    parts = re.split(r"(\d+)", label)
-    return tuple((0, int(p), "") if i % 2 else (1, 0, p) for i, p in enumerate(parts))
-
-
-# --- model versions -----------------------------------------------------------------------------
-class _Versions:
-    """Each return's own model and its mapping onto the current model, worked out once."""
-
-    def __init__(self, model: Model, archive: ModelArchive | None):
-        self.model = model
-        self.archive = archive
-        self.current = (model.id, model.version)
-        self._cache: dict[tuple[str, str], tuple[Model | None, dict[str, Mapping] | None]] = {}
-        self._plans: dict[tuple[str, str], _Plan] = {}
-        self._scores: dict[tuple[str, str], dict[str, int]] = {}
-
-    def key(self, ret: Return) -> tuple[str, str]:
-        """(model id, version) of a return; a return naming no model is taken as current."""
-        if not ret.model_id and not ret.model_version:
-            return self.current
-        return (ret.model_id, ret.model_version)
-
-    def resolve(self, key: tuple[str, str]) -> tuple[Model | None, dict[str, Mapping] | None]:
-        """(the version's model or None when unknown, old id -> Mapping or None)."""
-        if key not in self._cache:
-            self._cache[key] = self._resolve(key)
-        return self._cache[key]
-
-    def _resolve(self, key):
-        if key == self.current:
-            identity = {i.id: Mapping(i.id, (i.id,), "unchanged", True) for i in self.model.items}
-            return self.model, identity
-        if self.archive is None:
-            return None, None
-        old = self.archive.find(*key)
-        if old is None:
-            return None, None
-        mapping = self.archive.mapping(old, self.model)
-        if mapping is None:
-            return old, None
-        known = {i.id for i in self.model.items}
-        kept = {}
-        for old_id, step in mapping.items():
-            new_ids = tuple(i for i in step.new_ids if i in known)
-            kept[old_id] = Mapping(old_id, new_ids, step.change, step.comparable and bool(new_ids))
-        return old, kept
-
-    def items(self, ret: Return) -> list[tuple[str, Item | None]]:
-        """(item id, Item or None) for every item of the return's model, in model order.
-
-        For a model the collation does not know, the items the return answered."""
-        own, _ = self.resolve(self.key(ret))
-        if own is None:
-            return [(item_id, None) for item_id in ret.answers]
-        return [(item.id, item) for item in own.items]
-
-    def scores(self, ret: Return) -> dict[str, int]:
-        key = self.key(ret)
-        if key not in self._scores:
-            own, _ = self.resolve(key)
-            self._scores[key] = {level.name: level.score for level in (own or self.model).levels}
-        return self._scores[key]
-
-    def plan(self, ret: Return) -> _Plan:
-        """:meth:`items` as columns, with the rows each item gives in the comparable and
-        per-version frames; worked out once per model version."""
-        key = self.key(ret)
-        own, _ = self.resolve(key)
-        if own is None:  # an unknown model: the items this return answered
-            return _Plan(self.items(ret), None)
-        if key not in self._plans:
-            self._plans[key] = _Plan(self.items(ret), self.resolve(key)[1])
-        return self._plans[key]
-
-
-class _Plan:
-    """The rows one return of a model version gives, as columns: ``ids``, ``names``,
-    ``kinds`` and ``themes`` per item of its model (the answers frame); ``pooled``, rows of
-    the comparable frame as (item index, current item id, change), and ``apart``, rows of
-    the per-version frame as (item index, item name, change)."""
-
-    def __init__(self, items: list[tuple[str, Item | None]], mapping: dict[str, Mapping] | None):
-        self.ids = [item_id for item_id, _ in items]
-        self.names = [item.name if item else "" for _, item in items]
-        self.kinds = [item.kind if item else "" for _, item in items]
-        self.themes = [item_theme(item) if item else "" for _, item in items]
-        self.pooled: list[tuple[int, str, str]] = []
-        self.apart: list[tuple[int, str, str]] = []
-        for index, (item_id, item) in enumerate(items):
-            step = mapping.get(item_id) if mapping is not None else None
-            if step is not None and step.comparable:
-                self.pooled += [(index, new_id, step.change) for new_id in step.new_ids]
-            else:
-                change = step.change if step is not None else NO_LINEAGE
-                self.apart.append((index, item.name if item else "", change))
-        # each current item at most once per return; else the comparable frame is deduplicated
-        self.unique = len({new_id for _, new_id, _ in self.pooled}) == len(self.pooled)
-
-
-# --- frames -------------------------------------------------------------------------------------
-def _iso(value) -> str:
-    if value is None or value == "":
-        return ""
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def _attributes(ret: Return) -> tuple[str, str]:
-    """(region, council_type) from the register's council, or empty without one."""
-    council = ret.council
-    return (council.region, council.council_type) if council is not None else ("", "")
-
-
-def _log_frame(returns: Sequence[Return], states: Sequence[str]) -> pd.DataFrame:
-    rows = []
-    for ret, state in zip(returns, states, strict=True):
-        region, council_type = _attributes(ret)
-        errors = sum(1 for p in ret.problems if p.is_error)
-        rows.append(
-            (
-                ret.path,
-                ret.status,
-                _code(ret),
-                _name(ret),
-                region,
-                council_type,
-                ret.model_id,
-                ret.model_version,
-                ret.complete_count,
-                ret.item_count,
-                state,
-                "; ".join(str(p) for p in ret.problems),
-                errors,
-                len(ret.problems) - errors,
-                _round(ret),
-            )
-        )
-    return pd.DataFrame.from_records(rows, columns=list(RETURNS_COLUMNS))
-
-
-def _columns_frame(data: dict[str, list], integers: Iterable[str] = ()) -> pd.DataFrame:
-    """A frame from column lists (emptied on the way, so they are not all held twice):
-    scores as Int64, ``integers`` as int64, the rest as strings where they are strings."""
-    integers = set(integers)
-    frame = {}
-    for name in list(data):
-        column = data.pop(name)
-        if name in SCORE_COLUMNS:
-            frame[name] = pd.array(column, dtype="Int64")
-        elif name in integers:
-            frame[name] = np.array(column, dtype="int64")
-        else:
-            frame[name] = pd.Series(column, dtype=object).infer_objects()
-    return pd.DataFrame(frame)
-
-
-class _Dates:
-    """ISO text of target dates, worked out once per date (thousands of answers share a few)."""
-
-    def __init__(self):
-        self.done: dict = {}
-
-    def __call__(self, value) -> str:
-        if value.__class__ is not dt.date:
-            return _iso(value)
-        text = self.done.get(value)
-        if text is None:
-            text = self.done[value] = _iso(value)
-        return text
-
-
-def _levels(
-    ret: Return, ids: list[str], scores: dict[str, int]
-) -> tuple[list, list, list, list, list, list]:
-    """(answers, current, current score, target, target score, gap) per item id."""
-    got = ret.answers.get
-    answers = [got(item_id) for item_id in ids]
-    current = [a.current if a else None for a in answers]
-    target = [a.target if a else None for a in answers]
-    current_scores = [scores.get(level) for level in current]
-    target_scores = [scores.get(level) for level in target]
-    gaps = [
-        t - c if c is not None and t is not None else None
-        for c, t in zip(current_scores, target_scores, strict=True)
-    ]
-    return answers, current, current_scores, target, target_scores, gaps
-
-
-def _answers_frame(versions: _Versions, counted: Sequence[Return]) -> pd.DataFrame:
-    """One row per return per item of its own model version, built column by column (a
-    return's values repeat over its rows) so no row tuples are ever made."""
-    data: dict[str, list] = {name: [] for name in ANSWERS_COLUMNS}
-    col = data.__getitem__
-    iso = _Dates()
-    for ret in counted:
-        region, council_type = _attributes(ret)
-        model_id, version = versions.key(ret)
-        plan = versions.plan(ret)
-        k = len(plan.ids)
-        for name, value in (
-            ("council_code", _code(ret)),
-            ("council_name", _name(ret)),
-            ("region", region),
-            ("council_type", council_type),
-            ("model_id", model_id),
-            ("model_version", version),
-            ("source_file", ret.path),
-        ):
-            col(name).extend([value] * k)
-        col("item_id").extend(plan.ids)
-        col("item_name").extend(plan.names)
-        col("item_kind").extend(plan.kinds)
-        col("theme").extend(plan.themes)
-        answers, current, current_scores, target, target_scores, gaps = _levels(
-            ret, plan.ids, versions.scores(ret)
-        )
-        col("current_level").extend(current)
-        col("current_score").extend(current_scores)
-        col("target_level").extend(target)
-        col("target_score").extend(target_scores)
-        col("gap").extend(gaps)
-        col("evidence").extend([a.evidence if a else "" for a in answers])
-        col("actions").extend([a.actions if a else "" for a in answers])
-        col("target_date").extend([iso(a.target_date) if a else "" for a in answers])
-    return _columns_frame(data)
-
-
-def _comparable_frames(
-    versions: _Versions, returns: Sequence[Return], states: Sequence[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(comparable, per_version) rows for every counted return of every round.
-
-    comparable: one row per return per current-model item it has an answer for through a
-    comparable lineage (a split old item gives one row per part). per_version: one row per
-    return per item of its own version that maps onto no current item comparably.
-    """
-    heads = ("return_index", "council_code", "council_name", "region", "council_type")
-    heads += ("round", "model_id", "model_version")
-    tails = ("current_level", "current_score", "target_level", "target_score", "gap")
-    pooled: dict[str, list] = {name: [] for name in COMPARABLE_COLUMNS}
-    apart_columns = list(COMPARABLE_COLUMNS)
-    apart_columns[apart_columns.index("source_item_id")] = "item_name"
-    apart: dict[str, list] = {name: [] for name in apart_columns}
-    unique = True
-    for index, (ret, state) in enumerate(zip(returns, states, strict=True)):
-        if state != COUNTED:
-            continue
-        region, council_type = _attributes(ret)
-        key = versions.key(ret)
-        plan = versions.plan(ret)
-        unique = unique and plan.unique
-        head = (index, _code(ret), _name(ret), region, council_type, _round(ret), *key)
-        values = _levels(ret, plan.ids, versions.scores(ret))[1:]
-        for rows, data in ((plan.pooled, pooled), (plan.apart, apart)):
-            if not rows:
-                continue
-            for name, value in zip(heads, head, strict=True):
-                data[name].extend([value] * len(rows))
-            picks = [i for i, _, _ in rows]
-            if data is pooled:
-                data["item_id"].extend([new_id for _, new_id, _ in rows])
-                data["source_item_id"].extend([plan.ids[i] for i in picks])
-            else:
-                data["item_id"].extend([plan.ids[i] for i in picks])
-                data["item_name"].extend([name for _, name, _ in rows])
-            data["change"].extend([change for _, _, change in rows])
-            for name, column in zip(tails, values, strict=True):
-                data[name].extend([column[i] for i in picks])
-    comparable = _columns_frame(pooled, ("return_index",))
-    if not unique:
-        comparable = comparable.drop_duplicates(["return_index", "item_id"], ignore_index=True)
-    return comparable, _columns_frame(apart, ("return_index",))
 
 
 def _order(values: Iterable[str], preferred: Sequence[str] = ()) -> list[str]:
@@ -572,11 +102,6 @@ def _order(values: Iterable[str], preferred: Sequence[str] = ()) -> list[str]:
 
 def _label(value: str) -> str:
     return value if value else NOT_GIVEN
-
-
-def item_theme(item: Item) -> str:
-    """The item's theme name; 'Enablers' for an enabler."""
-    return ENABLERS_GROUP_NAME if item.kind == ENABLER else item.group_name
 
 
 # --- the collation ------------------------------------------------------------------------------
@@ -650,8 +175,8 @@ class Collation:
     def __post_init__(self):
         if self.comparable is None or self.per_version is None:
             states = self.log["counted"].tolist()
-            versions = _Versions(self.model, self.archive)
-            self.comparable, self.per_version = _comparable_frames(versions, self.returns, states)
+            versions = Versions(self.model, self.archive)
+            self.comparable, self.per_version = comparable_frames(versions, self.returns, states)
 
     # -- who counted ---------------------------------------------------------------------------
     @property
@@ -669,7 +194,7 @@ class Collation:
     def rounds(self) -> dict[str, int]:
         """Round -> councils counted in it, in round order ('' is an unknown round)."""
         if "rounds" not in self._cache:
-            counts = Counter(_round(r) for r in self.counted)
+            counts = Counter(round_of(r) for r in self.counted)
             self._cache["rounds"] = dict(sorted(counts.items()))
         return dict(self._cache["rounds"])
 
@@ -690,7 +215,7 @@ class Collation:
     def latest(self) -> list[Return]:
         """The counted returns of the latest round."""
         latest = self.latest_round
-        return [r for r in self.counted if _round(r) == latest]
+        return [r for r in self.counted if round_of(r) == latest]
 
     @property
     def model_versions(self) -> dict[str, int]:
@@ -701,7 +226,7 @@ class Collation:
     def versions_by_round(self) -> pd.DataFrame:
         """Counted returns per round and model version: round, model_version, returns."""
         versions = self._versions
-        counts = Counter((_round(r), version_label(*versions.key(r))) for r in self.counted)
+        counts = Counter((round_of(r), version_label(*versions.key(r))) for r in self.counted)
         rows = sorted(counts.items(), key=lambda kv: (kv[0][0], version_key(kv[0][1])))
         return pd.DataFrame(
             [(rnd, label, n) for (rnd, label), n in rows],
@@ -735,9 +260,9 @@ class Collation:
         return None
 
     @property
-    def _versions(self) -> _Versions:
+    def _versions(self) -> Versions:
         if "versions" not in self._cache:
-            self._cache["versions"] = _Versions(self.model, self.archive)
+            self._cache["versions"] = Versions(self.model, self.archive)
         return self._cache["versions"]
 
     @property
@@ -783,7 +308,7 @@ class Collation:
             preferred = REGIONS if by == "region" else COUNCIL_TYPES
         else:
             check_group_by([by], self.register)
-            by_code = {_code(r): r.council.extra.get(by, "") for r in self.counted if r.council}
+            by_code = {code_of(r): r.council.extra.get(by, "") for r in self.counted if r.council}
             codes = frame["council_code"].to_numpy(dtype=object, na_value="")
             values = np.array([by_code.get(code, "") for code in codes], dtype=object)
             universe = {_label(c.extra.get(by, "")) for c in councils}
@@ -1040,11 +565,13 @@ class Collation:
         in_round: dict[str, dict[str, int]] = {latest: {}, previous: {}}
         states = self.log["counted"].tolist()
         for index, (ret, state) in enumerate(zip(self.returns, states, strict=True)):
-            if state == COUNTED and _round(ret) in in_round:
-                in_round[_round(ret)][_council_key(ret)] = index
+            if state == COUNTED and round_of(ret) in in_round:
+                in_round[round_of(ret)][council_key(ret)] = index
         earlier = in_round[previous]
         pairs = [(index, earlier[key]) for key, index in in_round[latest].items() if key in earlier]
-        pairs.sort(key=lambda p: (_name(self.returns[p[0]]).casefold(), _code(self.returns[p[0]])))
+        pairs.sort(
+            key=lambda p: (name_of(self.returns[p[0]]).casefold(), code_of(self.returns[p[0]]))
+        )
         versions = self._versions
         items = list(self.model.items)
         n_items = len(items)
@@ -1053,22 +580,22 @@ class Collation:
             return np.repeat(np.array(values, dtype=object), n_items)
 
         rets = [(self.returns[a], self.returns[b]) for a, b in pairs]
-        attributes = [_attributes(new) for new, _ in rets]
+        attributes = [attributes_of(new) for new, _ in rets]
         grid = pd.DataFrame(
             {
                 "latest_index": np.repeat(np.array([a for a, _ in pairs], dtype="int64"), n_items),
                 "previous_index": np.repeat(
                     np.array([b for _, b in pairs], dtype="int64"), n_items
                 ),
-                "council_code": per_pair([_code(new) for new, _ in rets]),
-                "council_name": per_pair([_name(new) for new, _ in rets]),
+                "council_code": per_pair([code_of(new) for new, _ in rets]),
+                "council_name": per_pair([name_of(new) for new, _ in rets]),
                 "region": per_pair([a for a, _ in attributes]),
                 "council_type": per_pair([t for _, t in attributes]),
                 "item_id": np.tile(np.array([i.id for i in items], dtype=object), len(pairs)),
                 "item_name": np.tile(np.array([i.name for i in items], dtype=object), len(pairs)),
-                "previous_round": per_pair([_round(old) for _, old in rets]),
+                "previous_round": per_pair([round_of(old) for _, old in rets]),
                 "previous_model_version": per_pair([versions.key(old)[1] for _, old in rets]),
-                "latest_round": per_pair([_round(new) for new, _ in rets]),
+                "latest_round": per_pair([round_of(new) for new, _ in rets]),
                 "latest_model_version": per_pair([versions.key(new)[1] for new, _ in rets]),
             }
         )
@@ -1150,8 +677,8 @@ class Collation:
         round, or a rejected file of that round, a later one or no known round."""
         latest = self.latest_round
         if ret.accepted:
-            return _round(ret) == latest
-        return not _round(ret) or _round(ret) >= latest
+            return round_of(ret) == latest
+        return not round_of(ret) or round_of(ret) >= latest
 
     def not_returned(self) -> list[Council]:
         """Councils in the register with no accepted return in the latest round, in register
@@ -1159,7 +686,9 @@ class Collation:
         if self.register is None:
             return []
         latest = self.latest_round
-        covered = {_code(r).casefold() for r in self.returns if r.accepted and _round(r) == latest}
+        covered = {
+            code_of(r).casefold() for r in self.returns if r.accepted and round_of(r) == latest
+        }
         return [c for c in self.register if c.code.casefold() not in covered]
 
     def response(self) -> pd.DataFrame:
@@ -1244,48 +773,6 @@ def _response_row(region: str, expected: int, tally: Counter) -> tuple:
     )
 
 
-# --- CSV ----------------------------------------------------------------------------------------
-_CSV_SPECIAL = re.compile(r'[",\r\n]')
-CSV_ROWS_PER_CHUNK = 10_000
-
-
-def _csv_field(text: str) -> bytes:
-    """``text`` as a CSV field in UTF-8: as is, or quoted by the csv module (as pandas'
-    ``to_csv`` quotes it) when it holds a quote, a comma or a line break."""
-    if _CSV_SPECIAL.search(text):
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerow([text])
-        text = buffer.getvalue()[:-1]
-    return text.encode()
-
-
-def _csv_column(values: pd.Series) -> np.ndarray:
-    """Each value as a CSV field (b'' when missing); each distinct value is formatted once."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object))  # missing (NaN, NA): -1
-    fields = [_csv_field(str(value)) for value in uniques]
-    return np.array([*fields, b""], dtype=object)[codes]  # code -1 (missing) picks the b''
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` byte for byte as pandas' ``to_csv`` writes it (UTF-8, no index,
-    Unix line ends), in less than half the time for text and integer columns: answers.csv
-    repeats each council's and item's values over thousands of rows, and pandas formats
-    every cell. Other frames (floats, objects, a single column) go to pandas."""
-    simple = all(
-        isinstance(dtype, pd.StringDtype) or pd.api.types.is_integer_dtype(dtype)
-        for dtype in frame.dtypes
-    )
-    if not simple or len(frame.columns) < 2:  # the csv module quotes a lone empty field
-        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-        return
-    with open(path, "wb") as stream:
-        stream.write(b",".join(_csv_field(str(name)) for name in frame.columns) + b"\n")
-        for offset in range(0, len(frame), CSV_ROWS_PER_CHUNK):
-            chunk = frame.iloc[offset : offset + CSV_ROWS_PER_CHUNK]
-            columns = [_csv_column(chunk[name]) for name in chunk.columns]
-            stream.write(b"\n".join(map(b",".join, zip(*columns, strict=True))) + b"\n")
-
-
 # --- entry points -------------------------------------------------------------------------------
 def collate_returns(
     returns: Sequence[Return],
@@ -1303,16 +790,16 @@ def collate_returns(
     group_by = check_group_by(group_by, register)
     returns = list(returns)
     states = counted_states(returns)
-    versions = _Versions(model, archive)
+    versions = Versions(model, archive)
     counted = [r for r, state in zip(returns, states, strict=True) if state == COUNTED]
-    latest = max((_round(r) for r in counted), default="")
-    comparable, per_version = _comparable_frames(versions, returns, states)
+    latest = max((round_of(r) for r in counted), default="")
+    comparable, per_version = comparable_frames(versions, returns, states)
     return Collation(
         model=model,
         register=register,
         returns=returns,
-        log=_log_frame(returns, states),
-        answers=_answers_frame(versions, [r for r in counted if _round(r) == latest]),
+        log=log_frame(returns, states),
+        answers=answers_frame(versions, [r for r in counted if round_of(r) == latest]),
         superseded=[r for r, state in zip(returns, states, strict=True) if state == SUPERSEDED],
         collated_at=collated_at
         or dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
@@ -1321,50 +808,3 @@ def collate_returns(
         comparable=comparable,
         per_version=per_version,
     )
-
-
-def write_data(
-    collation: Collation, data_dir: str | os.PathLike, *, force: bool = True
-) -> list[Path]:
-    """Write returns.csv, answers.csv and summary.csv (UTF-8) to ``data_dir``, atomically,
-    and trends.csv when the collation has trends; returns the paths written, in that order.
-
-    * returns.csv: every input file once (:data:`RETURNS_COLUMNS`, ``round`` last);
-    * answers.csv: the latest round's counted answers, each item under the id of the model
-      version it was answered with (:data:`ANSWERS_COLUMNS`);
-    * summary.csv: :meth:`Collation.summaries` (:data:`SUMMARY_COLUMNS`), including the
-      ``model_version`` rows of items only in older versions;
-    * trends.csv: :attr:`Collation.trends`, one row per council counted in both the previous
-      and the latest round per current-model item, with the columns council_code,
-      council_name, region, council_type, item_id, item_name (current model),
-      previous_round, previous_model_version, previous_item_id (the item answered then, e.g.
-      C2 for C2A), previous_level, previous_score, latest_round, latest_model_version,
-      latest_level, latest_score (current levels) and movement ('up', 'same', 'down',
-      'not comparable', or empty when a level was left blank).
-
-    With ``force`` a trends.csv left by an earlier collation is removed when this one has
-    no trends. Without ``force``, an existing file raises
-    :class:`~npsxl.errors.OutputError` before anything is written.
-    """
-    data_dir = Path(data_dir)
-    frames = [
-        (RETURNS_CSV, collation.log),
-        (ANSWERS_CSV, collation.answers),
-        (SUMMARY_CSV, collation.summaries()),
-    ]
-    trends = collation.trends
-    if not trends.empty:
-        frames.append((TRENDS_CSV, trends))
-    existing = [data_dir / name for name, _ in frames if (data_dir / name).exists()]
-    if existing and not force:
-        raise OutputError(f"{existing[0]} already exists; use --force to overwrite it")
-    written = []
-    for name, frame in frames:
-        target = data_dir / name
-        with atomic_path(target, force=force) as tmp:
-            _write_csv(frame, tmp)
-        written.append(target)
-    stale = data_dir / TRENDS_CSV
-    if trends.empty and force and stale.is_file():
-        stale.unlink()
-    return written

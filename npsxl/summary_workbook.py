@@ -25,17 +25,16 @@ import xlsxwriter
 
 from . import __version__
 from .atomic import atomic_path
-from .collation import (
+from .collation import Collation
+from .columns import (
     ALL_COUNCILS,
     ALL_ITEMS,
     ALL_ITEMS_NAME,
     ANSWERS_COLUMNS,
     MEASURES,
     SCORE_COLUMNS,
-    Collation,
-    item_theme,
-    version_label,
 )
+from .counting import item_theme, version_label
 from .model import Model
 from .sheet_rows import (
     DataRows,

@@ -24,13 +24,8 @@ import pytest
 
 from npsxl.answers import Answer, Respondent
 from npsxl.batch import collate, find_inputs
-from npsxl.collation import (
-    ANSWERS_COLUMNS,
-    RETURNS_COLUMNS,
-    SUMMARY_COLUMNS,
-    _write_csv,
-    write_data,
-)
+from npsxl.columns import ANSWERS_COLUMNS, RETURNS_COLUMNS, SUMMARY_COLUMNS
+from npsxl.csv_data import write_csv, write_data
 from npsxl.errors import NpsxlError, OutputError
 from npsxl.model import model_from_text
 from npsxl.problems import Location, Problem, Severity
@@ -662,7 +657,7 @@ def test_csv_files_are_byte_for_byte_what_pandas_writes(collation, tmp_path):
     answers.loc[0, "actions"] = None
     frames = [collation.log, answers, collation.summaries(), pd.DataFrame({"one": ["", "x"]})]
     for number, frame in enumerate(frames):
-        _write_csv(frame, tmp_path / f"{number}.csv")
+        write_csv(frame, tmp_path / f"{number}.csv")
         expected = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
         assert (tmp_path / f"{number}.csv").read_bytes() == expected
 

@@ -31,16 +31,16 @@ import pytest
 from npsxl.answers import Answer, Respondent
 from npsxl.archive import ModelArchive, load_archive
 from npsxl.batch import collate
-from npsxl.collation import (
+from npsxl.collation import collate_returns
+from npsxl.columns import (
     ALL_ITEMS,
     ANSWERS_COLUMNS,
     MOVEMENT_COLUMNS,
     RETURNS_COLUMNS,
     SUMMARY_COLUMNS,
     TRENDS_COLUMNS,
-    collate_returns,
-    write_data,
 )
+from npsxl.csv_data import write_data
 from npsxl.model import load_model, model_from_text
 from npsxl.problems import Location, Problem, Severity
 from npsxl.reader import read_return
