@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .atomic import write_text_atomic
+from .council_workbooks import CouncilWorkbooks
 from .errors import NpsxlError, OutputError
 from .model import Model
 from .register import Council, Register
-from .workbook import BuiltWorkbook, CouncilWorkbooks, assessment_round, build_workbook
+from .workbook import BuiltWorkbook, assessment_round, build_workbook
 
 if TYPE_CHECKING:
     from .prefill import Previous

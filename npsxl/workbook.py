@@ -3,8 +3,10 @@
 :func:`build_workbook` is the library entry point. All positions and names come from
 :mod:`npsxl.layout`, which the reader shares.
 
-Everything that is the same for every council (texts, row heights, formulas) is worked out
-once per model and cached, so a batch of hundreds of workbooks spends its time writing.
+Everything that is the same for every council (texts, row heights, formulas, formats) is
+worked out once per model in :mod:`npsxl.workbook_plan`, so a batch of hundreds of
+workbooks spends its time writing; :class:`npsxl.council_workbooks.CouncilWorkbooks` makes
+such a batch faster still.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import contextlib
 import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +28,7 @@ from . import layout as L
 from .answers import Answer, Respondent
 from .atomic import atomic_path
 from .errors import NpsxlError
-from .model import Item, Model, contrast_ratio
+from .model import Item, Model
 from .register import Council
 from .textfit import (
     FONT_SIZE,
@@ -35,21 +36,27 @@ from .textfit import (
     row_height,
     span_pixels,
 )
+from .workbook_plan import (
+    A4,
+    GUIDANCE_WIDTHS,
+    HELP_ROW_TEXT,
+    HELP_ROW_TEXT_PREFILLED,
+    MARGINS,
+    MISSING_CELL,
+    START_WIDTHS,
+    SUMMARY_COLUMNS,
+    SUMMARY_HEADER_ROW,
+    SUMMARY_WIDTHS,
+    Formats,
+    Plan,
+    below_formula,
+    detail_height,
+    multi_range,
+    plan_for,
+)
 
 if TYPE_CHECKING:
     from .prefill import Previous
-
-
-def _detail_height(value, help_text: str, font: str) -> float:
-    """The height of a council or respondent detail row on the Start here sheet."""
-    return row_height(
-        [
-            (value if isinstance(value, str) else "", column_pixels(START_WIDTHS[2]), True, 10),
-            (help_text, column_pixels(START_WIDTHS[3]), False, 9),
-        ],
-        minimum=17,
-        font=font,
-    )
 
 
 # --- what the workbook is made of -----------------------------------------------------------------
@@ -67,27 +74,6 @@ class BuiltWorkbook:
     prefilled_from: str = ""  # the previous return's file, when pre-filled
 
 
-# Column widths of the other sheets (the Self-assessment columns are in npsxl.layout).
-START_WIDTHS = (2, 22, 58, 44)
-GUIDANCE_WIDTHS = (22, 112)
-SUMMARY_WIDTHS = (6, 38, 30, 10, 10, 9, 11)
-SUMMARY_HEADER_ROW = 3
-SUMMARY_COLUMNS = ("Ref", "Key area or enabler", "Theme", "Current", "Target", "Gap", "Complete")
-MISSING_CELL = (1, 7)  # Lists!H2: the ids of items still to complete, built by formula
-MARGINS = {"left": 0.3, "right": 0.3, "top": 0.4, "bottom": 0.55}
-A4 = 9
-
-HELP_ROW_TEXT = (
-    "Choose a Current level and a Target level for every row from the dropdowns in the yellow "
-    "cells; add evidence, actions and a target date. Click a name to read its guidance."
-)
-HELP_ROW_TEXT_PREFILLED = (
-    "Choose a Current level and a Target level for every row from the dropdowns in the yellow "
-    "cells (last round's are in grey beside them); update the evidence and actions, and add a "
-    "target date. Click a name to read its guidance."
-)
-
-
 def _write_text(ws, row: int, col: int, value, fmt) -> None:
     """A council's text, always as a string (never a formula or link); nothing as a blank."""
     if value is None or value == "":
@@ -96,27 +82,12 @@ def _write_text(ws, row: int, col: int, value, fmt) -> None:
         ws.write_string(row, col, str(value), fmt)
 
 
-def _excel_text(text: str, limit: int = 100) -> str:
+def excel_text(text: str, limit: int = 100) -> str:
     """Text for a header/footer: '&' starts a code there, and Excel allows 255 characters."""
     text = " ".join(str(text).split())
     if len(text) > limit:
         text = text[: limit - 1] + "\u2026"
     return text.replace("&", "&&")
-
-
-def _back_text(item: Item) -> str:
-    return f"Back to {item.id} on the '{L.ASSESSMENT}' sheet"
-
-
-def _short_description(item: Item) -> str:
-    """The first sentence of the description (the Guidance sheet has it in full)."""
-    text = item.description or ""
-    if not text:
-        if item.kind == "enabler":
-            return "An enabler of the strategy: read its levels."
-        return "See the Guidance sheet."
-    end = text.find(". ")
-    return text if end == -1 else text[: end + 1]
 
 
 class _Sheet(Worksheet):
@@ -138,342 +109,6 @@ class _Sheet(Worksheet):
 
 
 _FORMULAS: dict[tuple, str] = {}
-
-
-class _Plan:
-    """Everything about a model's workbook that does not depend on the council or answers.
-
-    ``previous``: the plan of a pre-filled workbook (last round's levels shown).
-    """
-
-    def __init__(self, model: Model, previous: bool = False):
-        self.model = model
-        self.previous = previous
-        font = model.brand.font
-        self.font = font
-        self.columns = L.assessment_columns(model.level_names, previous)
-        self.col = {c.key: i for i, c in enumerate(self.columns)}
-        self.pixels = {c.key: column_pixels(c.width) for c in self.columns}
-        self.n_items = len(model.items)
-        self.short = {item.id: _short_description(item) for item in model.items}
-
-        # Self-assessment rows: a heading per group, then its items
-        self.assessment_rows: list[tuple[str, object]] = []
-        self.item_rows: dict[str, int] = {}
-        row = L.ASSESSMENT_FIRST_ROW
-        for group in model.groups:
-            self.assessment_rows.append(("group", group))
-            row += 1
-            for item in group.items:
-                self.assessment_rows.append(("item", item))
-                self.item_rows[item.id] = row
-                row += 1
-        self.assessment_last_row = row - 1
-        self.item_blocks = _blocks(sorted(self.item_rows.values()))
-        self.header_height = row_height(
-            [(c.header, self.pixels[c.key], True, FONT_SIZE) for c in self.columns],
-            minimum=30,
-            font=font,
-        )
-        p = self.pixels
-        self.item_heights = {}
-        for item in model.items:
-            cells = [
-                (item.id, p["ref"], True, FONT_SIZE),
-                (item.name, p["name"], True, FONT_SIZE),
-                (self.short[item.id], p["description"], False, FONT_SIZE),
-                ("Target below current", p["check"], True, FONT_SIZE),
-            ]
-            cells += [
-                (d, p[f"level_{i}"], False, FONT_SIZE)
-                for i, d in enumerate(item.descriptors, start=1)
-            ]
-            self.item_heights[item.id] = row_height(cells, minimum=45, font=font)
-
-        # Summary rows
-        self.summary_rows = {
-            item.id: SUMMARY_HEADER_ROW + 1 + i for i, item in enumerate(model.items)
-        }
-        self.summary_name_height = {
-            item.id: row_height(
-                [
-                    (item.name, column_pixels(SUMMARY_WIDTHS[1]), False, FONT_SIZE),
-                    (item.group_name, column_pixels(SUMMARY_WIDTHS[2]), False, FONT_SIZE),
-                ],
-                font=font,
-            )
-            for item in model.items
-        }
-
-        # Guidance rows and their heights
-        self.guidance: list[tuple] = []  # (kind, row, label, text, height)
-        self.guidance_rows: dict[str, int] = {}
-        text_px = column_pixels(GUIDANCE_WIDTHS[1])
-        label_px = column_pixels(GUIDANCE_WIDTHS[0])
-        row = 2
-        for group in model.groups:
-            self.guidance.append(("group", row, group.name, "", 18))
-            row += 1
-            if group.description:
-                height = row_height(
-                    [
-                        (group.description, text_px, False, FONT_SIZE),
-                        ("About the enablers", label_px, True, FONT_SIZE),
-                    ],
-                    font=font,
-                )
-                self.guidance.append(("text", row, "About the enablers", group.description, height))
-                row += 1
-            for item in group.items:
-                self.guidance_rows[item.id] = row
-                self.guidance.append(("item", row, item.id, item.name, 20))
-                row += 1
-                fields = [
-                    ("Description", item.description),
-                    ("What it is", item.what_it_is),
-                    ("Why it is important", item.why_it_is_important),
-                ]
-                fields = [(label, text) for label, text in fields if text]
-                if item.kind == "enabler" or not fields:
-                    n = len(model.levels)
-                    fields.append(("The levels", f"The strategy describes it by its {n} levels:"))
-                    fields += [
-                        (f"{lv.score}. {lv.name}", d)
-                        for lv, d in zip(model.levels, item.descriptors, strict=True)
-                    ]
-                for label, text in fields:
-                    height = row_height(
-                        [(text, text_px, False, FONT_SIZE), (label, label_px, True, FONT_SIZE)],
-                        font=font,
-                    )
-                    self.guidance.append(("text", row, label, text, height))
-                    row += 1
-                if item.text_note:
-                    height = row_height(
-                        [
-                            (item.text_note, text_px, False, 9),
-                            ("Note on the text", label_px, True, 9),
-                        ],
-                        font=font,
-                    )
-                    self.guidance.append(("note", row, "Note on the text", item.text_note, height))
-                    row += 1
-                self.guidance.append(("back", row, item.id, _back_text(item), 15))
-                row += 2
-        self.guidance_last_row = row - 1
-
-        # Start here
-        span_all = span_pixels(START_WIDTHS[1:])
-        span_text = span_pixels(START_WIDTHS[2:])
-        self.title = f"{model.title}: self-assessment"
-        self.title_height = row_height([(self.title, span_all, True, 16)], minimum=24, font=font)
-        self.purpose_height = row_height([(model.purpose, span_all, False, FONT_SIZE)], font=font)
-        self.steps = _steps(model, previous)
-        self.step_heights = [
-            row_height([(s, span_text, False, FONT_SIZE)], font=font) for s in self.steps
-        ]
-        self.small_print = (
-            f"Model {model.id} version {model.version}, fingerprint {model.fingerprint}. "
-            f"Layout {L.LAYOUT_VERSION}. Generated {{generated_at}} by npsxl {__version__}. "
-            f"Source: {model.title}, {model.publisher}, {model.published}, {model.source_url}"
-        )
-
-        # Formulas shared by every council's workbook
-        self.check_formulas = {}
-        levels = L.LEVELS_NAME
-        for item in model.items:
-            row = self.item_rows[item.id]
-            cur = xl_rowcol_to_cell(row, self.col["current"])
-            tgt = xl_rowcol_to_cell(row, self.col["target"])
-            self.check_formulas[item.id] = (
-                f'=IF(AND({cur}="",{tgt}=""),"To do",IF(OR(ISNA(MATCH({cur},{levels},0)),'
-                f'ISNA(MATCH({tgt},{levels},0))),"Choose both levels",'
-                f'IF({_below_formula(cur, tgt)},"Target below current","Done")))'
-            )
-        self.name_links = {
-            item.id: _hyperlink(L.GUIDANCE, self.guidance_rows[item.id], item.name)
-            for item in model.items
-        }
-        self.back_links = {
-            item.id: _hyperlink(L.ASSESSMENT, self.item_rows[item.id], _back_text(item))
-            for item in model.items
-        }
-        complete = xl_col_to_name(6)
-        self.missing_formula = (
-            "=TRIM("
-            + "&".join(
-                f'IF(\'{L.SUMMARY}\'!${complete}${self.summary_rows[i.id] + 1}="Yes","","{i.id} ")'
-                for i in model.items
-            )
-            + ")"
-        )
-        missing = f"'{L.LISTS}'!${xl_col_to_name(MISSING_CELL[1])}${MISSING_CELL[0] + 1}"
-        first = min(self.summary_rows.values()) + 1
-        last = max(self.summary_rows.values()) + 1
-        self.progress_formula = (
-            f"=COUNTIF('{L.SUMMARY}'!${complete}${first}:${complete}${last},\"Yes\")"
-            f'&" of {self.n_items} items complete"'
-        )
-        self.missing_text_formula = (
-            f'=IF({missing}="","Nothing missing: every item has a current and a target level",'
-            f'"Still to complete: "&SUBSTITUTE({missing}," ",", "))'
-        )
-
-
-_PLANS: dict[tuple, _Plan] = {}
-
-
-def _plan(model: Model, previous: bool = False) -> _Plan:
-    key = (model.fingerprint, repr(model.brand), previous)  # content, presentation, kind
-    plan = _PLANS.get(key)
-    if plan is None:
-        if len(_PLANS) > 16:
-            _PLANS.clear()
-        plan = _PLANS[key] = _Plan(model, previous)
-    return plan
-
-
-def _hyperlink(sheet: str, row: int, text: str) -> str:
-    """A HYPERLINK formula that jumps to column A of ``row`` on ``sheet``."""
-    target = f"#'{sheet}'!A{row + 1}".replace('"', '""')
-    return f'=HYPERLINK("{target}","{text.replace(chr(34), chr(34) * 2)}")'
-
-
-def _blocks(rows: list[int]) -> list[tuple[int, int]]:
-    """Runs of consecutive row numbers: [5, 6, 7, 9] -> [(5, 7), (9, 9)]."""
-    blocks: list[tuple[int, int]] = []
-    for row in rows:
-        if blocks and blocks[-1][1] == row - 1:
-            blocks[-1] = (blocks[-1][0], row)
-        else:
-            blocks.append((row, row))
-    return blocks
-
-
-def _multi_range(blocks, col: int) -> str:
-    return " ".join(
-        f"{xl_rowcol_to_cell(a, col)}:{xl_rowcol_to_cell(b, col)}"
-        if a != b
-        else xl_rowcol_to_cell(a, col)
-        for a, b in blocks
-    )
-
-
-def _steps(model: Model, previous: bool = False) -> list[str]:
-    n = len(model.items)
-    choose = (
-        f"Go to the '{L.ASSESSMENT}' sheet. For each of the {n} key areas and enablers, read the "
-        f"{len(model.levels)} level descriptions, then choose your Current level and your Target "
-        "level from the dropdowns in the yellow cells."
-    )
-    if previous:
-        choose += (
-            " Your levels from last round are shown in grey beside the dropdowns, for "
-            "reference only: choose your levels again for this round."
-        )
-        texts = (
-            "Update the evidence and actions copied in from your last return, so they say "
-            "where you are now, and add a target date. The 'Carried over' section below says "
-            "what was copied and what changed."
-        )
-    else:
-        texts = (
-            "Add the evidence for your current level, the actions planned to reach your "
-            "target, and a target date."
-        )
-    return [
-        "Check your council's details below and add your name, role, email and today's date in "
-        "the yellow cells.",
-        choose,
-        texts,
-        f"Click an item's name for its guidance. Targets are yours to choose: there is nothing "
-        f"'wrong' about setting '{model.level_names[1 % len(model.levels)]}' or "
-        f"'{model.level_names[2 % len(model.levels)]}' as a target; it can be entirely "
-        f"appropriate. The '{L.SUMMARY}' sheet shows your scores and gaps.",
-        f"When the progress line below reads '{n} of {n} items complete', save the file (keep "
-        "the .xlsx format and the sheet names) and email it back to your regional coordinator.",
-    ]
-
-
-def _below_formula(cur: str, tgt: str) -> str:
-    levels = L.LEVELS_NAME
-    return (
-        f"AND(ISNUMBER(MATCH({cur},{levels},0)),ISNUMBER(MATCH({tgt},{levels},0)),"
-        f"MATCH({tgt},{levels},0)<MATCH({cur},{levels},0))"
-    )
-
-
-# --- the formats ----------------------------------------------------------------------------------
-class _Formats:
-    """The workbook's cell formats, built once per workbook from the brand."""
-
-    def __init__(self, wb, model: Model):
-        brand = model.brand
-        colour = brand.colours
-        base = {"font_name": brand.font, "font_size": FONT_SIZE, "valign": "top"}
-
-        def fmt(**props):
-            return wb.add_format({**base, **props})
-
-        def pair(role):
-            return {"bg_color": colour[role].background, "font_color": colour[role].text}
-
-        # the brand's colour for titles and links on white: the first that is legible on white
-        candidates = (colour["header"].background, colour["header"].text, colour["theme"].text)
-        dark = next((c for c in candidates if contrast_ratio(c, "#FFFFFF") >= 4.5), "#000000")
-        border = {"border": 1, "border_color": "#808080"}
-        self.brand_bar = fmt(bold=True, font_size=12, valign="vcenter", **pair("header"))
-        self.title = fmt(bold=True, font_size=16, font_color=dark)
-        self.title_wrap = fmt(bold=True, font_size=16, font_color=dark, text_wrap=True)
-        self.subtitle = fmt(bold=True, font_size=12)
-        self.text = fmt(text_wrap=True)
-        self.line = fmt()  # one line that may run on into the empty cells to its right
-        self.line_bold = fmt(bold=True)
-        self.round = fmt(bold=True, font_size=11, valign="vcenter")
-        self.label = fmt(bold=True, text_wrap=True)
-        self.help = fmt(text_wrap=True, font_size=9, **pair("muted"))
-        self.note = fmt(text_wrap=True, font_size=9, italic=True, **pair("muted"))
-        self.small_print = fmt(text_wrap=True, font_size=8, **pair("muted"))
-        self.heading = fmt(bold=True, font_size=11, valign="vcenter", **pair("theme"))
-        self.header = fmt(
-            bold=True, text_wrap=True, valign="vcenter", **pair("header"),
-            border=1, border_color="#FFFFFF",
-        )  # fmt: skip
-        self.cell = fmt(text_wrap=True, **border)
-        self.cell_bold = fmt(text_wrap=True, bold=True, **border)
-        self.link = fmt(text_wrap=True, bold=True, underline=1, font_color=dark, **border)
-        self.link_plain = fmt(underline=1, font_color=dark)
-        self.item_title = fmt(bold=True, font_size=12, font_color=dark)
-        self.locked_value = fmt(text_wrap=True, bold=True, bg_color="#F2F2F2", **border)
-        self.input = fmt(text_wrap=True, locked=False, **pair("input"), **border)
-        self.input_level = fmt(locked=False, bold=True, **pair("input"), **border)
-        self.input_date = fmt(
-            locked=False, num_format="dd/mm/yyyy", align="left", **pair("input"), **border
-        )
-        self.number = fmt(num_format="0", align="center", **border)
-        self.decimal = fmt(num_format="0.0", align="center", **border)
-        self.signed = fmt(num_format="+0;-0;0", align="center", **border)
-        self.decimal_bold = fmt(num_format="0.0", align="center", bold=True, **border)
-        self.signed_decimal = fmt(num_format="+0.0;-0.0;0.0", align="center", **border)
-        self.signed_decimal_bold = fmt(num_format="+0.0;-0.0;0.0", align="center", bold=True,
-                                       **border)  # fmt: skip
-        self.status = fmt(bold=True, font_size=12, **pair("theme"))
-        self.legend_current = fmt(underline=1, text_wrap=True, **pair("chosen"), **border)
-        self.legend_target = fmt(italic=True, text_wrap=True, **pair("target"), **border)
-        self.legend_warning = fmt(text_wrap=True, **pair("warning"), **border)
-        self.legend_input = fmt(text_wrap=True, **pair("input"), **border)
-        # Chosen levels are marked by more than colour, in styles that keep the text's width
-        self.previous = fmt(italic=True, text_wrap=True, align="center", **pair("muted"), **border)
-        self.previous_header = fmt(
-            bold=True, italic=True, text_wrap=True, valign="vcenter", **pair("muted"),
-            border=1, border_color="#808080",
-        )  # fmt: skip
-        self.previous_note = fmt(bold=True, italic=True, align="center_across", valign="bottom",
-                                 **pair("muted"))  # fmt: skip
-        self.cf_current = wb.add_format({**pair("chosen"), "underline": 1})
-        self.cf_target = wb.add_format({**pair("target"), "italic": True})
-        self.cf_warning = wb.add_format(pair("warning"))
-        self.cf_done = wb.add_format(pair("chosen"))
 
 
 # --- building -------------------------------------------------------------------------------------
@@ -513,8 +148,8 @@ def build_workbook(
         }
     inputs.update(answers or {})
     answers = inputs
-    generated_at = generated_at or _now()
-    plan = _plan(model, previous is not None)
+    generated_at = generated_at or now_text()
+    plan = plan_for(model, previous is not None)
     in_memory = isinstance(path, io.BytesIO)
     with contextlib.nullcontext(path) if in_memory else atomic_path(path, force=force) as tmp:
         wb = xlsxwriter.Workbook(
@@ -564,125 +199,13 @@ def assessment_round(value: str | int | None = "") -> str:
     return text
 
 
-class CouncilWorkbooks:
-    """Personalised workbooks of one model for many councils, fast.
-
-    Every council's workbook is the same but for the council's name, code, region and type.
-    The first :meth:`build` writes a workbook for a stand-in council with placeholder details
-    (with :func:`build_workbook`, so everything is made in one place) and keeps its parts;
-    each workbook after that is those parts with the placeholders replaced, about ten times
-    faster than building it again. A council whose details would change more than the text
-    (an empty value, a name long enough to need a taller row, characters Excel escapes) is
-    built with :func:`build_workbook` instead. The result is the same either way: the tests
-    compare the two part by part.
-    """
-
-    _TOKENS = {
-        "code": "NPSXLCOUNCILCODE",
-        "name": "NPSXLCOUNCILNAME",
-        "region": "NPSXLCOUNCILREGION",
-        "council_type": "NPSXLCOUNCILTYPE",
-    }
-    _TEXT_PARTS = ("xl/sharedStrings.xml", "docProps/core.xml", "docProps/custom.xml")
-
-    def __init__(self, model: Model, generated_at: str | None = None, round: str = ""):
-        self.model = model
-        self.generated_at = generated_at or _now()
-        self.round = assessment_round(round)
-        self._parts: list[tuple[zipfile.ZipInfo, str | bytes, str]] | None = None
-        self._heights: dict[str, float] = {}
-
-    def _stand_in(self) -> Council:
-        t = self._TOKENS
-        return Council(t["code"], "", t["name"], t["name"], t["region"], t["council_type"])
-
-    def _template(self) -> list[tuple[zipfile.ZipInfo, str | bytes, str]]:
-        if self._parts is None:
-            buffer = io.BytesIO()
-            build_workbook(self.model, buffer, self._stand_in(), generated_at=self.generated_at,
-                           round=self.round)  # fmt: skip
-            parts = []
-            with zipfile.ZipFile(buffer) as archive:
-                for info in archive.infolist():
-                    data: str | bytes = archive.read(info)
-                    kind = "bytes"
-                    if info.filename in self._TEXT_PARTS:
-                        kind = "text"
-                    elif info.filename.startswith("xl/worksheets/sheet"):
-                        kind = "sheet"
-                    if kind != "bytes":
-                        text = data.decode("utf-8")
-                        if _TOKEN_PATTERN.search(text):
-                            data = text
-                        else:
-                            kind = "bytes"
-                    parts.append((info, data, kind))
-            self._heights = self._detail_heights(self._stand_in())
-            self._parts = parts
-        return self._parts
-
-    def _detail_heights(self, council: Council) -> dict[str, float]:
-        values = {"council_name": council.name, "council_code": council.code,
-                  "region": council.region, "council_type": council.council_type}  # fmt: skip
-        font = self.model.brand.font
-        return {f.key: _detail_height(values[f.key], "", font) for f in L.COUNCIL_FIELDS}
-
-    def _fits(self, council: Council) -> bool:
-        """Whether the template with the council's details put in is exactly its workbook."""
-        values = (council.code, council.name, council.region, council.council_type)
-        for value in values:
-            if not value or value != value.strip() or _NEEDS_ESCAPE.search(value):
-                return False
-            if _TOKEN_PATTERN.search(value):
-                return False
-        if len(set(values)) != len(values) or len(council.name) > 60:
-            return False
-        return self._detail_heights(council) == self._heights
-
-    def build(self, council: Council, path: str | Path, *, force: bool = True) -> BuiltWorkbook:
-        """Write ``council``'s personalised workbook to ``path`` (atomically)."""
-        parts = self._template()
-        if not self._fits(council):
-            return build_workbook(self.model, path, council, generated_at=self.generated_at,
-                                  force=force, round=self.round)  # fmt: skip
-        t = self._TOKENS
-        text = {
-            t["code"]: _xml_text(council.code),
-            t["name"]: _xml_text(council.name),
-            t["region"]: _xml_text(council.region),
-            t["council_type"]: _xml_text(council.council_type),
-        }
-        # in the worksheets the name is only in the footers, where '&' is written '&&'
-        sheet = {**text, t["name"]: _xml_text(_excel_text(council.name))}
-        with (
-            atomic_path(path, force=force) as tmp,
-            zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive,
-        ):
-            for info, data, kind in parts:
-                if kind != "bytes":
-                    values = text if kind == "text" else sheet
-                    data = _TOKEN_PATTERN.sub(lambda m, v=values: v[m.group(0)], data)
-                    data = data.encode("utf-8")
-                archive.writestr(info, data)
-        m = self.model
-        return BuiltWorkbook(Path(path), council, m.id, m.version, m.fingerprint,
-                             self.generated_at, self.round)  # fmt: skip
-
-
-_TOKEN_PATTERN = re.compile("|".join(CouncilWorkbooks._TOKENS.values()))
-_NEEDS_ESCAPE = re.compile("[\x00-\x1f\x7f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
-
-
-def _xml_text(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _now() -> str:
+def now_text() -> str:
+    """Now in UTC, to the second, as ISO 8601 text: a workbook's generated_at."""
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
 class _WorkbookWriter:
-    def __init__(self, wb, plan: _Plan, council, councils, answers, respondent, generated_at,
+    def __init__(self, wb, plan: Plan, council, councils, answers, respondent, generated_at,
                  round_, previous):  # fmt: skip
         self.wb = wb
         self.round = round_
@@ -694,14 +217,12 @@ class _WorkbookWriter:
         self.answers = answers
         self.respondent = respondent or Respondent()
         self.generated_at = generated_at
-        self.f = _Formats(wb, self.model)
+        self.f = Formats(wb, self.model)
         self.col = plan.col
         self.scores = self._level_scores()
         who = council.name if council else f"{self.model.short_name} self-assessment"
         # no font-size codes: "&8" before a name starting with a digit would read as "&83"
-        self.footer = (
-            f"&L{_excel_text(who)}&CPage &P of &N&R{_excel_text(self.model.short_name)}: &A"
-        )
+        self.footer = f"&L{excel_text(who)}&CPage &P of &N&R{excel_text(self.model.short_name)}: &A"
 
     def _level_scores(self) -> dict[str, tuple]:
         scores = {}
@@ -875,7 +396,7 @@ class _WorkbookWriter:
             self._write_detail(ws, row, field, values)
             help_text = self._detail_help(field)
             ws.write_string(row, L.START_VALUE_COL + 1, help_text, f.help)
-            ws.set_row(row, _detail_height(values.get(field.key), help_text, plan.font))
+            ws.set_row(row, detail_height(values.get(field.key), help_text, plan.font))
             self._name(field.defined_name, L.START, row, L.START_VALUE_COL)
         row = L.START_DETAILS_FIRST_ROW + len(L.DETAIL_FIELDS) + 1
         ws.set_row(row, 20)
@@ -1032,14 +553,14 @@ class _WorkbookWriter:
                 "error_message": "Choose one of: " + ", ".join(model.level_names) + ".",
                 "input_title": CURRENT_OR_TARGET[key],
                 "input_message": "Choose from the list.",
-                "multi_range": _multi_range(blocks, c),
+                "multi_range": multi_range(blocks, c),
             })  # fmt: skip
         c = col["target_date"]
         ws.data_validation(blocks[0][0], c, blocks[-1][1], c, {
             "validate": "date", "criteria": ">=", "value": dt.date(2018, 1, 1),
             "error_type": "warning", "input_title": "Target date",
             "input_message": "When you aim to reach the target level, e.g. 31/03/2028",
-            "multi_range": _multi_range(blocks, c),
+            "multi_range": multi_range(blocks, c),
         })  # fmt: skip
         first = blocks[0][0]
         cur_ref = xl_rowcol_to_cell(first, col["current"], col_abs=True)
@@ -1057,10 +578,10 @@ class _WorkbookWriter:
             "format": f.cf_target, "multi_range": descriptors})  # fmt: skip
         tgt = col["target"]
         ws.conditional_format(first, tgt, blocks[-1][1], tgt, {
-            "type": "formula", "criteria": f"={_below_formula(cur_ref, tgt_ref)}",
-            "format": f.cf_warning, "multi_range": _multi_range(blocks, tgt)})  # fmt: skip
+            "type": "formula", "criteria": f"={below_formula(cur_ref, tgt_ref)}",
+            "format": f.cf_warning, "multi_range": multi_range(blocks, tgt)})  # fmt: skip
         check = col["check"]
-        checks = _multi_range(blocks, check)
+        checks = multi_range(blocks, check)
         ws.conditional_format(first, check, blocks[-1][1], check, {
             "type": "cell", "criteria": "==", "value": '"Done"', "format": f.cf_done,
             "multi_range": checks})  # fmt: skip

@@ -16,6 +16,7 @@ from conftest import LEVELS, ROOT, sample_answers
 from npsxl import layout as L
 from npsxl.answers import Answer, Respondent
 from npsxl.archive import ModelArchive
+from npsxl.council_workbooks import CouncilWorkbooks
 from npsxl.errors import NpsxlError
 from npsxl.generation import generate, read_manifest
 from npsxl.lineage import Mapping
@@ -30,7 +31,7 @@ from npsxl.prefill import (
 from npsxl.problems import Problem
 from npsxl.reader import read_return
 from npsxl.returns import Return
-from npsxl.workbook import CouncilWorkbooks, assessment_round, build_workbook
+from npsxl.workbook import assessment_round, build_workbook
 
 GENERATED_AT = "2026-11-02T09:30:00+00:00"
 OLD_RESPONDENT = Respondent("A. Officer", "Head of Procurement", "a.officer@example.org",

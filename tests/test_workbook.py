@@ -17,11 +17,12 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from npsxl import layout as L
 from npsxl.answers import Answer, Respondent
+from npsxl.council_workbooks import CouncilWorkbooks
 from npsxl.model import contrast_ratio, model_from_text
 from npsxl.prefill import Previous
 from npsxl.register import Council
 from npsxl.textfit import wrapped_lines_both
-from npsxl.workbook import CouncilWorkbooks, build_workbook
+from npsxl.workbook import build_workbook
 
 MODEL_TEXT = (ROOT / "model.yaml").read_text(encoding="utf-8")
 GENERATED_AT = "2026-11-02T09:30:00+00:00"
