@@ -31,7 +31,9 @@ from npsxl.model import model_from_text
 from npsxl.problems import Location, Problem, Severity
 from npsxl.register import load_register
 from npsxl.returns import Return
-from npsxl.summary_workbook import safe_text, sheet_name, write_summary_workbook
+from npsxl.sheet_rows import safe_text
+from npsxl.summary_base import sheet_name
+from npsxl.summary_workbook import write_summary_workbook
 
 LEVELS = ("Minimum", "Developing", "Mature", "Leader", "Innovator")
 ITEMS = ("A1", "A2", "B1", "E1")
