@@ -11,11 +11,12 @@ memory (max RSS) of that process and its workers. Targets: 1,000 returns in unde
 wall on 2 cores; peak memory under 300 MB at 10,000; time linear in the number of returns.
 
 --repeat runs each configuration N times (the table shows each run; the machine is
-shared, so single runs vary). --phases also times the phases of each run, from inside the
-same `npsxl collate` process: starting Python and importing the CLI, loading the models
-and the register, reading (with pandas being imported alongside when there are workers),
-building the collation's frames, writing the workbook and the CSVs, and leaving the
-interpreter.
+shared, so single runs vary). Before each run a fixed pure-Python loop is timed on both
+cores at once ("loop s"): the host's speed at that moment, to read the run's time against.
+--phases also times the phases of each run, from inside the same `npsxl collate` process:
+starting Python and importing the CLI, loading the models and the register, reading (with
+pandas being imported alongside when there are workers), building the collation's frames,
+writing the workbook and the CSVs, and leaving the interpreter.
 """
 
 from __future__ import annotations
@@ -122,6 +123,23 @@ PHASES = (
 # writes it); a shell with PYTHONDONTWRITEBYTECODE=1 would make every run compile every
 # module of npsxl from source again, which no user sees.
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+LOOP_STEPS = 3_000_000
+
+
+def _loop(_: object = None) -> float:
+    started = time.perf_counter()
+    total = 0
+    for step in range(LOOP_STEPS):
+        total += step
+    return time.perf_counter() - started
+
+
+def machine_speed(pool: ProcessPoolExecutor) -> float:
+    """Seconds a fixed pure-Python loop takes, the mean of two copies run at once on a
+    2-core machine: how fast the (shared) host is just before a run. Lower is faster."""
+    return statistics.mean(pool.map(_loop, range(2)))
+
+
 WARM_UP = "import npsxl.cli, npsxl.batch, npsxl.reader, npsxl.collation, npsxl.summary_workbook"
 
 
@@ -202,23 +220,29 @@ def main() -> int:
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
     subprocess.run([sys.executable, "-c", WARM_UP], check=True, cwd=ROOT, env=CHILD_ENV)
     rows = []
-    for n in args.sizes:
-        register, returns = make_returns_cached(args.work, n)
-        for jobs in args.jobs:
-            for _ in range(args.repeat):
-                wall, peak, cpu, phases = run_collate(
-                    register, returns, args.work, jobs, args.phases
-                )
-                rows.append((n, jobs, wall, peak, cpu, phases))
-                print(
-                    f"  {n:>6} returns, jobs {jobs}: {wall:6.2f} s wall, "
-                    f"{wall / n * 1000:5.2f} ms/return, {cpu:6.2f} s CPU, peak {peak:6.0f} MB",
-                    flush=True,
-                )
-    print("\n| returns | jobs | wall (s) | ms/return | CPU (s) | peak RSS (MB) |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
-    for n, jobs, wall, peak, cpu, _ in rows:
-        print(f"| {n} | {jobs} | {wall:.2f} | {wall / n * 1000:.2f} | {cpu:.2f} | {peak:.0f} |")
+    with ProcessPoolExecutor(2) as loops:
+        for n in args.sizes:
+            register, returns = make_returns_cached(args.work, n)
+            for jobs in args.jobs:
+                for _ in range(args.repeat):
+                    loop = machine_speed(loops)
+                    wall, peak, cpu, phases = run_collate(
+                        register, returns, args.work, jobs, args.phases
+                    )
+                    rows.append((n, jobs, wall, peak, cpu, phases, loop))
+                    print(
+                        f"  {n:>6} returns, jobs {jobs}: {wall:6.2f} s wall, "
+                        f"{wall / n * 1000:5.2f} ms/return, {cpu:6.2f} s CPU, "
+                        f"peak {peak:6.0f} MB, loop {loop:.3f} s",
+                        flush=True,
+                    )
+    print("\n| returns | jobs | wall (s) | ms/return | CPU (s) | peak RSS (MB) | loop (s) |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n, jobs, wall, peak, cpu, _, loop in rows:
+        print(
+            f"| {n} | {jobs} | {wall:.2f} | {wall / n * 1000:.2f} | {cpu:.2f} | {peak:.0f} "
+            f"| {loop:.3f} |"
+        )
     if args.repeat > 1:
         print("\nMedian wall time (s) per configuration:")
         for n in args.sizes:
@@ -230,7 +254,7 @@ def main() -> int:
         print("| phase | " + " | ".join(f"{n} / jobs {j}" for n, j, *_ in rows) + " |")
         print("| --- |" + " ---: |" * len(rows))
         for key, label in PHASES:
-            values = " | ".join(f"{phases[key]:.2f}" for *_, phases in rows)
+            values = " | ".join(f"{row[5][key]:.2f}" for row in rows)
             print(f"| {label} | {values} |")
     return 0
 
