@@ -7,16 +7,15 @@ import functools
 import importlib
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .archive import ModelArchive
 from .errors import NpsxlError
 from .model import Model
-from .problems import Location, Problem
 from .register import Register, check_group_by
 from .returns import Return
+from .workers import DEFAULT_TIMEOUT, read_in_workers, read_safely
 
 if TYPE_CHECKING:
     from .collation import Collation
@@ -55,80 +54,13 @@ def find_inputs(inputs: Iterable[str | os.PathLike] | str | os.PathLike) -> list
     return sorted(found.values(), key=lambda p: str(p))
 
 
-def _read_safely(reader: Callable[[str], Return], path: str) -> Return:
-    """``reader(path)``; a reader that raises gives a rejected Return, so no file stops a batch."""
-    try:
-        return reader(path)
-    except Exception as exc:  # noqa: BLE001 - one bad file must not stop a collation
-        message = f"the file could not be read ({type(exc).__name__}: {str(exc)[:200]})"
-        problem = Problem(
-            "read-failed",
-            message,
-            Location(file=path),
-            hint="open it, save it again as .xlsx and resend it",
-        )
-        return Return(path=path, problems=[problem])
-
-
-# The reader of this worker process, installed once when the process starts (inherited
-# with fork, pickled once per worker with spawn), so a task carries nothing but its paths.
-_worker_reader: Callable[[str], Return] | None = None
-_worker_councils: tuple = ()
-_worker_council_index: dict[int, int] = {}
-
-
-def _install_reader(reader: Callable[[str], Return], councils: tuple = ()) -> None:
-    global _worker_reader, _worker_councils, _worker_council_index
-    _worker_reader = reader
-    _worker_councils = councils
-    _worker_council_index = {id(council): i for i, council in enumerate(councils)}
-
-
-def _read_in_worker(path: str) -> tuple[Return, int | None]:
-    """The Return, and the index in the register of its council when it is the register's
-    own: then the council is left out, and the parent puts back its own (equal) object,
-    rather than unpickling a copy of it for every return."""
-    assert _worker_reader is not None, "the worker's reader was not installed"
-    ret = _read_safely(_worker_reader, path)
-    index = _worker_council_index.get(id(ret.council)) if ret.council is not None else None
-    if index is not None and _worker_councils[index] is ret.council:
-        ret.council = None
-        return ret, index
-    return ret, None
-
-
-def _chunk_size(files: int, workers: int) -> int:
-    """Paths per task: enough to make a task's overhead negligible (a few milliseconds of
-    reading each), few enough that the workers finish together."""
-    return max(1, min(16, files // (workers * 8)))
-
-
-def _read_all(
-    paths: list[str], reader, jobs: int, progress, councils: tuple = (), meanwhile=None
-) -> list[Return]:
-    """Read every path, in input order; ``progress(ret)`` after each one. ``councils``: the
-    register's, which the reader's councils are most likely to be. ``meanwhile()`` is called
-    once, while the workers read (or first, without workers)."""
-    results: list[Return] = []
-    if jobs > 1 and len(paths) > 1:
-        workers = min(jobs, len(paths))
-        with ProcessPoolExecutor(
-            max_workers=workers, initializer=_install_reader, initargs=(reader, councils)
-        ) as pool:
-            done = pool.map(_read_in_worker, paths, chunksize=_chunk_size(len(paths), workers))
-            if meanwhile is not None:
-                meanwhile()
-            for result, index in done:
-                if index is not None:
-                    result.council = councils[index]
-                results.append(result)
-                if progress:
-                    progress(result)
-        return results
+def _read_here(paths: list[str], reader, progress, meanwhile) -> list[Return]:
+    """Read every path in this process, in input order."""
     if meanwhile is not None:
         meanwhile()
+    results = []
     for path in paths:
-        result = _read_safely(reader, path)
+        result = read_safely(reader, path)
         results.append(result)
         if progress:
             progress(result)
@@ -144,18 +76,34 @@ def read_returns(
     progress: Callable[[Return], None] | None = None,
     reader: Callable[[str], Return] | None = None,
     meanwhile: Callable[[], object] | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> list[Return]:
-    """Read every file, in input order, with ``read_return`` (or ``reader``); with
-    ``jobs > 1`` in that many worker processes, each given the reader once. A reader that
-    raises gives a rejected Return, so no file stops the batch. ``meanwhile()`` is called
-    once in this process while the workers read: work that does not depend on the returns
-    (such as importing what will process them) then costs no extra time."""
+    """Read every file, in input order, with ``read_return`` (or ``reader``). A reader that
+    raises gives a rejected Return, so no file stops the batch.
+
+    With ``jobs > 1`` files are read in that many worker processes, each given the reader
+    once, and a file that stops its worker (a crash) or keeps it longer than ``timeout``
+    seconds is rejected too (see :func:`npsxl.workers.read_in_workers`); in this process
+    (``jobs=1``) there is no timeout. ``meanwhile()`` is called once in this process while
+    the workers read: work that does not depend on the returns (such as importing what will
+    process them) then costs no extra time."""
     if reader is None:
         from .reader import read_return
 
         reader = functools.partial(read_return, models=models, register=register)
     councils = tuple(getattr(register, "councils", ())) if register is not None else ()
-    return _read_all([str(p) for p in paths], reader, jobs, progress, councils, meanwhile)
+    paths = [str(p) for p in paths]
+    if jobs > 1 and len(paths) > 1:
+        return read_in_workers(
+            paths,
+            reader,
+            jobs,
+            progress=progress,
+            councils=councils,
+            meanwhile=meanwhile,
+            timeout=timeout,
+        )
+    return _read_here(paths, reader, progress, meanwhile)
 
 
 def collate(
@@ -168,6 +116,7 @@ def collate(
     group_by: Sequence[str] = (),
     jobs: int = 1,
     progress: Callable[[Return], None] | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> Collation:
     """Read every file in ``paths`` (folders are searched recursively) and collate the returns.
 
@@ -176,9 +125,10 @@ def collate(
     :func:`npsxl.reader.read_return` for ``model`` and every archived version, and
     ``register``; with ``jobs > 1`` files are read in that many worker processes, so the
     reader must be picklable (a module-level function, or a ``functools.partial`` of one).
-    A reader that raises gives a rejected return; it never stops the batch. ``progress`` is
-    called with each Return. ``group_by`` names extra register columns to summarise by.
-    Returns a :class:`~npsxl.collation.Collation` (see
+    A reader that raises gives a rejected return; it never stops the batch, and with workers
+    neither does a file that crashes the reader or outlasts ``timeout`` seconds (see
+    :func:`read_returns`). ``progress`` is called with each Return. ``group_by`` names
+    extra register columns to summarise by. Returns a :class:`~npsxl.collation.Collation` (see
     :func:`~npsxl.collation.collate_returns`).
     """
     check_group_by(group_by, register)
@@ -196,6 +146,7 @@ def collate(
         progress=progress,
         reader=reader,
         meanwhile=functools.partial(importlib.import_module, "npsxl.collation"),
+        timeout=timeout,
     )
     from .collation import collate_returns
 

@@ -180,9 +180,10 @@ _register_option = click.option(
 _jobs_option = click.option(
     "--jobs",
     type=click.IntRange(1, 64),
-    default=1,
+    default=2,
     show_default=True,
-    help="Processes to read files with.",
+    help="Processes to read files with. With 2 or more, a file that crashes or hangs the "
+    "reader is rejected instead of stopping the run.",
 )
 
 

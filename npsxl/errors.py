@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 
+def is_native_panic(exc: BaseException) -> bool:
+    """Whether ``exc`` is a panic in a native (Rust) extension such as the spreadsheet
+    parser. pyo3 raises these as ``pyo3_runtime.PanicException``, which derives from
+    BaseException so that ``except Exception`` misses it; for npsxl it means only that one
+    input broke the parser."""
+    kind = type(exc)
+    return kind.__name__ == "PanicException" and kind.__module__ == "pyo3_runtime"
+
+
 class NpsxlError(Exception):
     """Base class for every error npsxl raises on purpose."""
 

@@ -25,7 +25,7 @@ import python_calamine
 from . import layout as L
 from .answers import Answer, Respondent
 from .book import Book, Cell, Damaged, Refused, a1, keep_part, open_book
-from .errors import CouncilNotFound
+from .errors import CouncilNotFound, is_native_panic
 from .model import Model
 from .problems import Location, Problem, Severity
 from .register import Register
@@ -108,6 +108,13 @@ def read_return(
                 path,
                 hint="report this to the npsxl maintainers with the file",
             )
+        )
+    except BaseException as exc:
+        if not is_native_panic(exc):  # Ctrl+C and the like still stop the program
+            raise
+        message = f"the spreadsheet parser failed on it: {str(exc)[:200]}"
+        result.problems.append(
+            _p("corrupt-file", f"the file is damaged and cannot be read ({message})", path)
         )
     finally:
         if book is not None:
