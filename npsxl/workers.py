@@ -30,6 +30,7 @@ from .returns import Return
 DEFAULT_TIMEOUT = 60.0  # seconds for one file; a normal return takes a few milliseconds
 _POLL = 0.25  # seconds between looks at the workers while no result arrives
 _IDLE = -1.0
+_KILL = getattr(signal, "SIGKILL", signal.SIGTERM)  # Windows has no SIGKILL
 
 
 def rejected(path: str, code: str, message: str, hint: str) -> Return:
@@ -187,7 +188,7 @@ class _Round:
                 self.timed_out.add(index)
                 self.batch.keep(index, _timed_out(self.batch.paths[index], timeout), None)
                 with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
-                    os.kill(int(self.slots[3 * s + 2]), signal.SIGKILL)
+                    os.kill(int(self.slots[3 * s + 2]), _KILL)
 
 
 class _Batch:
