@@ -4,6 +4,7 @@ the native parser panic is rejected, and every other file is still read (npsxl.w
 from __future__ import annotations
 
 import csv
+import multiprocessing
 import os
 import shutil
 import time
@@ -149,6 +150,10 @@ def workbook_path(tmp_path):
     return str(target)
 
 
+@pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork",
+    reason="the workers must inherit the patched reader, which only fork does",
+)
 def test_collate_cli_accounts_for_a_crashing_file(monkeypatch, tmp_path):
     real = npsxl.reader.read_return
 
