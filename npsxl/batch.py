@@ -106,6 +106,12 @@ def read_returns(
     return _read_here(paths, reader, progress, meanwhile)
 
 
+def _load_collation(then: Callable[[], object] | None) -> None:
+    importlib.import_module("npsxl.collation")
+    if then is not None:
+        then()
+
+
 def collate(
     paths: Iterable[str | os.PathLike],
     register: Register | None = None,
@@ -117,6 +123,7 @@ def collate(
     jobs: int = 1,
     progress: Callable[[Return], None] | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Collation:
     """Read every file in ``paths`` (folders are searched recursively) and collate the returns.
 
@@ -128,7 +135,9 @@ def collate(
     A reader that raises gives a rejected return; it never stops the batch, and with workers
     neither does a file that crashes the reader or outlasts ``timeout`` seconds (see
     :func:`read_returns`). ``progress`` is called with each Return. ``group_by`` names
-    extra register columns to summarise by. Returns a :class:`~npsxl.collation.Collation` (see
+    extra register columns to summarise by. ``meanwhile()`` is called once while the files
+    are read, after the collation code has loaded (to load what will use the collation, for
+    instance). Returns a :class:`~npsxl.collation.Collation` (see
     :func:`~npsxl.collation.collate_returns`).
     """
     check_group_by(group_by, register)
@@ -145,7 +154,7 @@ def collate(
         jobs=jobs,
         progress=progress,
         reader=reader,
-        meanwhile=functools.partial(importlib.import_module, "npsxl.collation"),
+        meanwhile=functools.partial(_load_collation, meanwhile),
         timeout=timeout,
     )
     from .collation import collate_returns

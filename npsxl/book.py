@@ -53,16 +53,7 @@ class Cell:
 
     @property
     def ref(self) -> str:
-        return a1(self.row, self.col)
-
-
-def a1(row: int, col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
+        return L.a1(self.row, self.col)
 
 
 def col_index(letters: str | bytes) -> int:
@@ -83,7 +74,7 @@ class Extent:
     def add(self, row: int, col: int) -> None:
         if row + 1 > self.rows or col + 1 > self.cols:
             self.rows, self.cols = max(self.rows, row + 1), max(self.cols, col + 1)
-            self.far = a1(self.rows - 1, self.cols - 1)
+            self.far = L.a1(self.rows - 1, self.cols - 1)
 
     @property
     def cells(self) -> int:

@@ -371,9 +371,13 @@ def validate(inputs, model_path, archive_dir, register_path, output_format, jobs
         sys.exit(1)
 
 
+def _load_writers() -> None:
+    from . import csv_data, summary_workbook  # noqa: F401
+
+
 def _collate_and_write(paths, register, model, archive, group_by, jobs, workbook_path, data_dir):
     """Collate ``paths`` with a progress bar, then write the summary workbook and the CSVs:
-    (collation, workbook path, CSV paths)."""
+    (collation, workbook path, CSV paths). What writes them loads while the files are read."""
     from .batch import collate as collate_returns
 
     with _Progress(len(paths), "Reading") as bar:
@@ -385,6 +389,7 @@ def _collate_and_write(paths, register, model, archive, group_by, jobs, workbook
             group_by=group_by,
             jobs=jobs,
             progress=bar,
+            meanwhile=_load_writers,
         )
     from .csv_data import write_data
     from .summary_workbook import write_summary_workbook

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
-
 LAYOUT_VERSION = "1"
 
 START = "Start here"
@@ -130,8 +128,18 @@ START_LABEL_COL = 1
 START_VALUE_COL = 2
 
 
+def a1(row: int, col: int) -> str:
+    """A cell's A1 reference from its 0-based row and column: ``a1(12, 2)`` is ``C13``."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
+
 def start_detail_cell(index: int) -> str:
-    return xl_rowcol_to_cell(START_DETAILS_FIRST_ROW + index, START_VALUE_COL)
+    return a1(START_DETAILS_FIRST_ROW + index, START_VALUE_COL)
 
 
 # --- metadata, written three ways -----------------------------------------------------------------
@@ -163,7 +171,7 @@ META_FIRST_ROW = 1  # on the Metadata sheet: A = key, B = value, from row 2
 
 
 def meta_cell(key: str) -> str:
-    return xl_rowcol_to_cell(META_FIRST_ROW + META_KEYS.index(key), 1)
+    return a1(META_FIRST_ROW + META_KEYS.index(key), 1)
 
 
 def absolute(sheet: str, cell: str) -> str:
@@ -173,4 +181,4 @@ def absolute(sheet: str, cell: str) -> str:
     return f"='{sheet}'!${col}${row}"
 
 
-__all__ = [name for name in dir() if not name.startswith("_")] + ["xl_col_to_name"]
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -24,7 +24,7 @@ import python_calamine
 
 from . import layout as L
 from .answers import Answer, Respondent
-from .book import Book, Cell, Damaged, Refused, a1, keep_part, open_book
+from .book import Book, Cell, Damaged, Refused, keep_part, open_book
 from .errors import CouncilNotFound, is_native_panic
 from .model import Model
 from .problems import Location, Problem, Severity
@@ -382,7 +382,7 @@ class _Interpreter:
                     for key, text in zip(_MODEL_KEYS, match.groups(), strict=True):
                         if key not in found:
                             found[key] = text
-                            self.meta_where[key] = {"sheet": sheet, "cell": a1(r, c)}
+                            self.meta_where[key] = {"sheet": sheet, "cell": L.a1(r, c)}
                     return
 
     def _model(self, meta) -> tuple[Model | None, _Table | None]:

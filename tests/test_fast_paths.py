@@ -25,7 +25,7 @@ from conftest import ROOT, sample_answers
 from test_safety import BILLION_LAUGHS, codes, patch_central_size, rezip, unchanged_after_reading
 
 from npsxl import yamlsource
-from npsxl.batch import read_returns
+from npsxl.batch import collate, read_returns
 from npsxl.book import keep_part, merges_first, xlsx_cells
 from npsxl.reader import read_return
 from npsxl.safety import (
@@ -198,12 +198,21 @@ def test_meanwhile_runs_once_while_the_workers_read(filled, model, register, job
     assert calls == [1] and [r.accepted for r in returns] == [True, True]
 
 
-def test_reading_starts_before_pandas_is_imported():
+def test_reading_starts_before_pandas_and_xlsxwriter_are_imported():
     code = (
         "import sys, npsxl.cli, npsxl.batch, npsxl.reader, npsxl.register\n"
-        "assert 'pandas' not in sys.modules, 'pandas would load before the workers start'\n"
+        "for name in ('pandas', 'xlsxwriter'):\n"
+        "    assert name not in sys.modules, f'{name} would load before the workers start'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_collate_calls_meanwhile_once_while_the_files_are_read(filled, model, register, jobs):
+    calls = []
+    paths = [filled("Leeds"), filled("York")]
+    collation = collate(paths, register, model=model, jobs=jobs, meanwhile=lambda: calls.append(1))
+    assert calls == [1] and len(collation.counted) == 2
 
 
 # --- model files --------------------------------------------------------------------------------
