@@ -209,9 +209,9 @@ class DataRows:
 
 class TextRows(DataRows):
     """A table of text cells, each in its own format, with row heights fitted as
-    :meth:`_SummaryWriter.fit_rows` fits them and a blank cell still formatted (the returns
-    log): spliced in like :class:`DataRows`, as ten thousand returns would make a hundred
-    thousand cells through xlsxwriter."""
+    :meth:`npsxl.summary_base.SummaryBase.fit_rows` fits them and a blank cell still
+    formatted (the returns log): spliced in like :class:`DataRows`, as ten thousand returns
+    would make a hundred thousand cells through xlsxwriter."""
 
     def __init__(self):
         super().__init__()
