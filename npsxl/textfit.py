@@ -110,14 +110,6 @@ def wrapped_lines_both(text: str, pixels: float, *, bold=False, size=FONT_SIZE, 
     return excel_lines, lo_lines
 
 
-def wrapped_lines(text: str, width: float, *, bold=False, size=FONT_SIZE, font="Arial") -> int:
-    """How many lines ``text`` takes when wrapped in a column ``width`` characters wide.
-
-    The larger of the estimates for Excel and for LibreOffice, from Arial's glyph widths.
-    """
-    return max(wrapped_lines_both(text, column_pixels(width), bold=bold, size=size, font=font))
-
-
 def text_height(text: str, pixels: float, *, bold=False, size=FONT_SIZE, font="Arial") -> float:
     """Points of row height that show all of ``text`` wrapped in a cell ``pixels`` wide."""
     if not text:

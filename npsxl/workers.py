@@ -239,16 +239,18 @@ def read_in_workers(
     Raises :class:`~npsxl.errors.NpsxlError` only when worker processes fail with no file
     being read (the machine, not the input, is at fault)."""
     batch = _Batch(list(paths), reader, councils, progress, timeout)
-    while batch.unread():
-        todo = batch.unread()
+    todo = batch.unread()
+    while todo:
         suspects = _Round(batch, todo, min(workers, len(todo))).run(meanwhile)
         meanwhile = None
         for index in sorted(suspects):  # alone, each in a pool of its own, to find the culprit
             if batch.results[index] is None and _Round(batch, [index], 1).run(None) == {index}:
                 batch.keep(index, _crashed(batch.paths[index]), None)
-        if batch.unread() == todo:
+        left = batch.unread()
+        if left == todo:
             raise NpsxlError(
                 "the worker processes reading the returns keep failing with no file to blame "
                 "(is the machine out of memory?); try again, or with --jobs 1"
             )
+        todo = left
     return [ret for ret in batch.results if ret is not None]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,22 @@ def model():
 @pytest.fixture(scope="session")
 def register():
     return load_register(ROOT / "samples" / "councils.csv")
+
+
+def codes(result) -> list[str]:
+    """The problem codes of a Return (or anything with ``problems``), in order."""
+    return [p.code for p in result.problems]
+
+
+def flip_a_byte(src: Path, dst: Path, part: str) -> Path:
+    """A copy of the zip ``src`` with one byte flipped halfway into ``part``'s compressed data."""
+    data = bytearray(src.read_bytes())
+    with zipfile.ZipFile(src) as archive:
+        info = archive.getinfo(part)
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0xFF
+    dst.write_bytes(bytes(data))
+    return dst
 
 
 def sample_answers(model, seed: int = 0) -> dict[str, Answer]:

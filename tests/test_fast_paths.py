@@ -21,8 +21,8 @@ import zlib
 import pytest
 import python_calamine
 import yaml
-from conftest import ROOT, sample_answers
-from test_safety import BILLION_LAUGHS, codes, patch_central_size, rezip, unchanged_after_reading
+from conftest import ROOT, codes, flip_a_byte, sample_answers
+from test_safety import BILLION_LAUGHS, patch_central_size, rezip, unchanged_after_reading
 
 from npsxl import yamlsource
 from npsxl.batch import collate, read_returns
@@ -95,13 +95,7 @@ def test_an_unread_part_lying_about_its_size_is_inflated_when_the_bound_fails(
 
 
 def test_a_damaged_part_no_parser_reads_leaves_the_answers_right(leeds, model, tmp_path):
-    data = bytearray(leeds.read_bytes())
-    with zipfile.ZipFile(leeds) as archive:
-        info = archive.getinfo("xl/theme/theme1.xml")
-    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
-    data[start + info.compress_size // 2] ^= 0xFF
-    damaged = tmp_path / "theme.xlsx"
-    damaged.write_bytes(bytes(data))
+    damaged = flip_a_byte(leeds, tmp_path / "theme.xlsx", "xl/theme/theme1.xml")
     result = read_return(damaged, model)
     assert result.accepted and result.answers == sample_answers(model)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlwt
-from conftest import LEVELS, ROOT, sample_answers
+from conftest import LEVELS, ROOT, codes, sample_answers
 from openpyxl.utils import get_column_letter
 
 import npsxl.reader
@@ -38,10 +38,6 @@ DATE = dt.date(2028, 3, 31)
 # --- helpers --------------------------------------------------------------------------------------
 def expected_answers(model, seed=0):
     return dict(sample_answers(model, seed))
-
-
-def codes(result):
-    return [p.code for p in result.problems]
 
 
 def only(result, code):

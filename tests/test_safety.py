@@ -21,7 +21,7 @@ import openpyxl
 import openpyxl.xml
 import pytest
 import xlwt
-from conftest import sample_answers
+from conftest import codes, flip_a_byte, sample_answers
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from npsxl import layout as L
@@ -55,10 +55,6 @@ BILLION_LAUGHS = _billion_laughs()
 @pytest.fixture
 def leeds(filled):
     return filled("Leeds")
-
-
-def codes(result):
-    return [p.code for p in result.problems]
 
 
 def rezip(src: Path, dst: Path, replace=None, add=None) -> Path:
@@ -245,13 +241,7 @@ def test_a_truncated_file_is_corrupt(kind, leeds, model, tmp_path):
 
 
 def test_a_byte_flipped_in_a_sheet_is_corrupt(leeds, model, tmp_path):
-    data = bytearray(leeds.read_bytes())
-    with zipfile.ZipFile(leeds) as archive:
-        info = archive.getinfo("xl/worksheets/sheet2.xml")
-    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
-    data[start + info.compress_size // 2] ^= 0xFF
-    flipped = tmp_path / "flipped.xlsx"
-    flipped.write_bytes(bytes(data))
+    flipped = flip_a_byte(leeds, tmp_path / "flipped.xlsx", "xl/worksheets/sheet2.xml")
     result = unchanged_after_reading(flipped, model)
     assert codes(result) == ["corrupt-file"]
     assert "sheet2.xml" in result.problems[0].message

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import python_calamine
 from click.testing import CliRunner
+from conftest import codes
 
 import npsxl.book
 import npsxl.reader
@@ -48,10 +49,6 @@ def troublesome_reader(path: str) -> Return:
 
 def names(count: int, trouble: dict[int, str]) -> list[str]:
     return [f"/returns/{i:03d}-{trouble.get(i, 'fine')}.xlsx" for i in range(count)]
-
-
-def codes(ret: Return) -> list[str]:
-    return [p.code for p in ret.problems]
 
 
 def test_a_file_that_crashes_the_reader_is_rejected_and_the_rest_are_read():
