@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from npsxl.register import REGIONS  # noqa: E402
+from npsxl.model.register import REGIONS  # noqa: E402
 
 TYPES = ("district", "unitary", "county", "metropolitan district", "London borough")
 
@@ -62,9 +62,9 @@ def make_register(path: Path, n: int) -> None:
 
 def _make_chunk(args):
     register_path, out_dir, start, stop = args
-    from npsxl.demo import make_returns
-    from npsxl.model import load_model
-    from npsxl.register import load_register
+    from npsxl.model.model import load_model
+    from npsxl.model.register import load_register
+    from npsxl.workbook.demo import make_returns
 
     model = load_model(ROOT / "model.yaml")
     councils = list(load_register(register_path))[start:stop]
@@ -92,7 +92,7 @@ def make_returns_cached(work: Path, n: int) -> tuple[Path, Path]:
 _PHASES_CODE = """
 import sys, time
 start = time.perf_counter()
-import npsxl.batch, npsxl.cli, npsxl.register
+import npsxl.collation.run, npsxl.cli, npsxl.model.register
 marks = [("import", time.perf_counter() - start)]
 def timed(owner, name, label):
     inner = getattr(owner, name)
@@ -104,9 +104,9 @@ def timed(owner, name, label):
             marks.append((label, time.perf_counter() - start))
     setattr(owner, name, wrapper)
 timed(npsxl.cli, "_load_models", "models")
-timed(npsxl.register, "load_register", "register")
-timed(npsxl.batch, "read_returns", "read")
-timed(npsxl.batch, "collate", "collate")
+timed(npsxl.model.register, "load_register", "register")
+timed(npsxl.collation.run, "read_returns", "read")
+timed(npsxl.collation.run, "collate", "collate")
 """
 PHASES = (
     ("import", "import npsxl.cli"),
@@ -140,7 +140,10 @@ def machine_speed(pool: ProcessPoolExecutor) -> float:
     return statistics.mean(pool.map(_loop, range(2)))
 
 
-WARM_UP = "import npsxl.cli, npsxl.batch, npsxl.reader, npsxl.collation, npsxl.summary_workbook"
+WARM_UP = (
+    "import npsxl.cli, npsxl.collation.run, npsxl.reading.reader, npsxl.collation.collation, "
+    "npsxl.report.summary_workbook"
+)
 
 
 def run_collate(

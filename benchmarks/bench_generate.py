@@ -5,7 +5,7 @@
 Each configuration runs in a fresh Python process, so its peak memory (ru_maxrss of the
 process, and of its worker processes) is its own:
 
-* generate, jobs=1      npsxl.generation.generate for all councils in one process
+* generate, jobs=1      npsxl.workbook.generation.generate for all councils in one process
 * generate, jobs=2      the same with two worker processes
 * build_workbook each   build_workbook for every council, without the batch fast path
 * bare xlsxwriter       the floor: a workbook with the same cells (the same strings, numbers
@@ -76,10 +76,10 @@ def child(config: str, out: Path) -> dict:
     """Run one configuration in this (fresh) process and return its figures."""
     if config == CLI:
         return run_cli(out)
-    from npsxl.generation import generate
-    from npsxl.model import load_model
-    from npsxl.register import load_register
-    from npsxl.workbook import build_workbook
+    from npsxl.model.model import load_model
+    from npsxl.model.register import load_register
+    from npsxl.workbook.generation import generate
+    from npsxl.workbook.writer import build_workbook
 
     model = load_model(MODEL)
     councils = list(load_register(REGISTER))

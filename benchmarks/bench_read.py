@@ -34,10 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from npsxl.answers import Answer, Respondent  # noqa: E402
-from npsxl.model import load_model  # noqa: E402
-from npsxl.reader import read_return  # noqa: E402
-from npsxl.register import load_register  # noqa: E402
+from npsxl.model.answers import Answer, Respondent  # noqa: E402
+from npsxl.model.model import load_model  # noqa: E402
+from npsxl.model.register import load_register  # noqa: E402
+from npsxl.reading.reader import read_return  # noqa: E402
 
 CHECKPOINTS = (100, 500, 1000, 2000, 5000)
 
@@ -72,7 +72,7 @@ _LOADED: dict[str, object] = {}
 
 def _make(args) -> str:
     index, folder = args
-    from npsxl.workbook import build_workbook
+    from npsxl.workbook.writer import build_workbook
 
     if not _LOADED:  # once per worker process
         _LOADED["model"] = load_model(ROOT / "model.yaml")

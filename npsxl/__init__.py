@@ -13,21 +13,21 @@ import importlib
 __version__ = "0.1.0"
 
 _API = {
-    "load_model": "npsxl.model",
-    "Model": "npsxl.model",
-    "load_register": "npsxl.register",
-    "Register": "npsxl.register",
-    "Council": "npsxl.register",
-    "build_workbook": "npsxl.workbook",
-    "generate": "npsxl.generation",
-    "read_return": "npsxl.reader",
-    "Return": "npsxl.returns",
-    "read_returns": "npsxl.batch",
-    "find_inputs": "npsxl.batch",
-    "collate": "npsxl.batch",
-    "Collation": "npsxl.collation",
-    "write_data": "npsxl.csv_data",
-    "write_summary_workbook": "npsxl.summary_workbook",
+    "load_model": "npsxl.model.model",
+    "Model": "npsxl.model.model",
+    "load_register": "npsxl.model.register",
+    "Register": "npsxl.model.register",
+    "Council": "npsxl.model.register",
+    "build_workbook": "npsxl.workbook.writer",
+    "generate": "npsxl.workbook.generation",
+    "read_return": "npsxl.reading.reader",
+    "Return": "npsxl.reading.returns",
+    "read_returns": "npsxl.reading.batch",
+    "find_inputs": "npsxl.reading.batch",
+    "collate": "npsxl.collation.run",
+    "Collation": "npsxl.collation.collation",
+    "write_data": "npsxl.report.csv_data",
+    "write_summary_workbook": "npsxl.report.summary_workbook",
 }
 __all__ = ["__version__", *_API]
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .archive import DEFAULT_ARCHIVE
-from .errors import NpsxlError, ProblemsError
-from .model import DEFAULT_MODEL_PATH, load_model
+from npsxl import __version__
+from npsxl.core.errors import NpsxlError, ProblemsError
+from npsxl.model.archive import DEFAULT_ARCHIVE
+from npsxl.model.model import DEFAULT_MODEL_PATH, load_model
 
 DEFAULT_REGISTER = Path("samples/councils.csv")
 DEFAULT_OUT = Path("output")
@@ -84,7 +84,7 @@ def model():
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_MODEL_PATH)
 def model_check(path):
     """Validate a model file: a one-line summary, or every located problem (exit 1)."""
-    from .errors import ModelError
+    from npsxl.core.errors import ModelError
 
     try:
         loaded = load_model(path)
@@ -117,7 +117,7 @@ def model_show(path):
 @_library_errors
 def model_diff(old, new):
     """Show what changed between two model versions, and what stays comparable."""
-    from .lineage import check_lineage, diff_models
+    from npsxl.model.lineage import check_lineage, diff_models
 
     old_model, new_model = load_model(old), load_model(new)
     lineage = new_model.replaces
@@ -163,7 +163,7 @@ def _model_option(func):
 
 def _load_models(model_path, archive_dir):
     """The current model and the archive of every known version (the current one included)."""
-    from .archive import load_archive
+    from npsxl.model.archive import load_archive
 
     current = load_model(model_path)
     return current, load_archive(archive_dir, extra=[current])
@@ -246,9 +246,9 @@ def generate(
     force,
 ):
     """Generate self-assessment workbooks: one blank, or one per council."""
-    from .generation import generate as generate_workbooks
-    from .register import load_register
-    from .workbook import assessment_round
+    from npsxl.model.register import load_register
+    from npsxl.workbook.generation import generate as generate_workbooks
+    from npsxl.workbook.writer import assessment_round
 
     loaded = load_model(model_path)
     register = load_register(register_path)
@@ -257,7 +257,7 @@ def generate(
         click.echo(f"warning: {warning}", err=True)
     previous = None
     if prefill_inputs:
-        from .prefill import load_previous
+        from npsxl.collation.prefill import load_previous
 
         _current, archive = _load_models(model_path, archive_dir)
         found = load_previous(prefill_inputs, loaded, archive, register, jobs=jobs)
@@ -346,8 +346,8 @@ def validate(inputs, model_path, archive_dir, register_path, output_format, jobs
     """Check returned workbooks: accepted, accepted with warnings, or rejected, and why."""
     import json
 
-    from .batch import find_inputs, read_returns
-    from .register import load_register
+    from npsxl.model.register import load_register
+    from npsxl.reading.batch import find_inputs, read_returns
 
     _current, archive = _load_models(model_path, archive_dir)
     register = load_register(register_path)
@@ -372,13 +372,13 @@ def validate(inputs, model_path, archive_dir, register_path, output_format, jobs
 
 
 def _load_writers() -> None:
-    from . import csv_data, summary_workbook  # noqa: F401
+    from npsxl.report import summary_workbook  # noqa: F401
 
 
 def _collate_and_write(paths, register, model, archive, group_by, jobs, workbook_path, data_dir):
     """Collate ``paths`` with a progress bar, then write the summary workbook and the CSVs:
     (collation, workbook path, CSV paths). What writes them loads while the files are read."""
-    from .batch import collate as collate_returns
+    from npsxl.collation.run import collate as collate_returns
 
     with _Progress(len(paths), "Reading") as bar:
         collation = collate_returns(
@@ -391,8 +391,8 @@ def _collate_and_write(paths, register, model, archive, group_by, jobs, workbook
             progress=bar,
             meanwhile=_load_writers,
         )
-    from .csv_data import write_data
-    from .summary_workbook import write_summary_workbook
+    from npsxl.report.csv_data import write_data
+    from npsxl.report.summary_workbook import write_summary_workbook
 
     # The returns, frames and modules loaded so far outlive the writing: frozen meanwhile, the
     # garbage collector does not walk them again and again while the outputs are made (~50 ms).
@@ -438,8 +438,8 @@ def _collate_and_write(paths, register, model, archive, group_by, jobs, workbook
 @_library_errors
 def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, group_by, jobs):
     """Collate returned workbooks into a summary workbook with charts, and tidy CSV data."""
-    from .batch import find_inputs
-    from .register import load_register
+    from npsxl.model.register import load_register
+    from npsxl.reading.batch import find_inputs
 
     loaded, archive = _load_models(model_path, archive_dir)
     register = load_register(register_path)
@@ -475,8 +475,8 @@ def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, 
 @_library_errors
 def demo(model_path, archive_dir, register_path, out_dir, seed, jobs):
     """Make synthetic returns for every council in the register and collate them."""
-    from .demo import make_returns
-    from .register import load_register
+    from npsxl.model.register import load_register
+    from npsxl.workbook.demo import make_returns
 
     loaded, archive = _load_models(model_path, archive_dir)
     register = load_register(register_path)

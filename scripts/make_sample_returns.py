@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from npsxl.demo import make_returns  # noqa: E402
-from npsxl.model import load_model  # noqa: E402
-from npsxl.register import load_register  # noqa: E402
+from npsxl.model.model import load_model  # noqa: E402
+from npsxl.model.register import load_register  # noqa: E402
+from npsxl.workbook.demo import make_returns  # noqa: E402
 
 
 def main() -> int:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from npsxl.answers import Answer, Respondent
-from npsxl.model import load_model
-from npsxl.register import load_register
-from npsxl.workbook import build_workbook
+from npsxl.model.answers import Answer, Respondent
+from npsxl.model.model import load_model
+from npsxl.model.register import load_register
+from npsxl.workbook.writer import build_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 LEVELS = ("Minimum", "Developing", "Mature", "Leader", "Innovator")

@@ -130,8 +130,8 @@ def test_collate_writes_the_workbook_and_the_data(runner, filled, register, tmp_
 def test_collate_pools_returns_across_model_versions(runner, model, register, tmp_path):
     from conftest import sample_answers
 
-    from npsxl.model import load_model
-    from npsxl.workbook import build_workbook
+    from npsxl.model.model import load_model
+    from npsxl.workbook.writer import build_workbook
 
     new = load_model(ROOT / "samples" / "model-1.1-example.yaml")
     old_path = tmp_path / "old.xlsx"
@@ -217,8 +217,8 @@ def test_public_api_names_are_the_functions_not_modules():
     import inspect
 
     import npsxl
-    import npsxl.collation  # noqa: F401  (importing a submodule must not shadow the API)
-    import npsxl.generation  # noqa: F401
+    import npsxl.collation.collation  # noqa: F401  (importing a submodule must not shadow the API)
+    import npsxl.workbook.generation  # noqa: F401
 
     for name in npsxl.__all__:
         value = getattr(npsxl, name)

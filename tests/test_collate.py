@@ -1,4 +1,4 @@
-"""Tests for collating returns (npsxl.collation) and the summary workbook (npsxl.summary_workbook).
+"""Tests for collating returns (npsxl.collation) and the summary workbook (npsxl.report).
 
 The fixture is small enough to check by hand: a seven-council register in four regions with
 an extra 'hub' column, and returns written as tiny JSON files that a module-level fake reader
@@ -22,18 +22,19 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from npsxl.answers import Answer, Respondent
-from npsxl.batch import collate, find_inputs
-from npsxl.columns import ANSWERS_COLUMNS, RETURNS_COLUMNS, SUMMARY_COLUMNS
-from npsxl.csv_data import write_csv, write_data
-from npsxl.errors import NpsxlError, OutputError
-from npsxl.model import model_from_text
-from npsxl.problems import Location, Problem, Severity
-from npsxl.register import load_register
-from npsxl.returns import Return
-from npsxl.sheet_rows import safe_text
-from npsxl.summary_base import sheet_name
-from npsxl.summary_workbook import write_summary_workbook
+from npsxl.collation.columns import ANSWERS_COLUMNS, RETURNS_COLUMNS, SUMMARY_COLUMNS
+from npsxl.collation.run import collate
+from npsxl.core.errors import NpsxlError, OutputError
+from npsxl.core.problems import Location, Problem, Severity
+from npsxl.model.answers import Answer, Respondent
+from npsxl.model.model import model_from_text
+from npsxl.model.register import load_register
+from npsxl.reading.batch import find_inputs
+from npsxl.reading.returns import Return
+from npsxl.report.csv_data import write_csv, write_data
+from npsxl.report.sheet_rows import safe_text
+from npsxl.report.summary_base import sheet_name
+from npsxl.report.summary_workbook import write_summary_workbook
 
 LEVELS = ("Minimum", "Developing", "Mature", "Leader", "Innovator")
 ITEMS = ("A1", "A2", "B1", "E1")

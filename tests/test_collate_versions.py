@@ -1,4 +1,4 @@
-"""Collation across model versions and rounds (npsxl.collation, npsxl.summary_workbook).
+"""Collation across model versions and rounds (npsxl.collation, npsxl.report).
 
 The main fixture uses the shipped model (1.0.0, 14 items) and the fictional 1.1.0-example
 (C2 split into C2A and C2B, E5 added, L1 reworded). Returns are built directly as
@@ -28,11 +28,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from npsxl.answers import Answer, Respondent
-from npsxl.archive import ModelArchive, load_archive
-from npsxl.batch import collate
-from npsxl.collation import collate_returns
-from npsxl.columns import (
+from npsxl.collation.collation import collate_returns
+from npsxl.collation.columns import (
     ALL_ITEMS,
     ANSWERS_COLUMNS,
     MOVEMENT_COLUMNS,
@@ -40,14 +37,17 @@ from npsxl.columns import (
     SUMMARY_COLUMNS,
     TRENDS_COLUMNS,
 )
-from npsxl.csv_data import write_data
-from npsxl.model import load_model, model_from_text
-from npsxl.problems import Location, Problem, Severity
-from npsxl.reader import read_return
-from npsxl.register import load_register
-from npsxl.returns import Return
-from npsxl.summary_workbook import write_summary_workbook
-from npsxl.workbook import build_workbook
+from npsxl.collation.run import collate
+from npsxl.core.problems import Location, Problem, Severity
+from npsxl.model.answers import Answer, Respondent
+from npsxl.model.archive import ModelArchive, load_archive
+from npsxl.model.model import load_model, model_from_text
+from npsxl.model.register import load_register
+from npsxl.reading.reader import read_return
+from npsxl.reading.returns import Return
+from npsxl.report.csv_data import write_data
+from npsxl.report.summary_workbook import write_summary_workbook
+from npsxl.workbook.writer import build_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 LEVELS = ("Minimum", "Developing", "Mature", "Leader", "Innovator")

@@ -24,17 +24,18 @@ import yaml
 from conftest import ROOT, codes, flip_a_byte, sample_answers
 from test_safety import BILLION_LAUGHS, patch_central_size, rezip, unchanged_after_reading
 
-from npsxl import yamlsource
-from npsxl.batch import collate, read_returns
-from npsxl.book import keep_part, merges_first, xlsx_cells
-from npsxl.reader import read_return
-from npsxl.safety import (
+from npsxl.collation.run import collate
+from npsxl.model import yamlsource
+from npsxl.reading.batch import read_returns
+from npsxl.reading.book import keep_part, merges_first, xlsx_cells
+from npsxl.reading.preflight import (
     DEFAULT_LIMITS,
     DEFLATE_MAX_RATIO,
     Limits,
     inflation_bound,
     inspect_file,
 )
+from npsxl.reading.reader import read_return
 
 
 @pytest.fixture
@@ -194,7 +195,7 @@ def test_meanwhile_runs_once_while_the_workers_read(filled, model, register, job
 
 def test_reading_starts_before_pandas_and_xlsxwriter_are_imported():
     code = (
-        "import sys, npsxl.cli, npsxl.batch, npsxl.reader, npsxl.register\n"
+        "import sys, npsxl.cli, npsxl.collation.run, npsxl.reading.reader, npsxl.model.register\n"
         "for name in ('pandas', 'xlsxwriter'):\n"
         "    assert name not in sys.modules, f'{name} would load before the workers start'\n"
     )

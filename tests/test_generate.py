@@ -1,4 +1,4 @@
-"""`npsxl generate` and npsxl.generation: blank and personalised workbooks, batches, the
+"""`npsxl generate` and npsxl.workbook.generation: blank and personalised workbooks, batches, the
 manifest, safe file names, overwriting and errors."""
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 from npsxl import __version__
-from npsxl import layout as L
 from npsxl.cli import cli
-from npsxl.errors import NpsxlError, OutputError
-from npsxl.generation import (
+from npsxl.core.errors import NpsxlError, OutputError
+from npsxl.model.register import load_register
+from npsxl.workbook import layout as L
+from npsxl.workbook.generation import (
     MANIFEST_COLUMNS,
     generate,
     read_manifest,
     safe_filename,
     workbook_path,
 )
-from npsxl.register import load_register
 
 MODEL = ROOT / "model.yaml"
 REGISTER = ROOT / "samples" / "councils.csv"

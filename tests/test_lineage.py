@@ -8,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from npsxl.archive import ModelArchive, check_models, load_archive
 from npsxl.cli import cli
-from npsxl.errors import ModelError
-from npsxl.lineage import check_lineage, word_diff
-from npsxl.model import load_model, model_from_text
+from npsxl.core.errors import ModelError
+from npsxl.model.archive import ModelArchive, check_models, load_archive
+from npsxl.model.lineage import check_lineage, word_diff
+from npsxl.model.model import load_model, model_from_text
 
 EXAMPLE = ROOT / "samples" / "model-1.1-example.yaml"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from npsxl.errors import ModelError
-from npsxl.model import (
+from npsxl.core.errors import ModelError
+from npsxl.model.model import (
     ENABLER,
     ENABLERS_GROUP_ID,
     KEY_AREA,

@@ -1,4 +1,4 @@
-"""Pre-filling a council's new workbook from its previous return (npsxl.prefill): answers
+"""Pre-filling a council's new workbook from its previous return (npsxl.collation.prefill): answers
 mapped through the lineage, last round's levels beside empty dropdowns, evidence and
 actions carried over, notes on Start here, the round, and the reader ignoring it all."""
 
@@ -13,25 +13,25 @@ import openpyxl
 import pytest
 from conftest import LEVELS, ROOT, sample_answers
 
-from npsxl import layout as L
-from npsxl.answers import Answer, Respondent
-from npsxl.archive import ModelArchive
-from npsxl.council_workbooks import CouncilWorkbooks
-from npsxl.errors import NpsxlError
-from npsxl.generation import generate, read_manifest
-from npsxl.lineage import Mapping
-from npsxl.model import load_model
-from npsxl.prefill import (
+from npsxl.collation.prefill import (
     Previous,
     _map_answers,
     latest_by_council,
     load_previous,
     previous_from_return,
 )
-from npsxl.problems import Problem
-from npsxl.reader import read_return
-from npsxl.returns import Return
-from npsxl.workbook import assessment_round, build_workbook
+from npsxl.core.errors import NpsxlError
+from npsxl.core.problems import Problem
+from npsxl.model.answers import Answer, Respondent
+from npsxl.model.archive import ModelArchive
+from npsxl.model.lineage import Mapping
+from npsxl.model.model import load_model
+from npsxl.reading.reader import read_return
+from npsxl.reading.returns import Return
+from npsxl.workbook import layout as L
+from npsxl.workbook.council_workbooks import CouncilWorkbooks
+from npsxl.workbook.generation import generate, read_manifest
+from npsxl.workbook.writer import assessment_round, build_workbook
 
 GENERATED_AT = "2026-11-02T09:30:00+00:00"
 OLD_RESPONDENT = Respondent("A. Officer", "Head of Procurement", "a.officer@example.org",

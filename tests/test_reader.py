@@ -1,4 +1,4 @@
-"""Reading returned workbooks (npsxl.reader.read_return) after what councils do to them.
+"""Reading returned workbooks (npsxl.reading.reader.read_return) after what councils do to them.
 
 Every fixture starts from the project's generator (conftest ``filled``) and is then edited
 with openpyxl the way a council's spreadsheet app would change it: rows sorted, rows and
@@ -22,13 +22,13 @@ import xlwt
 from conftest import LEVELS, ROOT, codes, sample_answers
 from openpyxl.utils import get_column_letter
 
-import npsxl.reader
-from npsxl import layout as L
-from npsxl.answers import Answer, Respondent
-from npsxl.model import model_from_text
-from npsxl.reader import parse_level, read_return
-from npsxl.register import load_register
-from npsxl.returns import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED
+import npsxl.reading.reader
+from npsxl.model.answers import Answer, Respondent
+from npsxl.model.model import model_from_text
+from npsxl.model.register import load_register
+from npsxl.reading.reader import parse_level, read_return
+from npsxl.reading.returns import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED
+from npsxl.workbook import layout as L
 
 COLUMNS = L.assessment_columns(LEVELS)
 COL = {c.key: get_column_letter(i + 1) for i, c in enumerate(COLUMNS)}
@@ -108,7 +108,7 @@ def test_models_may_be_given_as_a_list_and_the_right_version_is_chosen(tmp_path,
     text = (ROOT / "model.yaml").read_text(encoding="utf-8")
     newer = model_from_text(text.replace('version: "1.0.0"', 'version: "1.1.0"', 1))
     path = tmp_path / "newer.xlsx"
-    from npsxl.workbook import build_workbook
+    from npsxl.workbook.writer import build_workbook
 
     build_workbook(newer, path, register.match("York"), answers=sample_answers(newer))
     result = read_return(path, [model, newer], register)
@@ -808,7 +808,7 @@ def test_an_unexpected_reader_failure_is_a_problem_not_an_exception(leeds, model
     def broken(value, model):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(npsxl.reader, "parse_level", broken)
+    monkeypatch.setattr(npsxl.reading.reader, "parse_level", broken)
     result = read_return(leeds, model)
     assert codes(result) == ["reader-error"]
     assert "RuntimeError" in result.problems[0].message
@@ -955,7 +955,7 @@ def test_without_a_round_in_the_workbook_it_is_the_year_completed(filled, model)
 
 
 def _previous(model):
-    from npsxl.prefill import Previous
+    from npsxl.workbook.previous import Previous
 
     old = {
         item_id: Answer(item_id, answer.target, answer.target, f"Old evidence {item_id}", "Old")
@@ -965,7 +965,7 @@ def _previous(model):
 
 
 def test_a_prefilled_workbook_reads_its_new_answers_not_last_rounds(tmp_path, model, register):
-    from npsxl.workbook import build_workbook
+    from npsxl.workbook.writer import build_workbook
 
     path = tmp_path / "prefilled.xlsx"
     build_workbook(
@@ -983,7 +983,7 @@ def test_a_prefilled_workbook_reads_its_new_answers_not_last_rounds(tmp_path, mo
 
 
 def test_a_prefilled_table_pasted_without_its_header_is_read(tmp_path, model, register):
-    from npsxl.workbook import build_workbook
+    from npsxl.workbook.writer import build_workbook
 
     path = tmp_path / "prefilled.xlsx"
     build_workbook(

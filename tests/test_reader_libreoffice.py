@@ -16,11 +16,11 @@ import openpyxl
 import pytest
 from conftest import sample_answers, soffice_convert
 
-from npsxl import layout as L
-from npsxl.answers import Respondent
-from npsxl.reader import read_return
-from npsxl.returns import ACCEPTED
-from npsxl.workbook import build_workbook
+from npsxl.model.answers import Respondent
+from npsxl.reading.reader import read_return
+from npsxl.reading.returns import ACCEPTED
+from npsxl.workbook import layout as L
+from npsxl.workbook.writer import build_workbook
 
 TARGETS = {"ods": "ods", "xls": "xls", "xlsx": "xlsx:Calc MS Excel 2007 XML"}
 RESPONDENT = Respondent(

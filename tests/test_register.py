@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from npsxl.errors import CouncilNotFound, NpsxlError, RegisterError
-from npsxl.register import (
+from npsxl.core.errors import CouncilNotFound, NpsxlError, RegisterError
+from npsxl.model.register import (
     COUNCIL_TYPES,
     REGIONS,
     Council,

@@ -24,10 +24,7 @@ import xlwt
 from conftest import codes, flip_a_byte, sample_answers
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from npsxl import layout as L
-from npsxl.reader import read_return
-from npsxl.returns import ACCEPTED
-from npsxl.safety import (
+from npsxl.reading.preflight import (
     DEFAULT_LIMITS,
     Limits,
     inspect_file,
@@ -36,6 +33,9 @@ from npsxl.safety import (
     preflight,
     sniff_format,
 )
+from npsxl.reading.reader import read_return
+from npsxl.reading.returns import ACCEPTED
+from npsxl.workbook import layout as L
 
 
 def _billion_laughs() -> bytes:

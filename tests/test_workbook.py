@@ -15,14 +15,14 @@ import xlsxwriter
 from conftest import ROOT, sample_answers
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from npsxl import layout as L
-from npsxl.answers import Answer, Respondent
-from npsxl.council_workbooks import CouncilWorkbooks
-from npsxl.model import contrast_ratio, model_from_text
-from npsxl.prefill import Previous
-from npsxl.register import Council
-from npsxl.textfit import wrapped_lines_both
-from npsxl.workbook import build_workbook
+from npsxl.model.answers import Answer, Respondent
+from npsxl.model.model import contrast_ratio, model_from_text
+from npsxl.model.register import Council
+from npsxl.workbook import layout as L
+from npsxl.workbook.council_workbooks import CouncilWorkbooks
+from npsxl.workbook.previous import Previous
+from npsxl.workbook.textfit import wrapped_lines_both
+from npsxl.workbook.writer import build_workbook
 
 MODEL_TEXT = (ROOT / "model.yaml").read_text(encoding="utf-8")
 GENERATED_AT = "2026-11-02T09:30:00+00:00"
@@ -551,7 +551,7 @@ def test_council_workbooks_are_the_same_as_built_ones(model, tmp_path, council):
 
 
 def test_council_workbooks_refuse_to_overwrite_without_force(model, tmp_path, register):
-    from npsxl.errors import OutputError
+    from npsxl.core.errors import OutputError
 
     path = tmp_path / "x.xlsx"
     path.write_bytes(b"keep")

@@ -18,9 +18,9 @@ import openpyxl
 import pytest
 from conftest import sample_answers, soffice_convert
 
-from npsxl import layout as L
-from npsxl.answers import Answer, Respondent
-from npsxl.workbook import build_workbook
+from npsxl.model.answers import Answer, Respondent
+from npsxl.workbook import layout as L
+from npsxl.workbook.writer import build_workbook
 
 GENERATED_AT = "2026-11-02T09:30:00+00:00"
 ERRORS = ("#NAME?", "#VALUE!", "#REF!", "#N/A", "#DIV/0!", "#NUM!", "#NULL!", "Err:")
@@ -190,7 +190,7 @@ def test_validations_names_properties_and_protection_survive(lo, model, source):
 
 
 def test_ods_keeps_names_validations_and_protection_in_its_own_xml(lo):
-    from npsxl.safety import parse_xml
+    from npsxl.reading.preflight import parse_xml
 
     with zipfile.ZipFile(lo["ods"]["blank"]) as archive:
         content = parse_xml(archive.read("content.xml"))

@@ -1,5 +1,5 @@
 """No single file stops a batch: a file that crashes the reader's process, hangs it, or makes
-the native parser panic is rejected, and every other file is still read (npsxl.workers)."""
+the native parser panic is rejected, and every other file is still read (npsxl.reading.workers)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ import python_calamine
 from click.testing import CliRunner
 from conftest import codes
 
-import npsxl.book
-import npsxl.reader
-from npsxl.batch import read_returns
+import npsxl.reading.book
+import npsxl.reading.reader
 from npsxl.cli import cli
-from npsxl.errors import is_native_panic
-from npsxl.reader import read_return
-from npsxl.returns import ACCEPTED, REJECTED, Return
+from npsxl.core.errors import is_native_panic
+from npsxl.reading.batch import read_returns
+from npsxl.reading.reader import read_return
+from npsxl.reading.returns import ACCEPTED, REJECTED, Return
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,7 +131,7 @@ def test_read_return_turns_a_parser_panic_into_a_damaged_file(monkeypatch, workb
 
     fake = types.SimpleNamespace(**vars(python_calamine))
     fake.CalamineWorkbook = PanickyWorkbook
-    monkeypatch.setattr(npsxl.book, "python_calamine", fake)
+    monkeypatch.setattr(npsxl.reading.book, "python_calamine", fake)
     ret = read_return(workbook_path, [])
     assert ret.status == REJECTED
     assert codes(ret) == ["corrupt-file"]
@@ -152,14 +152,14 @@ def workbook_path(tmp_path):
     reason="the workers must inherit the patched reader, which only fork does",
 )
 def test_collate_cli_accounts_for_a_crashing_file(monkeypatch, tmp_path):
-    real = npsxl.reader.read_return
+    real = npsxl.reading.reader.read_return
 
     def crashing_read_return(path, models, register=None, **kwargs):
         if "crash" in os.path.basename(path):
             os._exit(9)
         return real(path, models, register, **kwargs)
 
-    monkeypatch.setattr(npsxl.reader, "read_return", crashing_read_return)
+    monkeypatch.setattr(npsxl.reading.reader, "read_return", crashing_read_return)
     returns = tmp_path / "returns"
     shutil.copytree(ROOT / "samples" / "returns", returns)
     shutil.copy(returns / "E06000001-Hartlepool-Borough-Council.xlsx", returns / "crash.xlsx")

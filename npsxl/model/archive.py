@@ -1,0 +1,124 @@
+"""Every published model version, kept so that returns from any of them can be read and compared.
+
+The archive is a folder of model files (``models/`` by default). Each version that
+replaces another declares its lineage; :func:`load_archive` checks every lineage
+against the version it replaces, and :meth:`ModelArchive.mapping` chains lineages so
+that answers given against any archived version can be mapped onto any later one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from npsxl.core.errors import ModelError
+from npsxl.core.problems import Location, Problem
+from npsxl.model.lineage import Mapping, check_lineage, compose, item_mapping
+from npsxl.model.model import Model, load_model
+
+DEFAULT_ARCHIVE = Path("models")
+
+
+@dataclass(frozen=True)
+class ModelArchive:
+    """Known model versions, by id and version."""
+
+    models: tuple[Model, ...]
+
+    def __iter__(self):
+        return iter(self.models)
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def find(self, model_id: str, version: str) -> Model | None:
+        return next((m for m in self.models if (m.id, m.version) == (model_id, version)), None)
+
+    def mapping(self, old: Model, new: Model) -> dict[str, Mapping] | None:
+        """Old item id -> its place in ``new``, following ``replaces`` links back from ``new``.
+
+        None when ``new`` does not descend from ``old`` in this archive.
+        """
+        if (old.id, old.version) == (new.id, new.version):
+            return {i.id: Mapping(i.id, (i.id,), "unchanged", True) for i in old.items}
+        chain = []
+        current = new
+        while current.replaces is not None:
+            previous = self.find(current.replaces.model_id, current.replaces.version)
+            if previous is None:
+                return None
+            chain.append(item_mapping(current.replaces))
+            if (previous.id, previous.version) == (old.id, old.version):
+                result = chain.pop()
+                while chain:
+                    result = compose(result, chain.pop())
+                return result
+            current = previous
+        return None
+
+
+def check_models(models: Iterable[Model]) -> list[Problem]:
+    """Problems across models: one version with two contents, and every lineage's soundness."""
+    models = list(models)
+    problems = []
+    by_key: dict[tuple[str, str], Model] = {}
+    for model in models:
+        key = (model.id, model.version)
+        other = by_key.get(key)
+        if other is not None and other.fingerprint != model.fingerprint:
+            problems.append(
+                Problem(
+                    "model-version-reused",
+                    f"{model.id} {model.version} here differs from {other.source} (fingerprints "
+                    f"{model.fingerprint[:12]} and {other.fingerprint[:12]})",
+                    Location(file=model.source),
+                    hint="a published version never changes: give the edited model a new version",
+                )
+            )
+        by_key.setdefault(key, model)
+    for model in by_key.values():
+        if model.replaces is None:
+            continue
+        old = by_key.get((model.replaces.model_id, model.replaces.version))
+        if old is None:
+            problems.append(
+                Problem(
+                    "model-lineage",
+                    f"{model.id} {model.version} replaces {model.replaces.model_id} "
+                    f"{model.replaces.version}, which is not in the archive",
+                    Location(file=model.source, path="replaces"),
+                    hint="keep every published version in the archive folder",
+                )
+            )
+            continue
+        problems.extend(check_lineage(model.replaces, old, model))
+    return problems
+
+
+def load_archive(
+    directory: str | Path = DEFAULT_ARCHIVE, extra: Iterable[Model] = ()
+) -> ModelArchive:
+    """Load every ``*.yaml`` model in ``directory`` plus ``extra`` models (e.g. the current one).
+
+    Raises :class:`ModelError` listing every problem: invalid files, a version published
+    twice with different content, or a lineage that does not fit the version it replaces.
+    A missing folder is an empty archive.
+    """
+    models: list[Model] = []
+    problems: list[Problem] = []
+    directory = Path(directory)
+    paths = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+    for path in paths:
+        try:
+            models.append(load_model(path))
+        except ModelError as exc:
+            problems.extend(exc.problems)
+    models.extend(extra)
+    problems.extend(check_models(models))
+    if problems:
+        raise ModelError(f"{directory}: {len(problems)} problem(s) in the model archive", problems)
+    unique: dict[tuple[str, str], Model] = {}
+    for model in models:
+        unique.setdefault((model.id, model.version), model)
+    return ModelArchive(tuple(unique.values()))

@@ -1,0 +1,647 @@
+"""Look at a file before any spreadsheet parser does: its real format, its size, zip bombs.
+
+:func:`inspect_file` reads the file once and tells its real format from the content, not
+the extension. For zip-based formats (xlsx, xlsm, xlsb, ods) it checks the number of
+parts, the total uncompressed size and compression ratios from the central directory,
+then inflates every part in bounded chunks to prove the directory tells the truth (CRC
+and size), and refuses XML that declares a DTD or entities. Limits are far above what a
+real return reaches. Parsers then only ever see the bytes that were checked.
+
+With ``kept_only`` (the reader's way for xlsx and xlsm), the caller promises to hand
+parsers only the parts it kept, repacked by :meth:`Inspection.stored_zip`: the parts
+nobody reads (theme, charts, drawings...) are then not inflated at all when the deflate
+bound (:func:`inflation_bound`: no deflate stream unpacks to more than 1032 times its
+size) shows the whole file cannot unpack beyond the size limit, whatever its directory
+claims. Every part a parser reads is still inflated and checked, once.
+
+:func:`preflight` is the short form: ``(format, problems)``. Every XML parse in npsxl
+goes through :func:`parse_xml` or :func:`iterparse_xml` (defusedxml, no DTDs).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import defusedxml
+import defusedxml.ElementTree
+
+from npsxl.core.problems import Location, Problem
+
+# defusedxml refuses DTDs, entity expansion and external references; every XML parse here
+# goes through it. Importing it is part of the contract, so fail loudly if it is shadowed.
+assert defusedxml.ElementTree.fromstring is not None
+DEFUSED = True
+
+SPREADSHEET_FORMATS = ("xlsx", "xlsm", "xlsb", "ods", "xls")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits far above any real return (a filled workbook is about 30-60 KB, its biggest
+    sheet a few hundred cells)."""
+
+    max_file_bytes: int = 20 * 1024 * 1024
+    max_zip_entries: int = 2_000
+    max_uncompressed_bytes: int = 200 * 1024 * 1024
+    max_ratio: float = 200.0  # per part, for parts over ratio_floor_bytes uncompressed
+    ratio_floor_bytes: int = 1024 * 1024
+    # rows x columns of a sheet's used range, counted from A1 as the parser allocates it:
+    # a stray value in XFD1048576 would otherwise make the parser ask for 17 billion cells.
+    max_sheet_cells: int = 2_000_000
+    # a part parsed into a tree (workbook.xml, relationships, properties): a real one is a few KB
+    max_xml_part_bytes: int = 16 * 1024 * 1024
+
+
+DEFAULT_LIMITS = Limits()
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+_CHUNK = 1024 * 1024
+# Deflate's best case: a 258-byte match in 2 bits, so no stream unpacks to more than 1032x
+# its compressed size (zlib approaches 1028x on a run of zeros).
+DEFLATE_MAX_RATIO = 1032
+_XML_SUFFIXES = (".xml", ".rels", ".rdf", ".vml")
+_HOSTILE_TEXT = ("<!DOCTYPE", "<!ENTITY")
+_HOSTILE = tuple(
+    token.encode(encoding)
+    for token in _HOSTILE_TEXT
+    for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+_HOSTILE_ASCII = tuple(token.encode("ascii") for token in _HOSTILE_TEXT)
+
+
+def _declares(xml: bytes) -> bool:
+    """Whether ``xml`` holds a DTD or entity declaration, in UTF-8 or UTF-16. Only UTF-16
+    has NUL bytes, so UTF-8 (every part a spreadsheet application writes) takes two scans."""
+    tokens = _HOSTILE if b"\x00" in xml else _HOSTILE_ASCII
+    return any(token in xml for token in tokens)
+
+
+_HINT_RESEND = "send the self-assessment workbook (.xlsx) you were given, filled in"
+_HINT_BOMB = "this is not a normal workbook; send the original self-assessment file"
+_HINT_DAMAGED = "open it, save it again and resend it"
+
+
+@dataclass
+class Inspection:
+    """What :func:`inspect_file` found: the real format, blocking problems, and the bytes.
+
+    ``data`` is the whole file (None when it was not read); ``parts`` holds the inflated
+    zip parts that the caller asked to keep, already checked, in the directory's order,
+    and ``crcs`` their checked CRC-32s. ``unchecked`` names the parts left uninflated
+    under ``kept_only`` (see :func:`inspect_file`)."""
+
+    path: str
+    format: str = ""
+    detail: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    data: bytes | None = None
+    parts: dict[str, bytes] = field(default_factory=dict)
+    part_names: tuple[str, ...] = ()
+    crcs: dict[str, int] = field(default_factory=dict)
+    unchecked: tuple[str, ...] = ()
+
+    def stored_zip(
+        self, rewrite: Callable[[str, bytes], bytes | None] | None = None
+    ) -> bytes | None:
+        """The kept parts as a new zip of stored (uncompressed) entries, in their order:
+        what a parser should read instead of ``data``, since every byte in it was checked
+        and it has nothing left to inflate. ``rewrite(name, content)`` may give a part's
+        content rearranged for the parser (None: as it is). None only when they do not fit
+        a plain (not zip64) zip, which cannot happen when parts were left unchecked
+        (``kept_only`` skips only within those bounds): then every part was checked, and
+        ``data`` may be parsed instead."""
+        if len(self.parts) >= 0xFFFF:
+            return None
+        pieces: list[bytes] = []
+        central: list[bytes] = []
+        offset = 0
+        for name, content in self.parts.items():
+            crc = self.crcs[name]
+            if rewrite is not None:
+                changed = rewrite(name, content)
+                if changed is not None:
+                    content, crc = changed, zlib.crc32(changed)
+            raw = name.encode("utf-8")
+            flags = 0 if raw.isascii() else 0x800  # UTF-8 names
+            size = len(content)
+            # version 2.0, flags, stored, 1980-01-01 00:00, CRC, sizes, name length
+            fields = (20, flags, 0, 0, 0x21, crc, size, size, len(raw))
+            header = _LOCAL.pack(b"PK\x03\x04", *fields, 0)
+            central.append(_CENTRAL.pack(b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, offset))
+            central.append(raw)
+            pieces += (header, raw, content)
+            offset += len(header) + len(raw) + size
+        directory = b"".join(central)
+        if offset + len(directory) > 0xFFFFFFFF:
+            return None
+        count = len(self.parts)
+        pieces.append(directory)
+        pieces.append(_END.pack(b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0))
+        return b"".join(pieces)
+
+
+def _problem(code, message, path, hint):
+    return Problem(code, message, Location(file=str(path)), hint=hint)
+
+
+def preflight(path, limits: Limits = DEFAULT_LIMITS) -> tuple[str, list[Problem]]:
+    """Check a file before parsing. Returns its real format and any blocking problems."""
+    found = inspect_file(path, limits)
+    return found.format, found.problems
+
+
+def sniff_format(path, head: bytes | None = None) -> tuple[str, str]:
+    """``(format, detail)`` of a file from its content: format is one of
+    SPREADSHEET_FORMATS, or 'encrypted', 'empty', 'zip', 'ole', 'pdf', 'html', 'xml',
+    'spreadsheetml', 'text', 'binary' or 'corrupt'. ``head`` is ignored (kept for callers
+    of the first version); the file is read whole, up to the default size limit."""
+    found = inspect_file(path, DEFAULT_LIMITS, verify=False)
+    return found.format, found.detail
+
+
+def inspect_file(
+    path,
+    limits: Limits = DEFAULT_LIMITS,
+    keep: Callable[[str], bool] | None = None,
+    *,
+    verify: bool = True,
+    kept_only: bool = False,
+) -> Inspection:
+    """Read ``path`` once and check it. ``keep(name)`` says which zip parts to return
+    inflated in :attr:`Inspection.parts`. Never raises for a bad file.
+
+    ``kept_only``: for an xlsx or xlsm file, the caller parses only the kept parts (through
+    :meth:`Inspection.stored_zip`), never ``data``; the other parts are then inflated and
+    checked only when :func:`inflation_bound` cannot show that the whole file unpacks to
+    less than ``limits.max_uncompressed_bytes`` (their names are in ``unchecked``)."""
+    found = Inspection(str(path))
+    try:
+        # O_NONBLOCK: a named pipe must not hang the run waiting for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                found.problems.append(
+                    _problem(
+                        "not-a-spreadsheet",
+                        "not a regular file (a folder, pipe or device)",
+                        path,
+                        _HINT_RESEND,
+                    )
+                )
+                return found
+            if info.st_size > limits.max_file_bytes:
+                found.problems.append(
+                    _problem(
+                        "file-too-large",
+                        f"the file is {info.st_size / 1048576:.1f} MB, over the "
+                        f"{limits.max_file_bytes / 1048576:.0f} MB limit",
+                        path,
+                        "send the self-assessment workbook itself; a return is under 1 MB",
+                    )
+                )
+                return found
+            # what fstat says, not the limit: reading into a buffer of the limit's size is
+            # a big allocation per file; a file that grew meanwhile is read on to the limit
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(limits.max_file_bytes + 1 - len(data))
+    except IsADirectoryError:
+        found.problems.append(
+            _problem("not-a-spreadsheet", "not a file but a folder", path, _HINT_RESEND)
+        )
+        return found
+    except OSError as exc:
+        found.problems.append(
+            _problem(
+                "unreadable",
+                f"cannot read the file: {exc.strerror or exc}",
+                path,
+                "check the file exists and can be read",
+            )
+        )
+        return found
+    if len(data) > limits.max_file_bytes:  # grew while being read
+        found.problems.append(
+            _problem(
+                "file-too-large",
+                f"the file is over the {limits.max_file_bytes / 1048576:.0f} MB limit",
+                path,
+                "send the self-assessment workbook itself",
+            )
+        )
+        return found
+    found.data = data
+    try:
+        _sniff(found, data, limits, keep, verify, kept_only)
+    except Exception as exc:  # noqa: BLE001 - a container so damaged it breaks the checks
+        found.format, found.detail = "corrupt", f"{type(exc).__name__}: {str(exc)[:200]}"
+        found.problems.append(
+            _problem("corrupt-file", f"the file is damaged: {found.detail}", path, _HINT_DAMAGED)
+        )
+    return found
+
+
+def _sniff(
+    found: Inspection, data: bytes, limits: Limits, keep, verify: bool, kept_only: bool = False
+) -> None:
+    path = found.path
+    fmt, detail = _sniff_bytes(data)
+    if fmt == "zip-container":
+        fmt, detail = _inspect_zip(found, data, limits, keep, verify, kept_only)
+    elif fmt == "ole":
+        fmt, detail = _sniff_ole(data)
+    found.format, found.detail = fmt, detail
+    if found.problems:
+        return
+    if fmt in ("empty", "pdf", "html", "xml", "text", "binary"):
+        found.problems.append(
+            _problem("not-a-spreadsheet", f"not a spreadsheet: {detail}", path, _HINT_RESEND)
+        )
+    elif fmt == "corrupt":
+        found.problems.append(
+            _problem("corrupt-file", f"the file is damaged: {detail}", path, _HINT_DAMAGED)
+        )
+    elif fmt == "encrypted":
+        found.problems.append(
+            _problem(
+                "encrypted",
+                f"the file is {detail}",
+                path,
+                "remove the password (in Excel: File > Info > Protect "
+                "Workbook > Encrypt with Password, clear it) and "
+                "resend",
+            )
+        )
+    elif fmt in ("zip", "ole", "spreadsheetml"):
+        found.problems.append(
+            _problem("unsupported-format", f"unsupported format: {detail}", path, _HINT_RESEND)
+        )
+
+
+def _sniff_bytes(data: bytes) -> tuple[str, str]:
+    head = data[:4096]
+    if not data:
+        return "empty", "the file is empty"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip-container", ""
+    if head.startswith(OLE_MAGIC):
+        return "ole", ""
+    if head.startswith(b"%PDF"):
+        return "pdf", "a PDF document"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if stripped.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head", b"<body")):
+        return "html", "a web page (HTML)"
+    if stripped.startswith(b"<"):
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+            return "spreadsheetml", "an Excel 2003 XML spreadsheet"
+        if ODS_MIME in head:
+            return "spreadsheetml", "a flat OpenDocument spreadsheet (.fods)"
+        if b"<html" in stripped:
+            return "html", "a web page (HTML)"
+        return "xml", "an XML file"
+    if b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+            is_text = True
+        except UnicodeDecodeError as exc:
+            is_text = exc.start >= len(head) - 4 or all(b >= 9 for b in head[:512])
+        if is_text:
+            separators = head.count(b",") + head.count(b";") + head.count(b"\t")
+            return "text", "CSV text" if separators > 2 else "text"
+    return "binary", "an unknown binary file"
+
+
+def _sniff_ole(data: bytes) -> tuple[str, str]:
+    """What an OLE compound file (the container of .xls and of encrypted .xlsx) holds."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(data) as ole:
+            streams = {"/".join(entry).lower() for entry in ole.listdir(streams=True)}
+    except Exception as exc:  # noqa: BLE001 - olefile raises many kinds on damaged files
+        return "corrupt", f"a damaged or truncated old Office file ({str(exc)[:120]})"
+    if "encryptedpackage" in streams:
+        return "encrypted", "a password-protected (encrypted) workbook"
+    if "workbook" in streams or "book" in streams:
+        return "xls", "an Excel 97-2003 workbook"
+    if "worddocument" in streams:
+        return "ole", "a Word 97-2003 document"
+    if "powerpoint document" in streams:
+        return "ole", "a PowerPoint 97-2003 presentation"
+    return "ole", "an old Office document that is not a workbook"
+
+
+# --- zip containers -------------------------------------------------------------------------------
+def _zip_kind(names: set[str], read) -> tuple[str, str]:
+    if "mimetype" in names:
+        mime = read("mimetype")[:100].strip()
+        if mime.startswith(ODS_MIME) and not mime[len(ODS_MIME) :].startswith(b"-template"):
+            return "ods", "an OpenDocument spreadsheet"
+        kind = mime.decode("ascii", "replace")
+        return "zip", f"an OpenDocument file of type {kind!r}, not a spreadsheet"
+    if "xl/workbook.bin" in names:
+        return "xlsb", "an Excel binary workbook"
+    if "xl/workbook.xml" in names:
+        if "xl/vbaProject.bin" in names or b"macroEnabled" in read("[Content_Types].xml"):
+            return "xlsm", "an Excel macro-enabled workbook"
+        return "xlsx", "an Excel workbook"
+    if "word/document.xml" in names:
+        return "zip", "a Word document"
+    if "ppt/presentation.xml" in names:
+        return "zip", "a PowerPoint presentation"
+    inside = sorted(n for n in names if n.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")))
+    if inside:
+        return "zip", f"a zip archive holding {inside[0]!r}; send that spreadsheet itself"
+    return "zip", "a zip archive"
+
+
+class _ZipTrouble(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def _directory_too_big(data: bytes, limits: Limits) -> str:
+    """Why the central directory is too big to hand to zipfile (which builds an object per
+    entry), from the end-of-directory record alone; '' when it is fine."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return ""  # zipfile will say what is wrong
+    entries, size = struct.unpack_from("<HI", data, end + 10)
+    if entries == 0xFFFF or size == 0xFFFFFFFF:  # zip64: the counts are in another record
+        locator = data.rfind(b"PK\x06\x07", max(0, end - 20), end)
+        if locator >= 0:
+            record = struct.unpack_from("<Q", data, locator + 8)[0]
+            if data[record : record + 4] == b"PK\x06\x06" and record + 56 <= len(data):
+                entries, size = struct.unpack_from("<QQ", data, record + 32)
+    if entries > limits.max_zip_entries or size > limits.max_zip_entries * 1024:
+        return f"the workbook's directory lists {entries:,} parts in {size:,} bytes"
+    return ""
+
+
+def inflation_bound(infos: list[zipfile.ZipInfo]) -> int | None:
+    """The most the parts of a zip can unpack to, whatever sizes its directory claims: a
+    stored part is its data, a deflated one at most :data:`DEFLATE_MAX_RATIO` times its
+    compressed data (plus one byte's worth). Readers (zipfile, the parsers, ours) take a
+    part's compressed data from the directory's ``compress_size``, so the bound holds for
+    parts that share data too. None when a part uses another method (no bound known)."""
+    total = 0
+    for info in infos:
+        if info.compress_type == zipfile.ZIP_STORED:
+            total += info.compress_size
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            total += (info.compress_size + 1) * DEFLATE_MAX_RATIO
+        else:
+            return None
+    return total
+
+
+def _inspect_zip(
+    found: Inspection, data: bytes, limits: Limits, keep, verify, kept_only: bool = False
+) -> tuple[str, str]:
+    path = found.path
+    too_big = _directory_too_big(data, limits)
+    if too_big:
+        found.problems.append(
+            _problem(
+                "zip-bomb",
+                f"{too_big}, over the limit of {limits.max_zip_entries:,} parts",
+                path,
+                _HINT_BOMB,
+            )
+        )
+        return "zip", "a zip archive with too many parts"
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error) as exc:
+        return "corrupt", f"a damaged or truncated zip container ({exc})"
+    names = [info.filename for info in infos]
+    found.part_names = tuple(names)
+    unique = set(names)
+    if len(infos) > limits.max_zip_entries:
+        found.problems.append(
+            _problem(
+                "zip-bomb",
+                f"the workbook holds {len(infos)} parts, over "
+                f"the limit of {limits.max_zip_entries}",
+                path,
+                _HINT_BOMB,
+            )
+        )
+        return "zip", "a zip archive with too many parts"
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_uncompressed_bytes:
+        found.problems.append(
+            _problem(
+                "zip-bomb",
+                f"the workbook unpacks to "
+                f"{total / 1048576:,.0f} MB, over the limit of "
+                f"{limits.max_uncompressed_bytes / 1048576:.0f} MB",
+                path,
+                _HINT_BOMB,
+            )
+        )
+        return "zip", "a zip bomb"
+    for info in infos:
+        if info.file_size >= limits.ratio_floor_bytes and (
+            info.file_size > limits.max_ratio * max(info.compress_size, 1)
+        ):
+            ratio = info.file_size / max(info.compress_size, 1)
+            found.problems.append(
+                _problem(
+                    "zip-bomb",
+                    f"part {info.filename} is compressed "
+                    f"{ratio:,.0f}:1, over the limit of "
+                    f"{limits.max_ratio:.0f}:1",
+                    path,
+                    _HINT_BOMB,
+                )
+            )
+            return "zip", "a zip bomb"
+    by_name = {info.filename: info for info in infos}
+    small: dict[str, bytes] = {}
+
+    def read(name: str) -> bytes:
+        if name not in by_name:
+            return b""
+        if name not in small:
+            small[name] = _inflate(data, by_name[name], limits)
+        return small[name][:65536]
+
+    try:
+        if len(unique) != len(names):
+            twice = sorted({n for n in names if names.count(n) > 1})
+            raise _ZipTrouble("corrupt-file", f"the file holds two parts named {twice[0]}")
+        fmt, detail = _zip_kind(unique, read)
+        if fmt not in SPREADSHEET_FORMATS or not verify:
+            return fmt, detail
+        skip_unkept = False
+        if kept_only and keep is not None and fmt in ("xlsx", "xlsm") and len(infos) < 0xFFFF:
+            bound = inflation_bound(infos)  # also keeps the repacked parts within a plain zip
+            skip_unkept = bound is not None and bound <= min(
+                limits.max_uncompressed_bytes, _PLAIN_ZIP_BYTES
+            )
+        unchecked = []
+        for info in infos:
+            if info.is_dir():
+                continue
+            wanted = keep is not None and keep(info.filename)
+            content = small.get(info.filename)
+            if content is None:
+                if skip_unkept and not wanted:
+                    unchecked.append(info.filename)  # never read by anyone, and bounded
+                    continue
+                content = _inflate(data, info, limits, keep=wanted)
+            if wanted:
+                found.parts[info.filename] = content
+                found.crcs[info.filename] = info.CRC
+        found.unchecked = tuple(unchecked)
+    except _ZipTrouble as trouble:
+        hint = _HINT_BOMB if trouble.code in ("zip-bomb", "hostile-xml") else _HINT_DAMAGED
+        found.problems.append(_problem(trouble.code, str(trouble), path, hint))
+        return ("corrupt", str(trouble)) if trouble.code == "corrupt-file" else ("zip", "")
+    return fmt, detail
+
+
+_LOCAL = struct.Struct("<4s5H3L2H")
+_CENTRAL = struct.Struct("<4s6H3L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_PLAIN_ZIP_BYTES = 0xF000_0000  # room left under 4 GB for headers and names
+_FEED = 64 * 1024
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo, limits: Limits, keep: bool = True) -> bytes:
+    """One part, inflated in bounded chunks: its size and CRC must match the directory and
+    an XML part must not declare a DTD. Returns the content (b"" unless ``keep``)."""
+    name = info.filename
+    offset = info.header_offset
+    if offset < 0 or offset + _LOCAL.size > len(data):
+        raise _ZipTrouble("corrupt-file", f"part {name} is missing or damaged (truncated file?)")
+    signature, _, flags, method, _, _, _, _, _, name_size, extra_size = _LOCAL.unpack_from(
+        data, offset
+    )
+    if signature != b"PK\x03\x04":
+        raise _ZipTrouble("corrupt-file", f"part {name} is missing or damaged (truncated file?)")
+    start = offset + _LOCAL.size + name_size + extra_size
+    raw_name = data[offset + _LOCAL.size : offset + _LOCAL.size + name_size]
+    encoding = "ascii" if raw_name.isascii() else "utf-8" if flags & 0x800 else "cp437"
+    if raw_name.decode(encoding, "replace") != name:
+        raise _ZipTrouble("corrupt-file", f"part {name} is damaged (its headers disagree)")
+    if (flags | info.flag_bits) & 0x1:
+        raise _ZipTrouble("encrypted", f"part {name} is encrypted (a password-protected zip)")
+    if start + info.compress_size > len(data):
+        raise _ZipTrouble("corrupt-file", f"part {name} is cut short (truncated file)")
+    if method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise _ZipTrouble(
+            "corrupt-file",
+            f"part {name} uses compression method {method}, "
+            "which spreadsheet applications do not write",
+        )
+    view = memoryview(data)[start : start + info.compress_size]
+    xml = name.lower().endswith(_XML_SUFFIXES)
+    try:
+        if method == zipfile.ZIP_DEFLATED and info.file_size < _CHUNK:  # the usual case
+            inflater = zlib.decompressobj(-15)
+            content = inflater.decompress(view, info.file_size + 1)  # one byte more: a liar
+        else:
+            return _inflate_chunked(view, info, method, xml, keep)
+    except zlib.error as exc:
+        raise _ZipTrouble("corrupt-file", f"part {name} is damaged ({exc})") from None
+    if len(content) > info.file_size:
+        raise _ZipTrouble(
+            "zip-bomb",
+            f"part {name} unpacks to more than the {info.file_size:,} bytes its directory says",
+        )
+    if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+        raise _ZipTrouble("corrupt-file", f"part {name} is damaged (size or checksum wrong)")
+    if xml and b"!" in content and _declares(content):
+        raise _hostile(name)
+    return content if keep else b""
+
+
+def _hostile(name: str) -> _ZipTrouble:
+    return _ZipTrouble(
+        "hostile-xml",
+        f"part {name} declares a DTD or XML entities, which a "
+        "spreadsheet never does (an entity-expansion attack?)",
+    )
+
+
+def _inflate_chunked(view, info: zipfile.ZipInfo, method: int, xml: bool, keep: bool) -> bytes:
+    """A large or stored part, in chunks, never holding more than the directory says."""
+    check = _Checked(info.filename, info.file_size, xml, keep)
+    if method == zipfile.ZIP_STORED:
+        for pos in range(0, len(view), _CHUNK):
+            check.take(bytes(view[pos : pos + _CHUNK]))
+    else:
+        inflater = zlib.decompressobj(-15)
+        for pos in range(0, len(view), _FEED):
+            pending = view[pos : pos + _FEED]
+            while pending and not inflater.eof:
+                check.take(inflater.decompress(pending, _CHUNK))
+                pending = inflater.unconsumed_tail
+            if inflater.eof:
+                break
+        check.take(inflater.flush())
+    if check.size != info.file_size or check.crc != info.CRC:
+        raise _ZipTrouble(
+            "corrupt-file", f"part {info.filename} is damaged (size or checksum wrong)"
+        )
+    return check.content()
+
+
+class _Checked:
+    """Inflated output of one part as it arrives: size, CRC, DTD check, kept content."""
+
+    __slots__ = ("name", "limit", "xml", "keep", "size", "crc", "tail", "chunks")
+
+    def __init__(self, name: str, limit: int, xml: bool, keep: bool):
+        self.name, self.limit, self.xml, self.keep = name, limit, xml, keep
+        self.size = self.crc = 0
+        self.tail = b""
+        self.chunks: list[bytes] = []
+
+    def take(self, out: bytes) -> None:
+        if not out:
+            return
+        self.size += len(out)
+        if self.size > self.limit:
+            raise _ZipTrouble(
+                "zip-bomb",
+                f"part {self.name} unpacks to more than the "
+                f"{self.limit:,} bytes its directory says",
+            )
+        self.crc = zlib.crc32(out, self.crc)
+        if self.xml:
+            edge = self.tail + out[:16]
+            # '!' is rare in spreadsheet XML and every token holds it (in UTF-8 and UTF-16)
+            if (b"!" in out or b"!" in edge) and any(
+                token in out or token in edge for token in _HOSTILE
+            ):
+                raise _hostile(self.name)
+            self.tail = out[-16:]
+        if self.keep:
+            self.chunks.append(out)
+
+    def content(self) -> bytes:
+        return self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
+
+
+# --- XML ------------------------------------------------------------------------------------------
+def parse_xml(data: bytes):
+    """Parse XML with defusedxml: no DTDs, no entity expansion, no external references."""
+    return defusedxml.ElementTree.fromstring(data, forbid_dtd=True)
+
+
+def iterparse_xml(data: bytes, events=("start", "end")):
+    """Iterate over XML with defusedxml (no DTDs, no entities): ``(event, element)``."""
+    return defusedxml.ElementTree.iterparse(io.BytesIO(data), events, forbid_dtd=True)

@@ -1,0 +1,277 @@
+"""What every sheet of the coordinator's summary workbook is written with: the formats and
+colours of the brand, the collation's figures as arrays, and a print-ready sheet with its
+brand bar, title, paragraphs and header rows (:class:`SummaryBase`). The sheets themselves
+are in :mod:`npsxl.report.summary_workbook`, :mod:`npsxl.report.summary_history` and
+:mod:`npsxl.report.summary_lists`."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from npsxl.collation.collation import Collation
+from npsxl.collation.columns import MEASURES
+from npsxl.collation.counting import item_theme
+from npsxl.model.model import Model
+from npsxl.report.sheet_rows import DataRows, TextRows, row_height, safe_text, text_lines
+
+BOLD = 0.92  # bold text is wider
+MAX_PROBLEMS_SHOWN = 12
+NUMBER_WIDTH = 8.5
+LABEL_WIDTH = 34
+THEME_WIDTH = 20
+CHART_HEIGHT_ROWS = 20  # a chart takes this many default (15pt) rows
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+MEASURE_TITLES = {"current": "Current level", "target": "Target level"}
+
+
+# --- names and colours -------------------------------------------------------------------------
+def sheet_name(text: str, used: set[str]) -> str:
+    """A valid, unique worksheet name: no ``[]:*?/\\``, at most 31 characters."""
+    base = _BAD_SHEET_CHARS.sub("-", text).strip().strip("'") or "Sheet"
+    name = base[:31]
+    number = 2
+    while name.casefold() in used or name.casefold() == "history":
+        suffix = f" ({number})"
+        name = base[: 31 - len(suffix)] + suffix
+        number += 1
+    used.add(name.casefold())
+    return name
+
+
+def header_text(text: str) -> str:
+    """Escape text for a page header or footer, where '&' starts a code."""
+    return text.replace("&", "&&")
+
+
+def blend(colour: str, share: float) -> str:
+    """``colour`` mixed with white: share 1 is the colour itself, 0 is white."""
+    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    mixed = [round(255 - (255 - c) * share) for c in channels]
+    return "#" + "".join(f"{c:02X}" for c in mixed)
+
+
+def level_palette(model: Model) -> list[str]:
+    """One fill per level, light to dark, from the brand's header colour."""
+    count = len(model.levels)
+    base = model.brand.colours["header"].background
+    return [blend(base, 0.14 + 0.86 * i / max(count - 1, 1)) for i in range(count)]
+
+
+def number_or_none(value) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+# --- formats ------------------------------------------------------------------------------------
+class Formats:
+    """Cell formats from the model's brand: every text/fill pair is a brand colour pair."""
+
+    def __init__(self, wb, model: Model):
+        brand = model.brand
+        colours = brand.colours
+        base = {"font_name": brand.font, "font_size": 10, "valign": "top"}
+
+        def fmt(**props):
+            return wb.add_format({**base, **props})
+
+        def pair(role):
+            return {"bg_color": colours[role].background, "font_color": colours[role].text}
+
+        border = {"border": 1, "border_color": "#808080"}
+        self.brand_bar = fmt(bold=True, font_size=12, valign="vcenter", **pair("header"))
+        self.title = fmt(bold=True, font_size=16, font_color=colours["header"].background)
+        self.subtitle = fmt(bold=True, font_size=12, font_color=colours["header"].background)
+        self.line = fmt()
+        self.note = fmt(text_wrap=True, **pair("muted"))
+        self.text = fmt(text_wrap=True)
+        self.label = fmt(bold=True, text_wrap=True)
+        heading = {
+            "bold": True,
+            "text_wrap": True,
+            "valign": "vcenter",
+            "border": 1,
+            "border_color": "#FFFFFF",
+        }
+        self.header = fmt(**heading, align="center", **pair("header"))
+        self.header_left = fmt(**heading, **pair("header"))
+        self.group_header = fmt(**heading, align="center", **pair("theme"))
+        self.cell = fmt(text_wrap=True, **border)
+        self.cell_bold = fmt(text_wrap=True, bold=True, **border)
+        self.integer = fmt(num_format="0", align="center", **border)
+        self.decimal = fmt(num_format="0.0", align="center", **border)
+        self.signed = fmt(num_format="+0.0;-0.0;0.0", align="center", **border)
+        self.total_text = fmt(bold=True, text_wrap=True, **pair("theme"), **border)
+        self.total_integer = fmt(
+            bold=True, num_format="0", align="center", **pair("theme"), **border
+        )
+        self.total_decimal = fmt(
+            bold=True, num_format="0.0", align="center", **pair("theme"), **border
+        )
+        self.status = {
+            "accepted": fmt(text_wrap=True, **pair("chosen"), **border),
+            "accepted with warnings": fmt(text_wrap=True, **pair("input"), **border),
+            "rejected": fmt(text_wrap=True, bold=True, **pair("warning"), **border),
+        }
+        self.moved_up = wb.add_format(pair("chosen"))  # conditional formats (movement)
+        self.moved_down = wb.add_format(pair("warning"))
+        # Data sheet formats: distinct from every other format, so each gets its own index
+        self.data_text = fmt(text_wrap=True, align="left")
+        self.data_integer = fmt(num_format="0", align="center")
+        self.data_header = fmt(bold=True, text_wrap=True, valign="vcenter", **pair("header"))
+        self.heat_scale = {
+            "type": "3_color_scale",
+            "min_type": "num",
+            "min_value": 1,
+            "min_color": colours["warning"].background,
+            "mid_type": "num",
+            "mid_value": (len(model.levels) + 1) / 2,
+            "mid_color": colours["input"].background,
+            "max_type": "num",
+            "max_value": len(model.levels),
+            "max_color": colours["chosen"].background,
+        }
+
+
+# --- the sheets' common ground --------------------------------------------------------------------
+class SummaryBase:
+    """One summary workbook being written: its formats, figures and sheet basics."""
+
+    def __init__(self, wb, collation: Collation):
+        self.wb = wb
+        self.c = collation
+        self.model = collation.model
+        self.f = Formats(wb, self.model)
+        self.palette = level_palette(self.model)
+        self.used_names: set[str] = set()
+        self.widths: dict[str, list[float]] = {}
+        self.items = list(self.model.items)
+        self.labels = [f"{item.id}  {item.name}" for item in self.items]
+        self.themes = [item_theme(item) for item in self.items]
+        self.level_names = list(self.model.level_names)
+        brand = self.model.brand
+        self.footer = (
+            f"&L{header_text(brand.organisation)}&CPage &P of &N"
+            f"&R{header_text(brand.strategy_short_name)} returns summary"
+        )
+        self.contents: list[tuple[str, str]] = []
+        self.data_rows = DataRows()
+        self.trend_rows = DataRows()
+        self.log_rows = TextRows()
+        self.tables = [self.data_rows, self.trend_rows, self.log_rows]
+        self._shares_cache: dict = {}
+        self._stats_cache: dict = {}
+
+    # -- figures -------------------------------------------------------------------------------
+    def shares(self, by: str | None) -> tuple[list[str], np.ndarray]:
+        """(groups, percent array [group, item, measure, level]) from the summary frame."""
+        if by not in self._shares_cache:
+            summary = self.c.summary(by)
+            groups = self.c.groups(by)
+            shape = (len(groups), len(self.items), len(MEASURES), len(self.level_names))
+            self._shares_cache[by] = groups, summary["percent"].to_numpy().reshape(shape)
+        return self._shares_cache[by]
+
+    def stats(self, by: str | None) -> dict[str, dict[str, dict]]:
+        """Item stats as {group: {item id: {column: value}}}."""
+        if by not in self._stats_cache:
+            table: dict[str, dict[str, dict]] = {}
+            for record in self.c.item_stats(by).to_dict("records"):
+                table.setdefault(record["group"], {})[record["item_id"]] = record
+            self._stats_cache[by] = table
+        return self._stats_cache[by]
+
+    def n_councils(self, by: str | None, group: str) -> int:
+        return self.c.councils_in(by).get(group, 0)
+
+    def counted_line(self, n: int) -> str:
+        """'n councils counted', with the round and the model versions pooled when useful."""
+        text = f"{n} council{'s' if n != 1 else ''} counted"
+        if self.c.latest_round:
+            text += f" in round {self.c.latest_round}"
+        text += ". Shares are of the councils that gave a level for the item"
+        if self.c.version_mappings():
+            text += "; returns of older model versions are pooled where comparable (see Versions)"
+        return text + "."
+
+    # -- sheet basics --------------------------------------------------------------------------
+    def sheet(self, title: str, description: str, widths: list[float]):
+        """A new, print-ready sheet with column widths, the brand bar and a title."""
+        name = sheet_name(title, self.used_names)
+        ws = self.wb.add_worksheet(name)
+        ws.hide_gridlines(2)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.set_footer(self.footer)
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+        self.widths[name] = list(widths)
+        brand = self.model.brand
+        ws.set_row(0, 22)
+        for col in range(len(widths)):
+            ws.write_blank(0, col, None, self.f.brand_bar)
+        ws.write_string(
+            0, 0, f"{brand.organisation}  |  {brand.strategy_short_name}", self.f.brand_bar
+        )
+        ws.set_row(1, 26)
+        ws.write_string(1, 0, title, self.f.title)
+        ws.repeat_rows(0, 1)  # sheets with one long table repeat its header row instead
+        self.contents.append((name, description))
+        return ws
+
+    def paragraph(self, ws, row: int, text: str, fmt=None, first_col: int = 0) -> int:
+        """Wrapped text across the sheet's columns from ``first_col``; returns the next row."""
+        widths = self.widths[ws.get_name()][first_col:]
+        fmt = fmt or self.f.text
+        if len(widths) > 1:
+            ws.merge_range(
+                row, first_col, row, len(self.widths[ws.get_name()]) - 1, safe_text(text), fmt
+            )
+        else:
+            ws.write_string(row, first_col, safe_text(text), fmt)
+        ws.set_row(row, row_height(text_lines(text, sum(widths))))
+        return row + 1
+
+    def header_row(self, ws, row: int, headers, first_col: int = 0, fmt=None) -> None:
+        fmt = fmt or self.f.header
+        lines = max(
+            text_lines(h, self.widths[ws.get_name()][first_col + i])
+            for i, h in enumerate(headers)
+            if h
+        )
+        ws.set_row(row, row_height(lines) + 4)
+        for i, header in enumerate(headers):
+            ws.write_string(row, first_col + i, header, fmt)
+
+    def value(self, ws, row: int, col: int, value, fmt) -> None:
+        """A number, or a blank cell when there is none."""
+        number = number_or_none(value)
+        if number is None:
+            ws.write_blank(row, col, None, fmt)
+        else:
+            ws.write_number(row, col, number, fmt)
+
+    @staticmethod
+    def text(ws, row: int, col: int, text: str, fmt) -> None:
+        """A string cell (already made safe), or a blank formatted cell for ''."""
+        if text:
+            ws.write_string(row, col, text, fmt)
+        else:
+            ws.write_blank(row, col, None, fmt)
+
+    def fit_rows(self, ws, row: int, texts) -> None:
+        """Set a row's height for the wrapped (text, width) pairs in it."""
+        lines = max((text_lines(t, w) for t, w in texts if t), default=1)
+        if lines > 1:
+            ws.set_row(row, row_height(lines))
+
+    @staticmethod
+    def px(width: float) -> int:
+        """A column width in pixels, as Excel computes it for the default font."""
+        return int(width * 7 + 5)
