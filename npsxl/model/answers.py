@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import Enum
 
 
 @dataclass(frozen=True)
@@ -28,3 +29,18 @@ class Respondent:
     role: str = ""
     email: str = ""
     date_completed: dt.date | str | None = None
+
+
+class ReturnKind(str, Enum):
+    """What kind of return a workbook is, as the council says on its Start here sheet.
+
+    ``AGREED``: the council's agreed (consolidated) return, its figure in every summary.
+    ``VIEW``: one respondent's own view; views add the spread of opinion inside a council,
+    and give the council's figure only when it sent no agreed return.
+    """
+
+    AGREED = "agreed"
+    VIEW = "view"
+
+    def __str__(self) -> str:
+        return self.value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from npsxl.core.problems import Problem
-from npsxl.model.answers import Answer, Respondent
+from npsxl.model.answers import Answer, Respondent, ReturnKind
 from npsxl.model.register import Council
 
 ACCEPTED = "accepted"
@@ -33,6 +33,7 @@ class Return:
     round: str = ""  # the assessment round, e.g. "2026"; from the workbook, else the year completed
     answers: dict[str, Answer] = field(default_factory=dict)
     respondent: Respondent = field(default_factory=Respondent)
+    kind: ReturnKind = ReturnKind.AGREED  # the council's agreed return, or one respondent's view
     item_count: int = 0
     problems: list[Problem] = field(default_factory=list)
 
@@ -76,6 +77,7 @@ class Return:
                 "fingerprint": self.model_fingerprint,
             },
             "round": self.round,
+            "kind": self.kind.value,
             "complete": self.complete_count,
             "items": self.item_count,
             "respondent": {
