@@ -62,8 +62,8 @@ def make_register(path: Path, n: int) -> None:
 
 def _make_chunk(args):
     register_path, out_dir, start, stop = args
-    from npsxl.model.model import load_model
-    from npsxl.model.register import load_register
+    from npsxl.model.loading import load_model
+    from npsxl.model.register_csv import load_register
     from npsxl.workbook.demo import make_returns
 
     model = load_model(ROOT / "model.yaml")
@@ -92,7 +92,7 @@ def make_returns_cached(work: Path, n: int) -> tuple[Path, Path]:
 _PHASES_CODE = """
 import sys, time
 start = time.perf_counter()
-import npsxl.collation.run, npsxl.cli, npsxl.model.register
+import npsxl.collation.run, npsxl.cli, npsxl.model.register_csv
 marks = [("import", time.perf_counter() - start)]
 def timed(owner, name, label):
     inner = getattr(owner, name)
@@ -104,7 +104,7 @@ def timed(owner, name, label):
             marks.append((label, time.perf_counter() - start))
     setattr(owner, name, wrapper)
 timed(npsxl.cli, "_load_models", "models")
-timed(npsxl.model.register, "load_register", "register")
+timed(npsxl.model.register_csv, "load_register", "register")
 timed(npsxl.collation.run, "read_returns", "read")
 timed(npsxl.collation.run, "collate", "collate")
 """

@@ -76,8 +76,8 @@ def child(config: str, out: Path) -> dict:
     """Run one configuration in this (fresh) process and return its figures."""
     if config == CLI:
         return run_cli(out)
-    from npsxl.model.model import load_model
-    from npsxl.model.register import load_register
+    from npsxl.model.loading import load_model
+    from npsxl.model.register_csv import load_register
     from npsxl.workbook.generation import generate
     from npsxl.workbook.writer import build_workbook
 

@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from npsxl.model.answers import Answer, Respondent  # noqa: E402
-from npsxl.model.model import load_model  # noqa: E402
-from npsxl.model.register import load_register  # noqa: E402
+from npsxl.model.loading import load_model  # noqa: E402
+from npsxl.model.register_csv import load_register  # noqa: E402
 from npsxl.reading.reader import read_return  # noqa: E402
 
 CHECKPOINTS = (100, 500, 1000, 2000, 5000)

@@ -13,9 +13,9 @@ import importlib
 __version__ = "0.1.0"
 
 _API = {
-    "load_model": "npsxl.model.model",
+    "load_model": "npsxl.model.loading",
     "Model": "npsxl.model.model",
-    "load_register": "npsxl.model.register",
+    "load_register": "npsxl.model.register_csv",
     "Register": "npsxl.model.register",
     "Council": "npsxl.model.register",
     "build_workbook": "npsxl.workbook.writer",

@@ -13,7 +13,7 @@ import click
 from npsxl import __version__
 from npsxl.core.errors import NpsxlError, ProblemsError
 from npsxl.model.archive import DEFAULT_ARCHIVE
-from npsxl.model.model import DEFAULT_MODEL_PATH, load_model
+from npsxl.model.loading import DEFAULT_MODEL_PATH, load_model
 
 DEFAULT_REGISTER = Path("samples/councils.csv")
 DEFAULT_OUT = Path("output")
@@ -246,7 +246,7 @@ def generate(
     force,
 ):
     """Generate self-assessment workbooks: one blank, or one per council."""
-    from npsxl.model.register import load_register
+    from npsxl.model.register_csv import load_register
     from npsxl.workbook.generation import generate as generate_workbooks
     from npsxl.workbook.writer import assessment_round
 
@@ -346,7 +346,7 @@ def validate(inputs, model_path, archive_dir, register_path, output_format, jobs
     """Check returned workbooks: accepted, accepted with warnings, or rejected, and why."""
     import json
 
-    from npsxl.model.register import load_register
+    from npsxl.model.register_csv import load_register
     from npsxl.reading.batch import find_inputs, read_returns
 
     _current, archive = _load_models(model_path, archive_dir)
@@ -438,7 +438,7 @@ def _collate_and_write(paths, register, model, archive, group_by, jobs, workbook
 @_library_errors
 def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, group_by, jobs):
     """Collate returned workbooks into a summary workbook with charts, and tidy CSV data."""
-    from npsxl.model.register import load_register
+    from npsxl.model.register_csv import load_register
     from npsxl.reading.batch import find_inputs
 
     loaded, archive = _load_models(model_path, archive_dir)
@@ -475,7 +475,7 @@ def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, 
 @_library_errors
 def demo(model_path, archive_dir, register_path, out_dir, seed, jobs):
     """Make synthetic returns for every council in the register and collate them."""
-    from npsxl.model.register import load_register
+    from npsxl.model.register_csv import load_register
     from npsxl.workbook.demo import make_returns
 
     loaded, archive = _load_models(model_path, archive_dir)

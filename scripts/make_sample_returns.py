@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from npsxl.model.model import load_model  # noqa: E402
-from npsxl.model.register import load_register  # noqa: E402
+from npsxl.model.loading import load_model  # noqa: E402
+from npsxl.model.register_csv import load_register  # noqa: E402
 from npsxl.workbook.demo import make_returns  # noqa: E402
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from npsxl.model.answers import Answer, Respondent
-from npsxl.model.model import load_model
-from npsxl.model.register import load_register
+from npsxl.model.loading import load_model
+from npsxl.model.register_csv import load_register
 from npsxl.workbook.writer import build_workbook
 
 ROOT = Path(__file__).resolve().parent.parent

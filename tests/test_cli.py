@@ -130,7 +130,7 @@ def test_collate_writes_the_workbook_and_the_data(runner, filled, register, tmp_
 def test_collate_pools_returns_across_model_versions(runner, model, register, tmp_path):
     from conftest import sample_answers
 
-    from npsxl.model.model import load_model
+    from npsxl.model.loading import load_model
     from npsxl.workbook.writer import build_workbook
 
     new = load_model(ROOT / "samples" / "model-1.1-example.yaml")

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from npsxl.cli import cli
-from npsxl.model.model import check_model_text, load_model
+from npsxl.model.loading import check_model_text, load_model
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_PATH = ROOT / "model.yaml"

@@ -27,8 +27,8 @@ from npsxl.collation.run import collate
 from npsxl.core.errors import NpsxlError, OutputError
 from npsxl.core.problems import Location, Problem, Severity
 from npsxl.model.answers import Answer, Respondent
-from npsxl.model.model import model_from_text
-from npsxl.model.register import load_register
+from npsxl.model.loading import model_from_text
+from npsxl.model.register_csv import load_register
 from npsxl.reading.batch import find_inputs
 from npsxl.reading.returns import Return
 from npsxl.report.csv_data import write_csv, write_data

@@ -41,8 +41,8 @@ from npsxl.collation.run import collate
 from npsxl.core.problems import Location, Problem, Severity
 from npsxl.model.answers import Answer, Respondent
 from npsxl.model.archive import ModelArchive, load_archive
-from npsxl.model.model import load_model, model_from_text
-from npsxl.model.register import load_register
+from npsxl.model.loading import load_model, model_from_text
+from npsxl.model.register_csv import load_register
 from npsxl.reading.reader import read_return
 from npsxl.reading.returns import Return
 from npsxl.report.csv_data import write_data

@@ -18,7 +18,7 @@ from conftest import ROOT
 from npsxl import __version__
 from npsxl.cli import cli
 from npsxl.core.errors import NpsxlError, OutputError
-from npsxl.model.register import load_register
+from npsxl.model.register_csv import load_register
 from npsxl.workbook import layout as L
 from npsxl.workbook.generation import (
     MANIFEST_COLUMNS,

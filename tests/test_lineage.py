@@ -12,7 +12,7 @@ from npsxl.cli import cli
 from npsxl.core.errors import ModelError
 from npsxl.model.archive import ModelArchive, check_models, load_archive
 from npsxl.model.lineage import check_lineage, word_diff
-from npsxl.model.model import load_model, model_from_text
+from npsxl.model.loading import load_model, model_from_text
 
 EXAMPLE = ROOT / "samples" / "model-1.1-example.yaml"
 

@@ -15,22 +15,19 @@ import pytest
 import yaml
 
 from npsxl.core.errors import ModelError
+from npsxl.model.fingerprint import canonical_content
+from npsxl.model.loading import MAX_MODEL_BYTES, check_model_text, load_model, model_from_text
 from npsxl.model.model import (
     ENABLER,
     ENABLERS_GROUP_ID,
     KEY_AREA,
-    MAX_MODEL_BYTES,
     Brand,
     ColourPair,
     Group,
     Item,
     Level,
     Model,
-    canonical_content,
-    check_model_text,
     contrast_ratio,
-    load_model,
-    model_from_text,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -25,7 +25,7 @@ from npsxl.core.problems import Problem
 from npsxl.model.answers import Answer, Respondent
 from npsxl.model.archive import ModelArchive
 from npsxl.model.lineage import Mapping
-from npsxl.model.model import load_model
+from npsxl.model.loading import load_model
 from npsxl.reading.reader import read_return
 from npsxl.reading.returns import Return
 from npsxl.workbook import layout as L

@@ -24,8 +24,8 @@ from openpyxl.utils import get_column_letter
 
 import npsxl.reading.reader
 from npsxl.model.answers import Answer, Respondent
-from npsxl.model.model import model_from_text
-from npsxl.model.register import load_register
+from npsxl.model.loading import model_from_text
+from npsxl.model.register_csv import load_register
 from npsxl.reading.reader import parse_level, read_return
 from npsxl.reading.returns import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED
 from npsxl.workbook import layout as L

@@ -15,9 +15,9 @@ from npsxl.model.register import (
     REGIONS,
     Council,
     Register,
-    load_register,
     normalise_council_name,
 )
+from npsxl.model.register_csv import load_register
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_2018 = REPO / "samples" / "councils.csv"

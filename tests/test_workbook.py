@@ -16,7 +16,8 @@ from conftest import ROOT, sample_answers
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from npsxl.model.answers import Answer, Respondent
-from npsxl.model.model import contrast_ratio, model_from_text
+from npsxl.model.loading import model_from_text
+from npsxl.model.model import contrast_ratio
 from npsxl.model.register import Council
 from npsxl.workbook import layout as L
 from npsxl.workbook.council_workbooks import CouncilWorkbooks

@@ -15,7 +15,8 @@ from pathlib import Path
 from npsxl.core.errors import ModelError
 from npsxl.core.problems import Location, Problem
 from npsxl.model.lineage import Mapping, check_lineage, compose, item_mapping
-from npsxl.model.model import Model, load_model
+from npsxl.model.loading import load_model
+from npsxl.model.model import Model
 
 DEFAULT_ARCHIVE = Path("models")
 

@@ -65,7 +65,8 @@ class Mapping:
     comparable: bool
 
 
-def _shape_ok(shape: str, ids: tuple[str, ...]) -> bool:
+def fits_shape(shape: str, ids: tuple[str, ...]) -> bool:
+    """Whether ``ids`` has the shape of one side of a change: one, many, some or none."""
     return {"one": len(ids) == 1, "many": len(ids) >= 2, "some": len(ids) >= 1, "none": not ids}[
         shape
     ]
@@ -101,7 +102,7 @@ def check_lineage(lineage: Lineage, old, new) -> list[Problem]:
             problem(entry, f"unknown change {entry.change!r}", f"use one of: {', '.join(CHANGES)}")
             continue
         old_shape, new_shape = SHAPES[entry.change]
-        if not _shape_ok(old_shape, entry.old) or not _shape_ok(new_shape, entry.new):
+        if not fits_shape(old_shape, entry.old) or not fits_shape(new_shape, entry.new):
             problem(
                 entry,
                 f"a {entry.change.replace('_', ' ')} entry needs {old_shape} old and "

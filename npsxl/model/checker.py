@@ -1,0 +1,108 @@
+"""Reading clean, typed values out of a parsed YAML document, with a located problem for each
+value that is not what the schema wants: the primitives the model's checks are written with."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from npsxl.core.problems import Location, Problem, Severity
+from npsxl.model.yamlsource import YamlDocument, format_path
+
+# Left behind by PDF extraction: markup, bullets, tabs, line breaks, invisible characters,
+# and double spaces. Text is folded onto one line; blank lines in a >- block become "\n".
+NOISE = re.compile(
+    r"</?[A-Za-z][^<>]*>"  # markup such as <b>
+    r"|[·•▪◦‣\uf0b7]"  # bullets
+    r"|[\x00-\x1f\x7f-\x9f]"  # control characters: tabs, line breaks, ...
+    r"|[\u00a0\u00ad\u200b\u2028\u2029\ufeff\ufffd]"  # invisible or replacement characters
+    r"|  "  # double spaces
+)
+
+
+def kind_of(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dt.date):
+        return "a date"
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)  # fmt: skip
+
+
+class Checker:
+    """Walks the parsed YAML, collecting located problems."""
+
+    def __init__(self, doc: YamlDocument):
+        self.doc = doc
+        self.problems: list[Problem] = list(doc.problems)
+
+    def problem(self, path, message, hint="", code="model-invalid"):
+        if tuple(path) in self.doc.invalid:
+            return  # the YAML reader already reported this value
+        location = Location(file=self.doc.filename, line=self.doc.line(path),
+                            path=format_path(path) or None)  # fmt: skip
+        self.problems.append(Problem(code, message, location, Severity.ERROR, hint))
+
+    def mapping(self, value, path, keys: dict, hint="") -> dict | None:
+        """``value`` if it is a mapping; unknown and missing keys are reported."""
+        if not isinstance(value, dict):
+            self.problem(path, f"expected a mapping, found {kind_of(value)}", hint,
+                         code="model-wrong-type")  # fmt: skip
+            return None
+        for key in value:
+            if key not in keys:
+                self.problem(
+                    path + (key,),
+                    f"unknown key {key!r}",
+                    f"allowed keys: {', '.join(keys)}",
+                    code="model-unknown-key",
+                )
+        for key, required in keys.items():
+            if required and key not in value:
+                self.problem(path, f"missing required key {key!r}", code="model-missing-key")
+        return value
+
+    def text(self, mapping, key, path, required=True) -> str:
+        """The stripped text at ``mapping[key]``; "" (and a problem) if it is not clean text."""
+        if mapping is None or key not in mapping:
+            return ""
+        value, where = mapping[key], path + (key,)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problem(where, "text is empty", code="model-empty-text")
+            return ""
+        if not isinstance(value, str):
+            hint = "put it in quotes to make it text"
+            if isinstance(value, dt.date):
+                what = f"the date {value.isoformat()}"
+                hint = f'YAML reads an unquoted date as a date: write "{value.isoformat()}"'
+            elif isinstance(value, bool):
+                what = "true/false"
+                hint = "YAML reads unquoted yes/no/on/off/true/false as true/false: " + hint
+            elif isinstance(value, (int, float)):
+                what = f"the number {value!r}"
+                hint = f'put it in quotes, e.g. "{value}"'
+            else:
+                what = kind_of(value)
+                hint = ""
+            self.problem(where, f"expected text, found {what}", hint, code="model-wrong-type")
+            return ""
+        text = value.strip()
+        found = NOISE.search(text)
+        if found:
+            self.problem(where, f"text contains extraction noise {found.group(0)!r}",
+                         "remove tags, bullets, tabs, line breaks, invisible characters and "
+                         "double spaces", code="model-text-noise")  # fmt: skip
+        return text
+
+    def sequence(self, mapping, key, path) -> list:
+        if mapping is None or key not in mapping:
+            return []
+        value = mapping[key]
+        if not isinstance(value, list):
+            self.problem(path + (key,), f"expected a list, found {kind_of(value)}",
+                         code="model-wrong-type")  # fmt: skip
+            return []
+        if not value:
+            self.problem(path + (key,), "list is empty", code="model-empty-list")
+        return value

@@ -1,0 +1,139 @@
+"""The checks of a model's assessed items: the themes with their key areas, the enablers,
+their ids (unique, and usable in Excel defined names) and one descriptor per level."""
+
+from __future__ import annotations
+
+from npsxl.model.checker import Checker, kind_of
+from npsxl.model.model import ENABLER, ENABLERS_GROUP_ID, ENABLERS_GROUP_NAME, KEY_AREA, Group, Item
+from npsxl.model.yamlsource import format_path
+
+ID_MAX_LENGTH = 31
+THEME_KEYS = {"id": True, "name": True, "key_areas": True}
+KEY_AREA_KEYS = {"id": True, "name": True, "description": True, "what_it_is": True,
+                 "why_it_is_important": True, "levels": True, "text_note": False}  # fmt: skip
+ENABLER_KEYS = {"id": True, "name": True, "levels": True, "text_note": False}
+
+
+def _check_descriptors(c: Checker, entry, path, levels) -> tuple[str, ...]:
+    if entry is None or "levels" not in entry:
+        return ()  # a missing key is reported by mapping()
+    lpath = path + ("levels",)
+    level_names = [level.name for level in levels]
+    example = f"{level_names[0]}: ..." if level_names else "Minimum: ..."
+    mapping = entry["levels"]
+    if not isinstance(mapping, dict):
+        c.problem(lpath, f"expected a mapping from level name to descriptor, found "
+                  f"{kind_of(mapping)}", f"give one descriptor per level by name, e.g. {example}",
+                  code="model-wrong-type")  # fmt: skip
+        return ()
+    for key in mapping:
+        if key not in level_names:
+            like = [n for n in level_names if n.casefold() == str(key).casefold()]
+            hint = f"did you mean {like[0]!r}?" if like else f"levels are: {', '.join(level_names)}"
+            c.problem(lpath + (key,), f"unknown level {key!r}", hint, code="model-unknown-level")
+    missing = [name for name in level_names if name not in mapping]
+    if missing:
+        known = sum(1 for k in mapping if k in level_names)
+        c.problem(lpath, f"{known} descriptors for {len(level_names)} levels (missing: "
+                  f"{', '.join(missing)})", "give exactly one descriptor per level",
+                  code="model-missing-descriptor")  # fmt: skip
+    return tuple(c.text(mapping, name, lpath) for name in level_names)
+
+
+def _id_problem(item_id: str) -> str:
+    """Why ``item_id`` cannot be part of an Excel defined name, or ""."""
+    if len(item_id) > ID_MAX_LENGTH:
+        return f"id {item_id!r} is {len(item_id)} characters long; at most {ID_MAX_LENGTH}"
+    if not (item_id[0].isascii() and item_id[0].isalpha()):
+        return f"id {item_id!r} must start with a letter"
+    bad = "".join(
+        dict.fromkeys(ch for ch in item_id if not (ch.isascii() and (ch.isalnum() or ch == "_")))
+    )
+    if bad:
+        return f"id {item_id!r} contains {bad!r}: only letters, digits and underscores are allowed"
+    return ""
+
+
+def _check_id(c: Checker, entry, path, seen_ids: dict) -> str:
+    item_id = c.text(entry, "id", path)
+    if not item_id:
+        return ""
+    ipath = path + ("id",)
+    reason = _id_problem(item_id)
+    if reason:
+        c.problem(
+            ipath,
+            reason,
+            "ids are used in Excel defined names: a letter, then letters, "
+            f"digits or underscores, at most {ID_MAX_LENGTH}",
+            code="model-bad-id",
+        )
+    key = item_id.upper()  # Excel defined names ignore case
+    if key == ENABLERS_GROUP_ID:
+        c.problem(ipath, f"id {item_id!r} is reserved for the enablers group",
+                  "choose another id", code="model-reserved-id")  # fmt: skip
+    elif key in seen_ids:
+        first, first_path = seen_ids[key]
+        same = "" if first == item_id else f" as {first!r} (ids are compared ignoring case)"
+        c.problem(
+            ipath,
+            f"id {item_id!r} is already used{same} at {format_path(first_path)} "
+            f"(line {c.doc.line(first_path + ('id',))})",
+            "ids must be unique across the whole model",
+            code="model-duplicate-id",
+        )
+    else:
+        seen_ids[key] = (item_id, path)
+    return item_id
+
+
+def check_items(c: Checker, raw, levels) -> tuple[list[Group], list[Item]]:
+    seen_ids: dict[str, tuple[str, tuple]] = {}
+    themes = []
+    for t, theme in enumerate(c.sequence(raw, "themes", ())):
+        tpath = ("themes", t)
+        theme = c.mapping(theme, tpath, THEME_KEYS)
+        if theme is None:
+            continue
+        theme_id = _check_id(c, theme, tpath, seen_ids)
+        theme_name = c.text(theme, "name", tpath)
+        items = []
+        for k, area in enumerate(c.sequence(theme, "key_areas", tpath)):
+            kpath = tpath + ("key_areas", k)
+            area = c.mapping(area, kpath, KEY_AREA_KEYS)
+            if area is None:
+                continue
+            items.append(
+                Item(
+                    id=_check_id(c, area, kpath, seen_ids),
+                    name=c.text(area, "name", kpath),
+                    kind=KEY_AREA,
+                    group_id=theme_id,
+                    group_name=theme_name,
+                    descriptors=_check_descriptors(c, area, kpath, levels),
+                    description=c.text(area, "description", kpath),
+                    what_it_is=c.text(area, "what_it_is", kpath),
+                    why_it_is_important=c.text(area, "why_it_is_important", kpath),
+                    text_note=c.text(area, "text_note", kpath, required=False),
+                )
+            )
+        themes.append(Group(theme_id, theme_name, tuple(items)))
+
+    enablers = []
+    for e, enabler in enumerate(c.sequence(raw, "enablers", ())):
+        epath = ("enablers", e)
+        enabler = c.mapping(enabler, epath, ENABLER_KEYS)
+        if enabler is None:
+            continue
+        enablers.append(
+            Item(
+                id=_check_id(c, enabler, epath, seen_ids),
+                name=c.text(enabler, "name", epath),
+                kind=ENABLER,
+                group_id=ENABLERS_GROUP_ID,
+                group_name=ENABLERS_GROUP_NAME,
+                descriptors=_check_descriptors(c, enabler, epath, levels),
+                text_note=c.text(enabler, "text_note", epath, required=False),
+            )
+        )
+    return themes, enablers
