@@ -15,7 +15,13 @@ test fails when it is stale, when a module builds a :class:`~npsxl.core.problems
 without the catalogue, or when a code is used that is not catalogued.
 
 Templates are :meth:`str.format` strings; ``example`` gives values for each placeholder, so
-the documentation shows a real message.
+the documentation shows a real message. Where one code has messages that one template cannot
+say (a folder given for the model file, or a file that cannot be read), each further message
+is a :func:`variant` of the code's type, documented with it.
+
+This module is over 400 lines because it is one table: every problem type npsxl reports, so
+that the codes, messages and hints can be read, and kept consistent, in one place. The tables
+are kept compact (``# fmt: off``), one type in three or four lines.
 """
 
 from __future__ import annotations
@@ -81,6 +87,9 @@ class ProblemType:
 CATALOGUE: dict[str, ProblemType] = {}
 """Every problem type, by code, in the order of the documentation."""
 
+VARIANTS: dict[str, list[ProblemType]] = {}
+"""Code -> the other messages of that code (see :func:`variant`), in the order catalogued."""
+
 SECTIONS: dict[str, str] = {}
 """Section title -> what the problems of that section are about."""
 
@@ -110,6 +119,31 @@ def problem_type(
     return kind
 
 
+def variant(kind: ProblemType, template: str, hint: str | None = None, /, **example: object):
+    """Another message of the problem ``kind`` catalogues, where one template cannot say it
+    all: the same code, severity, section and meaning; its own template and (unless ``hint``
+    is None) its own hint. Documented with ``kind``."""
+    other = ProblemType(
+        kind.code,
+        kind.severity,
+        kind.section,
+        kind.meaning,
+        template,
+        kind.hint if hint is None else hint,
+        example,
+    )
+    missing = [name for name in other.fields if name not in example]
+    if missing:
+        raise ValueError(f"{kind.code}: the example gives no value for {', '.join(missing)}")
+    VARIANTS.setdefault(kind.code, []).append(other)
+    return other
+
+
+def every_type() -> list[ProblemType]:
+    """Every problem type and every variant, in the order of the documentation."""
+    return [other for kind in CATALOGUE.values() for other in (kind, *VARIANTS.get(kind.code, ()))]
+
+
 def lookup(code: str) -> ProblemType:
     """The problem type of a code; KeyError for a code that is not catalogued."""
     return CATALOGUE[code]
@@ -122,17 +156,305 @@ def lookup(code: str) -> ProblemType:
 MODEL = section(
     "The model file", "Problems in model.yaml (or another model file), by file and line."
 )
+# fmt: off
+MODEL_NOT_FOUND = problem_type(
+    "model-not-found", ERROR, MODEL, "The model file does not exist.",
+    "model file not found", "give the path of model.yaml, or run from the folder holding it")
+MODEL_UNREADABLE = problem_type(
+    "model-unreadable", ERROR, MODEL, "The model file exists but cannot be read.",
+    "cannot read the model file: {reason}", "check the file's permissions",
+    reason="Permission denied")
+MODEL_IS_A_FOLDER = variant(
+    MODEL_UNREADABLE, "this is a folder, not a model file",
+    "give the path of the model file itself")
+MODEL_TOO_LARGE = problem_type(
+    "model-too-large", ERROR, MODEL, "The file is far larger than any model file.",
+    "the model file is larger than {limit:,} bytes", "is this really a model file?",
+    limit=2_000_000)
+MODEL_NOT_UTF8 = problem_type(
+    "model-not-utf8", ERROR, MODEL, "The model file is not UTF-8 text.",
+    "byte 0x{byte:02X} is not UTF-8 text", "save the file as UTF-8", byte=0xA3)
+MODEL_NOT_YAML = problem_type(
+    "model-not-yaml", ERROR, MODEL, "The file is not valid YAML (at the line given).",
+    "not valid YAML: {reason}", "check indentation and quoting on that line",
+    reason="mapping values are not allowed here")
+MODEL_YAML_ALIAS = problem_type(
+    "model-yaml-alias", ERROR, MODEL,
+    "A YAML alias or merge key: a model file writes every value out in full.",
+    "YAML alias *{anchor} is not allowed",
+    "write the value out in full; anchors, aliases and '<<' merges are not supported in a "
+    "model file", anchor="levels")
+MODEL_YAML_MERGE = variant(
+    MODEL_YAML_ALIAS, "YAML merge key '<<' is not allowed", "write the keys out in full")
+MODEL_TOO_DEEP = problem_type(
+    "model-too-deep", ERROR, MODEL, "Mappings and lists nested far deeper than a model needs.",
+    "nested more than {limit} levels deep", "a model file needs only a few levels of nesting",
+    limit=32)
+MODEL_YAML_TAG = problem_type(
+    "model-yaml-tag", ERROR, MODEL, "A YAML tag such as !!python/object on a mapping or list.",
+    "YAML tag {tag!r} is not allowed", "remove the tag", tag="tag:yaml.org,2002:set")
+MODEL_DUPLICATE_KEY = problem_type(
+    "model-duplicate-key", ERROR, MODEL, "The same key twice in one mapping.",
+    "duplicate key {key!r} (first at line {first_line})", "remove one of the two",
+    key="name", first_line=12)
+MODEL_BAD_VALUE = problem_type(
+    "model-bad-value", ERROR, MODEL,
+    "A value YAML cannot read, such as an impossible date written without quotes.",
+    "cannot read the value {value!r}: {reason}", "put the value in quotes to make it text",
+    value="2018-02-30", reason="day is out of range for month")
+MODEL_EMPTY = problem_type(
+    "model-empty", ERROR, MODEL, "The model file has nothing in it.",
+    "the model file is empty", "start from the shipped model.yaml")
+MODEL_WRONG_TYPE = problem_type(
+    "model-wrong-type", ERROR, MODEL,
+    "A value of the wrong kind: a list where a mapping belongs, a number where text does.",
+    "expected {expected}, found {found}", "", expected="text", found="the number 2018")
+MODEL_SCORE_NOT_A_NUMBER = variant(
+    MODEL_WRONG_TYPE, "score must be a whole number, found {found}", found="text")
+MODEL_KEY_NOT_A_WORD = variant(
+    MODEL_WRONG_TYPE, "a key must be a plain word, not a {kind}", kind="list")
+MODEL_UNKNOWN_KEY = problem_type(
+    "model-unknown-key", ERROR, MODEL, "A key the model file format does not have (a typo?).",
+    "unknown key {key!r}", "allowed keys: {allowed}",
+    key="titel", allowed="id, version, title, ...")
+MODEL_MISSING_KEY = problem_type(
+    "model-missing-key", ERROR, MODEL, "A required key is missing.",
+    "missing required key {key!r}", "", key="name")
+MODEL_EMPTY_TEXT = problem_type(
+    "model-empty-text", ERROR, MODEL, "A required text is empty.", "text is empty")
+MODEL_TEXT_NOISE = problem_type(
+    "model-text-noise", ERROR, MODEL,
+    "Text with leftovers of PDF extraction: tags, bullets, tabs, line breaks, invisible "
+    "characters or double spaces.",
+    "text contains extraction noise {noise!r}",
+    "remove tags, bullets, tabs, line breaks, invisible characters and double spaces",
+    noise="\t")
+MODEL_EMPTY_LIST = problem_type(
+    "model-empty-list", ERROR, MODEL, "A list that needs entries has none.", "list is empty")
+MODEL_BAD_ID = problem_type(
+    "model-bad-id", ERROR, MODEL,
+    "The model id, or an item id, is not valid (item ids become part of Excel defined names).",
+    "model id {model_id!r} is not valid",
+    "use letters, digits, '.', '_' or '-' (no spaces), at most 64", model_id="nps 2018")
+ITEM_ID_HINT = ("ids are used in Excel defined names: a letter, then letters, digits or "
+                "underscores, at most {max_length}")
+ITEM_ID_TOO_LONG = variant(
+    MODEL_BAD_ID, "id {item_id!r} is {length} characters long; at most {max_length}",
+    ITEM_ID_HINT, item_id="L" * 32, length=32, max_length=31)
+ITEM_ID_FIRST_CHARACTER = variant(
+    MODEL_BAD_ID, "id {item_id!r} must start with a letter", ITEM_ID_HINT,
+    item_id="1L", max_length=31)
+ITEM_ID_CHARACTERS = variant(
+    MODEL_BAD_ID,
+    "id {item_id!r} contains {characters!r}: only letters, digits and underscores are allowed",
+    ITEM_ID_HINT, item_id="L-1", characters="-", max_length=31)
+MODEL_BAD_VERSION = problem_type(
+    "model-bad-version", ERROR, MODEL, "The version is not valid.",
+    "version {version!r} is not valid",
+    'use letters, digits, ".", "_", "+" or "-" (no spaces), e.g. "1.0.1"', version="1.0 final")
+MODEL_BAD_DATE = problem_type(
+    "model-bad-date", ERROR, MODEL, "The publication date is not a date.",
+    "published {published!r} is not a date as YYYY-MM or YYYY-MM-DD", 'e.g. "2018-06"',
+    published="June 2018")
+MODEL_BAD_URL = problem_type(
+    "model-bad-url", ERROR, MODEL, "The source address is not a web address.",
+    "source_url {url!r} is not a web address", "start it with https://", url="www.local.gov.uk")
+MODEL_LEVEL_COUNT = problem_type(
+    "model-level-count", ERROR, MODEL,
+    "Too few or too many levels (returns are read back with single-digit scores).",
+    "{count} levels: a model needs {minimum} to {maximum}", "", count=1, minimum=2, maximum=9)
+MODEL_DUPLICATE_LEVEL = problem_type(
+    "model-duplicate-level", ERROR, MODEL, "Two levels with one name.",
+    "level name {name!r} is used twice (first at levels[{first}])", "", name="Mature", first=2)
+MODEL_LEVEL_ORDER = problem_type(
+    "model-level-order", ERROR, MODEL, "A level's score is not its place in the list.",
+    "score {score} out of order: level {position} must score {position}",
+    "scores run 1, 2, 3... in the order of the levels", score=4, position=3)
+MODEL_UNKNOWN_LEVEL = problem_type(
+    "model-unknown-level", ERROR, MODEL, "A descriptor for a level the model does not have.",
+    "unknown level {level!r}", "levels are: {levels}",
+    level="Leaderx", levels="Minimum, Developing, Mature, Leader, Innovator")
+MODEL_MISSING_DESCRIPTOR = problem_type(
+    "model-missing-descriptor", ERROR, MODEL, "An item without a descriptor for every level.",
+    "{found} descriptors for {count} levels (missing: {missing})",
+    "give exactly one descriptor per level", found=4, count=5, missing="Leader")
+MODEL_RESERVED_ID = problem_type(
+    "model-reserved-id", ERROR, MODEL, "An id npsxl keeps for itself.",
+    "id {item_id!r} is reserved for the enablers group", "choose another id", item_id="ENABLERS")
+MODEL_DUPLICATE_ID = problem_type(
+    "model-duplicate-id", ERROR, MODEL,
+    "Two themes or items with one id (ids are compared ignoring case, as Excel does).",
+    "id {item_id!r} is already used at {first_path} (line {first_line})",
+    "ids must be unique across the whole model",
+    item_id="L2", first_path="themes[0].key_areas[1]", first_line=48)
+MODEL_DUPLICATE_ID_IGNORING_CASE = variant(
+    MODEL_DUPLICATE_ID,
+    "id {item_id!r} is already used as {first!r} (ids are compared ignoring case) at "
+    "{first_path} (line {first_line})",
+    item_id="l2", first="L2", first_path="themes[0].key_areas[1]", first_line=48)
+MODEL_BAD_COLOUR = problem_type(
+    "model-bad-colour", ERROR, MODEL, "A brand colour that is not #RRGGBB.",
+    "colour {value!r} is not #RRGGBB", 'six hex digits in quotes, e.g. "#1F3864"', value="navy")
+MODEL_EMPTY_COLOUR = variant(
+    MODEL_BAD_COLOUR, "colour is empty",
+    'put it in quotes, e.g. "#1F3864": an unquoted # starts a YAML comment')
+MODEL_LOW_CONTRAST = problem_type(
+    "model-low-contrast", ERROR, MODEL,
+    "A brand colour pair whose text is hard to read on its background (below 4.5:1).",
+    "text {text} on {background} has contrast {contrast:.2f}:1, below {minimum}:1",
+    "darken the text or lighten the background",
+    text="#FFFFFF", background="#FFF2CC", contrast=1.12, minimum=4.5)
+MODEL_BAD_LOGO = problem_type(
+    "model-bad-logo", ERROR, MODEL, "The logo file is missing or not an image npsxl can use.",
+    "logo file {logo!r} not found", "give a path relative to the model file, or null",
+    logo="logo.png")
+MODEL_LOGO_NOT_AN_IMAGE = variant(
+    MODEL_BAD_LOGO, "logo file {logo!r} is not a PNG, JPEG, GIF or BMP image", "",
+    logo="logo.svg")
+MODEL_INVALID = problem_type(
+    "model-invalid", ERROR, MODEL,
+    "A problem in the model file of no more specific kind (kept from npsxl 0.1; every check "
+    "now reports its own code).",
+    "the model file is not valid", "run npsxl model check to see every located problem")
+# fmt: on
 
 # --- the model archive and lineage ------------------------------------------------------------
 ARCHIVE = section(
     "The model archive and lineage",
     "Problems across published model versions and the lineage between them.",
 )
+# fmt: off
+MODEL_VERSION_REUSED = problem_type(
+    "model-version-reused", ERROR, ARCHIVE,
+    "Two files with one id and version but different content: a published version was edited.",
+    "{model_id} {version} here differs from {other} (fingerprints {fingerprint} and "
+    "{other_fingerprint})",
+    "a published version never changes: give the edited model a new version",
+    model_id="nps-2018", version="1.0.0", other="models/nps-2018-1.0.0.yaml",
+    fingerprint="3f1c0e9a7b2d", other_fingerprint="a04d5e6f7c81")
+MODEL_LINEAGE = problem_type(
+    "model-lineage", ERROR, ARCHIVE,
+    "The replaces: block of a model file is not sound on its own, or names a version that is "
+    "not in the archive.",
+    "{model_id} {version} replaces {old_id} {old_version}, which is not in the archive",
+    "keep every published version in the archive folder",
+    model_id="nps-2018", version="1.1.0", old_id="nps-2018", old_version="1.0.0")
+LINEAGE_ID_NOT_TEXT = variant(
+    MODEL_LINEAGE, "expected an item id, found {found}", "give an id such as L2, or a list of ids",
+    found="a number")
+LINEAGE_UNKNOWN_CHANGE = variant(
+    MODEL_LINEAGE, "unknown change {change!r}", "use one of: {changes}",
+    change="moved", changes="unchanged, renamed, text_changed, split, merged, removed, added")
+LINEAGE_SHAPE = variant(
+    MODEL_LINEAGE,
+    "a {change} entry needs {old_shape} old and {new_shape} new item(s); found {old_count} old, "
+    "{new_count} new", "",
+    change="split", old_shape="one", new_shape="many", old_count=1, new_count=1)
+LINEAGE_NEW_NOT_IN_MODEL = variant(
+    MODEL_LINEAGE, "new item {item_id!r} is not in this model", "", item_id="C2C")
+LINEAGE_NEW_TWICE = variant(
+    MODEL_LINEAGE, "new item {item_id} already comes from the entry at line {line}", "",
+    item_id="C2A", line=311)
+LINEAGE_NEW_UNACCOUNTED = variant(
+    MODEL_LINEAGE, "item {item_id} of this model does not say where it comes from",
+    "add an entry for it (change: added, if it is new)", item_id="E5")
+LINEAGE_INVALID = problem_type(
+    "lineage-invalid", ERROR, ARCHIVE,
+    "A lineage that does not fit the two versions it joins: every old item accounted for "
+    "once, every new item from one entry, ids on their side, each change its shape.",
+    "old item {item_id} is not accounted for",
+    "add an entry saying what became of it (removed, if nothing)", item_id="C2")
+LINEAGE_WRONG_OLD_MODEL = variant(
+    LINEAGE_INVALID, "replaces {model_id} {version}, but the old model is {old_id} {old_version}",
+    "", model_id="nps-2018", version="1.0.0", old_id="nps-2018", old_version="1.0.1")
+LINEAGE_INVALID_CHANGE = variant(
+    LINEAGE_INVALID, "unknown change {change!r}", "use one of: {changes}",
+    change="moved", changes="unchanged, renamed, text_changed, split, merged, removed, added")
+LINEAGE_INVALID_SHAPE = variant(
+    LINEAGE_INVALID,
+    "a {change} entry needs {old_shape} old and {new_shape} new item(s); found {old_count} old, "
+    "{new_count} new", "",
+    change="merged", old_shape="many", new_shape="one", old_count=1, new_count=1)
+LINEAGE_OLD_NOT_IN_MODEL = variant(
+    LINEAGE_INVALID, "old item {item_id!r} is not in {model_id} {version}", "",
+    item_id="C9", model_id="nps-2018", version="1.0.0")
+LINEAGE_OLD_TWICE = variant(
+    LINEAGE_INVALID, "old item {item_id} is accounted for twice (also at line {line})", "",
+    item_id="C2", line=305)
+LINEAGE_NEW_NOT_IN_NEW_MODEL = variant(
+    LINEAGE_INVALID, "new item {item_id!r} is not in {model_id} {version}", "",
+    item_id="C2C", model_id="nps-2018", version="1.1.0")
+LINEAGE_NEW_FROM_TWO = variant(
+    LINEAGE_INVALID, "new item {item_id} comes from two entries (also at line {line})", "",
+    item_id="C2A", line=311)
+LINEAGE_UNCHANGED_TEXT_CHANGED = variant(
+    LINEAGE_INVALID, "{item_id} is marked unchanged but its text changed",
+    "mark it text_changed or renamed", item_id="L1")
+LINEAGE_NEW_WITHOUT_ORIGIN = variant(
+    LINEAGE_INVALID, "new item {item_id} does not say where it comes from",
+    "add an entry for it (added, if it is new)", item_id="E5")
+# fmt: on
 
 # --- the council register ---------------------------------------------------------------------
 REGISTER = section(
     "The council register", "Problems in a council register CSV, by line and column."
 )
+# fmt: off
+REGISTER_UNREADABLE = problem_type(
+    "register-unreadable", ERROR, REGISTER,
+    "The register file is missing, unreadable, not UTF-8 text or not CSV.",
+    "council register file not found: {path}",
+    "check the path, or generate one with scripts/make_register.py", path="hub-councils.csv")
+REGISTER_CANNOT_READ = variant(
+    REGISTER_UNREADABLE, "cannot read the council register: {reason}",
+    "check the path points to a readable CSV file", reason="Permission denied")
+REGISTER_NOT_UTF8 = variant(
+    REGISTER_UNREADABLE, "the council register is not UTF-8 text (byte 0x{byte:02x})",
+    "save it from your spreadsheet as 'CSV UTF-8'", byte=0xA3)
+REGISTER_NOT_CSV = variant(
+    REGISTER_UNREADABLE, "not a readable CSV file: {reason}",
+    "save it from your spreadsheet as 'CSV UTF-8'",
+    reason="new-line character seen in unquoted field")
+REGISTER_EMPTY = problem_type(
+    "register-empty", ERROR, REGISTER, "The register has no header row, or no councils.",
+    "the council register is empty (no header row)",
+    "add a header row (code,name,region,...) and one row per council")
+REGISTER_NO_COUNCILS = variant(
+    REGISTER_EMPTY, "the council register has a header but no councils",
+    "add one row per council below the header")
+REGISTER_DUPLICATE_COLUMN = problem_type(
+    "register-duplicate-column", ERROR, REGISTER, "A column heading appears twice.",
+    "column {column!r} appears more than once in the header",
+    "remove or rename the repeated column", column="region")
+REGISTER_MISSING_COLUMN = problem_type(
+    "register-missing-column", ERROR, REGISTER,
+    "A required column (code, name, region) is missing.",
+    "required column {column!r} is missing (found: {found})",
+    "add a {column!r} column to the header row", column="region", found="code, name")
+REGISTER_EXTRA_VALUES = problem_type(
+    "register-extra-values", ERROR, REGISTER, "A row with more values than the header has columns.",
+    "row has {count} values but the header has {width} columns",
+    "quote values that contain commas, or add a heading for the extra column", count=4, width=3)
+REGISTER_MISSING_VALUE = problem_type(
+    "register-missing-value", ERROR, REGISTER, "A council without a code, name or region.",
+    "no {column} given", "fill in the {column} for this council, or delete the row",
+    column="region")
+REGISTER_DUPLICATE_CODE = problem_type(
+    "register-duplicate-code", ERROR, REGISTER, "Two rows with one code: a council listed twice.",
+    "{column} {value!r} is already used on line {first_line}",
+    "list each council once: remove the repeated row or correct its code",
+    column="code", value="E08000035", first_line=12)
+REGISTER_UNKNOWN_REGION = problem_type(
+    "register-unknown-region", ERROR, REGISTER,
+    "A region that is not one of the nine English regions.",
+    "unknown region {region!r}", "use one of: {regions}",
+    region="Yorkshire", regions="North East; North West; ...")
+REGISTER_UNKNOWN_TYPE = problem_type(
+    "register-unknown-type", WARNING, REGISTER,
+    "A council type npsxl does not know: the council is kept, and summarised under that type.",
+    "unknown council_type {council_type!r}", "use one of: {types} (or leave it empty)",
+    council_type="parish", types="county; district; ...")
+# fmt: on
 
 # --- checking a returned file before it is parsed ---------------------------------------------
 FILE = section(
@@ -192,11 +514,12 @@ def render_markdown() -> str:
         lines += [f"| [`{k.code}`](#{k.code}) | {k.severity} | {k.meaning} |" for k in kinds]
         lines.append("")
         for kind in kinds:
-            example = kind.example_problem()
             lines += [f"### `{kind.code}`", "", f"{kind.severity}: {kind.meaning}", ""]
-            lines += [f"Example: {example.message}", ""]
-            if example.hint:
-                lines += [f"What to do: {example.hint}", ""]
+            for number, other in enumerate((kind, *VARIANTS.get(kind.code, ()))):
+                example = other.example_problem()
+                lines += [f"{'Example' if number == 0 else 'Or'}: {example.message}", ""]
+                if example.hint:
+                    lines += [f"What to do: {example.hint}", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

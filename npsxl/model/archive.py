@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from npsxl.core import catalogue as P
 from npsxl.core.errors import ModelError
 from npsxl.core.problems import Location, Problem
 from npsxl.model.lineage import Mapping, check_lineage, compose, item_mapping
@@ -69,12 +70,13 @@ def check_models(models: Iterable[Model]) -> list[Problem]:
         other = by_key.get(key)
         if other is not None and other.fingerprint != model.fingerprint:
             problems.append(
-                Problem(
-                    "model-version-reused",
-                    f"{model.id} {model.version} here differs from {other.source} (fingerprints "
-                    f"{model.fingerprint[:12]} and {other.fingerprint[:12]})",
+                P.MODEL_VERSION_REUSED(
                     Location(file=model.source),
-                    hint="a published version never changes: give the edited model a new version",
+                    model_id=model.id,
+                    version=model.version,
+                    other=other.source,
+                    fingerprint=model.fingerprint[:12],
+                    other_fingerprint=other.fingerprint[:12],
                 )
             )
         by_key.setdefault(key, model)
@@ -84,12 +86,12 @@ def check_models(models: Iterable[Model]) -> list[Problem]:
         old = by_key.get((model.replaces.model_id, model.replaces.version))
         if old is None:
             problems.append(
-                Problem(
-                    "model-lineage",
-                    f"{model.id} {model.version} replaces {model.replaces.model_id} "
-                    f"{model.replaces.version}, which is not in the archive",
+                P.MODEL_LINEAGE(
                     Location(file=model.source, path="replaces"),
-                    hint="keep every published version in the archive folder",
+                    model_id=model.id,
+                    version=model.version,
+                    old_id=model.replaces.model_id,
+                    old_version=model.replaces.version,
                 )
             )
             continue

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from npsxl.core.problems import Location, Problem, Severity
+from npsxl.core import catalogue as P
+from npsxl.core.catalogue import ProblemType
+from npsxl.core.problems import Location, Problem
 from npsxl.model.yamlsource import YamlDocument, format_path
 
 # Left behind by PDF extraction: markup, bullets, tabs, line breaks, invisible characters,
@@ -36,30 +38,26 @@ class Checker:
         self.doc = doc
         self.problems: list[Problem] = list(doc.problems)
 
-    def problem(self, path, message, hint="", code="model-invalid"):
+    def problem(self, kind: ProblemType, path, /, *, hint: str | None = None, **fields) -> None:
+        """Report a ``kind`` of problem at ``path``, located by file, line and path."""
         if tuple(path) in self.doc.invalid:
             return  # the YAML reader already reported this value
         location = Location(file=self.doc.filename, line=self.doc.line(path),
                             path=format_path(path) or None)  # fmt: skip
-        self.problems.append(Problem(code, message, location, Severity.ERROR, hint))
+        self.problems.append(kind(location, hint=hint, **fields))
 
     def mapping(self, value, path, keys: dict, hint="") -> dict | None:
         """``value`` if it is a mapping; unknown and missing keys are reported."""
         if not isinstance(value, dict):
-            self.problem(path, f"expected a mapping, found {kind_of(value)}", hint,
-                         code="model-wrong-type")  # fmt: skip
+            self.problem(P.MODEL_WRONG_TYPE, path, hint=hint, expected="a mapping",
+                         found=kind_of(value))  # fmt: skip
             return None
         for key in value:
             if key not in keys:
-                self.problem(
-                    path + (key,),
-                    f"unknown key {key!r}",
-                    f"allowed keys: {', '.join(keys)}",
-                    code="model-unknown-key",
-                )
+                self.problem(P.MODEL_UNKNOWN_KEY, path + (key,), key=key, allowed=", ".join(keys))
         for key, required in keys.items():
             if required and key not in value:
-                self.problem(path, f"missing required key {key!r}", code="model-missing-key")
+                self.problem(P.MODEL_MISSING_KEY, path, key=key)
         return value
 
     def text(self, mapping, key, path, required=True) -> str:
@@ -69,7 +67,7 @@ class Checker:
         value, where = mapping[key], path + (key,)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.problem(where, "text is empty", code="model-empty-text")
+                self.problem(P.MODEL_EMPTY_TEXT, where)
             return ""
         if not isinstance(value, str):
             hint = "put it in quotes to make it text"
@@ -85,14 +83,12 @@ class Checker:
             else:
                 what = kind_of(value)
                 hint = ""
-            self.problem(where, f"expected text, found {what}", hint, code="model-wrong-type")
+            self.problem(P.MODEL_WRONG_TYPE, where, hint=hint, expected="text", found=what)
             return ""
         text = value.strip()
         found = NOISE.search(text)
         if found:
-            self.problem(where, f"text contains extraction noise {found.group(0)!r}",
-                         "remove tags, bullets, tabs, line breaks, invisible characters and "
-                         "double spaces", code="model-text-noise")  # fmt: skip
+            self.problem(P.MODEL_TEXT_NOISE, where, noise=found.group(0))
         return text
 
     def sequence(self, mapping, key, path) -> list:
@@ -100,9 +96,8 @@ class Checker:
             return []
         value = mapping[key]
         if not isinstance(value, list):
-            self.problem(path + (key,), f"expected a list, found {kind_of(value)}",
-                         code="model-wrong-type")  # fmt: skip
+            self.problem(P.MODEL_WRONG_TYPE, path + (key,), expected="a list", found=kind_of(value))
             return []
         if not value:
-            self.problem(path + (key,), "list is empty", code="model-empty-list")
+            self.problem(P.MODEL_EMPTY_LIST, path + (key,))
         return value

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from npsxl.core import catalogue as P
 from npsxl.core.problems import Problem
 from npsxl.model.checker import Checker, kind_of
 from npsxl.model.fingerprint import with_fingerprint
@@ -63,20 +64,14 @@ def _is_date(text: str) -> bool:
 def _check_meta(c: Checker, raw: dict) -> dict[str, str]:
     meta = {key: c.text(raw, key, ()) for key in META_KEYS}
     if meta["id"] and not MODEL_ID_PATTERN.match(meta["id"]):
-        c.problem(("id",), f"model id {meta['id']!r} is not valid",
-                  "use letters, digits, '.', '_' or '-' (no spaces), at most 64",
-                  code="model-bad-id")  # fmt: skip
+        c.problem(P.MODEL_BAD_ID, ("id",), model_id=meta["id"])
     if meta["version"] and not VERSION_PATTERN.match(meta["version"]):
-        c.problem(("version",), f"version {meta['version']!r} is not valid",
-                  'use letters, digits, ".", "_", "+" or "-" (no spaces), e.g. "1.0.1"',
-                  code="model-bad-version")  # fmt: skip
+        c.problem(P.MODEL_BAD_VERSION, ("version",), version=meta["version"])
     published = meta["published"]
     if published and not _is_date(published):
-        c.problem(("published",), f"published {published!r} is not a date as YYYY-MM or "
-                  "YYYY-MM-DD", 'e.g. "2018-06"', code="model-bad-date")  # fmt: skip
+        c.problem(P.MODEL_BAD_DATE, ("published",), published=published)
     if meta["source_url"] and not _URL.match(meta["source_url"]):
-        c.problem(("source_url",), f"source_url {meta['source_url']!r} is not a web address",
-                  "start it with https://", code="model-bad-url")  # fmt: skip
+        c.problem(P.MODEL_BAD_URL, ("source_url",), url=meta["source_url"])
     return meta
 
 
@@ -85,8 +80,8 @@ def _check_levels(c: Checker, raw) -> tuple[Level, ...]:
     seen: dict[str, int] = {}
     entries = c.sequence(raw, "levels", ())
     if entries and not MIN_LEVELS <= len(entries) <= MAX_LEVELS:
-        c.problem(("levels",), f"{len(entries)} levels: a model needs {MIN_LEVELS} to "
-                  f"{MAX_LEVELS}", code="model-level-count")  # fmt: skip
+        c.problem(P.MODEL_LEVEL_COUNT, ("levels",), count=len(entries), minimum=MIN_LEVELS,
+                  maximum=MAX_LEVELS)  # fmt: skip
     for i, entry in enumerate(entries):
         path = ("levels", i)
         entry = c.mapping(entry, path, LEVEL_KEYS, "e.g. {name: Minimum, score: 1}")
@@ -94,22 +89,16 @@ def _check_levels(c: Checker, raw) -> tuple[Level, ...]:
             continue
         name = c.text(entry, "name", path)
         if name and name.casefold() in seen:
-            c.problem(
-                path + ("name",),
-                f"level name {name!r} is used twice (first at levels[{seen[name.casefold()]}])",
-                code="model-duplicate-level",
-            )
+            c.problem(P.MODEL_DUPLICATE_LEVEL, path + ("name",), name=name,
+                      first=seen[name.casefold()])  # fmt: skip
         elif name:
             seen[name.casefold()] = i
         if "score" in entry:
             score = entry["score"]
             if isinstance(score, bool) or not isinstance(score, int):
-                c.problem(path + ("score",), f"score must be a whole number, found "
-                          f"{kind_of(score)}", code="model-wrong-type")  # fmt: skip
+                c.problem(P.MODEL_SCORE_NOT_A_NUMBER, path + ("score",), found=kind_of(score))
             elif score != i + 1:
-                c.problem(path + ("score",), f"score {score} out of order: level {i + 1} must "
-                          f"score {i + 1}", "scores run 1, 2, 3... in the order of the levels",
-                          code="model-level-order")  # fmt: skip
+                c.problem(P.MODEL_LEVEL_ORDER, path + ("score",), score=score, position=i + 1)
         levels.append(Level(name, i + 1))
     return tuple(levels)
 
@@ -134,25 +123,17 @@ def _check_colours(c: Checker, brand, path) -> dict[str, ColourPair]:
                 continue
             value = pair[key]
             if value is None:
-                c.problem(rpath + (key,), "colour is empty",
-                          'put it in quotes, e.g. "#1F3864": an unquoted # starts a YAML comment',
-                          code="model-bad-colour")  # fmt: skip
+                c.problem(P.MODEL_EMPTY_COLOUR, rpath + (key,))
             elif not isinstance(value, str) or not _HEX.match(value.strip()):
-                c.problem(
-                    rpath + (key,),
-                    f"colour {value!r} is not #RRGGBB",
-                    'six hex digits in quotes, e.g. "#1F3864"',
-                    code="model-bad-colour",
-                )
+                c.problem(P.MODEL_BAD_COLOUR, rpath + (key,), value=value)
             else:
                 values[key] = value.strip().upper()
         if len(values) == len(PAIR_KEYS):
             colour_pair = ColourPair(values["background"], values["text"])
             if colour_pair.contrast < MIN_CONTRAST:
-                c.problem(rpath, f"text {colour_pair.text} on {colour_pair.background} has "
-                          f"contrast {colour_pair.contrast:.2f}:1, below {MIN_CONTRAST}:1",
-                          "darken the text or lighten the background",
-                          code="model-low-contrast")  # fmt: skip
+                c.problem(P.MODEL_LOW_CONTRAST, rpath, text=colour_pair.text,
+                          background=colour_pair.background, contrast=colour_pair.contrast,
+                          minimum=MIN_CONTRAST)  # fmt: skip
             colours[role] = colour_pair
     return colours
 
@@ -170,15 +151,9 @@ def _check_brand(c: Checker, raw) -> Brand:
         except (OSError, ValueError):  # e.g. a name too long for the file system
             found = False
         if not found:
-            c.problem(
-                path + ("logo",),
-                f"logo file {logo_text!r} not found",
-                "give a path relative to the model file, or null",
-                code="model-bad-logo",
-            )
+            c.problem(P.MODEL_BAD_LOGO, path + ("logo",), logo=logo_text)
         elif logo.suffix.lower() not in LOGO_SUFFIXES:
-            c.problem(path + ("logo",), f"logo file {logo_text!r} is not a PNG, JPEG, GIF or "
-                      "BMP image", code="model-bad-logo")  # fmt: skip
+            c.problem(P.MODEL_LOGO_NOT_AN_IMAGE, path + ("logo",), logo=logo_text)
     return Brand(
         organisation=c.text(brand, "organisation", path),
         strategy_short_name=c.text(brand, "strategy_short_name", path),
@@ -194,8 +169,7 @@ def check_document(doc: YamlDocument) -> tuple[Model | None, list[Problem]]:
     c = Checker(doc)
     if doc.data is None and not doc.problems:
         doc.lines.setdefault((), 1)
-        c.problem((), "the model file is empty", "start from the shipped model.yaml",
-                  code="model-empty")  # fmt: skip
+        c.problem(P.MODEL_EMPTY, ())
     raw = None
     if doc.data is not None or not c.problems:
         raw = c.mapping(doc.data, (), TOP_KEYS, "a model file is a mapping: id:, version:, ...")
@@ -238,8 +212,7 @@ def _id_list(c: Checker, entry: dict, key: str, path) -> tuple[str, ...]:
     for i, one in enumerate(values):
         if not isinstance(one, str) or not one.strip():
             where = path + (key, i) if isinstance(value, list) else path + (key,)
-            c.problem(where, f"expected an item id, found {kind_of(one)}",
-                      "give an id such as L2, or a list of ids", code="model-lineage")  # fmt: skip
+            c.problem(P.LINEAGE_ID_NOT_TEXT, where, found=kind_of(one))
             continue
         ids.append(one.strip())
     return tuple(ids)
@@ -264,31 +237,28 @@ def _check_replaces(c: Checker, raw: dict, item_ids: set[str]) -> Lineage | None
             continue
         change = c.text(entry, "change", epath)
         if change and change not in CHANGES:
-            c.problem(epath + ("change",), f"unknown change {change!r}",
-                      f"use one of: {', '.join(CHANGES)}", code="model-lineage")  # fmt: skip
+            c.problem(P.LINEAGE_UNKNOWN_CHANGE, epath + ("change",), change=change,
+                      changes=", ".join(CHANGES))  # fmt: skip
             continue
         old, new = _id_list(c, entry, "old", epath), _id_list(c, entry, "new", epath)
         line = c.doc.line(epath)
         if change:
             shapes = SHAPES[change]
             if not fits_shape(shapes[0], old) or not fits_shape(shapes[1], new):
-                c.problem(epath, f"a {change.replace('_', ' ')} entry needs {shapes[0]} old and "
-                          f"{shapes[1]} new item(s); found {len(old)} old, {len(new)} new",
-                          code="model-lineage")  # fmt: skip
+                c.problem(P.LINEAGE_SHAPE, epath, change=change.replace("_", " "),
+                          old_shape=shapes[0], new_shape=shapes[1], old_count=len(old),
+                          new_count=len(new))  # fmt: skip
         for item_id in new:
             if item_id not in item_ids:
-                c.problem(epath + ("new",), f"new item {item_id!r} is not in this model",
-                          code="model-lineage")  # fmt: skip
+                c.problem(P.LINEAGE_NEW_NOT_IN_MODEL, epath + ("new",), item_id=item_id)
             elif item_id in seen_new:
-                c.problem(epath + ("new",), f"new item {item_id} already comes from the entry "
-                          f"at line {seen_new[item_id]}", code="model-lineage")  # fmt: skip
+                c.problem(P.LINEAGE_NEW_TWICE, epath + ("new",), item_id=item_id,
+                          line=seen_new[item_id])  # fmt: skip
             seen_new.setdefault(item_id, line)
         entries.append(LineageEntry(change, old, new, c.text(entry, "note", epath, required=False),
                                     line))  # fmt: skip
     for item_id in sorted(item_ids - set(seen_new)):
-        c.problem(path + ("lineage",), f"item {item_id} of this model does not say where it "
-                  "comes from", "add an entry for it (change: added, if it is new)",
-                  code="model-lineage")  # fmt: skip
+        c.problem(P.LINEAGE_NEW_UNACCOUNTED, path + ("lineage",), item_id=item_id)
     return Lineage(model_id, version, tuple(entries), c.doc.filename)
 
 

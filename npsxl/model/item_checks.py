@@ -3,6 +3,8 @@ their ids (unique, and usable in Excel defined names) and one descriptor per lev
 
 from __future__ import annotations
 
+from npsxl.core import catalogue as P
+from npsxl.core.catalogue import ProblemType
 from npsxl.model.checker import Checker, kind_of
 from npsxl.model.model import ENABLER, ENABLERS_GROUP_ID, ENABLERS_GROUP_NAME, KEY_AREA, Group, Item
 from npsxl.model.yamlsource import format_path
@@ -22,36 +24,38 @@ def _check_descriptors(c: Checker, entry, path, levels) -> tuple[str, ...]:
     example = f"{level_names[0]}: ..." if level_names else "Minimum: ..."
     mapping = entry["levels"]
     if not isinstance(mapping, dict):
-        c.problem(lpath, f"expected a mapping from level name to descriptor, found "
-                  f"{kind_of(mapping)}", f"give one descriptor per level by name, e.g. {example}",
-                  code="model-wrong-type")  # fmt: skip
+        c.problem(P.MODEL_WRONG_TYPE, lpath, expected="a mapping from level name to descriptor",
+                  found=kind_of(mapping),
+                  hint=f"give one descriptor per level by name, e.g. {example}")  # fmt: skip
         return ()
     for key in mapping:
         if key not in level_names:
             like = [n for n in level_names if n.casefold() == str(key).casefold()]
-            hint = f"did you mean {like[0]!r}?" if like else f"levels are: {', '.join(level_names)}"
-            c.problem(lpath + (key,), f"unknown level {key!r}", hint, code="model-unknown-level")
+            hint = f"did you mean {like[0]!r}?" if like else None
+            c.problem(P.MODEL_UNKNOWN_LEVEL, lpath + (key,), hint=hint, level=key,
+                      levels=", ".join(level_names))  # fmt: skip
     missing = [name for name in level_names if name not in mapping]
     if missing:
         known = sum(1 for k in mapping if k in level_names)
-        c.problem(lpath, f"{known} descriptors for {len(level_names)} levels (missing: "
-                  f"{', '.join(missing)})", "give exactly one descriptor per level",
-                  code="model-missing-descriptor")  # fmt: skip
+        c.problem(P.MODEL_MISSING_DESCRIPTOR, lpath, found=known, count=len(level_names),
+                  missing=", ".join(missing))  # fmt: skip
     return tuple(c.text(mapping, name, lpath) for name in level_names)
 
 
-def _id_problem(item_id: str) -> str:
-    """Why ``item_id`` cannot be part of an Excel defined name, or ""."""
+def _id_problem(item_id: str) -> tuple[ProblemType, dict] | None:
+    """Why ``item_id`` cannot be part of an Excel defined name (its problem type and fields),
+    or None."""
+    fields = {"item_id": item_id, "max_length": ID_MAX_LENGTH}
     if len(item_id) > ID_MAX_LENGTH:
-        return f"id {item_id!r} is {len(item_id)} characters long; at most {ID_MAX_LENGTH}"
+        return P.ITEM_ID_TOO_LONG, {**fields, "length": len(item_id)}
     if not (item_id[0].isascii() and item_id[0].isalpha()):
-        return f"id {item_id!r} must start with a letter"
+        return P.ITEM_ID_FIRST_CHARACTER, fields
     bad = "".join(
         dict.fromkeys(ch for ch in item_id if not (ch.isascii() and (ch.isalnum() or ch == "_")))
     )
     if bad:
-        return f"id {item_id!r} contains {bad!r}: only letters, digits and underscores are allowed"
-    return ""
+        return P.ITEM_ID_CHARACTERS, {**fields, "characters": bad}
+    return None
 
 
 def _check_id(c: Checker, entry, path, seen_ids: dict) -> str:
@@ -60,28 +64,17 @@ def _check_id(c: Checker, entry, path, seen_ids: dict) -> str:
         return ""
     ipath = path + ("id",)
     reason = _id_problem(item_id)
-    if reason:
-        c.problem(
-            ipath,
-            reason,
-            "ids are used in Excel defined names: a letter, then letters, "
-            f"digits or underscores, at most {ID_MAX_LENGTH}",
-            code="model-bad-id",
-        )
+    if reason is not None:
+        kind, fields = reason
+        c.problem(kind, ipath, **fields)
     key = item_id.upper()  # Excel defined names ignore case
     if key == ENABLERS_GROUP_ID:
-        c.problem(ipath, f"id {item_id!r} is reserved for the enablers group",
-                  "choose another id", code="model-reserved-id")  # fmt: skip
+        c.problem(P.MODEL_RESERVED_ID, ipath, item_id=item_id)
     elif key in seen_ids:
         first, first_path = seen_ids[key]
-        same = "" if first == item_id else f" as {first!r} (ids are compared ignoring case)"
-        c.problem(
-            ipath,
-            f"id {item_id!r} is already used{same} at {format_path(first_path)} "
-            f"(line {c.doc.line(first_path + ('id',))})",
-            "ids must be unique across the whole model",
-            code="model-duplicate-id",
-        )
+        kind = P.MODEL_DUPLICATE_ID if first == item_id else P.MODEL_DUPLICATE_ID_IGNORING_CASE
+        c.problem(kind, ipath, item_id=item_id, first=first, first_path=format_path(first_path),
+                  first_line=c.doc.line(first_path + ("id",)))  # fmt: skip
     else:
         seen_ids[key] = (item_id, path)
     return item_id

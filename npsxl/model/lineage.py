@@ -12,6 +12,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from npsxl.core import catalogue as P
+from npsxl.core.catalogue import ProblemType
 from npsxl.core.problems import Location, Problem
 
 CHANGES = ("unchanged", "renamed", "text_changed", "split", "merged", "removed", "added")
@@ -83,71 +85,50 @@ def check_lineage(lineage: Lineage, old, new) -> list[Problem]:
     old_ids = {item.id for item in old.items}
     new_ids = {item.id for item in new.items}
 
-    def problem(entry, message, hint=""):
+    def problem(kind: ProblemType, entry: LineageEntry | None, **fields) -> None:
         location = Location(
             file=lineage.source, line=entry.line if entry else None, path="replaces.lineage"
         )
-        problems.append(Problem("lineage-invalid", message, location, hint=hint))
+        problems.append(kind(location, **fields))
 
     if (lineage.model_id, lineage.version) != (old.id, old.version):
-        problem(
-            None,
-            f"replaces {lineage.model_id} {lineage.version}, but the old model is "
-            f"{old.id} {old.version}",
-        )
+        problem(P.LINEAGE_WRONG_OLD_MODEL, None, model_id=lineage.model_id,
+                version=lineage.version, old_id=old.id, old_version=old.version)  # fmt: skip
     seen_old: dict[str, LineageEntry] = {}
     seen_new: dict[str, LineageEntry] = {}
     for entry in lineage.entries:
         if entry.change not in CHANGES:
-            problem(entry, f"unknown change {entry.change!r}", f"use one of: {', '.join(CHANGES)}")
+            problem(
+                P.LINEAGE_INVALID_CHANGE, entry, change=entry.change, changes=", ".join(CHANGES)
+            )
             continue
         old_shape, new_shape = SHAPES[entry.change]
         if not fits_shape(old_shape, entry.old) or not fits_shape(new_shape, entry.new):
-            problem(
-                entry,
-                f"a {entry.change.replace('_', ' ')} entry needs {old_shape} old and "
-                f"{new_shape} new item(s); found {len(entry.old)} old, {len(entry.new)} new",
-            )
+            problem(P.LINEAGE_INVALID_SHAPE, entry, change=entry.change.replace("_", " "),
+                    old_shape=old_shape, new_shape=new_shape, old_count=len(entry.old),
+                    new_count=len(entry.new))  # fmt: skip
         for item_id in entry.old:
             if item_id not in old_ids:
-                problem(entry, f"old item {item_id!r} is not in {old.id} {old.version}")
+                problem(P.LINEAGE_OLD_NOT_IN_MODEL, entry, item_id=item_id, model_id=old.id,
+                        version=old.version)  # fmt: skip
             elif item_id in seen_old:
-                problem(
-                    entry,
-                    f"old item {item_id} is accounted for twice (also at line "
-                    f"{seen_old[item_id].line})",
-                )
+                problem(P.LINEAGE_OLD_TWICE, entry, item_id=item_id, line=seen_old[item_id].line)
             seen_old.setdefault(item_id, entry)
         for item_id in entry.new:
             if item_id not in new_ids:
-                problem(entry, f"new item {item_id!r} is not in {new.id} {new.version}")
+                problem(P.LINEAGE_NEW_NOT_IN_NEW_MODEL, entry, item_id=item_id, model_id=new.id,
+                        version=new.version)  # fmt: skip
             elif item_id in seen_new:
-                problem(
-                    entry,
-                    f"new item {item_id} comes from two entries (also at line "
-                    f"{seen_new[item_id].line})",
-                )
+                problem(P.LINEAGE_NEW_FROM_TWO, entry, item_id=item_id, line=seen_new[item_id].line)
             seen_new.setdefault(item_id, entry)
         if entry.change == "unchanged" and len(entry.old) == len(entry.new) == 1:
             before, after = _item(old, entry.old[0]), _item(new, entry.new[0])
             if before and after and _texts(before) != _texts(after):
-                problem(
-                    entry,
-                    f"{entry.old[0]} is marked unchanged but its text changed",
-                    "mark it text_changed or renamed",
-                )
+                problem(P.LINEAGE_UNCHANGED_TEXT_CHANGED, entry, item_id=entry.old[0])
     for item_id in sorted(old_ids - set(seen_old)):
-        problem(
-            None,
-            f"old item {item_id} is not accounted for",
-            "add an entry saying what became of it (removed, if nothing)",
-        )
+        problem(P.LINEAGE_INVALID, None, item_id=item_id)
     for item_id in sorted(new_ids - set(seen_new)):
-        problem(
-            None,
-            f"new item {item_id} does not say where it comes from",
-            "add an entry for it (added, if it is new)",
-        )
+        problem(P.LINEAGE_NEW_WITHOUT_ORIGIN, None, item_id=item_id)
     return problems
 
 

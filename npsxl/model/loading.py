@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from npsxl.core import catalogue as P
+from npsxl.core.catalogue import ProblemType
 from npsxl.core.errors import ModelError
 from npsxl.core.problems import Location, Problem
 from npsxl.model.checks import check_document
@@ -35,9 +37,9 @@ def model_from_text(text: str, filename: str = "model.yaml") -> Model:
     return model
 
 
-def _unreadable(path: Path, code: str, message: str, hint: str, line: int | None = None):
-    problem = Problem(code, message, Location(str(path), line=line), hint=hint)
-    return ModelError(f"{path}: {message}", [problem])
+def _unreadable(path: Path, kind: ProblemType, line: int | None = None, **fields) -> ModelError:
+    problem = kind(Location(str(path), line=line), **fields)
+    return ModelError(f"{path}: {problem.message}", [problem])
 
 
 def read_model_text(path: str | Path) -> str:
@@ -47,31 +49,18 @@ def read_model_text(path: str | Path) -> str:
         with path.open("rb") as handle:
             data = handle.read(MAX_MODEL_BYTES + 1)
     except FileNotFoundError:
-        raise _unreadable(
-            path,
-            "model-not-found",
-            "model file not found",
-            "give the path of model.yaml, or run from the folder holding it",
-        ) from None
+        raise _unreadable(path, P.MODEL_NOT_FOUND) from None
     except IsADirectoryError:
-        raise _unreadable(path, "model-unreadable", "this is a folder, not a model file",
-                          "give the path of the model file itself") from None  # fmt: skip
+        raise _unreadable(path, P.MODEL_IS_A_FOLDER) from None
     except OSError as exc:
-        raise _unreadable(
-            path,
-            "model-unreadable",
-            f"cannot read the model file: {exc.strerror or exc}",
-            "check the file's permissions",
-        ) from None
+        raise _unreadable(path, P.MODEL_UNREADABLE, reason=exc.strerror or exc) from None
     if len(data) > MAX_MODEL_BYTES:
-        raise _unreadable(path, "model-too-large", f"the model file is larger than "
-                          f"{MAX_MODEL_BYTES:,} bytes", "is this really a model file?")  # fmt: skip
+        raise _unreadable(path, P.MODEL_TOO_LARGE, limit=MAX_MODEL_BYTES)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise _unreadable(path, "model-not-utf8", f"byte 0x{data[exc.start]:02X} is not UTF-8 text",
-                          "save the file as UTF-8", line=line) from None  # fmt: skip
+        raise _unreadable(path, P.MODEL_NOT_UTF8, line, byte=data[exc.start]) from None
 
 
 def load_model(path: str | Path = DEFAULT_MODEL_PATH) -> Model:

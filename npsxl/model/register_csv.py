@@ -15,8 +15,10 @@ import io
 import os
 from collections.abc import Iterator
 
+from npsxl.core import catalogue as P
+from npsxl.core.catalogue import ProblemType
 from npsxl.core.errors import RegisterError
-from npsxl.core.problems import Location, Problem, Severity
+from npsxl.core.problems import Location, Problem
 from npsxl.model.register import (
     COUNCIL_TYPES,
     REGIONS,
@@ -38,29 +40,14 @@ def _read_text(path: str) -> tuple[str | None, Problem | None]:
         with open(path, "rb") as handle:
             data = handle.read()
     except FileNotFoundError:
-        return None, Problem(
-            "register-unreadable",
-            f"council register file not found: {path}",
-            where,
-            hint="check the path, or generate one with scripts/make_register.py",
-        )
+        return None, P.REGISTER_UNREADABLE(where, path=path)
     except OSError as exc:
-        return None, Problem(
-            "register-unreadable",
-            f"cannot read the council register: {exc.strerror or exc}",
-            where,
-            hint="check the path points to a readable CSV file",
-        )
+        return None, P.REGISTER_CANNOT_READ(where, reason=exc.strerror or exc)
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return None, Problem(
-            "register-unreadable",
-            f"the council register is not UTF-8 text (byte 0x{data[exc.start]:02x})",
-            Location(file=path, line=line),
-            hint="save it from your spreadsheet as 'CSV UTF-8'",
-        )
+        return None, P.REGISTER_NOT_UTF8(Location(file=path, line=line), byte=data[exc.start])
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -102,17 +89,10 @@ class _Checker:
         self.source = source
         self.problems: list[Problem] = []
 
-    def report(
-        self,
-        code: str,
-        message: str,
-        line: int | None,
-        column: str | None,
-        hint: str,
-        severity: Severity = Severity.ERROR,
-    ) -> None:
+    def report(self, kind: ProblemType, line: int | None, column: str | None, /, **fields) -> None:
+        """Report a ``kind`` of problem at a line and column of the file."""
         location = Location(file=self.source, line=line, path=column)
-        self.problems.append(Problem(code, message, location, severity, hint))
+        self.problems.append(kind(location, **fields))
 
     def read(self) -> tuple[list[Council], tuple[str, ...]]:
         """Councils and extra column names; check ``problems`` before using them."""
@@ -123,35 +103,17 @@ class _Checker:
         try:
             records = list(_records(text or ""))
         except csv.Error as exc:
-            self.report(
-                "register-unreadable",
-                f"not a readable CSV file: {exc}",
-                None,
-                None,
-                "save it from your spreadsheet as 'CSV UTF-8'",
-            )
+            self.report(P.REGISTER_NOT_CSV, None, None, reason=exc)
             return [], ()
         if not records:
-            self.report(
-                "register-empty",
-                "the council register is empty (no header row)",
-                1,
-                None,
-                "add a header row (code,name,region,...) and one row per council",
-            )
+            self.report(P.REGISTER_EMPTY, 1, None)
             return [], ()
         header_line, header = records[0]
         columns, extras = self.header(header_line, header)
         if any(p.is_error for p in self.problems):
             return [], ()
         if len(records) == 1:
-            self.report(
-                "register-empty",
-                "the council register has a header but no councils",
-                header_line,
-                None,
-                "add one row per council below the header",
-            )
+            self.report(P.REGISTER_NO_COUNCILS, header_line, None)
             return [], ()
         first_lines: dict[tuple[str, str], int] = {}
         councils = [
@@ -170,13 +132,7 @@ class _Checker:
             if not folded:
                 continue
             if folded in seen:
-                self.report(
-                    "register-duplicate-column",
-                    f"column {heading!r} appears more than once in the header",
-                    line,
-                    heading,
-                    "remove or rename the repeated column",
-                )
+                self.report(P.REGISTER_DUPLICATE_COLUMN, line, heading, column=heading)
                 continue
             seen.add(folded)
             if folded in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
@@ -186,13 +142,7 @@ class _Checker:
         found = ", ".join(h for h in header if h) or "none"
         for column in REQUIRED_COLUMNS:
             if column not in columns:
-                self.report(
-                    "register-missing-column",
-                    f"required column {column!r} is missing (found: {found})",
-                    line,
-                    column,
-                    f"add a {column!r} column to the header row",
-                )
+                self.report(P.REGISTER_MISSING_COLUMN, line, column, column=column, found=found)
         return columns, extras
 
     def row(
@@ -210,58 +160,30 @@ class _Checker:
             return cells[index] if index < len(cells) else ""
 
         if any(cells[width:]):
-            self.report(
-                "register-extra-values",
-                f"row has {len(cells)} values but the header has {width} columns",
-                line,
-                None,
-                "quote values that contain commas, or add a heading for the extra column",
-            )
+            self.report(P.REGISTER_EXTRA_VALUES, line, None, count=len(cells), width=width)
         values = {column: cell(index) for column, index in columns.items()}
         for column in REQUIRED_COLUMNS:
             if not values[column]:
-                self.report(
-                    "register-missing-value",
-                    f"no {column} given",
-                    line,
-                    column,
-                    f"fill in the {column} for this council, or delete the row",
-                )
+                self.report(P.REGISTER_MISSING_VALUE, line, column, column=column)
         for column in ("code", "register_code"):
             value = values.get(column, "")
             if not value:
                 continue
             first = first_lines.setdefault((column, fold(value)), line)
             if first != line:
-                self.report(
-                    "register-duplicate-code",
-                    f"{column} {value!r} is already used on line {first}",
-                    line,
-                    column,
-                    "list each council once: remove the repeated row or correct its code",
-                )
+                self.report(P.REGISTER_DUPLICATE_CODE, line, column, column=column, value=value,
+                            first_line=first)  # fmt: skip
         region = values["region"]
         region_name = canonical_region(region) if region else ""
         if region_name is None:
-            self.report(
-                "register-unknown-region",
-                f"unknown region {region!r}",
-                line,
-                "region",
-                f"use one of: {'; '.join(REGIONS)}",
-            )
+            self.report(P.REGISTER_UNKNOWN_REGION, line, "region", region=region,
+                        regions="; ".join(REGIONS))  # fmt: skip
         council_type = values.get("council_type", "")
         if council_type and fold(council_type) in _TYPE_LOOKUP:
             council_type = _TYPE_LOOKUP[fold(council_type)]
         elif council_type:
-            self.report(
-                "register-unknown-type",
-                f"unknown council_type {council_type!r}",
-                line,
-                "council_type",
-                f"use one of: {'; '.join(COUNCIL_TYPES)} (or leave it empty)",
-                Severity.WARNING,
-            )
+            self.report(P.REGISTER_UNKNOWN_TYPE, line, "council_type", council_type=council_type,
+                        types="; ".join(COUNCIL_TYPES))  # fmt: skip
         return Council(
             code=values["code"],
             register_code=values.get("register_code", ""),

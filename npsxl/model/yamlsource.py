@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import yaml
 from yaml.reader import ReaderError
 
+from npsxl.core import catalogue as P
+from npsxl.core.catalogue import ProblemType
 from npsxl.core.problems import Location, Problem
 
 # libyaml's parser when PyYAML was built with it: the same nodes and marks, ten times
@@ -69,7 +71,7 @@ def _shorten(text, limit: int = 60) -> str:
 def _syntax_problem(exc: Exception, text: str, filename: str) -> Problem:
     """A located ``model-not-yaml`` problem for any error PyYAML raises while reading."""
     line = None
-    hint = "check indentation and quoting on that line"
+    hint = None  # the catalogue's: check indentation and quoting on that line
     if isinstance(exc, ReaderError):  # a character YAML does not allow, e.g. a control code
         line = text.count("\n", 0, exc.position) + 1
         character = exc.character if isinstance(exc.character, str) else chr(exc.character)
@@ -86,8 +88,7 @@ def _syntax_problem(exc: Exception, text: str, filename: str) -> Problem:
             hint = "replace the tab with spaces"
     else:
         message = str(exc)
-    return Problem("model-not-yaml", f"not valid YAML: {message}",
-                   Location(file=filename, line=line), hint=hint)  # fmt: skip
+    return P.MODEL_NOT_YAML(Location(file=filename, line=line), hint=hint, reason=message)
 
 
 def _prescan(text: str, filename: str, loader_class) -> list[Problem]:
@@ -105,25 +106,13 @@ def _prescan(text: str, filename: str, loader_class) -> list[Problem]:
                     continue
                 seen_aliases.add((line, event.anchor))
                 problems.append(
-                    Problem(
-                        "model-yaml-alias",
-                        f"YAML alias *{event.anchor} is not allowed",
-                        Location(file=filename, line=line),
-                        hint="write the value out in full; anchors, aliases and '<<' merges "
-                        "are not supported in a model file",
-                    )
+                    P.MODEL_YAML_ALIAS(Location(file=filename, line=line), anchor=event.anchor)
                 )
             elif isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    problems.append(
-                        Problem(
-                            "model-too-deep",
-                            f"nested more than {MAX_DEPTH} levels deep",
-                            Location(file=filename, line=event.start_mark.line + 1),
-                            hint="a model file needs only a few levels of nesting",
-                        )
-                    )
+                    where = Location(file=filename, line=event.start_mark.line + 1)
+                    problems.append(P.MODEL_TOO_DEEP(where, limit=MAX_DEPTH))
                     break
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
@@ -136,7 +125,7 @@ def parse_yaml(text: str, filename: str) -> YamlDocument:
     """Parse one YAML document safely. Every error becomes a located problem, never an exception."""
     if _FAST_LOADER is not yaml.SafeLoader:
         doc = _parse(text, filename, _FAST_LOADER)
-        if not any(p.code == "model-not-yaml" for p in doc.problems):
+        if not any(p.code == P.MODEL_NOT_YAML.code for p in doc.problems):
             return doc
     return _parse(text, filename, yaml.SafeLoader)
 
@@ -167,16 +156,15 @@ class _Builder:
         self.loader = loader
         self.doc = doc
 
-    def problem(self, code, message, line, path, hint=""):
+    def problem(self, kind: ProblemType, line, path, /, **fields) -> None:
         location = Location(file=self.doc.filename, line=line, path=format_path(path) or None)
-        self.doc.problems.append(Problem(code, message, location, hint=hint))
+        self.doc.problems.append(kind(location, **fields))
 
     def build(self, node, path):
         line = node.start_mark.line + 1
         self.doc.lines.setdefault(path, line)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
-            self.problem("model-yaml-tag", f"YAML tag {node.tag!r} is not allowed", line, path,
-                         "remove the tag")  # fmt: skip
+            self.problem(P.MODEL_YAML_TAG, line, path, tag=node.tag)
             self.doc.invalid.add(path)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path)
@@ -189,13 +177,11 @@ class _Builder:
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1
             if key_node.tag == _MERGE_TAG:
-                self.problem("model-yaml-alias", "YAML merge key '<<' is not allowed", key_line,
-                             path, "write the keys out in full")  # fmt: skip
+                self.problem(P.MODEL_YAML_MERGE, key_line, path)
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 kind = "mapping" if isinstance(key_node, yaml.MappingNode) else "list"
-                self.problem("model-wrong-type", f"a key must be a plain word, not a {kind}",
-                             key_line, path)  # fmt: skip
+                self.problem(P.MODEL_KEY_NOT_A_WORD, key_line, path, kind=kind)
                 continue
             before = len(self.doc.problems)
             key = self.scalar(key_node, path, is_key=True)
@@ -203,13 +189,9 @@ class _Builder:
                 continue
             key = key if isinstance(key, str) else str(key)
             if key in result:
-                self.problem(
-                    "model-duplicate-key",
-                    f"duplicate key {key!r} (first at line {self.doc.lines[path + (key,)]})",
-                    key_line,
-                    path + (key,),
-                    "remove one of the two",
-                )
+                first_line = self.doc.lines[path + (key,)]
+                self.problem(P.MODEL_DUPLICATE_KEY, key_line, path + (key,), key=key,
+                             first_line=first_line)  # fmt: skip
                 continue
             self.doc.lines[path + (key,)] = key_line
             result[key] = self.build(value_node, path + (key,))
@@ -220,9 +202,8 @@ class _Builder:
             return self.loader.construct_object(node, deep=True)
         except Exception as exc:  # PyYAML raises ValueError, TypeError... for bad values
             reason = exc.problem if isinstance(exc, yaml.MarkedYAMLError) else str(exc)
-            message = f"cannot read the value {_shorten(node.value)!r}: {_shorten(reason)}"
-            self.problem("model-bad-value", message, node.start_mark.line + 1, path,
-                         "put the value in quotes to make it text")  # fmt: skip
+            self.problem(P.MODEL_BAD_VALUE, node.start_mark.line + 1, path,
+                         value=_shorten(node.value), reason=_shorten(reason))  # fmt: skip
             if not is_key:
                 self.doc.invalid.add(path)
             return None
