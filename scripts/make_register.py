@@ -43,7 +43,7 @@ from collections import Counter
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_REFERENCE = REPO_ROOT.parent / "shared" / "reference" / "uk_local_authorities_current.csv"
+DEFAULT_REFERENCE = REPO_ROOT / "sources" / "uk_local_authorities_current.csv"
 DEFAULT_OUT = REPO_ROOT / "samples" / "councils.csv"
 DEFAULT_DATE = "2018-06-01"
 

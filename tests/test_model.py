@@ -32,8 +32,7 @@ from npsxl.model.model import (
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_PATH = ROOT / "model.yaml"
-SOURCE = Path(__file__).resolve().parents[2] / "shared" / "source"
-SOURCE_TEXT = SOURCE / "national-procurement-strategy-2018.txt"
+SOURCE_TEXT = ROOT / "sources" / "national-procurement-strategy-2018.txt"
 SHIPPED = MODEL_PATH.read_text(encoding="utf-8")
 LEVEL_NAMES = ("Minimum", "Developing", "Mature", "Leader", "Innovator")
 KEY_AREA_IDS = ("L1", "L2", "L3", "L4", "C1", "C2", "C3", "B1", "B2", "B3")

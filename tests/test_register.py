@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLE_2018 = REPO / "samples" / "councils.csv"
 SAMPLE_2025 = REPO / "samples" / "councils-2025.csv"
 SCRIPT = REPO / "scripts" / "make_register.py"
-REFERENCE = REPO.parent / "shared" / "reference" / "uk_local_authorities_current.csv"
+REFERENCE = REPO / "sources" / "uk_local_authorities_current.csv"
 
 HEADER = "code,register_code,name,short_name,region,council_type\n"
 
