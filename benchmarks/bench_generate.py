@@ -1,4 +1,4 @@
-"""How fast `npsxl generate --all` is: every council of samples/councils.csv.
+"""How fast `npsxl generate --all` is: every council of the packaged register of 2018.
 
     python benchmarks/bench_generate.py [--out DIR]
 
@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "model.yaml"
-REGISTER = ROOT / "samples" / "councils.csv"
+REGISTER = ROOT / "npsxl" / "data" / "registers" / "councils-2018.csv"
 CLI = "CLI --all --jobs 2"
 CONFIGS = ("generate, jobs=1", "generate, jobs=2", "build_workbook each", "bare xlsxwriter", CLI)
 

@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from npsxl.model.answers import Answer, Respondent  # noqa: E402
+from npsxl.model.defaults import packaged_register  # noqa: E402
 from npsxl.model.loading import load_model  # noqa: E402
-from npsxl.model.register_csv import load_register  # noqa: E402
 from npsxl.reading.reader import read_return  # noqa: E402
 
 CHECKPOINTS = (100, 500, 1000, 2000, 5000)
@@ -76,7 +76,7 @@ def _make(args) -> str:
 
     if not _LOADED:  # once per worker process
         _LOADED["model"] = load_model(ROOT / "model.yaml")
-        _LOADED["councils"] = list(load_register(ROOT / "samples" / "councils.csv"))
+        _LOADED["councils"] = list(packaged_register("2018"))
     model, councils = _LOADED["model"], _LOADED["councils"]
     rng = random.Random(index)
     council = councils[index % len(councils)]
@@ -139,7 +139,7 @@ def main() -> int:
     args = parser.parse_args()
 
     model = load_model(ROOT / "model.yaml")
-    register = load_register(ROOT / "samples" / "councils.csv")
+    register = packaged_register("2018")
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)

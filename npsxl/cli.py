@@ -12,10 +12,9 @@ import click
 
 from npsxl import __version__
 from npsxl.core.errors import NpsxlError, ProblemsError
-from npsxl.model.archive import DEFAULT_ARCHIVE
-from npsxl.model.loading import DEFAULT_MODEL_PATH, load_model
+from npsxl.model import defaults
+from npsxl.model.loading import load_model
 
-DEFAULT_REGISTER = Path("samples/councils.csv")
 DEFAULT_OUT = Path("output")
 
 
@@ -51,6 +50,13 @@ class _Progress:
         return False
 
 
+def _tell(chosen: defaults.Chosen):
+    """The chosen input's value; on stderr, which one it is when the user did not name it."""
+    if not chosen.given:
+        click.echo(str(chosen), err=True)
+    return chosen.value
+
+
 def _library_errors(func):
     """Turn library exceptions into one clear message and exit code 2."""
 
@@ -80,28 +86,39 @@ def model():
     """Check or show the strategy model (model.yaml)."""
 
 
+_MODEL_DEFAULT = "./model.yaml if there is one, else the packaged model"
+_model_argument = click.argument(
+    "path", type=click.Path(dir_okay=False, path_type=Path), required=False
+)
+
+
 @model.command("check")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_MODEL_PATH)
+@_model_argument
 def model_check(path):
-    """Validate a model file: a one-line summary, or every located problem (exit 1)."""
+    """Validate a model file: a one-line summary, or every located problem (exit 1).
+
+    PATH defaults to ./model.yaml if there is one, else the packaged model."""
     from npsxl.core.errors import ModelError
 
     try:
-        loaded = load_model(path)
+        loaded = _tell(defaults.choose_model(path))
     except ModelError as exc:
         for problem in exc.problems:
             click.echo(str(problem))
-        click.echo(f"{path}: {len(exc.problems)} problem(s); the model was not accepted", err=True)
+        where = path if path is not None else exc.problems[0].location.file
+        click.echo(f"{where}: {len(exc.problems)} problem(s); the model was not accepted", err=True)
         sys.exit(1)
-    click.echo(f"{path}: ok: {loaded.summary()}")
+    click.echo(f"{loaded.source}: ok: {loaded.summary()}")
 
 
 @model.command("show")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_MODEL_PATH)
+@_model_argument
 @_library_errors
 def model_show(path):
-    """Print the outline: themes, key areas and enablers with their ids, and the levels."""
-    loaded = load_model(path)
+    """Print the outline: themes, key areas and enablers with their ids, and the levels.
+
+    PATH defaults to ./model.yaml if there is one, else the packaged model."""
+    loaded = _tell(defaults.choose_model(path))
     click.echo(f"{loaded.title} ({loaded.id} {loaded.version})")
     click.echo("Levels: " + ", ".join(f"{lv.score} {lv.name}" for lv in loaded.levels))
     for group in loaded.groups:
@@ -143,8 +160,8 @@ _archive_option = click.option(
     "--archive",
     "archive_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_ARCHIVE,
-    show_default=True,
+    default=None,
+    show_default="./models/ if there is one, else the packaged archive",
     help="Folder of every published model version; returns from any of them are read.",
 )
 
@@ -155,26 +172,24 @@ def _model_option(func):
         "--model",
         "model_path",
         type=click.Path(dir_okay=False, path_type=Path),
-        default=DEFAULT_MODEL_PATH,
-        show_default=True,
+        default=None,
+        show_default=_MODEL_DEFAULT,
         help="The current strategy model.",
     )(_archive_option(func))
 
 
 def _load_models(model_path, archive_dir):
     """The current model and the archive of every known version (the current one included)."""
-    from npsxl.model.archive import load_archive
-
-    current = load_model(model_path)
-    return current, load_archive(archive_dir, extra=[current])
+    current = _tell(defaults.choose_model(model_path))
+    return current, _tell(defaults.choose_archive(archive_dir, extra=[current]))
 
 
 _register_option = click.option(
     "--register",
     "register_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_REGISTER,
-    show_default=True,
+    default=None,
+    show_default="./councils.csv if there is one, else the packaged register of 2018",
     help="Council register CSV.",
 )
 _jobs_option = click.option(
@@ -246,12 +261,14 @@ def generate(
     force,
 ):
     """Generate self-assessment workbooks: one blank, or one per council."""
-    from npsxl.model.register_csv import load_register
     from npsxl.workbook.generation import generate as generate_workbooks
     from npsxl.workbook.writer import assessment_round
 
-    loaded = load_model(model_path)
-    register = load_register(register_path)
+    if prefill_inputs:
+        loaded, archive = _load_models(model_path, archive_dir)
+    else:
+        loaded = _tell(defaults.choose_model(model_path))
+    register = _tell(defaults.choose_register(register_path))
     round_ = assessment_round(round_)
     for warning in register.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -259,7 +276,6 @@ def generate(
     if prefill_inputs:
         from npsxl.collation.prefill import load_previous
 
-        _current, archive = _load_models(model_path, archive_dir)
         found = load_previous(prefill_inputs, loaded, archive, register, jobs=jobs)
         for line in found.skipped:
             click.echo(f"warning: not used for pre-fill: {line}", err=True)
@@ -346,11 +362,10 @@ def validate(inputs, model_path, archive_dir, register_path, output_format, jobs
     """Check returned workbooks: accepted, accepted with warnings, or rejected, and why."""
     import json
 
-    from npsxl.model.register_csv import load_register
     from npsxl.reading.batch import find_inputs, read_returns
 
     _current, archive = _load_models(model_path, archive_dir)
-    register = load_register(register_path)
+    register = _tell(defaults.choose_register(register_path))
     paths = find_inputs(inputs)
     if not paths:
         raise UsageError("no files found in " + ", ".join(map(str, inputs)))
@@ -438,15 +453,15 @@ def _collate_and_write(paths, register, model, archive, group_by, jobs, workbook
 @_library_errors
 def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, group_by, jobs):
     """Collate returned workbooks into a summary workbook with charts, and tidy CSV data."""
-    from npsxl.model.register_csv import load_register
     from npsxl.reading.batch import find_inputs
 
     loaded, archive = _load_models(model_path, archive_dir)
-    register = load_register(register_path)
+    chosen_register = defaults.choose_register(register_path)
+    register = _tell(chosen_register)
     missing = [c for c in group_by if c not in register.extra_columns]
     if missing:
         raise UsageError(
-            f"--group-by {missing[0]!r} is not a column of {register_path}; "
+            f"--group-by {missing[0]!r} is not a column of {chosen_register.source}; "
             f"extra columns there: {', '.join(register.extra_columns) or 'none'}"
         )
     collation, workbook, written = _collate_and_write(
@@ -475,11 +490,10 @@ def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, 
 @_library_errors
 def demo(model_path, archive_dir, register_path, out_dir, seed, jobs):
     """Make synthetic returns for every council in the register and collate them."""
-    from npsxl.model.register_csv import load_register
     from npsxl.workbook.demo import make_returns
 
     loaded, archive = _load_models(model_path, archive_dir)
-    register = load_register(register_path)
+    register = _tell(defaults.choose_register(register_path))
     click.echo(f"Writing synthetic returns for {len(register)} councils to {out_dir / 'returns'}")
     made = make_returns(loaded, register, out_dir / "returns", seed=seed)
     collation, workbook, written = _collate_and_write(

@@ -2,7 +2,7 @@
 """Derive a register of English councils from mySociety's local authority data.
 
 Contains data from mySociety's UK Local Authority Names and Codes (CC-BY-4.0).
-Anything this script writes must carry that credit (see samples/README.md).
+Anything this script writes must carry that credit (see npsxl/data/registers/README.md).
 
 The register lists every English council that existed on a given date:
 
@@ -29,8 +29,8 @@ Usage::
 
     python scripts/make_register.py [--reference PATH] [--date YYYY-MM-DD] [--out PATH]
 
-    python scripts/make_register.py                       # samples/councils.csv (2018-06-01)
-    python scripts/make_register.py --date 2025-07-01 --out samples/councils-2025.csv
+    python scripts/make_register.py        # npsxl/data/registers/councils-2018.csv (2018-06-01)
+    python scripts/make_register.py --date 2025-07-01 --out npsxl/data/registers/councils-2025.csv
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REFERENCE = REPO_ROOT / "sources" / "uk_local_authorities_current.csv"
-DEFAULT_OUT = REPO_ROOT / "samples" / "councils.csv"
+DEFAULT_OUT = REPO_ROOT / "npsxl" / "data" / "registers" / "councils-2018.csv"
 DEFAULT_DATE = "2018-06-01"
 
 CREDIT = "Contains data from mySociety's UK Local Authority Names and Codes (CC-BY-4.0)"

@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from npsxl.model.defaults import packaged_register  # noqa: E402
 from npsxl.model.loading import load_model  # noqa: E402
-from npsxl.model.register_csv import load_register  # noqa: E402
 from npsxl.workbook.demo import make_returns  # noqa: E402
 
 
@@ -30,7 +30,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2018)
     args = parser.parse_args()
     model = load_model(ROOT / "model.yaml")
-    councils = load_register(ROOT / "samples" / "councils.csv").in_region(args.region)
+    councils = packaged_register("2018").in_region(args.region)
     if args.out.exists():
         shutil.rmtree(args.out)
     made = make_returns(model, councils, args.out, seed=args.seed, missing_share=0.15, round="2026")

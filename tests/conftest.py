@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from npsxl.model.answers import Answer, Respondent
+from npsxl.model.defaults import packaged_register
 from npsxl.model.loading import load_model
-from npsxl.model.register_csv import load_register
 from npsxl.workbook.writer import build_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,7 @@ def model():
 
 @pytest.fixture(scope="session")
 def register():
-    return load_register(ROOT / "samples" / "councils.csv")
+    return packaged_register("2018")
 
 
 def codes(result) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import subprocess
 import sys
 
@@ -14,6 +13,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 from npsxl.cli import cli
+from npsxl.model.defaults import PACKAGED_ARCHIVE
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_validate_json_has_one_object_per_file(runner, filled, model):
     path = filled("Bradford", answers=answers)
     result = runner.invoke(cli, ["validate", "--format", "json", str(path)])
     assert result.exit_code == 1
-    (report,) = json.loads(result.output)
+    (report,) = json.loads(result.stdout)
     assert report["path"] == str(path)
     assert report["status"] == "rejected"
     assert report["council"]["name"] == "City of Bradford Metropolitan District Council"
@@ -81,9 +81,6 @@ def test_validate_json_has_one_object_per_file(runner, filled, model):
     ],
 )
 def test_usage_and_configuration_errors_exit_2(runner, args, message, tmp_path, monkeypatch):
-    shutil.copy(ROOT / "model.yaml", tmp_path)
-    shutil.copytree(ROOT / "samples", tmp_path / "samples")
-    shutil.copytree(ROOT / "models", tmp_path / "models")
     (tmp_path / "x.xlsx").write_bytes(b"")
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(cli, args)
@@ -152,7 +149,7 @@ def test_collate_pools_returns_across_model_versions(runner, model, register, tm
             "--model",
             str(ROOT / "samples" / "model-1.1-example.yaml"),
             "--archive",
-            str(ROOT / "models"),
+            str(PACKAGED_ARCHIVE),
             "--out",
             str(out),
             "--data-dir",

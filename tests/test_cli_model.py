@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from npsxl.cli import cli
+from npsxl.model.defaults import PACKAGED_REGISTERS
 from npsxl.model.loading import check_model_text, load_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,7 +166,7 @@ def test_a_broken_model_never_reaches_the_generator(tmp_path):
     path, expected = broken_model(tmp_path)
     out = tmp_path / "out"
     result = run("generate", "--model", path, "--out", out,
-                 "--register", ROOT / "samples" / "councils.csv")  # fmt: skip
+                 "--register", PACKAGED_REGISTERS["2018"])  # fmt: skip
     assert result.exit_code == 2
     for line in expected:
         assert line in result.stderr.splitlines()

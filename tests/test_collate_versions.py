@@ -41,6 +41,7 @@ from npsxl.collation.run import collate
 from npsxl.core.problems import Location, Problem, Severity
 from npsxl.model.answers import Answer, Respondent
 from npsxl.model.archive import ModelArchive, load_archive
+from npsxl.model.defaults import PACKAGED_ARCHIVE
 from npsxl.model.loading import load_model, model_from_text
 from npsxl.model.register_csv import load_register
 from npsxl.reading.reader import read_return
@@ -160,7 +161,7 @@ def register(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def archive():
-    return load_archive(ROOT / "models", extra=[M10, M11])
+    return load_archive(PACKAGED_ARCHIVE, extra=[M10, M11])
 
 
 def mixed_returns(register) -> list[Return]:

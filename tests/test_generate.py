@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from conftest import ROOT
 from npsxl import __version__
 from npsxl.cli import cli
 from npsxl.core.errors import NpsxlError, OutputError
+from npsxl.model.defaults import PACKAGED_REGISTERS
 from npsxl.model.register_csv import load_register
 from npsxl.workbook import layout as L
 from npsxl.workbook.generation import (
@@ -29,7 +29,7 @@ from npsxl.workbook.generation import (
 )
 
 MODEL = ROOT / "model.yaml"
-REGISTER = ROOT / "samples" / "councils.csv"
+REGISTER = PACKAGED_REGISTERS["2018"]
 WINDOWS_BAD = set('<>:"|?*\\')
 RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
             *(f"LPT{i}" for i in range(10))}  # fmt: skip
@@ -80,12 +80,10 @@ def small_register(tmp_path) -> Path:
 
 # --- the CLI -----------------------------------------------------------------------------------
 def test_generate_without_options_writes_one_blank_workbook(tmp_path, monkeypatch, model):
-    shutil.copy(MODEL, tmp_path / "model.yaml")
-    (tmp_path / "samples").mkdir()
-    shutil.copy(REGISTER, tmp_path / "samples" / "councils.csv")
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)  # an empty folder: the packaged model and register
     result = run("generate")
     assert result.exit_code == 0, result.output
+    assert "model: the packaged model (nps-2018 1.0.0)" in result.stderr.splitlines()
     files = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "output").rglob("*"))
     assert files == ["output/nps-2018-blank.xlsx"]
     assert "output/nps-2018-blank.xlsx" in result.stdout

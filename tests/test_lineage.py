@@ -11,6 +11,7 @@ from conftest import ROOT
 from npsxl.cli import cli
 from npsxl.core.errors import ModelError
 from npsxl.model.archive import ModelArchive, check_models, load_archive
+from npsxl.model.defaults import PACKAGED_ARCHIVE
 from npsxl.model.lineage import check_lineage, word_diff
 from npsxl.model.loading import load_model, model_from_text
 
@@ -19,7 +20,7 @@ EXAMPLE = ROOT / "samples" / "model-1.1-example.yaml"
 
 @pytest.fixture(scope="module")
 def old():
-    return load_model(ROOT / "models" / "nps-2018-1.0.0.yaml")
+    return load_model(PACKAGED_ARCHIVE / "nps-2018-1.0.0.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +128,7 @@ def test_word_diff_marks_removed_and_added_words():
 
 def test_model_diff_cli_describes_the_example():
     result = CliRunner().invoke(
-        cli, ["model", "diff", str(ROOT / "models" / "nps-2018-1.0.0.yaml"), str(EXAMPLE)]
+        cli, ["model", "diff", str(PACKAGED_ARCHIVE / "nps-2018-1.0.0.yaml"), str(EXAMPLE)]
     )
     assert result.exit_code == 0, result.output
     out = result.output

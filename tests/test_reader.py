@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 
 import npsxl.reading.reader
 from npsxl.model.answers import Answer, Respondent
+from npsxl.model.defaults import PACKAGED_REGISTERS
 from npsxl.model.loading import model_from_text
 from npsxl.model.register_csv import load_register
 from npsxl.reading.reader import parse_level, read_return
@@ -257,7 +258,7 @@ def test_an_openpyxl_edit_drops_cached_formula_values_but_inputs_still_read(fill
     result = read_return(
         edit(path, choose_council, "chosen.xlsx"),
         model,
-        load_register(ROOT / "samples" / "councils.csv"),
+        load_register(PACKAGED_REGISTERS["2018"]),
     )
     assert result.accepted, codes(result)
     assert result.council.name == "City of York Council"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from npsxl.core.errors import CouncilNotFound, NpsxlError, RegisterError
+from npsxl.model.defaults import PACKAGED_REGISTERS
 from npsxl.model.register import (
     COUNCIL_TYPES,
     REGIONS,
@@ -20,8 +21,8 @@ from npsxl.model.register import (
 from npsxl.model.register_csv import load_register
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE_2018 = REPO / "samples" / "councils.csv"
-SAMPLE_2025 = REPO / "samples" / "councils-2025.csv"
+SAMPLE_2018 = PACKAGED_REGISTERS["2018"]
+SAMPLE_2025 = PACKAGED_REGISTERS["2025"]
 SCRIPT = REPO / "scripts" / "make_register.py"
 REFERENCE = REPO / "sources" / "uk_local_authorities_current.csv"
 
@@ -98,7 +99,7 @@ def test_sample_2025_has_317_councils(register):
 
 def test_sample_has_credit_in_readme_not_in_csv():
     credit = "Contains data from mySociety's UK Local Authority Names and Codes (CC-BY-4.0)"
-    assert credit in (REPO / "samples" / "README.md").read_text(encoding="utf-8")
+    assert credit in (SAMPLE_2018.parent / "README.md").read_text(encoding="utf-8")
     assert credit in SCRIPT.read_text(encoding="utf-8")
     assert SAMPLE_2018.read_text(encoding="utf-8").startswith(HEADER)
 

@@ -393,6 +393,20 @@ LINEAGE_UNCHANGED_TEXT_CHANGED = variant(
 LINEAGE_NEW_WITHOUT_ORIGIN = variant(
     LINEAGE_INVALID, "new item {item_id} does not say where it comes from",
     "add an entry for it (added, if it is new)", item_id="E5")
+ARCHIVE_NO_NEWEST = problem_type(
+    "archive-no-newest", ERROR, ARCHIVE,
+    "Which archived version is the newest is unclear: the newest is the one no other version "
+    "replaces, and there must be exactly one.",
+    "{count} versions are replaced by no other ({versions}): which is the newest is unclear",
+    "give the newer version a replaces: block naming the one it replaces",
+    count=2, versions="nps-2018 1.0.0, nps-2018 1.0.1")
+ARCHIVE_EMPTY = variant(
+    ARCHIVE_NO_NEWEST, "there is no model file (*.yaml) in the archive",
+    "keep every published version in the archive folder")
+ARCHIVE_CIRCULAR = variant(
+    ARCHIVE_NO_NEWEST, "every version is replaced by another ({versions}): the replaces: "
+    "blocks go round in a circle", "each version replaces one published before it",
+    versions="nps-2018 1.0.0, nps-2018 1.0.1")
 # fmt: on
 
 # --- the council register ---------------------------------------------------------------------

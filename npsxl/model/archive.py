@@ -1,6 +1,7 @@
 """Every published model version, kept so that returns from any of them can be read and compared.
 
-The archive is a folder of model files (``models/`` by default). Each version that
+The archive is a folder of model files, one per published version: the package ships one
+(``npsxl/data/models/``, see :mod:`npsxl.model.defaults`). Each version that
 replaces another declares its lineage; :func:`load_archive` checks every lineage
 against the version it replaces, and :meth:`ModelArchive.mapping` chains lineages so
 that answers given against any archived version can be mapped onto any later one.
@@ -19,8 +20,6 @@ from npsxl.model.lineage import Mapping, check_lineage, compose, item_mapping
 from npsxl.model.loading import load_model
 from npsxl.model.model import Model
 
-DEFAULT_ARCHIVE = Path("models")
-
 
 @dataclass(frozen=True)
 class ModelArchive:
@@ -33,6 +32,24 @@ class ModelArchive:
 
     def __len__(self) -> int:
         return len(self.models)
+
+    def newest(self, folder: str | Path = "") -> Model:
+        """The version no other version in the archive replaces: the current one. Raises
+        :class:`ModelError` unless there is exactly one (``folder`` locates the problem)."""
+        replaced = {(m.replaces.model_id, m.replaces.version) for m in self.models if m.replaces}
+        newest = [m for m in self.models if (m.id, m.version) not in replaced]
+        if len(newest) == 1:
+            return newest[0]
+        where = Location(file=str(folder))
+        if not self.models:
+            problem = P.ARCHIVE_EMPTY(where)
+        elif not newest:
+            versions = ", ".join(f"{m.id} {m.version}" for m in self.models)
+            problem = P.ARCHIVE_CIRCULAR(where, versions=versions)
+        else:
+            versions = ", ".join(f"{m.id} {m.version}" for m in newest)
+            problem = P.ARCHIVE_NO_NEWEST(where, count=len(newest), versions=versions)
+        raise ModelError(f"{folder}: {problem.message}", [problem])
 
     def find(self, model_id: str, version: str) -> Model | None:
         return next((m for m in self.models if (m.id, m.version) == (model_id, version)), None)
@@ -99,9 +116,7 @@ def check_models(models: Iterable[Model]) -> list[Problem]:
     return problems
 
 
-def load_archive(
-    directory: str | Path = DEFAULT_ARCHIVE, extra: Iterable[Model] = ()
-) -> ModelArchive:
+def load_archive(directory: str | Path, extra: Iterable[Model] = ()) -> ModelArchive:
     """Load every ``*.yaml`` model in ``directory`` plus ``extra`` models (e.g. the current one).
 
     Raises :class:`ModelError` listing every problem: invalid files, a version published

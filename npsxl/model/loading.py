@@ -17,7 +17,6 @@ from npsxl.model.checks import check_document
 from npsxl.model.model import Model
 from npsxl.model.yamlsource import parse_yaml
 
-DEFAULT_MODEL_PATH = Path("model.yaml")
 MAX_MODEL_BYTES = 2_000_000  # the shipped model is about 32 kB
 
 
@@ -63,6 +62,6 @@ def read_model_text(path: str | Path) -> str:
         raise _unreadable(path, P.MODEL_NOT_UTF8, line, byte=data[exc.start]) from None
 
 
-def load_model(path: str | Path = DEFAULT_MODEL_PATH) -> Model:
+def load_model(path: str | Path) -> Model:
     """Load and validate a model file. Raises :class:`ModelError` listing every problem."""
     return model_from_text(read_model_text(path), str(path))
