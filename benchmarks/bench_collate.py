@@ -92,7 +92,7 @@ def make_returns_cached(work: Path, n: int) -> tuple[Path, Path]:
 _PHASES_CODE = """
 import sys, time
 start = time.perf_counter()
-import npsxl.collation.run, npsxl.cli, npsxl.model.register_csv
+import npsxl.collation.run, npsxl.cli, npsxl.model.defaults
 marks = [("import", time.perf_counter() - start)]
 def timed(owner, name, label):
     inner = getattr(owner, name)
@@ -104,7 +104,7 @@ def timed(owner, name, label):
             marks.append((label, time.perf_counter() - start))
     setattr(owner, name, wrapper)
 timed(npsxl.cli, "_load_models", "models")
-timed(npsxl.model.register_csv, "load_register", "register")
+timed(npsxl.model.defaults, "choose_register", "register")
 timed(npsxl.collation.run, "read_returns", "read")
 timed(npsxl.collation.run, "collate", "collate")
 """

@@ -2,8 +2,10 @@
 
 The public API, imported lazily so that ``import npsxl`` stays quick::
 
-    load_model, load_register, build_workbook, generate, read_return, read_returns,
-    find_inputs, collate, write_summary_workbook, write_data
+    load_model, load_register, load_archive, build_workbook, generate, read_return,
+    read_returns, find_inputs, collate, write_summary_workbook, write_data
+
+and what the package ships: packaged_model, packaged_archive, packaged_register.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ _API = {
     "load_register": "npsxl.model.register_csv",
     "Register": "npsxl.model.register",
     "Council": "npsxl.model.register",
+    "load_archive": "npsxl.model.archive",
+    "packaged_model": "npsxl.model.defaults",
+    "packaged_archive": "npsxl.model.defaults",
+    "packaged_register": "npsxl.model.defaults",
     "build_workbook": "npsxl.workbook.writer",
     "generate": "npsxl.workbook.generation",
     "read_return": "npsxl.reading.reader",

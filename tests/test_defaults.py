@@ -101,6 +101,16 @@ def test_the_wheel_takes_every_file_of_the_package_data():
     assert not list((package / "data").rglob("*.py")), "package data, not code"
 
 
+def test_the_public_api_loads_what_the_package_ships():
+    import npsxl
+
+    assert npsxl.packaged_model().fingerprint == NEWEST.fingerprint
+    assert len(npsxl.packaged_archive()) == len(ARCHIVED)
+    assert len(npsxl.packaged_register("2025")) == 317
+    archive = npsxl.load_archive(defaults.PACKAGED_ARCHIVE, extra=[OURS])
+    assert archive.find(OURS.id, OURS.version) is not None
+
+
 # --- the newest version of an archive ------------------------------------------------------------
 
 
