@@ -22,8 +22,6 @@ SOFT_LIMIT, HARD_LIMIT = 400, 650
 AWAITING_SPLIT = {
     "npsxl/cli.py",
     "npsxl/collation/collation.py",
-    "npsxl/model/model.py",
-    "npsxl/model/register.py",
     "npsxl/reading/book.py",
     "npsxl/reading/preflight.py",
     "npsxl/reading/reader.py",
