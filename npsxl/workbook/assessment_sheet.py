@@ -1,0 +1,161 @@
+"""The 'Self-assessment' sheet of a council's workbook: one row per key area or enabler,
+grouped by theme, with the level dropdowns, the inputs and the check column.
+
+:class:`AssessmentSheet` is a part of the workbook writer (:mod:`npsxl.workbook.writer`),
+which supplies the formats (``f``), the plan, the answers and scores and the helpers it uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from npsxl.model.answers import Answer
+from npsxl.model.model import Item
+from npsxl.workbook import layout as L
+from npsxl.workbook.plan import HELP_ROW_TEXT, HELP_ROW_TEXT_PREFILLED, below_formula, multi_range
+from npsxl.workbook.textfit import FONT_SIZE, row_height
+
+CURRENT_OR_TARGET = {"current": "Current level", "target": "Target level"}
+
+
+class AssessmentSheet:
+    """Writes the Self-assessment sheet (a part of the workbook writer)."""
+
+    def _write_assessment(self, ws):
+        f, model, col, plan = self.f, self.model, self.col, self.plan
+        for i, column in enumerate(plan.columns):
+            ws.set_column(i, i, column.width)
+        title = f"Self-assessment: {self.council.name if self.council else model.short_name}"
+        ws.set_row(L.ASSESSMENT_TITLE_ROW, 24)
+        ws.write_string(L.ASSESSMENT_TITLE_ROW, 0, title, f.title)
+        help_text = HELP_ROW_TEXT if self.previous is None else HELP_ROW_TEXT_PREFILLED
+        ws.write_string(L.ASSESSMENT_HELP_ROW, 0, help_text, f.line_bold)
+        self._write_legend(ws, L.ASSESSMENT_HELP_ROW + 1)
+        header_row = L.ASSESSMENT_HEADER_ROW
+        ws.set_row(header_row, plan.header_height)
+        for i, column in enumerate(plan.columns):
+            shown = column.key in L.PREVIOUS_FIELDS
+            ws.write_string(header_row, i, column.header, f.previous_header if shown else f.header)
+        ws.freeze_panes(header_row + 1, 2)
+        ws.repeat_rows(header_row)
+        row = L.ASSESSMENT_FIRST_ROW
+        width = len(plan.columns)
+        breaks = []
+        for kind, thing in plan.assessment_rows:
+            if kind == "group":
+                if row > L.ASSESSMENT_FIRST_ROW:
+                    breaks.append(row)  # each theme starts a printed page, never orphaned
+                ws.set_row(row, 20)
+                ws.write_string(row, 0, thing.name, f.heading)
+                for i in range(1, width):
+                    ws.write_blank(row, i, None, f.heading)
+            else:
+                self._write_item_row(ws, row, thing)
+            row += 1
+        ws.set_h_pagebreaks(breaks)
+        blocks = plan.item_blocks
+        for key in L.LEVEL_FIELDS:
+            c = col[key]
+            ws.data_validation(blocks[0][0], c, blocks[-1][1], c, {
+                "validate": "list", "source": f"={L.LEVELS_NAME}",
+                "error_title": "Choose a level",
+                "error_message": "Choose one of: " + ", ".join(model.level_names) + ".",
+                "input_title": CURRENT_OR_TARGET[key],
+                "input_message": "Choose from the list.",
+                "multi_range": multi_range(blocks, c),
+            })  # fmt: skip
+        c = col["target_date"]
+        ws.data_validation(blocks[0][0], c, blocks[-1][1], c, {
+            "validate": "date", "criteria": ">=", "value": dt.date(2018, 1, 1),
+            "error_type": "warning", "input_title": "Target date",
+            "input_message": "When you aim to reach the target level, e.g. 31/03/2028",
+            "multi_range": multi_range(blocks, c),
+        })  # fmt: skip
+        first = blocks[0][0]
+        cur_ref = xl_rowcol_to_cell(first, col["current"], col_abs=True)
+        tgt_ref = xl_rowcol_to_cell(first, col["target"], col_abs=True)
+        d1, dn = col["level_1"], col[f"level_{len(model.levels)}"]
+        head = xl_rowcol_to_cell(header_row, d1, row_abs=True)
+        descriptors = " ".join(
+            f"{xl_rowcol_to_cell(a, d1)}:{xl_rowcol_to_cell(b, dn)}" for a, b in blocks
+        )
+        ws.conditional_format(first, d1, blocks[-1][1], dn, {
+            "type": "formula", "criteria": f'=AND({cur_ref}<>"",{cur_ref}={head})',
+            "format": f.cf_current, "multi_range": descriptors})  # fmt: skip
+        ws.conditional_format(first, d1, blocks[-1][1], dn, {
+            "type": "formula", "criteria": f'=AND({tgt_ref}<>"",{tgt_ref}={head})',
+            "format": f.cf_target, "multi_range": descriptors})  # fmt: skip
+        tgt = col["target"]
+        ws.conditional_format(first, tgt, blocks[-1][1], tgt, {
+            "type": "formula", "criteria": f"={below_formula(cur_ref, tgt_ref)}",
+            "format": f.cf_warning, "multi_range": multi_range(blocks, tgt)})  # fmt: skip
+        check = col["check"]
+        checks = multi_range(blocks, check)
+        ws.conditional_format(first, check, blocks[-1][1], check, {
+            "type": "cell", "criteria": "==", "value": '"Done"', "format": f.cf_done,
+            "multi_range": checks})  # fmt: skip
+        ws.conditional_format(first, check, blocks[-1][1], check, {
+            "type": "cell", "criteria": "==", "value": '"Target below current"',
+            "format": f.cf_warning, "multi_range": checks})  # fmt: skip
+        ws.print_area(0, 0, plan.assessment_last_row, width - 1)
+        self._protect(ws)
+
+    def _write_legend(self, ws, row):
+        f, col, px = self.f, self.col, self.plan.pixels
+        legend = (
+            ("description", "Colours:", f.label),
+            ("level_1", "Your current level", f.legend_current),
+            ("level_2", "Your target level", f.legend_target),
+            ("level_3", "Target below current", f.legend_warning),
+            ("level_4", "Yellow cells: yours to fill in", f.legend_input),
+        )
+        cells = [(text, px[key], key == "description", FONT_SIZE) for key, text, _ in legend]
+        ws.set_row(row, row_height(cells, font=self.plan.font))
+        for key, text, fmt in legend:
+            ws.write_string(row, col[key], text, fmt)
+        if self.previous is not None:  # centred across both columns: no merged cells here
+            note = f"Last round ({self.previous.label})"
+            ws.write_string(row, col["previous_current"], note, f.previous_note)
+            ws.write_blank(row, col["previous_target"], None, f.previous_note)
+
+    def _write_item_row(self, ws, row, item: Item):
+        f, col, plan = self.f, self.col, self.plan
+        answer = self.answers.get(item.id) or Answer(item.id)
+        height = plan.item_heights[item.id]
+        if answer.evidence or answer.actions:
+            height = max(height, row_height([
+                (answer.evidence, plan.pixels["evidence"], False, FONT_SIZE),
+                (answer.actions, plan.pixels["actions"], False, FONT_SIZE),
+            ], font=plan.font))  # fmt: skip
+        ws.set_row(row, height)
+        ws.write_string(row, col["ref"], item.id, f.cell_bold)
+        # A HYPERLINK formula, not a hyperlink: LibreOffice does not wrap hyperlinked text
+        ws.write_formula(row, col["name"], plan.name_links[item.id], f.link, item.name)
+        ws.write_string(row, col["description"], plan.short[item.id], f.cell)
+        for i, descriptor in enumerate(item.descriptors, start=1):
+            ws.write_string(row, col[f"level_{i}"], descriptor, f.cell)
+        self._text(ws, row, col["current"], answer.current, f.input_level)
+        self._text(ws, row, col["target"], answer.target, f.input_level)
+        self._text(ws, row, col["evidence"], answer.evidence, f.input)
+        self._text(ws, row, col["actions"], answer.actions, f.input)
+        self._date(ws, row, col["target_date"], answer.target_date, f.input_date)
+        if self.previous is not None:
+            before = self.previous.answers.get(item.id)
+            for key, field in L.PREVIOUS_FIELDS.items():
+                value = getattr(before, field) if before else None
+                self._text(ws, row, col[key], value or "", f.previous)
+        for key in L.ITEM_FIELDS:
+            self._name(L.item_input_name(item.id, key), L.ASSESSMENT, row, col[key])
+        ws.write_formula(row, col["check"], plan.check_formulas[item.id], f.cell_bold,
+                         self._check_value(item.id))  # fmt: skip
+
+    def _check_value(self, item_id) -> str:
+        current, target = self.scores[item_id]
+        answer = self.answers.get(item_id)
+        if current == "" and target == "" and not (answer and (answer.current or answer.target)):
+            return "To do"
+        if current == "" or target == "":
+            return "Choose both levels"
+        return "Target below current" if target < current else "Done"
