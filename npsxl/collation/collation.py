@@ -33,8 +33,10 @@ them.
 
 Where the pieces live: :mod:`npsxl.collation.columns` (the tidy data's columns),
 :mod:`npsxl.collation.counting` (which returns count, model versions),
-:mod:`npsxl.collation.frames` (the frames), this module (the :class:`Collation` and its
-summaries) and :mod:`npsxl.report.csv_data` (the CSV files).
+:mod:`npsxl.collation.frames` (the frames), this module (the :class:`Collation`: who
+counted, rounds, versions, groupings, coverage), :mod:`npsxl.collation.statistics` (its
+figures), :mod:`npsxl.collation.trends` (its trends) and :mod:`npsxl.report.csv_data` (the
+CSV files).
 """
 
 from __future__ import annotations
@@ -50,42 +52,25 @@ import pandas as pd
 
 from npsxl.collation.columns import (
     ALL_COUNCILS,
-    ALL_ITEMS,
-    ALL_ITEMS_NAME,
     ALL_REGIONS,
     COUNTED,
-    DOWN,
-    ITEM_STATS_COLUMNS,
-    LEVEL_MEANS_COLUMNS,
-    MEASURES,
-    MODEL_VERSION,
-    MOVEMENT_COLUMNS,
-    MOVEMENTS,
     NATIONAL,
     NO_COUNCIL,
-    NOT_COMPARABLE,
     NOT_GIVEN,
     RESPONSE_COLUMNS,
-    SAME,
-    SUMMARY_COLUMNS,
     SUPERSEDED,
-    TRENDS_COLUMNS,
-    UP,
-    VERSION_ONLY_COLUMNS,
 )
 from npsxl.collation.counting import (
     Versions,
-    attributes_of,
     code_of,
-    council_key,
     counted_states,
-    item_theme,
-    name_of,
     round_of,
     version_key,
     version_label,
 )
 from npsxl.collation.frames import answers_frame, comparable_frames, log_frame
+from npsxl.collation.statistics import CollationFigures
+from npsxl.collation.trends import CollationTrends
 from npsxl.model.archive import ModelArchive
 from npsxl.model.lineage import Mapping
 from npsxl.model.model import Model
@@ -114,50 +99,8 @@ def _label(value: str) -> str:
 
 
 # --- the collation ------------------------------------------------------------------------------
-def _count_mean(cells: np.ndarray, size: int, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(count, mean) of the values given (not NaN) in each of ``size`` cells, where
-    ``cells[i]`` is the cell of ``values[i]``; the mean is NaN for a cell with none.
-
-    With :func:`_median`, the figures of a pandas groupby in a few numpy calls: a groupby
-    costs milliseconds per call, and the summary workbook asks for a dozen. (Scores are
-    whole numbers, so every sum is exact and the figures are pandas' to the last bit.)
-    """
-    given = ~np.isnan(values)
-    count = np.bincount(cells[given], minlength=size)
-    total = np.bincount(cells[given], weights=values[given], minlength=size)
-    return count, np.divide(total, count, out=np.full(size, np.nan), where=count > 0)
-
-
-def _median(cells: np.ndarray, size: int, values: np.ndarray) -> np.ndarray:
-    """The median of the values given in each cell, as :func:`_count_mean` (NaN for none)."""
-    given = ~np.isnan(values)
-    cells, values = cells[given], values[given]
-    count = np.bincount(cells, minlength=size)
-    ordered = values[np.lexsort((values, cells))]  # by cell, then by value
-    start = np.cumsum(count) - count
-    has = count > 0
-    low = ordered[(start + (count - 1) // 2)[has]]
-    high = ordered[(start + count // 2)[has]]
-    median = np.full(size, np.nan)
-    median[has] = (low + high) / 2
-    return median
-
-
-def _level_stats(
-    cells: np.ndarray, size: int, current: np.ndarray, target: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Per cell: councils (rows, ``n``), answers given, and median and mean of the current
-    and target scores (float, NaN when not given). Both the item stats and the version-only
-    table use it; each selects its own column order."""
-    stats = {"n": np.bincount(cells, minlength=size)}
-    for measure, scores in (("current", current), ("target", target)):
-        stats[f"n_{measure}"], stats[f"mean_{measure}"] = _count_mean(cells, size, scores)
-        stats[f"median_{measure}"] = _median(cells, size, scores)
-    return stats
-
-
 @dataclass
-class Collation:
+class Collation(CollationFigures, CollationTrends):
     """Everything collated from one batch of returns, with summaries computed on demand.
 
     ``returns`` holds every input exactly once, in input order, and ``log`` one row for
@@ -338,347 +281,6 @@ class Collation:
     @staticmethod
     def group_type(by: str | None) -> str:
         return NATIONAL if by is None else by
-
-    # -- summaries -----------------------------------------------------------------------------
-    def summary(self, by: str | None = None) -> pd.DataFrame:
-        """Counts and percents of councils per group, item, measure and level (summary.csv).
-
-        ``by``: None (national, one group 'All councils'), 'region', 'council_type', or an
-        extra register column. Every level of every current-model item appears, with zero
-        counts. ``percent`` is of the councils in the group that gave that measure for that
-        item (0 when none did). Latest round, pooled across model versions. Computed once
-        per grouping (the workbook and summary.csv both use it).
-        """
-        key = ("summary", by)
-        if key not in self._cache:
-            self._cache[key] = self._make_summary(by)
-        return self._cache[key]
-
-    def _make_summary(self, by: str | None) -> pd.DataFrame:
-        groups_of, groups = self._grouping(by)
-        items_of = self._codes("item_id", self.item_ids)
-        levels = list(self.model.level_names)
-        shape = (len(groups), len(self.item_ids), len(levels))
-        counts = np.zeros((*shape[:2], len(MEASURES), shape[2]), dtype="int64")
-        for m, measure in enumerate(MEASURES):
-            levels_of = self._codes(f"{measure}_level", levels)
-            given = (levels_of >= 0) & (items_of >= 0)
-            flat = np.ravel_multi_index(
-                (groups_of[given], items_of[given], levels_of[given]), shape
-            )
-            counts[:, :, m, :] = np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape)
-        denominators = counts.sum(axis=3, keepdims=True)
-        percent = np.round(100.0 * counts / np.maximum(denominators, 1), 1)
-        index = pd.MultiIndex.from_product(
-            [groups, self.item_ids, list(MEASURES), levels],
-            names=["group", "item_id", "measure", "level"],
-        )
-        result = index.to_frame(index=False)
-        result.insert(0, "group_type", self.group_type(by))
-        result["count"] = counts.ravel()
-        result["percent"] = np.where(denominators > 0, percent, 0.0).ravel()
-        return result[list(SUMMARY_COLUMNS)]
-
-    def version_summary(self) -> pd.DataFrame:
-        """summary.csv rows for the items only in an older model version (latest round):
-        group_type 'model_version', group 'id version', the old item id, every level of that
-        version. Empty when every answer maps onto a current item."""
-        frame = self._latest_rows(self.per_version)
-        if frame.empty:
-            return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
-        labels = [
-            version_label(i, v)
-            for i, v in zip(frame["model_id"], frame["model_version"], strict=True)
-        ]
-        frame = frame.assign(version=labels)
-        parts = []
-        for label in sorted(set(labels), key=version_key):
-            rows = frame[frame["version"] == label]
-            own = self.version_model(label)
-            levels = list((own or self.model).level_names)
-            items = list(dict.fromkeys(rows["item_id"]))
-            for measure in MEASURES:
-                counts = (
-                    rows.groupby(["item_id", f"{measure}_level"])
-                    .size()
-                    .reindex(pd.MultiIndex.from_product([items, levels]), fill_value=0)
-                    .to_numpy()
-                    .reshape(len(items), len(levels))
-                )
-                totals = counts.sum(axis=1, keepdims=True)
-                percent = np.where(
-                    totals > 0, np.round(100.0 * counts / np.maximum(totals, 1), 1), 0.0
-                )
-                part = pd.MultiIndex.from_product(
-                    [items, [measure], levels], names=["item_id", "measure", "level"]
-                ).to_frame(index=False)
-                part.insert(0, "group", label)
-                part.insert(0, "group_type", MODEL_VERSION)
-                part["count"] = counts.ravel()
-                part["percent"] = percent.ravel()
-                parts.append(part)
-        result = pd.concat(parts, ignore_index=True)
-        order = {item: i for i, item in enumerate(dict.fromkeys(result["item_id"]))}
-        result = result.assign(
-            _v=[version_key(g) for g in result["group"]],
-            _i=result["item_id"].map(order),
-            _m=result["measure"].map(MEASURES.index),
-        )
-        result = result.sort_values(["_v", "_i", "_m"], kind="stable")
-        return result[list(SUMMARY_COLUMNS)].reset_index(drop=True)
-
-    def summaries(self) -> pd.DataFrame:
-        """National, region, council type and every ``group_by`` summary, one after another,
-        then the per-version rows of items only in older versions (summary.csv)."""
-        frames = [self.summary(by) for by in self.groupings()]
-        extra = self.version_summary()
-        if not extra.empty:
-            frames.append(extra)
-        return pd.concat(frames, ignore_index=True)
-
-    @property
-    def version_only(self) -> pd.DataFrame:
-        """Per older model version and item that maps onto no current item comparably
-        (removed, merged, or the version has no lineage), latest round: councils (n), how
-        many gave current/target, median and mean of each (:data:`VERSION_ONLY_COLUMNS`)."""
-        if "version_only" in self._cache:
-            return self._cache["version_only"]
-        frame = self._latest_rows(self.per_version)
-        if frame.empty:
-            result = pd.DataFrame(columns=list(VERSION_ONLY_COLUMNS))
-        else:
-            scores = frame[["current_score", "target_score"]].astype("float64")
-            labels = [
-                version_label(i, v)
-                for i, v in zip(frame["model_id"], frame["model_version"], strict=True)
-            ]
-            # cells in order of first appearance, as groupby(sort=False) orders its groups
-            keys = pd.MultiIndex.from_arrays([labels, frame["item_id"]])
-            cells, cell_keys = keys.factorize()
-            first = np.unique(cells, return_index=True)[1]
-            result = pd.DataFrame(
-                {
-                    "model_version": cell_keys.get_level_values(0),
-                    "item_id": cell_keys.get_level_values(1),
-                    "item_name": frame["item_name"].to_numpy()[first],
-                    "change": frame["change"].to_numpy()[first],
-                    **_level_stats(
-                        cells,
-                        len(cell_keys),
-                        scores["current_score"].to_numpy(),
-                        scores["target_score"].to_numpy(),
-                    ),
-                }
-            )
-            result = result.iloc[
-                sorted(range(len(result)), key=lambda i: version_key(result["model_version"][i]))
-            ].reset_index(drop=True)
-            result = result[list(VERSION_ONLY_COLUMNS)]
-        self._cache["version_only"] = result
-        return result
-
-    def _score_arrays(self) -> dict[str, np.ndarray]:
-        """The pooled rows' current and target scores and gap, as floats (NaN: not given)."""
-        if "score_arrays" not in self._cache:
-            columns = {"current": "current_score", "target": "target_score", "gap": "gap"}
-            self._cache["score_arrays"] = {
-                name: self.pooled[column].astype("float64").to_numpy()
-                for name, column in columns.items()
-            }
-        return self._cache["score_arrays"]
-
-    def item_stats(self, by: str | None = None) -> pd.DataFrame:
-        """Per group and item: councils (n), how many gave current/target, median and mean of
-        current and target, mean gap (target - current, where both given) and how many
-        councils aim higher than they stand. Groups with no councils have n = 0 and blanks."""
-        groups_of, groups = self._grouping(by)
-        items_of = self._codes("item_id", self.item_ids)
-        known = items_of >= 0
-        n_items = len(self.item_ids)
-        size = len(groups) * n_items
-        cells = (groups_of * n_items + items_of)[known]
-        scores = {name: values[known] for name, values in self._score_arrays().items()}
-        stats = _level_stats(cells, size, scores["current"], scores["target"])
-        items = list(self.model.items)
-        result = pd.DataFrame(
-            {
-                "group_type": self.group_type(by),
-                "group": pd.Series(np.repeat(groups, n_items), dtype=object),
-                "item_id": pd.Series(self.item_ids * len(groups), dtype=object),
-                "item_name": [item.name for item in items] * len(groups),
-                "theme": [item_theme(item) for item in items] * len(groups),
-                **stats,
-                "mean_gap": _count_mean(cells, size, scores["gap"])[1],
-                "n_aiming_higher": np.bincount(cells[scores["gap"] > 0], minlength=size),
-            }
-        )
-        return result[list(ITEM_STATS_COLUMNS)]
-
-    def level_means(self, by: str | None = None) -> pd.DataFrame:
-        """Per group: councils, answers given, and the mean current level, mean target level
-        and mean gap over all items and councils (blank when no council in the group)."""
-        groups_of, groups = self._grouping(by)
-        size = len(groups)
-        council_of, councils = pd.factorize(self.pooled["council_code"])
-        # each (group, council) pair once, as group * len(councils) + council
-        pairs = np.unique((groups_of * len(councils) + council_of)[council_of >= 0])
-        scores = self._score_arrays()
-        answers, mean_current = _count_mean(groups_of, size, scores["current"])
-        result = pd.DataFrame(
-            {
-                "group_type": self.group_type(by),
-                "group": pd.Series(groups, dtype=object),
-                "councils": np.bincount(pairs // max(len(councils), 1), minlength=size),
-                "answers": answers,
-                "mean_current": mean_current,
-                "mean_target": _count_mean(groups_of, size, scores["target"])[1],
-                "mean_gap": _count_mean(groups_of, size, scores["gap"])[1],
-            }
-        )
-        return result[list(LEVEL_MEANS_COLUMNS)]
-
-    def councils_in(self, by: str | None = None) -> dict[str, int]:
-        """How many counted councils each group has."""
-        key = ("councils", by)
-        if key not in self._cache:
-            means = self.level_means(by)
-            self._cache[key] = dict(zip(means["group"], means["councils"].tolist(), strict=True))
-        return dict(self._cache[key])
-
-    # -- trends --------------------------------------------------------------------------------
-    @property
-    def trends(self) -> pd.DataFrame:
-        """Movement between the previous and the latest round (:data:`TRENDS_COLUMNS`).
-
-        One row per council counted in both rounds per current-model item, councils by name.
-        Each answer is mapped onto the current model through its version's lineage (a
-        previous C2 gives the previous level of both C2A and C2B). ``movement`` compares the
-        current levels: 'up', 'same' or 'down'; 'not comparable' when the lineage gives no
-        answer for the item in one of the rounds (an item added since, a merged or removed
-        one, a version with no lineage); empty when a level was left blank. The previous
-        and latest level columns show what each round's answer maps to (blank when none).
-        Empty (with these columns) unless the counted returns span two known rounds.
-        """
-        if "trends" not in self._cache:
-            self._cache["trends"] = self._make_trends()
-        return self._cache["trends"]
-
-    def _make_trends(self) -> pd.DataFrame:
-        previous, latest = self.previous_round, self.latest_round
-        if previous is None:  # one round: the empty table, as the code below would make it
-            scores = ("previous_score", "latest_score")
-            return pd.DataFrame(
-                {c: pd.Series(dtype="Int64" if c in scores else object) for c in TRENDS_COLUMNS}
-            )
-        # council -> index of its counted return, in each of the two rounds compared
-        in_round: dict[str, dict[str, int]] = {latest: {}, previous: {}}
-        states = self.log["counted"].tolist()
-        for index, (ret, state) in enumerate(zip(self.returns, states, strict=True)):
-            if state == COUNTED and round_of(ret) in in_round:
-                in_round[round_of(ret)][council_key(ret)] = index
-        earlier = in_round[previous]
-        pairs = [(index, earlier[key]) for key, index in in_round[latest].items() if key in earlier]
-        pairs.sort(
-            key=lambda p: (name_of(self.returns[p[0]]).casefold(), code_of(self.returns[p[0]]))
-        )
-        versions = self._versions
-        items = list(self.model.items)
-        n_items = len(items)
-
-        def per_pair(values) -> np.ndarray:
-            return np.repeat(np.array(values, dtype=object), n_items)
-
-        rets = [(self.returns[a], self.returns[b]) for a, b in pairs]
-        attributes = [attributes_of(new) for new, _ in rets]
-        grid = pd.DataFrame(
-            {
-                "latest_index": np.repeat(np.array([a for a, _ in pairs], dtype="int64"), n_items),
-                "previous_index": np.repeat(
-                    np.array([b for _, b in pairs], dtype="int64"), n_items
-                ),
-                "council_code": per_pair([code_of(new) for new, _ in rets]),
-                "council_name": per_pair([name_of(new) for new, _ in rets]),
-                "region": per_pair([a for a, _ in attributes]),
-                "council_type": per_pair([t for _, t in attributes]),
-                "item_id": np.tile(np.array([i.id for i in items], dtype=object), len(pairs)),
-                "item_name": np.tile(np.array([i.name for i in items], dtype=object), len(pairs)),
-                "previous_round": per_pair([round_of(old) for _, old in rets]),
-                "previous_model_version": per_pair([versions.key(old)[1] for _, old in rets]),
-                "latest_round": per_pair([round_of(new) for new, _ in rets]),
-                "latest_model_version": per_pair([versions.key(new)[1] for new, _ in rets]),
-            }
-        )
-        answer_columns = ["return_index", "item_id", "source_item_id", "current_level"]
-        answers = self.comparable[[*answer_columns, "current_score"]]
-        for when in ("latest", "previous"):
-            renamed = answers.rename(
-                columns={
-                    "return_index": f"{when}_index",
-                    "source_item_id": f"{when}_item_id",
-                    "current_level": f"{when}_level",
-                    "current_score": f"{when}_score",
-                }
-            ).assign(**{f"has_{when}": True})
-            grid = grid.merge(renamed, on=[f"{when}_index", "item_id"], how="left", sort=False)
-        has_both = grid["has_latest"].eq(True).to_numpy() & grid["has_previous"].eq(True).to_numpy()
-        new = grid["latest_score"].astype("float64").to_numpy()
-        old = grid["previous_score"].astype("float64").to_numpy()
-        blank = np.isnan(new) | np.isnan(old)
-        grid["movement"] = np.select(
-            [~has_both, blank, new > old, new < old], [NOT_COMPARABLE, "", UP, DOWN], default=SAME
-        )
-        result = grid[list(TRENDS_COLUMNS)].copy()
-        for column in TRENDS_COLUMNS:
-            if column not in ("previous_score", "latest_score"):
-                values = result[column].to_numpy(dtype=object, na_value="")
-                result[column] = pd.Series(values, dtype=object).infer_objects()
-            else:
-                result[column] = result[column].astype("Int64")
-        return result.reset_index(drop=True)
-
-    def movement(self, by: str | None = "region") -> pd.DataFrame:
-        """Per group and current-model item, how councils moved between the two rounds
-        (:data:`MOVEMENT_COLUMNS`), then an all-items row (item id :data:`ALL_ITEMS`) per group.
-
-        ``councils``: councils in the group counted in both rounds. ``compared``: those whose
-        current level could be compared for the item ('up', 'same' or 'down'); in the
-        all-items row, the number of council-and-item comparisons. ``share_up``: % of
-        ``compared`` that moved up (blank when nothing was compared). ``by`` as in
-        :meth:`summary`; every group of the register appears. Empty without trends.
-        """
-        trends = self.trends
-        if self.previous_round is None:
-            return pd.DataFrame(columns=list(MOVEMENT_COLUMNS))
-        groups_of, groups = self._make_grouping(trends, by)
-        items = self.item_ids
-        items_of = pd.Categorical(trends["item_id"], categories=items).codes.astype("int64")
-        moves = trends["movement"].to_numpy(dtype=object, na_value="")
-        moves_of = pd.Categorical(moves, categories=list(MOVEMENTS)).codes.astype("int64")
-        shape = (len(groups), len(items), len(MOVEMENTS))
-        flat = np.ravel_multi_index((groups_of, items_of, moves_of), shape)
-        counts = np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape)
-        councils = counts[:, 0, :].sum(axis=1) if items else np.zeros(len(groups), "int64")
-        counts = np.concatenate([counts, counts.sum(axis=1, keepdims=True)], axis=1)
-        up, same, down, not_comparable = (counts[:, :, i] for i in range(4))
-        compared = up + same + down
-        share = np.where(compared > 0, np.round(100.0 * up / np.maximum(compared, 1), 1), np.nan)
-        names = [item.name for item in self.model.items] + [ALL_ITEMS_NAME]
-        width = len(items) + 1
-        return pd.DataFrame(
-            {
-                "group_type": self.group_type(by),
-                "group": np.repeat(np.array(groups, dtype=object), width),
-                "item_id": np.tile(np.array([*items, ALL_ITEMS], dtype=object), len(groups)),
-                "item_name": np.tile(np.array(names, dtype=object), len(groups)),
-                "councils": np.repeat(councils, width).astype("int64"),
-                "compared": compared.ravel().astype("int64"),
-                "up": up.ravel().astype("int64"),
-                "same": same.ravel().astype("int64"),
-                "down": down.ravel().astype("int64"),
-                "not_comparable": not_comparable.ravel().astype("int64"),
-                "share_up": share.ravel(),
-            }
-        )[list(MOVEMENT_COLUMNS)]
 
     # -- coverage ------------------------------------------------------------------------------
     def in_latest_round(self, ret: Return) -> bool:
