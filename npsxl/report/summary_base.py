@@ -1,8 +1,8 @@
 """What every sheet of the coordinator's summary workbook is written with: the formats and
 colours of the brand, the collation's figures as arrays, and a print-ready sheet with its
 brand bar, title, paragraphs and header rows (:class:`SummaryBase`). The sheets themselves
-are in :mod:`npsxl.report.summary_workbook`, :mod:`npsxl.report.summary_history` and
-:mod:`npsxl.report.summary_lists`."""
+are in :mod:`npsxl.report.summary_workbook`, :mod:`npsxl.report.summary_figures`,
+:mod:`npsxl.report.summary_history` and :mod:`npsxl.report.summary_lists`."""
 
 from __future__ import annotations
 
