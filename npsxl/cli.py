@@ -14,6 +14,7 @@ from npsxl import __version__
 from npsxl.core.errors import NpsxlError, ProblemsError
 from npsxl.model import defaults
 from npsxl.model.loading import load_model
+from npsxl.reading.returns import ACCEPTED, REJECTED
 
 DEFAULT_OUT = Path("output")
 
@@ -317,31 +318,10 @@ def generate(
 
 
 # --- validate -------------------------------------------------------------------------------------
-def _print_return(ret) -> None:
-    council = (
-        ret.council.name
-        if ret.council
-        else (ret.council_name or ret.council_code or "council unknown")
-    )
-    model = f"{ret.model_id} {ret.model_version}".strip() or "model unknown"
-    done = f"{ret.complete_count} of {ret.item_count} items complete" if ret.item_count else ""
-    colour = {"accepted": "green", "rejected": "red"}.get(ret.status, "yellow")
-    head = click.style(ret.status.upper(), fg=colour, bold=True)
-    click.echo(f"{ret.path}: {head}: " + ", ".join(x for x in (council, model, done) if x))
-    for problem in ret.problems:
-        where = problem.location
-        place = ", ".join(
-            x
-            for x in (
-                f"sheet '{where.sheet}'" if where.sheet else "",
-                f"cell {where.cell}" if where.cell else "",
-                f"item {where.item_id}" if where.item_id else "",
-            )
-            if x
-        )
-        hint = f" What to do: {problem.hint}." if problem.hint else ""
-        place = f" ({place})" if place else ""
-        click.echo(f"  {problem.severity}: [{problem.code}]{place} {problem.message}.{hint}")
+def _styled_status(status: str) -> str:
+    """A return's status for the terminal: green when accepted, red when rejected, else yellow."""
+    colour = {ACCEPTED: "green", REJECTED: "red"}.get(status, "yellow")
+    return click.style(status.upper(), fg=colour, bold=True)
 
 
 @cli.command()
@@ -375,13 +355,12 @@ def validate(inputs, model_path, archive_dir, register_path, output_format, jobs
     if output_format == "json":
         click.echo(json.dumps([r.to_dict() for r in returns], indent=2, ensure_ascii=False))
     else:
+        from npsxl.report.text import counts_line, return_lines
+
         for ret in returns:
-            _print_return(ret)
-        counts = {
-            s: sum(r.status == s for r in returns)
-            for s in ("accepted", "accepted with warnings", "rejected")
-        }
-        click.echo(f"{len(returns)} file(s): " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+            for line in return_lines(ret, _styled_status):
+                click.echo(line)
+        click.echo(counts_line(returns))
     if any(not r.accepted for r in returns):
         sys.exit(1)
 
