@@ -262,8 +262,8 @@ def generate(
     force,
 ):
     """Generate self-assessment workbooks: one blank, or one per council."""
+    from npsxl.model.rounds import assessment_round
     from npsxl.workbook.generation import generate as generate_workbooks
-    from npsxl.workbook.writer import assessment_round
 
     if prefill_inputs:
         loaded, archive = _load_models(model_path, archive_dir)

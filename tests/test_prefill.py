@@ -26,12 +26,13 @@ from npsxl.model.answers import Answer, Respondent
 from npsxl.model.archive import ModelArchive
 from npsxl.model.lineage import Mapping
 from npsxl.model.loading import load_model
+from npsxl.model.rounds import assessment_round
 from npsxl.reading.reader import read_return
 from npsxl.reading.returns import Return
 from npsxl.workbook import layout as L
 from npsxl.workbook.council_workbooks import CouncilWorkbooks
 from npsxl.workbook.generation import generate, read_manifest
-from npsxl.workbook.writer import assessment_round, build_workbook
+from npsxl.workbook.writer import build_workbook
 
 GENERATED_AT = "2026-11-02T09:30:00+00:00"
 OLD_RESPONDENT = Respondent("A. Officer", "Head of Procurement", "a.officer@example.org",

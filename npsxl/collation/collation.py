@@ -17,9 +17,10 @@ for its council in its round (by the date completed, then the file's modificatio
 older ones of the same round are *superseded* and never double counted. Returns of
 different rounds are never duplicates of each other.
 
-**Rounds.** Every figure except the trends is for the *latest round*: the greatest round
-among the counted returns (rounds compare as text; an unknown round, ``""``, comes first).
-With one round, as before, that is every counted return.
+**Rounds.** Every figure except the trends is for the *latest round*: the latest round
+among the counted returns, in the natural order of :func:`npsxl.model.rounds.round_key`
+("2026-2" before "2026-10"; an unknown round, ``""``, comes first). With one round, as
+before, that is every counted return.
 
 **Model versions.** Returns made with an older model version are mapped onto the current
 model through the archive's lineage (:meth:`npsxl.model.archive.ModelArchive.mapping`): an old
@@ -82,6 +83,7 @@ from npsxl.model.register import (
     Register,
     check_group_by,
 )
+from npsxl.model.rounds import in_round_order, latest_round, round_key
 from npsxl.reading.returns import Return
 
 
@@ -147,14 +149,15 @@ class Collation(CollationFigures, CollationTrends):
         """Round -> councils counted in it, in round order ('' is an unknown round)."""
         if "rounds" not in self._cache:
             counts = Counter(round_of(r) for r in self.counted)
-            self._cache["rounds"] = dict(sorted(counts.items()))
+            self._cache["rounds"] = {r: counts[r] for r in in_round_order(counts)}
         return dict(self._cache["rounds"])
 
     @property
     def latest_round(self) -> str:
-        """The greatest round among the counted returns: every summary is for this round."""
+        """The latest round among the counted returns (:func:`~npsxl.model.rounds.round_key`):
+        every summary is for this round."""
         if "latest_round" not in self._cache:
-            self._cache["latest_round"] = max(self.rounds, default="")
+            self._cache["latest_round"] = latest_round(self.rounds)
         return self._cache["latest_round"]
 
     @property
@@ -179,7 +182,7 @@ class Collation(CollationFigures, CollationTrends):
         """Counted returns per round and model version: round, model_version, returns."""
         versions = self._versions
         counts = Counter((round_of(r), version_label(*versions.key(r))) for r in self.counted)
-        rows = sorted(counts.items(), key=lambda kv: (kv[0][0], version_key(kv[0][1])))
+        rows = sorted(counts.items(), key=lambda kv: (round_key(kv[0][0]), version_key(kv[0][1])))
         return pd.DataFrame(
             [(rnd, label, n) for (rnd, label), n in rows],
             columns=["round", "model_version", "returns"],
@@ -289,7 +292,7 @@ class Collation(CollationFigures, CollationTrends):
         latest = self.latest_round
         if ret.accepted:
             return round_of(ret) == latest
-        return not round_of(ret) or round_of(ret) >= latest
+        return not round_of(ret) or round_key(round_of(ret)) >= round_key(latest)
 
     def not_returned(self) -> list[Council]:
         """Councils in the register with no accepted return in the latest round, in register
@@ -403,7 +406,7 @@ def collate_returns(
     states = counted_states(returns)
     versions = Versions(model, archive)
     counted = [r for r, state in zip(returns, states, strict=True) if state == COUNTED]
-    latest = max((round_of(r) for r in counted), default="")
+    latest = latest_round(round_of(r) for r in counted)
     comparable, per_version = comparable_frames(versions, returns, states)
     return Collation(
         model=model,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from npsxl.model.archive import ModelArchive
 from npsxl.model.lineage import Mapping
 from npsxl.model.model import Item, Model
 from npsxl.model.register import Register
+from npsxl.model.rounds import round_key
 from npsxl.reading.returns import Return
 from npsxl.workbook.previous import Previous
 
@@ -201,7 +201,8 @@ def latest_by_council(returns: Iterable[Return]) -> dict[str, Return]:
     """Each council's latest accepted return, keyed by council code.
 
     Only accepted returns whose council was found in the register count. The latest is
-    the one with the latest round, then the latest date completed, then the newest file.
+    the one with the latest round (in the order of :func:`npsxl.model.rounds.round_key`), then
+    the latest date completed, then the newest file.
     """
     latest: dict[str, tuple[tuple, Return]] = {}
     for ret in returns:
@@ -223,15 +224,7 @@ def _recency(ret: Return) -> tuple:
         mtime = os.stat(ret.path).st_mtime if ret.path else 0.0
     except OSError:
         mtime = 0.0
-    return (_natural(return_round(ret)), day, mtime)
-
-
-def _natural(text: str) -> tuple:
-    """A sort key that puts '2024' before '2026' and '2026-2' before '2026-10'."""
-    return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
-        for part in re.findall(r"\d+|\D+", text)
-    )
+    return (round_key(return_round(ret)), day, mtime)
 
 
 @dataclass

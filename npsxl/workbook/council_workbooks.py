@@ -10,11 +10,11 @@ from pathlib import Path
 from npsxl.core.atomic import atomic_path
 from npsxl.model.model import Model
 from npsxl.model.register import Council
+from npsxl.model.rounds import assessment_round
 from npsxl.workbook import layout as L
 from npsxl.workbook.plan import detail_height
 from npsxl.workbook.writer import (
     BuiltWorkbook,
-    assessment_round,
     build_workbook,
     excel_text,
     now_text,

@@ -18,9 +18,10 @@ from npsxl.core.atomic import write_text_atomic
 from npsxl.core.errors import NpsxlError, OutputError
 from npsxl.model.model import Model
 from npsxl.model.register import Council, Register
+from npsxl.model.rounds import assessment_round
 from npsxl.workbook.council_workbooks import CouncilWorkbooks
 from npsxl.workbook.previous import Previous
-from npsxl.workbook.writer import BuiltWorkbook, assessment_round, build_workbook
+from npsxl.workbook.writer import BuiltWorkbook, build_workbook
 
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_COLUMNS = ("file", "council_code", "council_name", "region", "model_id",

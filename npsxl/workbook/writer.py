@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,10 +28,10 @@ from xlsxwriter.worksheet import Worksheet
 
 from npsxl import __version__
 from npsxl.core.atomic import atomic_path
-from npsxl.core.errors import NpsxlError
 from npsxl.model.answers import Answer, Respondent
 from npsxl.model.model import Model
 from npsxl.model.register import Council
+from npsxl.model.rounds import assessment_round
 from npsxl.workbook import layout as L
 from npsxl.workbook.assessment_sheet import AssessmentSheet
 from npsxl.workbook.formats import Formats
@@ -152,32 +151,6 @@ def build_workbook(
     where = Path() if in_memory else Path(path)
     return BuiltWorkbook(where, council, model.id, model.version, model.fingerprint, generated_at,
                          round, previous.source_file if previous else "")  # fmt: skip
-
-
-_ROUND_PATTERN = re.compile(r"[\x00-\x1f\x7f\ufffe\uffff]")
-ROUND_MAX_LENGTH = 40
-
-
-def default_round() -> str:
-    """The assessment round when none is given: this year, e.g. ``"2026"``."""
-    return str(dt.date.today().year)
-
-
-def assessment_round(value: str | int | None = "") -> str:
-    """``value`` as an assessment round: trimmed, this year when empty.
-
-    Raises :class:`npsxl.core.errors.NpsxlError` for control characters or more than
-    :data:`ROUND_MAX_LENGTH` characters (it is shown in a line on the Start here sheet).
-    """
-    text = "" if value is None else str(value).strip()
-    if not text:
-        return default_round()
-    if _ROUND_PATTERN.search(text) or len(text) > ROUND_MAX_LENGTH:
-        raise NpsxlError(
-            f"the assessment round {text[:60]!r} is not usable: give a short label such as "
-            f"2026 or 2026-27 (at most {ROUND_MAX_LENGTH} characters, on one line)"
-        )
-    return text
 
 
 def now_text() -> str:
