@@ -14,8 +14,9 @@ import pandas as pd
 from npsxl.collation.collation import Collation
 from npsxl.collation.columns import MEASURES
 from npsxl.collation.counting import item_theme
-from npsxl.model.model import Model
+from npsxl.model.model import MIN_CONTRAST, Model, contrast_ratio
 from npsxl.report.sheet_rows import DataRows, TextRows, row_height, safe_text, text_lines
+from npsxl.workbook.formats import BORDER, HEADER_BORDER, BrandFormats
 
 BOLD = 0.92  # bold text is wider
 MAX_PROBLEMS_SHOWN = 12
@@ -54,6 +55,15 @@ def blend(colour: str, share: float) -> str:
     return "#" + "".join(f"{c:02X}" for c in mixed)
 
 
+def under_black_text(colour: str) -> str:
+    """``colour``, mixed with white as little as it takes for black text on it to reach
+    4.5:1 (the heat map's numbers stand on its colour scale in the cells' black)."""
+    share = 1.0
+    while contrast_ratio("#000000", blend(colour, share)) < MIN_CONTRAST:
+        share -= 0.05
+    return blend(colour, share)
+
+
 def level_palette(model: Model) -> list[str]:
     """One fill per level, light to dark, from the brand's header colour."""
     count = len(model.levels)
@@ -68,35 +78,23 @@ def number_or_none(value) -> float | None:
 
 
 # --- formats ------------------------------------------------------------------------------------
-class Formats:
-    """Cell formats from the model's brand: every text/fill pair is a brand colour pair."""
+class SummaryFormats(BrandFormats):
+    """The summary workbook's cell formats, on the pieces the self-assessment workbook's are
+    made of: every text/fill pair is a brand colour pair, titles are in the brand's colour
+    for text on white."""
 
     def __init__(self, wb, model: Model):
-        brand = model.brand
-        colours = brand.colours
-        base = {"font_name": brand.font, "font_size": 10, "valign": "top"}
-
-        def fmt(**props):
-            return wb.add_format({**base, **props})
-
-        def pair(role):
-            return {"bg_color": colours[role].background, "font_color": colours[role].text}
-
-        border = {"border": 1, "border_color": "#808080"}
+        super().__init__(wb, model.brand, font_size=10)
+        fmt, pair, dark, border = self.fmt, self.pair, self.dark, BORDER
+        colours = self.colours
         self.brand_bar = fmt(bold=True, font_size=12, valign="vcenter", **pair("header"))
-        self.title = fmt(bold=True, font_size=16, font_color=colours["header"].background)
-        self.subtitle = fmt(bold=True, font_size=12, font_color=colours["header"].background)
+        self.title = fmt(bold=True, font_size=16, font_color=dark)
+        self.subtitle = fmt(bold=True, font_size=12, font_color=dark)
         self.line = fmt()
         self.note = fmt(text_wrap=True, **pair("muted"))
         self.text = fmt(text_wrap=True)
         self.label = fmt(bold=True, text_wrap=True)
-        heading = {
-            "bold": True,
-            "text_wrap": True,
-            "valign": "vcenter",
-            "border": 1,
-            "border_color": "#FFFFFF",
-        }
+        heading = {"bold": True, "text_wrap": True, "valign": "vcenter", **HEADER_BORDER}
         self.header = fmt(**heading, align="center", **pair("header"))
         self.header_left = fmt(**heading, **pair("header"))
         self.group_header = fmt(**heading, align="center", **pair("theme"))
@@ -117,8 +115,8 @@ class Formats:
             "accepted with warnings": fmt(text_wrap=True, **pair("input"), **border),
             "rejected": fmt(text_wrap=True, bold=True, **pair("warning"), **border),
         }
-        self.moved_up = wb.add_format(pair("chosen"))  # conditional formats (movement)
-        self.moved_down = wb.add_format(pair("warning"))
+        self.moved_up = self.conditional(**pair("chosen"))  # (movement)
+        self.moved_down = self.conditional(**pair("warning"))
         # Data sheet formats: distinct from every other format, so each gets its own index
         self.data_text = fmt(text_wrap=True, align="left")
         self.data_integer = fmt(num_format="0", align="center")
@@ -127,13 +125,13 @@ class Formats:
             "type": "3_color_scale",
             "min_type": "num",
             "min_value": 1,
-            "min_color": colours["warning"].background,
+            "min_color": under_black_text(colours["warning"].background),
             "mid_type": "num",
             "mid_value": (len(model.levels) + 1) / 2,
-            "mid_color": colours["input"].background,
+            "mid_color": under_black_text(colours["input"].background),
             "max_type": "num",
             "max_value": len(model.levels),
-            "max_color": colours["chosen"].background,
+            "max_color": under_black_text(colours["chosen"].background),
         }
 
 
@@ -145,7 +143,7 @@ class SummaryBase:
         self.wb = wb
         self.c = collation
         self.model = collation.model
-        self.f = Formats(wb, self.model)
+        self.f = SummaryFormats(wb, self.model)
         self.palette = level_palette(self.model)
         self.used_names: set[str] = set()
         self.widths: dict[str, list[float]] = {}

@@ -1,29 +1,67 @@
-"""The cell formats of a self-assessment workbook, from the model's brand: :class:`Formats`."""
+"""Cell formats from the model's brand, for both workbooks: the pieces every branded format
+is made from (:class:`BrandFormats`: the brand's font, its colour pairs, the one colour for
+text on white, the borders), and the self-assessment workbook's own :class:`Formats`. The
+coordinator's summary workbook builds its formats on the same pieces
+(:class:`npsxl.report.summary_base.SummaryFormats`).
+
+Every text colour is legible on what it stands on: a brand pair's text on its own background
+(the model checks each pair reaches 4.5:1), black on white or light grey, or
+:func:`colour_on_white` on white.
+"""
 
 from __future__ import annotations
 
-from npsxl.model.model import Model, contrast_ratio
+from npsxl.model.model import MIN_CONTRAST, Brand, Model, contrast_ratio
 from npsxl.workbook.textfit import FONT_SIZE
 
+WHITE = "#FFFFFF"
+BORDER = {"border": 1, "border_color": "#808080"}  # grey cell borders
+HEADER_BORDER = {"border": 1, "border_color": WHITE}  # white lines between header cells
 
-class Formats:
-    """The workbook's cell formats, built once per workbook from the brand."""
+
+def colour_on_white(brand: Brand) -> str:
+    """The brand's colour for text on white (titles, links): the first of the header
+    background, the header text and the theme text that reaches 4.5:1 on white, else black.
+
+    A brand pair only promises its text is legible on its own background: a gold header
+    with black text gives a gold (1.6:1) title on white, so black it is.
+    """
+    colours = brand.colours
+    candidates = (colours["header"].background, colours["header"].text, colours["theme"].text)
+    return next((c for c in candidates if contrast_ratio(c, WHITE) >= MIN_CONTRAST), "#000000")
+
+
+class BrandFormats:
+    """What every branded cell format of a workbook is made from: :meth:`fmt` adds a format
+    in the brand's font, :meth:`pair` gives a brand colour pair's fill and text colour, and
+    :attr:`dark` is :func:`colour_on_white`."""
+
+    def __init__(self, wb, brand: Brand, font_size: float = FONT_SIZE):
+        self._wb = wb
+        self._base = {"font_name": brand.font, "font_size": font_size, "valign": "top"}
+        self.colours = brand.colours
+        self.dark = colour_on_white(brand)
+
+    def fmt(self, **props):
+        """A new format: the brand's font, top-aligned, with ``props`` on top."""
+        return self._wb.add_format({**self._base, **props})
+
+    def conditional(self, **props):
+        """A format for conditional formatting: only what it changes, nothing of the base."""
+        return self._wb.add_format(props)
+
+    def pair(self, role: str) -> dict[str, str]:
+        """The fill and text colour of the brand's colour pair for ``role``."""
+        colour = self.colours[role]
+        return {"bg_color": colour.background, "font_color": colour.text}
+
+
+class Formats(BrandFormats):
+    """The self-assessment workbook's cell formats, built once per workbook from the brand."""
 
     def __init__(self, wb, model: Model):
-        brand = model.brand
-        colour = brand.colours
-        base = {"font_name": brand.font, "font_size": FONT_SIZE, "valign": "top"}
-
-        def fmt(**props):
-            return wb.add_format({**base, **props})
-
-        def pair(role):
-            return {"bg_color": colour[role].background, "font_color": colour[role].text}
-
-        # the brand's colour for titles and links on white: the first that is legible on white
-        candidates = (colour["header"].background, colour["header"].text, colour["theme"].text)
-        dark = next((c for c in candidates if contrast_ratio(c, "#FFFFFF") >= 4.5), "#000000")
-        border = {"border": 1, "border_color": "#808080"}
+        super().__init__(wb, model.brand)
+        fmt, pair, dark, border = self.fmt, self.pair, self.dark, BORDER
         self.brand_bar = fmt(bold=True, font_size=12, valign="vcenter", **pair("header"))
         self.title = fmt(bold=True, font_size=16, font_color=dark)
         self.title_wrap = fmt(bold=True, font_size=16, font_color=dark, text_wrap=True)
@@ -38,9 +76,8 @@ class Formats:
         self.small_print = fmt(text_wrap=True, font_size=8, **pair("muted"))
         self.heading = fmt(bold=True, font_size=11, valign="vcenter", **pair("theme"))
         self.header = fmt(
-            bold=True, text_wrap=True, valign="vcenter", **pair("header"),
-            border=1, border_color="#FFFFFF",
-        )  # fmt: skip
+            bold=True, text_wrap=True, valign="vcenter", **pair("header"), **HEADER_BORDER
+        )
         self.cell = fmt(text_wrap=True, **border)
         self.cell_bold = fmt(text_wrap=True, bold=True, **border)
         self.link = fmt(text_wrap=True, bold=True, underline=1, font_color=dark, **border)
@@ -67,12 +104,11 @@ class Formats:
         # Chosen levels are marked by more than colour, in styles that keep the text's width
         self.previous = fmt(italic=True, text_wrap=True, align="center", **pair("muted"), **border)
         self.previous_header = fmt(
-            bold=True, italic=True, text_wrap=True, valign="vcenter", **pair("muted"),
-            border=1, border_color="#808080",
-        )  # fmt: skip
+            bold=True, italic=True, text_wrap=True, valign="vcenter", **pair("muted"), **border
+        )
         self.previous_note = fmt(bold=True, italic=True, align="center_across", valign="bottom",
                                  **pair("muted"))  # fmt: skip
-        self.cf_current = wb.add_format({**pair("chosen"), "underline": 1})
-        self.cf_target = wb.add_format({**pair("target"), "italic": True})
-        self.cf_warning = wb.add_format(pair("warning"))
-        self.cf_done = wb.add_format(pair("chosen"))
+        self.cf_current = self.conditional(**pair("chosen"), underline=1)
+        self.cf_target = self.conditional(**pair("target"), italic=True)
+        self.cf_warning = self.conditional(**pair("warning"))
+        self.cf_done = self.conditional(**pair("chosen"))
