@@ -45,6 +45,19 @@ def flip_a_byte(src: Path, dst: Path, part: str) -> Path:
     return dst
 
 
+def column_pixels_of(ws, first_col: int, last_col: int) -> float:
+    """The width in pixels of an openpyxl sheet's columns ``first_col``..``last_col`` (1-based),
+    from the widths stored (Excel's, with its 5 pixels of padding; ranges are grouped)."""
+
+    def width(col: int) -> float:
+        for dim in ws.column_dimensions.values():
+            if dim.min is not None and dim.min <= col <= dim.max and dim.width:
+                return dim.width
+        raise AssertionError(f"{ws.title} column {col} has no width set")
+
+    return sum(round(width(col) * 7) for col in range(first_col, last_col + 1))
+
+
 def sample_answers(model, seed: int = 0) -> dict[str, Answer]:
     """Deterministic, complete answers: current cycles through the levels, target one above."""
     answers = {}

@@ -1,5 +1,6 @@
-"""Cells for the summary workbook: untrusted text kept as text, wrapped-text row heights,
-and long tables written straight into a saved workbook's sheet XML.
+"""Cells for the summary workbook: untrusted text kept as text, the height of a row of
+wrapped text (measured by :mod:`npsxl.workbook.textfit`, as the self-assessment workbook's
+are), and long tables written straight into a saved workbook's sheet XML.
 
 Thousands of returns make hundreds of thousands of cells; through xlsxwriter's cell API they
 would take seconds. :class:`DataRows` and :class:`TextRows` hold such a table, and
@@ -19,10 +20,10 @@ import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
+from npsxl.workbook.textfit import column_pixels, wrapped_height
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CHARS_PER_WIDTH = 1.15  # characters of 10pt Arial per unit of column width, on the safe side
-LINE_HEIGHT = 13.0  # points per line of wrapped 10pt text, with LibreOffice's leading
-MAX_ROW_HEIGHT = 409.0  # Excel's limit
+EXCEL_MAX_TEXT = 32_767  # characters in a cell
 
 
 # --- untrusted text -----------------------------------------------------------------------------
@@ -42,45 +43,18 @@ def safe_text(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def text_lines(text: str, width: float) -> int:
-    """How many lines ``text`` wraps to in a column ``width`` characters wide (10pt text).
-
-    Neither Excel nor LibreOffice sets row heights for wrapped text written by a program, so
-    heights are estimated: word by word, on the generous side so text is never cut off.
-    """
-    per_line = max(1, int(width * CHARS_PER_WIDTH) - 1)
-    lines = 0
-    for paragraph in str(text).split("\n"):
-        if len(paragraph) <= per_line:
-            lines += 1
-            continue
-        used, count = 0, 1
-        for word in paragraph.split():
-            while len(word) > per_line:  # a long word (a path, a URL) breaks anywhere
-                if used:
-                    count += 1
-                word, used = word[per_line:], 0
-                count += 1 if word else 0
-            if not word:
-                continue
-            if used and used + 1 + len(word) > per_line:
-                count += 1
-                used = len(word)
-            else:
-                used += len(word) + (1 if used else 0)
-        lines += count
-    return max(lines, 1)
-
-
-def row_height(lines: int) -> float:
-    return min(MAX_ROW_HEIGHT, max(15.0, lines * LINE_HEIGHT + 3))
+def height_attributes(points: float) -> str:
+    """A ``<row>``'s height attributes for ``points``, in whole pixels as xlsxwriter's
+    ``set_row()`` writes them; '' for 0 (the default height)."""
+    if not points:
+        return ""
+    return f' ht="{0.75 * int(points * 4 / 3 + 0.5):.16g}" customHeight="1"'
 
 
 # --- the data sheet, fast -----------------------------------------------------------------------
 _XML_SPECIAL = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "_x000D_"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-EXCEL_MAX_TEXT = 32_767
 ROWS_PER_CHUNK = 2_000
 
 
@@ -93,31 +67,35 @@ def _xml_text(text: str) -> str:
     return _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
-def _inline(value, per_line: int) -> tuple[str, int]:
-    """An inline-string element for a cell (or '' when blank) and its rough line count."""
-    text = safe_text(value)
+def _inline(text: str) -> str:
+    """An inline-string element for a cell's (safe) text, or '' when blank."""
     if not text:
-        return "", 1
-    count = 1
-    if len(text) > per_line or "\n" in text:
-        count = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+        return ""
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
-    return f"<is><t{space}>{_xml_text(text)}</t></is>", count
+    return f"<is><t{space}>{_xml_text(text)}</t></is>"
 
 
-def _text_cells(values: np.ndarray, width: float, style: int) -> tuple[np.ndarray, np.ndarray]:
+def _text_cells(
+    values: np.ndarray, width: float, style: int, font: str
+) -> tuple[np.ndarray, np.ndarray]:
     """The rest of each cell after its reference (``" s=... t="inlineStr">...</c>"`` in
-    UTF-8, or b'' when blank) and its rough wrapped line count, for a column of values. Each
-    distinct value (council names, item names...) is worked out and encoded once."""
-    per_line = max(1, int((width * CHARS_PER_WIDTH - 1) * 0.85))
+    UTF-8, or b'' when blank) and the row height its wrapped text needs (0.0: one line), for
+    a column of values. Each distinct value (council names, item names...) is made safe,
+    measured and encoded once."""
+    pixels = column_pixels(width)
     codes, uniques = pd.factorize(values)
-    done = [_inline(value, per_line) for value in uniques]
+    texts = [safe_text(value) for value in uniques]
     tails = [
-        f'" s="{style}" t="inlineStr">{text}</c>'.encode() if text else b"" for text, _ in done
+        f'" s="{style}" t="inlineStr">{_inline(text)}</c>'.encode() if text else b""
+        for text in texts
     ]
-    texts = np.array([*tails, b""], dtype=object)
-    lines = np.array([count for _, count in done] + [1], dtype="int64")
-    return texts[codes], lines[codes]  # code -1 (missing) picks the blank at the end
+    # a cell's text is at most EXCEL_MAX_TEXT long: a longer one is as tall as the limit
+    heights = [wrapped_height(text[:EXCEL_MAX_TEXT], pixels, font=font) for text in texts]
+    # code -1 (missing) picks the blank at the end
+    return (
+        np.array([*tails, b""], dtype=object)[codes],
+        np.array([*heights, 0.0], dtype="float64")[codes],
+    )
 
 
 class DataRows:
@@ -129,7 +107,8 @@ class DataRows:
     (always text, never formulas), styled with formats xlsxwriter created and indexed.
     """
 
-    def __init__(self):
+    def __init__(self, font: str = "Arial"):
+        self.font = font  # the font the row heights are measured in
         self.sheet_index: int | None = None
         self.frame: pd.DataFrame | None = None
         self.first_row = 0
@@ -147,7 +126,7 @@ class DataRows:
         assert text_style is not None and number_style is not None, "formats not indexed"
         n = len(frame)
         numbers = np.array([str(r).encode() for r in range(start, start + n)], dtype=object)
-        lines = np.ones(n, dtype="int64")
+        heights = np.zeros(n, dtype="float64")
         pieces = []
         for col, name in enumerate(frame.columns):
             values = frame[name].to_numpy(dtype=object)  # missing (NaN, NA): code -1, blank
@@ -156,8 +135,8 @@ class DataRows:
                 done = [f'" s="{number_style}"><v>{int(v)}</v></c>'.encode() for v in uniques]
                 tails = np.array([*done, b""], dtype=object)[codes]
             else:
-                tails, counts = _text_cells(values, self.widths[col], text_style)
-                np.maximum(lines, counts, out=lines)
+                tails, needed = _text_cells(values, self.widths[col], text_style, self.font)
+                np.maximum(heights, needed, out=heights)
             head = f'<c r="{xl_col_to_name(col)}'.encode()
             blank = tails == b""
             if not blank.any():
@@ -167,11 +146,9 @@ class DataRows:
                 refs = numbers.copy()
                 heads[blank] = refs[blank] = b""
                 pieces += [heads, refs, tails]
-        heights = {
-            k: f'" ht="{row_height(k)}" customHeight="1">'.encode() for k in set(lines.tolist())
-        }
-        heights[1] = b'">'
-        openings = [heights[k] for k in lines.tolist()]
+        points = heights.tolist()
+        opening = {h: f'"{height_attributes(h)}>'.encode() for h in set(points)}
+        openings = [opening[h] for h in points]
         ends = repeat(b"</row>", n)
         rows = zip(repeat(b'<row r="', n), numbers, openings, *pieces, ends, strict=True)
         return b"".join(map(b"".join, rows))
@@ -213,9 +190,10 @@ class TextRows(DataRows):
     formatted (the returns log): spliced in like :class:`DataRows`, as ten thousand returns
     would make a hundred thousand cells through xlsxwriter."""
 
-    def __init__(self):
-        super().__init__()
+    def __init__(self, font: str = "Arial"):
+        super().__init__(font)
         self.records: list[tuple[list[str], list[int]]] = []  # (texts, xf indexes) per row
+        self.bold_styles: set[int] = set()  # the xf indexes of bold formats
 
     def ready(self) -> bool:
         return self.sheet_index is not None and bool(self.records)
@@ -230,30 +208,31 @@ class TextRows(DataRows):
             yield self.records_xml(records, self.first_row + offset + 1).encode("utf-8")
 
     def records_xml(self, records, start: int) -> str:
-        columns = [
-            (xl_col_to_name(col), width, max(1, int(width * CHARS_PER_WIDTH) - 1))
-            for col, width in enumerate(self.widths)
-        ]
-        bodies: dict[str, str] = {}  # statuses, regions, models... repeat from row to row
+        columns = [(xl_col_to_name(col), column_pixels(w)) for col, w in enumerate(self.widths)]
+        # statuses, regions, models... repeat from row to row: each is encoded and measured once
+        bodies: dict[str, str] = {}
+        heights: dict[tuple[str, int, bool], float] = {}
         rows = []
         for r, (texts, styles) in enumerate(records, start):
             cells = []
-            lines = 1
-            for (letter, width, per_line), text, style in zip(columns, texts, styles, strict=True):
+            height = 0.0
+            for (letter, pixels), text, style in zip(columns, texts, styles, strict=True):
                 if not text:
                     cells.append(f'<c r="{letter}{r}" s="{style}"/>')
                     continue
                 body = bodies.get(text)
                 if body is None:
-                    body = bodies[text] = _inline(text, EXCEL_MAX_TEXT)[0]
+                    body = bodies[text] = _inline(safe_text(text))  # safe already: stays so
                 cells.append(f'<c r="{letter}{r}" s="{style}" t="inlineStr">{body}</c>')
-                if len(text) > per_line or "\n" in text:  # else one line (text_lines' own test)
-                    lines = max(lines, text_lines(text, width))
-            if lines > 1:  # in whole pixels, as xlsxwriter's set_row() keeps a height
-                height = f' ht="{0.75 * int(row_height(lines) * 4 / 3 + 0.5)}" customHeight="1"'
-            else:
-                height = ""
-            rows.append(f'<row r="{r}"{height}>{"".join(cells)}</row>')
+                key = (text, pixels, style in self.bold_styles)
+                needed = heights.get(key)
+                if needed is None:
+                    bold = key[2]
+                    shown = safe_text(text)[:EXCEL_MAX_TEXT]
+                    needed = wrapped_height(shown, pixels, bold=bold, font=self.font)
+                    heights[key] = needed
+                height = max(height, needed)
+            rows.append(f'<row r="{r}"{height_attributes(height)}>{"".join(cells)}</row>')
         return "".join(rows)
 
 

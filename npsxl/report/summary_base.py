@@ -15,10 +15,17 @@ from npsxl.collation.collation import Collation
 from npsxl.collation.columns import MEASURES
 from npsxl.collation.counting import item_theme
 from npsxl.model.model import MIN_CONTRAST, Model, contrast_ratio
-from npsxl.report.sheet_rows import DataRows, TextRows, row_height, safe_text, text_lines
+from npsxl.report.sheet_rows import DataRows, TextRows, safe_text
 from npsxl.workbook.formats import BORDER, HEADER_BORDER, BrandFormats
+from npsxl.workbook.textfit import (
+    FONT_SIZE,
+    MAX_ROW_HEIGHT,
+    column_pixels,
+    row_height,
+    span_pixels,
+    wrapped_height,
+)
 
-BOLD = 0.92  # bold text is wider
 MAX_PROBLEMS_SHOWN = 12
 NUMBER_WIDTH = 8.5
 LABEL_WIDTH = 34
@@ -157,9 +164,10 @@ class SummaryBase:
             f"&R{header_text(brand.strategy_short_name)} returns summary"
         )
         self.contents: list[tuple[str, str]] = []
-        self.data_rows = DataRows()
-        self.trend_rows = DataRows()
-        self.log_rows = TextRows()
+        self.font = brand.font
+        self.data_rows = DataRows(brand.font)
+        self.trend_rows = DataRows(brand.font)
+        self.log_rows = TextRows(brand.font)
         self.tables = [self.data_rows, self.trend_rows, self.log_rows]
         self._shares_cache: dict = {}
         self._stats_cache: dict = {}
@@ -233,17 +241,20 @@ class SummaryBase:
             )
         else:
             ws.write_string(row, first_col, safe_text(text), fmt)
-        ws.set_row(row, row_height(text_lines(text, sum(widths))))
+        cells = [(text, span_pixels(widths), bool(fmt.bold), FONT_SIZE)]
+        ws.set_row(row, row_height(cells, font=self.font))
         return row + 1
 
     def header_row(self, ws, row: int, headers, first_col: int = 0, fmt=None) -> None:
+        """A row of (bold, wrapped) column headers, tall enough for the longest."""
         fmt = fmt or self.f.header
-        lines = max(
-            text_lines(h, self.widths[ws.get_name()][first_col + i])
-            for i, h in enumerate(headers)
+        widths = self.widths[ws.get_name()][first_col:]
+        cells = [
+            (h, column_pixels(w), True, FONT_SIZE)
+            for h, w in zip(headers, widths, strict=False)
             if h
-        )
-        ws.set_row(row, row_height(lines) + 4)
+        ]
+        ws.set_row(row, min(MAX_ROW_HEIGHT, row_height(cells, font=self.font) + 4))
         for i, header in enumerate(headers):
             ws.write_string(row, first_col + i, header, fmt)
 
@@ -263,11 +274,28 @@ class SummaryBase:
         else:
             ws.write_blank(row, col, None, fmt)
 
+    def wrapped_height(self, texts) -> float:
+        """The height of a row for the wrapped text in it, or 0.0 when a line is enough:
+        ``texts`` are (text, column width) pairs, or (text, column width, bold); the width of
+        a merged cell is the list of its columns' widths."""
+
+        def pixels(width) -> int:
+            return span_pixels(width) if isinstance(width, list | tuple) else column_pixels(width)
+
+        return max(
+            (
+                wrapped_height(text, pixels(width), bold=bool(bold and bold[0]), font=self.font)
+                for text, width, *bold in texts
+            ),
+            default=0.0,
+        )
+
     def fit_rows(self, ws, row: int, texts) -> None:
-        """Set a row's height for the wrapped (text, width) pairs in it."""
-        lines = max((text_lines(t, w) for t, w in texts if t), default=1)
-        if lines > 1:
-            ws.set_row(row, row_height(lines))
+        """Set a row's height for the wrapped text in it (see :meth:`wrapped_height`), when a
+        line is not enough."""
+        height = self.wrapped_height(texts)
+        if height:
+            ws.set_row(row, height)
 
     @staticmethod
     def px(width: float) -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from npsxl.collation.columns import ALL_COUNCILS, MEASURES
 from npsxl.report.sheet_rows import safe_text
 from npsxl.report.summary_base import (
-    BOLD,
     CHART_HEIGHT_ROWS,
     LABEL_WIDTH,
     MEASURE_TITLES,
@@ -77,15 +76,18 @@ class FigureSheets(SummaryBase):
             )
             for i, level in enumerate(self.level_names):
                 ws.write_string(top + 1, first_col + i, level, f.group_header)
-        ws.set_row(top, 18)
-        ws.set_row(top + 1, 18)
+        titles = [(f"{MEASURE_TITLES[m]}: % of councils", [NUMBER_WIDTH] * levels, True)
+                  for m in MEASURES]  # fmt: skip
+        ws.set_row(top, max(18, self.wrapped_height(titles)))
+        names = [(level, NUMBER_WIDTH, True) for level in self.level_names]
+        ws.set_row(top + 1, max(18, self.wrapped_height(names)))
         ws.freeze_panes(top + 2, 1)
         row = top + 2
         for i in range(len(self.items)):
             ws.write_string(row + i, 0, self.labels[i], f.cell_bold)
             ws.write_string(row + i, 1, self.themes[i], f.cell)
             self.fit_rows(
-                ws, row + i, [(self.labels[i], LABEL_WIDTH * BOLD), (self.themes[i], THEME_WIDTH)]
+                ws, row + i, [(self.labels[i], LABEL_WIDTH, True), (self.themes[i], THEME_WIDTH)]
             )
             for m in range(len(MEASURES)):
                 for lv in range(levels):
@@ -118,8 +120,10 @@ class FigureSheets(SummaryBase):
                 ws.merge_range(top, 2 + 2 * i, top, 3 + 2 * i, title, f.header)
                 ws.write_string(top + 1, 2 + 2 * i, "This region", f.group_header)
                 ws.write_string(top + 1, 3 + 2 * i, "All councils", f.group_header)
-            ws.set_row(top, 18)
-            ws.set_row(top + 1, 30)
+            titles = [(title, [NUMBER_WIDTH] * 2, True) for title in headers]
+            ws.set_row(top, max(18, self.wrapped_height(titles)))
+            which = [(text, NUMBER_WIDTH, True) for text in ("This region", "All councils")]
+            ws.set_row(top + 1, max(18, self.wrapped_height(which)))
             row = top + 2
         else:
             self.header_row(ws, top, ["Key area or enabler", "Theme", *headers])
@@ -128,7 +132,7 @@ class FigureSheets(SummaryBase):
         for i, item in enumerate(self.items):
             ws.write_string(row, 0, self.labels[i], f.cell_bold)
             ws.write_string(row, 1, self.themes[i], f.cell)
-            texts = [(self.labels[i], LABEL_WIDTH * BOLD), (self.themes[i], THEME_WIDTH)]
+            texts = [(self.labels[i], LABEL_WIDTH, True), (self.themes[i], THEME_WIDTH)]
             self.fit_rows(ws, row, texts)
             for c, (_, key, fmt) in enumerate(columns):
                 for s, source in enumerate(sources):
@@ -248,7 +252,7 @@ class FigureSheets(SummaryBase):
                 ws,
                 row,
                 [
-                    (safe_text(record.group), 22 * BOLD),
+                    (safe_text(record.group), 22, True),
                     (label, LABEL_WIDTH),
                     (record.theme, THEME_WIDTH),
                 ],
@@ -296,7 +300,7 @@ class FigureSheets(SummaryBase):
         for record in means.itertuples(index=False):
             row += 1
             ws.write_string(row, 0, safe_text(record.group), f.cell_bold)
-            self.fit_rows(ws, row, [(safe_text(record.group), 22 * BOLD)])
+            self.fit_rows(ws, row, [(safe_text(record.group), 22, True)])
             ws.write_number(row, 1, record.councils, f.integer)
             self.value(ws, row, 2, record.mean_current, f.decimal)
             self.value(ws, row, 3, record.mean_target, f.decimal)

@@ -10,7 +10,7 @@ import pandas as pd
 from npsxl.collation.columns import ALL_COUNCILS, ALL_ITEMS, ALL_ITEMS_NAME
 from npsxl.collation.counting import version_label
 from npsxl.report.sheet_rows import safe_text
-from npsxl.report.summary_base import BOLD, NUMBER_WIDTH, SummaryBase, blend
+from npsxl.report.summary_base import NUMBER_WIDTH, SummaryBase, blend
 
 
 class HistorySheets(SummaryBase):
@@ -218,7 +218,7 @@ class HistorySheets(SummaryBase):
             label = ALL_ITEMS_NAME if total else f"{item.id}  {item.name}"
             item_id = ALL_ITEMS if total else item.id
             ws.write_string(row, 0, label, f.total_text if total else f.cell_bold)
-            self.fit_rows(ws, row, [(label, widths[0] * BOLD)])
+            self.fit_rows(ws, row, [(label, widths[0], True)])
             for col, group in enumerate(groups, start=1):
                 share = figures.at[(group, item_id), "share_up"]
                 self.value(ws, row, col, share, f.total_decimal if total else f.decimal)
@@ -246,7 +246,7 @@ class HistorySheets(SummaryBase):
             row += 1
             total = group == ALL_COUNCILS
             ws.write_string(row, 0, safe_text(group), f.total_text if total else f.cell_bold)
-            self.fit_rows(ws, row, [(safe_text(group), widths[0] * BOLD)])
+            self.fit_rows(ws, row, [(safe_text(group), widths[0], True)])
             for col, key in enumerate(keys, start=1):
                 value = figures.at[(group, ALL_ITEMS), key]
                 ws.write_number(row, col, value, f.total_integer if total else f.integer)
@@ -262,7 +262,8 @@ class HistorySheets(SummaryBase):
         ws.set_h_pagebreaks([*breaks, row])
         ws.write_string(row, 0, "Every council's movement", f.subtitle)
         header = row + 1
-        ws.set_row(header, 30)
+        # two lines at least: room for the filter buttons
+        ws.set_row(header, max(30, self.wrapped_height([(t, w, True) for _, t, w in table])))
         for col, (_, title, _) in enumerate(table):
             ws.write_string(header, col, title, f.data_header)
         rows = self.trend_rows

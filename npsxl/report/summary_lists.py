@@ -55,6 +55,7 @@ class ListSheets(SummaryBase):
         # the formats' indexes, as xlsxwriter gives them to the formats of the cells it writes
         cell_style = f.cell._get_xf_index()
         styles = {text: fmt._get_xf_index() for text, fmt in f.status.items()}
+        rows.bold_styles = {styles[text] for text, fmt in f.status.items() if fmt.bold}
         for ret, record in zip(self.c.returns, log.itertuples(index=False), strict=True):
             row += 1
             model = f"{record.model_id} {record.model_version}".strip()
@@ -160,7 +161,8 @@ class ListSheets(SummaryBase):
             f.line,
         )
         header = 4
-        ws.set_row(header, 30)
+        titles = [(name.replace("_", " "), widths[name], True) for name in columns]
+        ws.set_row(header, max(30, self.wrapped_height(titles)))  # room for the filter buttons
         for col, name in enumerate(columns):
             ws.write_string(header, col, name.replace("_", " "), f.data_header)
         ws.repeat_rows(header)
