@@ -14,9 +14,9 @@ import pandas as pd
 from npsxl.collation.collation import Collation
 from npsxl.collation.columns import MEASURES
 from npsxl.collation.counting import item_theme
-from npsxl.model.model import MIN_CONTRAST, Model, contrast_ratio
+from npsxl.model.model import Model
 from npsxl.report.sheet_rows import DataRows, TextRows, safe_text
-from npsxl.workbook.formats import BORDER, HEADER_BORDER, BrandFormats
+from npsxl.workbook.formats import BORDER, HEADER_BORDER, BrandFormats, blend, under_black_text
 from npsxl.workbook.textfit import (
     FONT_SIZE,
     MAX_ROW_HEIGHT,
@@ -53,22 +53,6 @@ def sheet_name(text: str, used: set[str]) -> str:
 def header_text(text: str) -> str:
     """Escape text for a page header or footer, where '&' starts a code."""
     return text.replace("&", "&&")
-
-
-def blend(colour: str, share: float) -> str:
-    """``colour`` mixed with white: share 1 is the colour itself, 0 is white."""
-    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
-    mixed = [round(255 - (255 - c) * share) for c in channels]
-    return "#" + "".join(f"{c:02X}" for c in mixed)
-
-
-def under_black_text(colour: str) -> str:
-    """``colour``, mixed with white as little as it takes for black text on it to reach
-    4.5:1 (the heat map's numbers stand on its colour scale in the cells' black)."""
-    share = 1.0
-    while contrast_ratio("#000000", blend(colour, share)) < MIN_CONTRAST:
-        share -= 0.05
-    return blend(colour, share)
 
 
 def level_palette(model: Model) -> list[str]:
@@ -235,13 +219,12 @@ class SummaryBase:
         """Wrapped text across the sheet's columns from ``first_col``; returns the next row."""
         widths = self.widths[ws.get_name()][first_col:]
         fmt = fmt or self.f.text
+        shown = safe_text(text)
         if len(widths) > 1:
-            ws.merge_range(
-                row, first_col, row, len(self.widths[ws.get_name()]) - 1, safe_text(text), fmt
-            )
+            ws.merge_range(row, first_col, row, len(self.widths[ws.get_name()]) - 1, shown, fmt)
         else:
-            ws.write_string(row, first_col, safe_text(text), fmt)
-        cells = [(text, span_pixels(widths), bool(fmt.bold), FONT_SIZE)]
+            ws.write_string(row, first_col, shown, fmt)
+        cells = [(shown, span_pixels(widths), bool(fmt.bold), FONT_SIZE)]
         ws.set_row(row, row_height(cells, font=self.font))
         return row + 1
 

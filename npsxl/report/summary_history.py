@@ -10,7 +10,8 @@ import pandas as pd
 from npsxl.collation.columns import ALL_COUNCILS, ALL_ITEMS, ALL_ITEMS_NAME
 from npsxl.collation.counting import version_label
 from npsxl.report.sheet_rows import safe_text
-from npsxl.report.summary_base import NUMBER_WIDTH, SummaryBase, blend
+from npsxl.report.summary_base import NUMBER_WIDTH, SummaryBase
+from npsxl.workbook.formats import blend
 
 
 class HistorySheets(SummaryBase):

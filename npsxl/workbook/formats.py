@@ -5,8 +5,8 @@ coordinator's summary workbook builds its formats on the same pieces
 (:class:`npsxl.report.summary_base.SummaryFormats`).
 
 Every text colour is legible on what it stands on: a brand pair's text on its own background
-(the model checks each pair reaches 4.5:1), black on white or light grey, or
-:func:`colour_on_white` on white.
+(the model checks each pair reaches 4.5:1), black on white or light grey,
+:func:`colour_on_white` on white, or black on :func:`under_black_text`.
 """
 
 from __future__ import annotations
@@ -29,6 +29,22 @@ def colour_on_white(brand: Brand) -> str:
     colours = brand.colours
     candidates = (colours["header"].background, colours["header"].text, colours["theme"].text)
     return next((c for c in candidates if contrast_ratio(c, WHITE) >= MIN_CONTRAST), "#000000")
+
+
+def blend(colour: str, share: float) -> str:
+    """``colour`` mixed with white: share 1 is the colour itself, 0 is white."""
+    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    mixed = [round(255 - (255 - c) * share) for c in channels]
+    return "#" + "".join(f"{c:02X}" for c in mixed)
+
+
+def under_black_text(colour: str) -> str:
+    """``colour``, mixed with white as little as it takes for black text on it to reach
+    4.5:1 (numbers that stand in their cells' black on a colour scale of brand fills)."""
+    share = 1.0
+    while contrast_ratio("#000000", blend(colour, share)) < MIN_CONTRAST:
+        share -= 0.05
+    return blend(colour, share)
 
 
 class BrandFormats:
