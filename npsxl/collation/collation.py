@@ -37,7 +37,9 @@ Where the pieces live: :mod:`npsxl.collation.columns` (the tidy data's columns),
 :mod:`npsxl.collation.frames` (the frames), this module (the :class:`Collation`: who
 counted, rounds, versions, groupings, coverage), :mod:`npsxl.collation.statistics` (its
 figures), :mod:`npsxl.collation.trends` (its trends) and :mod:`npsxl.report.csv_data` (the
-CSV files).
+CSV files). This module is a little over 400 lines because what the Collation itself
+answers (who counted, the rounds, the versions, the groupings, the coverage) is one class's,
+which its figures and trends build on.
 """
 
 from __future__ import annotations
@@ -271,15 +273,6 @@ class Collation(CollationFigures, CollationTrends):
         labels = np.where(values == "", NOT_GIVEN, values)
         groups = _order(universe | set(pd.unique(labels)), preferred)
         return pd.Categorical(labels, categories=groups).codes.astype("int64"), groups
-
-    def _codes(self, column: str, categories: Sequence[str]) -> np.ndarray:
-        """Index of each pooled row's value in ``categories`` (-1 when blank), computed once."""
-        key = ("codes", column)
-        if key not in self._cache:
-            values = self.pooled[column].to_numpy(dtype=object, na_value=None)
-            codes = pd.Categorical(values, categories=list(categories)).codes
-            self._cache[key] = codes.astype("int64")
-        return self._cache[key]
 
     @staticmethod
     def group_type(by: str | None) -> str:

@@ -11,6 +11,8 @@ the collation's pooled answers and groupings. The figures are computed with nump
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -69,6 +71,15 @@ def _level_stats(
 
 class CollationFigures:
     """The figures of a :class:`~npsxl.collation.collation.Collation` (a part of it)."""
+
+    def _codes(self, column: str, categories: Sequence[str]) -> np.ndarray:
+        """Index of each pooled row's value in ``categories`` (-1 when blank), computed once."""
+        key = ("codes", column)
+        if key not in self._cache:
+            values = self.pooled[column].to_numpy(dtype=object, na_value=None)
+            codes = pd.Categorical(values, categories=list(categories)).codes
+            self._cache[key] = codes.astype("int64")
+        return self._cache[key]
 
     def summary(self, by: str | None = None) -> pd.DataFrame:
         """Counts and percents of councils per group, item, measure and level (summary.csv).

@@ -2,7 +2,8 @@
 colours of the brand, the collation's figures as arrays, and a print-ready sheet with its
 brand bar, title, paragraphs and header rows (:class:`SummaryBase`). The sheets themselves
 are in :mod:`npsxl.report.summary_workbook`, :mod:`npsxl.report.summary_figures`,
-:mod:`npsxl.report.summary_history` and :mod:`npsxl.report.summary_lists`."""
+:mod:`npsxl.report.summary_groups`, :mod:`npsxl.report.summary_history` and
+:mod:`npsxl.report.summary_lists`."""
 
 from __future__ import annotations
 

@@ -13,9 +13,9 @@ formula with a single quote. The workbook holds no hyperlinks and no formulas bu
 council text. The long tables (Data, Returns log, the trends' council table) are spliced in
 as XML by :mod:`npsxl.report.sheet_rows`.
 
-This module writes the overview; :mod:`npsxl.report.summary_figures` the figures
-(national, regions, groups, means, heat map), :mod:`npsxl.report.summary_history` the
-versions and trends,
+This module writes the overview; :mod:`npsxl.report.summary_figures` the national and
+regional figures, :mod:`npsxl.report.summary_groups` the groupings, means and heat map,
+:mod:`npsxl.report.summary_history` the versions and trends,
 :mod:`npsxl.report.summary_lists` the returns log, the councils not returned and the data,
 all on :mod:`npsxl.report.summary_base`.
 """
@@ -33,6 +33,7 @@ from npsxl.collation.counting import version_label
 from npsxl.core.atomic import atomic_path
 from npsxl.report.sheet_rows import safe_text, splice_rows
 from npsxl.report.summary_figures import FigureSheets
+from npsxl.report.summary_groups import GroupSheets
 from npsxl.report.summary_history import HistorySheets
 from npsxl.report.summary_lists import ListSheets
 
@@ -60,7 +61,7 @@ def write_summary_workbook(collation: Collation, path: str | Path, *, force: boo
     return Path(path)
 
 
-class _SummaryWriter(FigureSheets, HistorySheets, ListSheets):
+class _SummaryWriter(FigureSheets, GroupSheets, HistorySheets, ListSheets):
     """Writes every sheet of one summary workbook."""
 
     # -- the workbook --------------------------------------------------------------------------
