@@ -369,13 +369,13 @@ def _load_writers() -> None:
     from npsxl.report import summary_workbook  # noqa: F401
 
 
-def _collate_and_write(paths, register, model, archive, group_by, jobs, workbook_path, data_dir):
-    """Collate ``paths`` with a progress bar, then write the summary workbook and the CSVs:
-    (collation, workbook path, CSV paths). What writes them loads while the files are read."""
+def _read_and_collate(paths, register, model, archive, group_by, jobs, meanwhile):
+    """Read and collate ``paths`` with a progress bar (collate, demo and report alike);
+    ``meanwhile()`` loads what will use the collation while the files are read."""
     from npsxl.collation.run import collate as collate_returns
 
     with _Progress(len(paths), "Reading") as bar:
-        collation = collate_returns(
+        return collate_returns(
             paths,
             register,
             model=model,
@@ -383,8 +383,14 @@ def _collate_and_write(paths, register, model, archive, group_by, jobs, workbook
             group_by=group_by,
             jobs=jobs,
             progress=bar,
-            meanwhile=_load_writers,
+            meanwhile=meanwhile,
         )
+
+
+def _collate_and_write(paths, register, model, archive, group_by, jobs, workbook_path, data_dir):
+    """Collate ``paths`` with a progress bar, then write the summary workbook and the CSVs:
+    (collation, workbook path, CSV paths). What writes them loads while the files are read."""
+    collation = _read_and_collate(paths, register, model, archive, group_by, jobs, _load_writers)
     from npsxl.report.csv_data import write_data
     from npsxl.report.summary_workbook import write_summary_workbook
 
@@ -399,6 +405,24 @@ def _collate_and_write(paths, register, model, archive, group_by, jobs, workbook
         )
     finally:
         gc.unfreeze()
+
+
+def _check_group_by(group_by, register, register_path) -> None:
+    missing = [c for c in group_by if c not in register.extra_columns]
+    if missing:
+        raise UsageError(
+            f"--group-by {missing[0]!r} is not a column of {register_path}; "
+            f"extra columns there: {', '.join(register.extra_columns) or 'none'}"
+        )
+
+
+_group_by_option = click.option(
+    "--group-by",
+    "group_by",
+    multiple=True,
+    metavar="COLUMN",
+    help="An extra register column to summarise by (repeatable).",
+)
 
 
 # --- collate --------------------------------------------------------------------------------------
@@ -421,13 +445,7 @@ def _collate_and_write(paths, register, model, archive, group_by, jobs, workbook
     show_default=True,
     help="Folder for returns.csv, answers.csv and summary.csv.",
 )
-@click.option(
-    "--group-by",
-    "group_by",
-    multiple=True,
-    metavar="COLUMN",
-    help="An extra register column to summarise by (repeatable).",
-)
+@_group_by_option
 @_jobs_option
 @_library_errors
 def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, group_by, jobs):
@@ -437,17 +455,71 @@ def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, 
     loaded, archive = _load_models(model_path, archive_dir)
     chosen_register = defaults.choose_register(register_path)
     register = _tell(chosen_register)
-    missing = [c for c in group_by if c not in register.extra_columns]
-    if missing:
-        raise UsageError(
-            f"--group-by {missing[0]!r} is not a column of {chosen_register.source}; "
-            f"extra columns there: {', '.join(register.extra_columns) or 'none'}"
-        )
+    _check_group_by(group_by, register, chosen_register.source)
     collation, workbook, written = _collate_and_write(
         find_inputs(inputs), register, loaded, archive, group_by, jobs, out_file, data_dir
     )
     click.echo(collation.summary_text())
     click.echo(f"Wrote {workbook} and {', '.join(str(p) for p in written)}")
+    if any(not r.accepted for r in collation.returns):
+        sys.exit(1)
+
+
+# --- report ---------------------------------------------------------------------------------------
+def _load_report_writers() -> None:
+    from npsxl.report import charts, pages, reports  # noqa: F401
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_model_option
+@_register_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT / "report",
+    show_default=True,
+    help="Folder for the briefing and the council reports.",
+)
+@_group_by_option
+@click.option(
+    "--pdf/--no-pdf", default=True, show_default=True, help="Print each page to PDF as well."
+)
+@_jobs_option
+@_library_errors
+def report(inputs, model_path, archive_dir, register_path, out_dir, group_by, pdf, jobs):
+    """Write the briefing and one report per council, in HTML and PDF, from the returns."""
+    from npsxl.reading.batch import find_inputs
+    from npsxl.report.reports import PdfNotWritten, check_report_extra, write_reports
+
+    check_report_extra()
+    loaded, archive = _load_models(model_path, archive_dir)
+    chosen_register = defaults.choose_register(register_path)
+    register = _tell(chosen_register)
+    _check_group_by(group_by, register, chosen_register.source)
+    paths = find_inputs(inputs)
+    collation = _read_and_collate(
+        paths, register, loaded, archive, group_by, jobs, _load_report_writers
+    )
+    click.echo(collation.summary_text())
+    pages = 1 + len(collation.latest)
+    failure = None
+    with _Progress(pages * (2 if pdf else 1), "Writing reports") as bar:
+        try:
+            files = write_reports(collation, out_dir, jobs=jobs, pdf=pdf, progress=bar)
+        except PdfNotWritten as exc:
+            files, failure = exc.files, exc
+    click.echo(
+        f"Wrote the briefing {files.briefing_html}, {len(files.councils)} council report(s) in "
+        f"{files.briefing_html.parent / 'councils'} and the list {files.councils_csv}"
+    )
+    if files.briefing_pdf is not None:
+        click.echo(f"and their PDFs: {files.briefing_pdf} and one beside each council's page")
+    if files.removed:
+        click.echo(f"Removed {len(files.removed)} report(s) of an earlier run that no longer apply")
+    if failure is not None:
+        raise UsageError(f"no PDFs: {failure}")
     if any(not r.accepted for r in collation.returns):
         sys.exit(1)
 

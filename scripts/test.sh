@@ -20,6 +20,10 @@ if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1
   $sudo apt-get install -y -qq libreoffice-calc-nogui poppler-utils >/dev/null
 fi
 
+# --- the browser tools for the report tests -----------------------------------------------------
+section "Chromium, chromedriver and axe-core for the report tests (installed when missing)"
+bash scripts/install-browser-tools.sh
+
 # --- the package and its test extras, from the clone ----------------------------------------------
 section "Installing npsxl (editable) with its test extras"
 python -m pip install -q --disable-pip-version-check -e '.[test]'

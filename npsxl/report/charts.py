@@ -1,0 +1,318 @@
+"""The reports' charts, drawn with matplotlib and inlined in the HTML as SVG (:class:`Chart`).
+
+Each chart is drawn on its own :class:`~matplotlib.figure.Figure` with the SVG canvas (no
+pyplot, so no global state), text kept as text (``svg.fonttype: none``) so that it is
+selectable, searchable and read in the page's font. The SVG is then made fit to sit inline
+in a page: the XML prologue and metadata dropped, every id prefixed with the chart's own (a
+page has several charts), and ``role="img"`` with a text alternative. Every chart has a
+table of its data beside it in the page; the chart only draws what the table says.
+
+Only model and register text (item, level and region names) and figures reach a chart,
+never council-typed text; matplotlib escapes it, and reads no ``$`` as mathematics.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+from dataclasses import dataclass
+
+import matplotlib
+import matplotlib.patches
+import numpy as np
+from markupsafe import Markup, escape
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+
+from npsxl.report.report_data import CouncilReport, GroupFigures, ItemFigures, ItemMovement
+
+WIDTH = 7.0  # inches: the text width of an A4 page with 15 mm margins
+LABEL_CHARACTERS = 28  # item names longer than this take two lines beside a pair of bars
+INK = "#1A1A1A"
+GRID = "#BFBFBF"
+MEDIAN_ALL = "#595959"
+MEDIAN_REGION = "#B45F06"
+_STYLE = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "npsxl",
+    "text.parse_math": False,
+    "font.size": 8.5,
+    "axes.edgecolor": GRID,
+    "axes.labelcolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "text.color": INK,
+}
+_ID = re.compile(r'\bid="([^"]+)"')
+_REF = re.compile(r'(url\(#|href="#)([^)"]+)')
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG chart ready to inline (``svg`` is markup) and its short text alternative."""
+
+    id: str
+    svg: Markup
+    alt: str
+
+
+def _fonts(font: str) -> list[str]:
+    """The brand font, then metric-compatible and always-present fallbacks, that matplotlib
+    has (it measures the text with the first one it finds)."""
+    from matplotlib import font_manager
+
+    known = {entry.name for entry in font_manager.fontManager.ttflist}
+    wanted = [font, "Arial", "Liberation Sans", "Helvetica", "DejaVu Sans"]
+    return [name for name in dict.fromkeys(wanted) if name in known] or ["DejaVu Sans"]
+
+
+def _figure(height: float) -> Figure:
+    return Figure(figsize=(WIDTH, height), layout=None)
+
+
+def _svg(figure: Figure, chart_id: str, alt: str) -> Chart:
+    """The figure as inline SVG: no prologue or metadata, ids prefixed, role img, alt text."""
+    buffer = io.StringIO()
+    FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None, "Creator": None})
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
+    text = _ID.sub(lambda m: f'id="{chart_id}-{m.group(1)}"', text)
+    text = _REF.sub(lambda m: f"{m.group(1)}{chart_id}-{m.group(2)}", text)
+    text = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r"<svg \1", text, count=1)
+    label = escape(alt)
+    text = text.replace(
+        "<svg ", f'<svg id="{chart_id}" role="img" aria-label="{label}" focusable="false" ', 1
+    )
+    return Chart(chart_id, Markup(text), alt)
+
+
+def _legend(axes, handles, columns: int) -> None:
+    axes.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(0, 1.0),
+        ncols=columns,
+        frameon=False,
+        handlelength=1.2,
+        columnspacing=1.2,
+        borderaxespad=0.3,
+    )
+
+
+def _percent_axis(axes) -> None:
+    axes.set_xlim(0, 100)
+    axes.set_xticks(range(0, 101, 20), [f"{x}%" for x in range(0, 101, 20)])
+    axes.xaxis.grid(True, color=GRID, linewidth=0.5)
+    axes.set_axisbelow(True)
+    for side in ("top", "right", "left"):
+        axes.spines[side].set_visible(False)
+
+
+class Charts:
+    """The charts of one set of reports, in the brand's font and the levels' colours."""
+
+    def __init__(self, levels: tuple[str, ...], level_colours: list[str], font: str):
+        self.levels = levels
+        self.colours = level_colours
+        self.style = {**_STYLE, "font.family": _fonts(font)}
+        self._canvas: _CouncilCanvas | None = None
+
+    def distribution(self, items: tuple[ItemFigures, ...], chart_id: str) -> Chart:
+        """Per item, two 100 % bars: the share of councils at each level now, and as target."""
+        with matplotlib.rc_context(self.style):
+            rows = len(items)
+            figure = _figure(0.55 + 0.42 * rows)
+            axes = figure.add_axes((0.36, 0.4 / (0.55 + 0.42 * rows), 0.62, 0.94 - 0.9 / rows))
+            positions, labels = [], []
+            for i, figures in enumerate(items):
+                for j, (name, counts) in enumerate(
+                    (("now", figures.current), ("target", figures.target))
+                ):
+                    y = i * 1.0 + j * 0.42
+                    total = sum(counts)
+                    left = 0.0
+                    for level, count in enumerate(counts):
+                        width = 100.0 * count / total if total else 0.0
+                        axes.barh(
+                            y, width, left=left, height=0.38, color=self.colours[level],
+                            edgecolor="white", linewidth=0.6,
+                        )  # fmt: skip
+                        left += width
+                    if not total:
+                        axes.text(1, y, "no answers", va="center", fontsize=7.5)
+                    positions.append(y)
+                    labels.append(name)
+                axes.text(
+                    -0.13, i + 0.21, textwrap.fill(figures.item.name, LABEL_CHARACTERS),
+                    transform=axes.get_yaxis_transform(), ha="right", va="center",
+                    fontsize=8.5, linespacing=1.0,
+                )  # fmt: skip
+            axes.set_yticks(positions, labels, fontsize=7.5)
+            axes.tick_params(axis="y", length=0)
+            axes.set_ylim(rows - 0.35, -0.35)
+            _percent_axis(axes)
+            handles = [
+                matplotlib.patches.Patch(color=colour, label=level)
+                for level, colour in zip(self.levels, self.colours, strict=True)
+            ]
+            _legend(axes, handles, len(self.levels))
+            alt = (
+                f"Bar chart of the share of councils at each level, now and as their target, "
+                f"for each of {rows} items. The figures are in the table that follows."
+            )
+            return _svg(figure, chart_id, alt)
+
+    def groups(
+        self, groups: tuple[GroupFigures, ...], benchmark: str, title: str, chart_id: str
+    ) -> Chart:
+        """Per group, the share of item answers at the benchmark level or above, now and as
+        target; a group with no returns says so."""
+        with matplotlib.rc_context(self.style):
+            rows = len(groups)
+            height = 0.7 + 0.34 * rows
+            figure = _figure(height)
+            axes = figure.add_axes((0.3, 0.42 / height, 0.66, 1 - 0.75 / height))
+            now, target = self.colours[-1], self.colours[1]
+            for i, group in enumerate(groups):
+                if group.no_returns:
+                    axes.text(1, i, "no returns", va="center", fontsize=7.5)
+                    continue
+                for offset, measure, colour in ((-0.17, "current", now), (0.17, "target", target)):
+                    share = group.share_at_or_above(measure) or 0.0
+                    axes.barh(i + offset, share, height=0.32, color=colour, edgecolor=now,
+                              linewidth=0.5)  # fmt: skip
+            axes.set_yticks(range(rows), [g.name for g in groups])
+            axes.tick_params(axis="y", length=0)
+            axes.set_ylim(rows - 0.5, -0.5)
+            _percent_axis(axes)
+            handles = [
+                matplotlib.patches.Patch(facecolor=now, edgecolor=now, label="now"),
+                matplotlib.patches.Patch(facecolor=target, edgecolor=now, label="target"),
+            ]
+            _legend(axes, handles, 2)
+            alt = (
+                f"Bar chart of the share of answers at {benchmark} or above, now and as "
+                f"target, by {title.lower()}. The figures are in the table that follows."
+            )
+            return _svg(figure, chart_id, alt)
+
+    def movement(self, moves: tuple[ItemMovement, ...], previous: str, chart_id: str) -> Chart:
+        """Per item, the share of councils compared that moved up, stayed or moved down."""
+        with matplotlib.rc_context(self.style):
+            rows = len(moves)
+            height = 0.75 + 0.26 * rows
+            figure = _figure(height)
+            axes = figure.add_axes((0.36, 0.42 / height, 0.62, 1 - 0.78 / height))
+            kinds = (("up", self.colours[-1]), ("same", "#D9D9D9"), ("down", "#C0504D"))
+            for i, move in enumerate(moves):
+                left = 0.0
+                for kind, colour in kinds:
+                    count = getattr(move, kind)
+                    width = 100.0 * count / move.compared if move.compared else 0.0
+                    axes.barh(i, width, left=left, height=0.7, color=colour, edgecolor="white",
+                              linewidth=0.6)  # fmt: skip
+                    left += width
+                if not move.compared:
+                    axes.text(1, i, "not comparable", va="center", fontsize=7.5)
+            names = [m.item.name if m.item else "All items" for m in moves]
+            axes.set_yticks(range(rows), names)
+            axes.tick_params(axis="y", length=0)
+            axes.set_ylim(rows - 0.5, -0.5)
+            _percent_axis(axes)
+            handles = [matplotlib.patches.Patch(color=c, label=k) for k, c in kinds]
+            _legend(axes, handles, 3)
+            alt = (
+                f"Bar chart of the share of councils whose current level moved up, stayed the "
+                f"same or moved down since round {previous}, for each item. The figures are "
+                "in the table that follows."
+            )
+            return _svg(figure, chart_id, alt)
+
+    def council(self, council: CouncilReport, chart_id: str) -> Chart:
+        """Per item, the council's current and target level joined by a line, with the
+        median current level of its region (just above) and of all councils (just below).
+
+        Drawn on one figure per :class:`Charts`, its axes, ticks and legend made once, only
+        the points moved for each council: a batch of councils costs about half as much."""
+        with matplotlib.rc_context(self.style):
+            canvas = self._council_canvas(council)
+            scores = [
+                [e.current_score for e in council.items],
+                [e.target_score for e in council.items],
+                [e.everyone.score for e in council.items],
+                [e.region.score for e in council.items],
+            ]
+            for points, values, offset in zip(
+                canvas.points, scores, (0.0, 0.0, 0.27, -0.27), strict=True
+            ):
+                offsets = [(v, i + offset) for i, v in enumerate(values) if v]
+                points.set_offsets(np.array(offsets, dtype=float).reshape(-1, 2))
+            canvas.lines.set_segments(
+                [
+                    [(a, i), (b, i)]
+                    for i, (a, b) in enumerate(zip(scores[0], scores[1], strict=True))
+                    if a and b
+                ]
+            )
+            canvas.region_label.set_text(f"{council.region} (median now)")
+            for text in canvas.notes:
+                text.remove()
+            canvas.notes = [
+                canvas.axes.text(1, i, "not answered", va="center", fontsize=7.5)
+                for i, e in enumerate(council.items)
+                if e.current_score is None and e.target_score is None
+            ]
+            alt = (
+                f"Chart of {council.name}'s current and target level for each of "
+                f"{len(council.items)} items, with the median current level of its region and "
+                "of all councils. The figures are in the table that follows."
+            )
+            return _svg(canvas.figure, chart_id, alt)
+
+    def _council_canvas(self, council: CouncilReport) -> _CouncilCanvas:
+        names = tuple(e.item.name for e in council.items)
+        if self._canvas is None or self._canvas.names != names:
+            self._canvas = _CouncilCanvas(names, self.levels, self.colours)
+        return self._canvas
+
+
+class _CouncilCanvas:
+    """The council chart's figure: item names down, levels across, four sets of points
+    (current, target, all councils' median, the region's median) and the lines between
+    current and target, all empty until a council's figures are set."""
+
+    def __init__(self, names: tuple[str, ...], levels: tuple[str, ...], colours: list[str]):
+        self.names = names
+        rows = len(names)
+        height = 0.75 + 0.24 * rows
+        self.figure = _figure(height)
+        axes = self.axes = self.figure.add_axes((0.36, 0.45 / height, 0.6, 1 - 0.85 / height))
+        dark, light = colours[-1], colours[1]
+        self.lines = LineCollection([], colors=dark, linewidths=1.4, zorder=2)
+        axes.add_collection(self.lines)
+        empty = np.empty((0, 2))
+        self.points = [
+            axes.scatter(empty[:, 0], empty[:, 1], marker="o", s=46, color=dark,
+                         label="your current level", zorder=5),
+            axes.scatter(empty[:, 0], empty[:, 1], marker="o", s=46, facecolor=light,
+                         edgecolor=dark, linewidth=1.4, label="your target", zorder=4),
+            axes.scatter(empty[:, 0], empty[:, 1], marker="D", s=14, color=MEDIAN_ALL,
+                         label="all councils (median now)", zorder=3),
+            axes.scatter(empty[:, 0], empty[:, 1], marker="|", s=60, linewidths=1.6,
+                         color=MEDIAN_REGION, label="region (median now)", zorder=3),
+        ]  # fmt: skip
+        axes.set_yticks(range(rows), names)
+        axes.tick_params(axis="y", length=0)
+        axes.set_ylim(rows - 0.4, -0.6)
+        axes.set_xlim(0.6, len(levels) + 0.4)
+        axes.set_xticks(range(1, len(levels) + 1), levels)
+        axes.xaxis.grid(True, color=GRID, linewidth=0.5)
+        axes.set_axisbelow(True)
+        for side in ("top", "right", "left"):
+            axes.spines[side].set_visible(False)
+        _legend(axes, self.points, 2)
+        self.region_label = axes.get_legend().get_texts()[3]
+        self.notes: list = []
