@@ -7,8 +7,9 @@ tenth left out as not returned, and three faulty files: `npsxl demo`'s set), onc
 in --work. Then, for each job count, runs `npsxl report` in a fresh process, with the PDFs
 and with --no-pdf (the HTML alone), and reports the wall time, the CPU time of the run and
 everything it started (browsers included), and two peaks of memory: the largest single
-process (max RSS) and the whole process tree at its largest (sampled every 50 ms: Python,
-its workers, chromedriver and Chromium's processes together). Target: the full report
+process (max RSS) and the whole process tree at its largest (its proportional set size,
+sampled every 50 ms: Python, its workers, chromedriver and Chromium's processes together,
+the memory they share counted once). Target: the full report
 under 60 s wall on 2 cores.
 
 The floor, in the same run: headless Chromium printing a one-page document, (a) as the
@@ -39,7 +40,6 @@ sys.path.insert(0, str(ROOT))
 
 LOOP_STEPS = 3_000_000
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 ONE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>One page</title>
 <style>@page { size: A4; margin: 15mm } body { font-family: Arial, sans-serif }</style>
 </head><body><h1>One page</h1><p>A one-page document: the floor of the PDF engine.</p>
@@ -77,32 +77,37 @@ def make_demo_returns(work: Path, seed: int) -> Path:
 
 
 # --- memory of a process tree -----------------------------------------------------------------
-def _tree_rss(root: int) -> int:
-    """Bytes resident in ``root`` and all its descendants now (from /proc)."""
+def _tree_memory(root: int) -> int:
+    """Bytes of memory of ``root`` and all its descendants now: their proportional set size
+    (PSS, from /proc), so that the pages the browser's processes share count once."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/statm", encoding="ascii") as handle:
-                pages = int(handle.read().split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        parents[int(entry)] = int(fields[1])
-        rss[int(entry)] = pages * PAGE_SIZE
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                    parents[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
     tree, grown = {root}, True
     while grown:
         more = {pid for pid, parent in parents.items() if parent in tree} - tree
         grown = bool(more)
         tree |= more
-    return sum(rss.get(pid, 0) for pid in tree)
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            continue
+    return total
 
 
 class TreePeak:
-    """Samples a process tree's total RSS every 50 ms, in a thread, while it runs."""
+    """Samples a process tree's memory (PSS) every 50 ms, in a thread, while it runs."""
 
     def __init__(self, pid: int):
         self.pid, self.peak, self.stop = pid, 0, threading.Event()
@@ -111,7 +116,7 @@ class TreePeak:
 
     def _watch(self) -> None:
         while not self.stop.is_set():
-            self.peak = max(self.peak, _tree_rss(self.pid))
+            self.peak = max(self.peak, _tree_memory(self.pid))
             self.stop.wait(0.05)
 
     def done(self) -> float:

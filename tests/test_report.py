@@ -329,3 +329,12 @@ def test_several_jobs_write_the_same_pages(register, tmp_path):
     assert len(one.councils) == len(collation.latest)
     for a, b in zip(one.councils, two.councils, strict=True):
         assert a.html.read_text(encoding="utf-8") == b.html.read_text(encoding="utf-8")
+
+
+def test_chart_text_is_dark_enough_on_the_charts_white(written):
+    from npsxl.model.model import contrast_ratio
+
+    for path in pages_of(written):
+        fills = set(re.findall(r"<text [^>]*fill: (#[0-9a-fA-F]{6})", path.read_text("utf-8")))
+        assert fills, path
+        assert all(contrast_ratio(fill, "#FFFFFF") >= 4.5 for fill in fills), fills

@@ -26,7 +26,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from npsxl.report.report_data import CouncilReport, GroupFigures, ItemFigures, ItemMovement
+from npsxl.report.report_figures import CouncilReport, GroupFigures, ItemFigures, ItemMovement
 
 WIDTH = 7.0  # inches: the text width of an A4 page with 15 mm margins
 LABEL_CHARACTERS = 28  # item names longer than this take two lines beside a pair of bars

@@ -8,7 +8,7 @@ and the movement since the previous round. No sentence ranks councils.
 
 from __future__ import annotations
 
-from npsxl.report.report_data import CouncilReport, ReportData
+from npsxl.report.report_figures import CouncilReport, ReportData
 
 GAPS_NAMED = 3
 

@@ -16,7 +16,7 @@ import jinja2
 from npsxl import __version__
 from npsxl.report import findings
 from npsxl.report.charts import Charts
-from npsxl.report.report_data import CouncilReport, ReportData
+from npsxl.report.report_figures import CouncilReport, ReportData
 
 MOVEMENT_WORDS = {"up": "up", "same": "same", "down": "down", "not comparable": "not comparable"}
 
