@@ -18,8 +18,6 @@ from npsxl.report import findings
 from npsxl.report.charts import Charts
 from npsxl.report.report_figures import CouncilReport, ReportData
 
-MOVEMENT_WORDS = {"up": "up", "same": "same", "down": "down", "not comparable": "not comparable"}
-
 
 def _date(text: str) -> str:
     """'2026-12-02T06:09:22+00:00' -> '2 December 2026' (the text itself when not a date)."""
@@ -46,12 +44,12 @@ def environment() -> jinja2.Environment:
 class Pages:
     """Renders the briefing and the council reports of one :class:`ReportData`."""
 
-    def __init__(self, data: ReportData, charts: Charts, environment_: jinja2.Environment = None):
+    def __init__(self, data: ReportData, charts: Charts):
         self.data = data
         self.charts = charts
-        self.env = environment_ or environment()
+        self.env = environment()
         self.env.filters["level"] = lambda score: findings.level_label(score, data.levels)
-        self.env.globals.update(version=__version__, data=data, movement_words=MOVEMENT_WORDS)
+        self.env.globals.update(version=__version__, data=data)
 
     def briefing(self) -> str:
         """The briefing for councillors and coordinators (``index.html``)."""

@@ -131,9 +131,9 @@ class Printer:
             self.driver = webdriver.Chrome(service=Service(engine.chromedriver), options=options)
         except WebDriverException as exc:
             shutil.rmtree(self.profile, ignore_errors=True)
-            first = (exc.msg or str(exc)).strip().splitlines()[0] if (exc.msg or str(exc)) else ""
+            reason = (exc.msg or str(exc)).strip().splitlines() or ["no reason given"]
             raise PdfEngineMissing(
-                f"headless Chromium ({engine.chromium}) did not start: {first}"
+                f"headless Chromium ({engine.chromium}) did not start: {reason[0]}"
             ) from None
         tree = self.driver.execute_cdp_cmd("Page.getFrameTree", {})
         self.frame = tree["frameTree"]["frame"]["id"]
