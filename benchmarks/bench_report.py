@@ -6,10 +6,11 @@ Makes the demo's synthetic returns (one per council of samples/councils.csv but 
 tenth left out as not returned, and three faulty files: `npsxl demo`'s set), once, cached
 in --work. Then, for each job count, runs `npsxl report` in a fresh process, with the PDFs
 and with --no-pdf (the HTML alone), and reports the wall time, the CPU time of the run and
-everything it started (browsers included), and two peaks of memory: the largest single
-process (max RSS) and the whole process tree at its largest (its proportional set size,
-sampled every 50 ms: Python, its workers, chromedriver and Chromium's processes together,
-the memory they share counted once). Target: the full report
+everything it started (browsers included: each process's own count when last seen, sampled
+every half second), and two peaks of memory: the largest single process (max RSS) and the
+whole process tree at its largest (its proportional set size, sampled likewise: Python, its
+workers, chromedriver and Chromium's processes together, the memory they share counted
+once). Target: the full report
 under 60 s wall on 2 cores.
 
 The floor, in the same run: headless Chromium printing a one-page document, (a) as the
@@ -76,25 +77,36 @@ def make_demo_returns(work: Path, seed: int) -> Path:
     return out
 
 
-# --- memory of a process tree -----------------------------------------------------------------
-def _tree_memory(root: int) -> int:
-    """Bytes of memory of ``root`` and all its descendants now: their proportional set size
-    (PSS, from /proc), so that the pages the browser's processes share count once."""
+# --- memory and CPU of a process tree ------------------------------------------------------
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _tree(root: int) -> dict[int, float]:
+    """``root`` and all its descendants now: pid -> CPU seconds used so far (from /proc)."""
     parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                    parents[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
                 continue
+            parents[int(entry)] = int(fields[1])
+            cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
     tree, grown = {root}, True
     while grown:
         more = {pid for pid, parent in parents.items() if parent in tree} - tree
         grown = bool(more)
         tree |= more
+    return {pid: cpu.get(pid, 0.0) for pid in tree}
+
+
+def _memory(pids) -> int:
+    """Bytes of memory of ``pids``: their proportional set size (PSS, from /proc), so that
+    the pages the browser's processes share count once."""
     total = 0
-    for pid in tree:
+    for pid in pids:
         try:
             with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
                 for line in handle:
@@ -106,23 +118,29 @@ def _tree_memory(root: int) -> int:
     return total
 
 
-class TreePeak:
-    """Samples a process tree's memory (PSS) every 50 ms, in a thread, while it runs."""
+class TreeWatch:
+    """Samples a process tree every half second, in a thread, while it runs: its memory
+    (PSS) at the largest, and the CPU time each of its processes had used when last seen
+    (so that processes never waited for, such as the browser's, count too)."""
 
     def __init__(self, pid: int):
-        self.pid, self.peak, self.stop = pid, 0, threading.Event()
+        self.pid, self.peak, self.cpu = pid, 0, {}
+        self.stop = threading.Event()
         self.thread = threading.Thread(target=self._watch, daemon=True)
         self.thread.start()
 
     def _watch(self) -> None:
         while not self.stop.is_set():
-            self.peak = max(self.peak, _tree_memory(self.pid))
-            self.stop.wait(0.05)
+            tree = _tree(self.pid)
+            self.cpu.update(tree)
+            self.peak = max(self.peak, _memory(tree))
+            self.stop.wait(0.5)
 
-    def done(self) -> float:
+    def done(self) -> tuple[float, float]:
+        """(peak memory in MB, CPU seconds of every process seen)."""
         self.stop.set()
         self.thread.join()
-        return self.peak / 2**20
+        return self.peak / 2**20, sum(self.cpu.values())
 
 
 # --- the runs ---------------------------------------------------------------------------------
@@ -134,10 +152,10 @@ def run_report(returns: Path, out: Path, jobs: int, pdf: bool) -> dict[str, floa
     started = time.perf_counter()
     proc = subprocess.Popen(args, cwd=ROOT, env=CHILD_ENV, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
-    tree = TreePeak(proc.pid)
+    watch = TreeWatch(proc.pid)
     stdout, stderr = proc.communicate()
     wall = time.perf_counter() - started
-    peak_tree = tree.done()
+    peak_tree, tree_cpu = watch.done()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"npsxl report failed ({proc.returncode}):\n{stderr[-2000:]}")
@@ -145,11 +163,11 @@ def run_report(returns: Path, out: Path, jobs: int, pdf: bool) -> dict[str, floa
     pdfs = len(list(out.rglob("*.pdf")))
     if pdf and pdfs != councils + 1:
         raise SystemExit(f"{pdfs} PDFs for {councils} councils:\n{stdout}\n{stderr[-2000:]}")
-    cpu = sum(getattr(after, f) - getattr(before, f) for f in ("ru_utime", "ru_stime"))
+    waited = sum(getattr(after, f) - getattr(before, f) for f in ("ru_utime", "ru_stime"))
     return {
         "councils": councils,
         "wall": wall,
-        "cpu": cpu,
+        "cpu": max(waited, tree_cpu),
         "peak": (after.ru_maxrss) / 1024,  # the largest single process waited for, so far
         "tree": peak_tree,
     }

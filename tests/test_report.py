@@ -338,3 +338,16 @@ def test_chart_text_is_dark_enough_on_the_charts_white(written):
         fills = set(re.findall(r"<text [^>]*fill: (#[0-9a-fA-F]{6})", path.read_text("utf-8")))
         assert fills, path
         assert all(contrast_ratio(fill, "#FFFFFF") >= 4.5 for fill in fills), fills
+
+
+def test_no_accepted_return_gives_a_briefing_that_says_so(register, tmp_path):
+    junk = tmp_path / "returns" / "notes.xlsx"
+    junk.parent.mkdir()
+    junk.write_text("council,level\nLeeds,Mature\n", encoding="utf-8")
+    collation = collate([junk], register, model=MODEL)
+    files = write_reports(collation, tmp_path / "report", pdf=False)
+    assert files.councils == []
+    shown = " ".join(Page(files.briefing_html.read_text(encoding="utf-8")).all_text.split())
+    assert "No council's self-assessment was accepted: there are no figures." in shown
+    assert "Councils counted0 of 353 (0%)" in shown  # (no space between a dt and its dd)
+    assert "North East12no returnsno returns" in shown  # in the register, counted, rate
