@@ -2,7 +2,7 @@
 
     python benchmarks/bench_report.py [--jobs 1 2] [--repeat N] [--work DIR] [--seed 2018]
 
-Makes the demo's synthetic returns (one per council of samples/councils.csv but for a
+Makes the demo's synthetic returns (one per council of the packaged 2018 register but for a
 tenth left out as not returned, and three faulty files: `npsxl demo`'s set), once, cached
 in --work. Then, for each job count, runs `npsxl report` in a fresh process, with the PDFs
 and with --no-pdf (the HTML alone), and reports the wall time, the CPU time of the run and
@@ -62,8 +62,8 @@ def machine_speed(pool: ProcessPoolExecutor) -> float:
 
 def make_demo_returns(work: Path, seed: int) -> Path:
     """The demo's returns (as `npsxl demo` writes them), made once and kept in ``work``."""
-    from npsxl.model.model import load_model
-    from npsxl.model.register import load_register
+    from npsxl.model.defaults import packaged_register
+    from npsxl.model.loading import load_model
     from npsxl.workbook.demo import make_returns
 
     out = work / f"returns-{seed}"
@@ -71,7 +71,7 @@ def make_demo_returns(work: Path, seed: int) -> Path:
     if not done.exists():
         shutil.rmtree(out, ignore_errors=True)
         model = load_model(ROOT / "model.yaml")
-        register = load_register(ROOT / "samples" / "councils.csv")
+        register = packaged_register("2018")
         made = make_returns(model, register, out, seed=seed)
         done.write_text(f"{len(made.returns)} returns, {len(made.faulty)} faulty\n")
     return out

@@ -20,8 +20,8 @@ from conftest import LEVELS, ROOT
 
 from npsxl.collation.collation import collate_returns
 from npsxl.model.answers import Answer, Respondent
-from npsxl.model.model import load_model
-from npsxl.model.register import load_register
+from npsxl.model.loading import load_model
+from npsxl.model.register_csv import load_register
 from npsxl.reading.returns import Return
 
 MODEL = load_model(ROOT / "model.yaml")

@@ -41,8 +41,7 @@ from npsxl.report.report_figures import (
 )
 from npsxl.workbook.generation import safe_filename
 
-REGION_TITLE = "Region"
-COUNCIL_TYPE_TITLE = "Council type"
+TITLES = {"region": "Region", "council_type": "Council type"}
 
 
 # --- gathering ----------------------------------------------------------------------------------
@@ -141,13 +140,10 @@ class _Gatherer:
             return None
         if by is None:
             return Counter({ALL_COUNCILS: len(register)})
-
-        def value(council) -> str:
-            if by in ("region", "council_type"):
-                return getattr(council, by)
-            return council.extra.get(by, "")
-
-        return Counter(value(c) or NOT_GIVEN for c in register)
+        standard = by in ("region", "council_type")
+        return Counter(
+            (getattr(c, by) if standard else c.extra.get(by, "")) or NOT_GIVEN for c in register
+        )
 
     def _gap_counts(self, by: str | None, groups: list[str]) -> np.ndarray:
         """Councils that gave both levels, per group and item (behind each mean gap)."""
@@ -365,9 +361,8 @@ def report_data(collation: Collation) -> ReportData:
     """Gather the figures of the briefing and of every council's report from a collation."""
     gather = _Gatherer(collation)
     model = collation.model
-    titles = {"region": REGION_TITLE, "council_type": COUNCIL_TYPE_TITLE}
     groupings = tuple(
-        Grouping(titles.get(by, by), by, tuple(gather.grouping(by)))
+        Grouping(TITLES.get(by, by), by, tuple(gather.grouping(by)))
         for by in collation.groupings()
         if by is not None
     )
