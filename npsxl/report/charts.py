@@ -4,11 +4,14 @@ Each chart is drawn on its own :class:`~matplotlib.figure.Figure` with the SVG c
 pyplot, so no global state), text kept as text (``svg.fonttype: none``) so that it is
 selectable, searchable and read in the page's font. The SVG is then made fit to sit inline
 in a page: the XML prologue and metadata dropped, every id prefixed with the chart's own (a
-page has several charts), and ``role="img"`` with a text alternative. Every chart has a
+page has several charts), and ``role="img"`` with a text alternative. The council chart,
+drawn for hundreds of councils, is two such SVGs one over the other, under one image role:
+the axes and names, drawn once per region, and the council's points. Every chart has a
 table of its data beside it in the page; the chart only draws what the table says.
 
-Only model and register text (item, level and region names) and figures reach a chart,
-never council-typed text; matplotlib escapes it, and reads no ``$`` as mathematics.
+Only model and register text (item, level and region names) and figures are drawn, never
+council-typed text; matplotlib escapes it, and reads no ``$`` as mathematics. A text
+alternative may name the council: it is escaped as an attribute.
 """
 
 from __future__ import annotations
