@@ -27,15 +27,11 @@ from test_safety import BILLION_LAUGHS, patch_central_size, rezip, unchanged_aft
 from npsxl.collation.run import collate
 from npsxl.model import yamlsource
 from npsxl.reading.batch import read_returns
-from npsxl.reading.book import keep_part, merges_first, xlsx_cells
-from npsxl.reading.preflight import (
-    DEFAULT_LIMITS,
-    DEFLATE_MAX_RATIO,
-    Limits,
-    inflation_bound,
-    inspect_file,
-)
+from npsxl.reading.formats.xlsx import merges_first, xlsx_cells
+from npsxl.reading.opening import keep_part
+from npsxl.reading.preflight import DEFAULT_LIMITS, Limits, inspect_file
 from npsxl.reading.reader import read_return
+from npsxl.reading.zipcheck import DEFLATE_MAX_RATIO, inflation_bound
 
 
 @pytest.fixture

@@ -4,15 +4,16 @@
 the extension. For zip-based formats (xlsx, xlsm, xlsb, ods) it checks the number of
 parts, the total uncompressed size and compression ratios from the central directory,
 then inflates every part in bounded chunks to prove the directory tells the truth (CRC
-and size), and refuses XML that declares a DTD or entities. Limits are far above what a
-real return reaches. Parsers then only ever see the bytes that were checked.
+and size), and refuses XML that declares a DTD or entities (:mod:`npsxl.reading.zipcheck`).
+Limits are far above what a real return reaches. Parsers then only ever see the bytes that
+were checked.
 
 With ``kept_only`` (the reader's way for xlsx and xlsm), the caller promises to hand
 parsers only the parts it kept, repacked by :meth:`Inspection.stored_zip`: the parts
 nobody reads (theme, charts, drawings...) are then not inflated at all when the deflate
-bound (:func:`inflation_bound`: no deflate stream unpacks to more than 1032 times its
-size) shows the whole file cannot unpack beyond the size limit, whatever its directory
-claims. Every part a parser reads is still inflated and checked, once.
+bound (:func:`~npsxl.reading.zipcheck.inflation_bound`: no deflate stream unpacks to more
+than 1032 times its size) shows the whole file cannot unpack beyond the size limit,
+whatever its directory claims. Every part a parser reads is still inflated and checked, once.
 
 :func:`preflight` is the short form: ``(format, problems)``. Every XML parse in npsxl
 goes through :func:`parse_xml` or :func:`iterparse_xml` (defusedxml, no DTDs).
@@ -23,9 +24,6 @@ from __future__ import annotations
 import io
 import os
 import stat
-import struct
-import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -33,6 +31,8 @@ import defusedxml
 import defusedxml.ElementTree
 
 from npsxl.core.problems import Location, Problem
+from npsxl.reading import zipcheck
+from npsxl.reading.zipcheck import ZipTrouble
 
 # defusedxml refuses DTDs, entity expansion and external references; every XML parse here
 # goes through it. Importing it is part of the contract, so fail loudly if it is shadowed.
@@ -62,26 +62,6 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
-_CHUNK = 1024 * 1024
-# Deflate's best case: a 258-byte match in 2 bits, so no stream unpacks to more than 1032x
-# its compressed size (zlib approaches 1028x on a run of zeros).
-DEFLATE_MAX_RATIO = 1032
-_XML_SUFFIXES = (".xml", ".rels", ".rdf", ".vml")
-_HOSTILE_TEXT = ("<!DOCTYPE", "<!ENTITY")
-_HOSTILE = tuple(
-    token.encode(encoding)
-    for token in _HOSTILE_TEXT
-    for encoding in ("ascii", "utf-16-le", "utf-16-be")
-)
-_HOSTILE_ASCII = tuple(token.encode("ascii") for token in _HOSTILE_TEXT)
-
-
-def _declares(xml: bytes) -> bool:
-    """Whether ``xml`` holds a DTD or entity declaration, in UTF-8 or UTF-16. Only UTF-16
-    has NUL bytes, so UTF-8 (every part a spreadsheet application writes) takes two scans."""
-    tokens = _HOSTILE if b"\x00" in xml else _HOSTILE_ASCII
-    return any(token in xml for token in tokens)
-
 
 _HINT_RESEND = "send the self-assessment workbook (.xlsx) you were given, filled in"
 _HINT_BOMB = "this is not a normal workbook; send the original self-assessment file"
@@ -117,34 +97,7 @@ class Inspection:
         a plain (not zip64) zip, which cannot happen when parts were left unchecked
         (``kept_only`` skips only within those bounds): then every part was checked, and
         ``data`` may be parsed instead."""
-        if len(self.parts) >= 0xFFFF:
-            return None
-        pieces: list[bytes] = []
-        central: list[bytes] = []
-        offset = 0
-        for name, content in self.parts.items():
-            crc = self.crcs[name]
-            if rewrite is not None:
-                changed = rewrite(name, content)
-                if changed is not None:
-                    content, crc = changed, zlib.crc32(changed)
-            raw = name.encode("utf-8")
-            flags = 0 if raw.isascii() else 0x800  # UTF-8 names
-            size = len(content)
-            # version 2.0, flags, stored, 1980-01-01 00:00, CRC, sizes, name length
-            fields = (20, flags, 0, 0, 0x21, crc, size, size, len(raw))
-            header = _LOCAL.pack(b"PK\x03\x04", *fields, 0)
-            central.append(_CENTRAL.pack(b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, offset))
-            central.append(raw)
-            pieces += (header, raw, content)
-            offset += len(header) + len(raw) + size
-        directory = b"".join(central)
-        if offset + len(directory) > 0xFFFFFFFF:
-            return None
-        count = len(self.parts)
-        pieces.append(directory)
-        pieces.append(_END.pack(b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0))
-        return b"".join(pieces)
+        return zipcheck.stored_zip(self.parts, self.crcs, rewrite)
 
 
 def _problem(code, message, path, hint):
@@ -179,8 +132,9 @@ def inspect_file(
 
     ``kept_only``: for an xlsx or xlsm file, the caller parses only the kept parts (through
     :meth:`Inspection.stored_zip`), never ``data``; the other parts are then inflated and
-    checked only when :func:`inflation_bound` cannot show that the whole file unpacks to
-    less than ``limits.max_uncompressed_bytes`` (their names are in ``unchecked``)."""
+    checked only when :func:`~npsxl.reading.zipcheck.inflation_bound` cannot show that the
+    whole file unpacks to less than ``limits.max_uncompressed_bytes`` (their names are in
+    ``unchecked``)."""
     found = Inspection(str(path))
     try:
         # O_NONBLOCK: a named pipe must not hang the run waiting for a writer
@@ -363,110 +317,25 @@ def _zip_kind(names: set[str], read) -> tuple[str, str]:
     return "zip", "a zip archive"
 
 
-class _ZipTrouble(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-
-
-def _directory_too_big(data: bytes, limits: Limits) -> str:
-    """Why the central directory is too big to hand to zipfile (which builds an object per
-    entry), from the end-of-directory record alone; '' when it is fine."""
-    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
-    if end < 0 or end + 22 > len(data):
-        return ""  # zipfile will say what is wrong
-    entries, size = struct.unpack_from("<HI", data, end + 10)
-    if entries == 0xFFFF or size == 0xFFFFFFFF:  # zip64: the counts are in another record
-        locator = data.rfind(b"PK\x06\x07", max(0, end - 20), end)
-        if locator >= 0:
-            record = struct.unpack_from("<Q", data, locator + 8)[0]
-            if data[record : record + 4] == b"PK\x06\x06" and record + 56 <= len(data):
-                entries, size = struct.unpack_from("<QQ", data, record + 32)
-    if entries > limits.max_zip_entries or size > limits.max_zip_entries * 1024:
-        return f"the workbook's directory lists {entries:,} parts in {size:,} bytes"
-    return ""
-
-
-def inflation_bound(infos: list[zipfile.ZipInfo]) -> int | None:
-    """The most the parts of a zip can unpack to, whatever sizes its directory claims: a
-    stored part is its data, a deflated one at most :data:`DEFLATE_MAX_RATIO` times its
-    compressed data (plus one byte's worth). Readers (zipfile, the parsers, ours) take a
-    part's compressed data from the directory's ``compress_size``, so the bound holds for
-    parts that share data too. None when a part uses another method (no bound known)."""
-    total = 0
-    for info in infos:
-        if info.compress_type == zipfile.ZIP_STORED:
-            total += info.compress_size
-        elif info.compress_type == zipfile.ZIP_DEFLATED:
-            total += (info.compress_size + 1) * DEFLATE_MAX_RATIO
-        else:
-            return None
-    return total
-
-
 def _inspect_zip(
     found: Inspection, data: bytes, limits: Limits, keep, verify, kept_only: bool = False
 ) -> tuple[str, str]:
     path = found.path
-    too_big = _directory_too_big(data, limits)
-    if too_big:
-        found.problems.append(
-            _problem(
-                "zip-bomb",
-                f"{too_big}, over the limit of {limits.max_zip_entries:,} parts",
-                path,
-                _HINT_BOMB,
-            )
-        )
-        return "zip", "a zip archive with too many parts"
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error) as exc:
+        infos = zipcheck.read_directory(data, limits)
+    except ZipTrouble as trouble:
+        found.problems.append(_problem(trouble.code, str(trouble), path, _HINT_BOMB))
+        return "zip", trouble.detail
+    except zipcheck.DAMAGED_DIRECTORY as exc:
         return "corrupt", f"a damaged or truncated zip container ({exc})"
     names = [info.filename for info in infos]
     found.part_names = tuple(names)
     unique = set(names)
-    if len(infos) > limits.max_zip_entries:
-        found.problems.append(
-            _problem(
-                "zip-bomb",
-                f"the workbook holds {len(infos)} parts, over "
-                f"the limit of {limits.max_zip_entries}",
-                path,
-                _HINT_BOMB,
-            )
-        )
-        return "zip", "a zip archive with too many parts"
-    total = sum(info.file_size for info in infos)
-    if total > limits.max_uncompressed_bytes:
-        found.problems.append(
-            _problem(
-                "zip-bomb",
-                f"the workbook unpacks to "
-                f"{total / 1048576:,.0f} MB, over the limit of "
-                f"{limits.max_uncompressed_bytes / 1048576:.0f} MB",
-                path,
-                _HINT_BOMB,
-            )
-        )
-        return "zip", "a zip bomb"
-    for info in infos:
-        if info.file_size >= limits.ratio_floor_bytes and (
-            info.file_size > limits.max_ratio * max(info.compress_size, 1)
-        ):
-            ratio = info.file_size / max(info.compress_size, 1)
-            found.problems.append(
-                _problem(
-                    "zip-bomb",
-                    f"part {info.filename} is compressed "
-                    f"{ratio:,.0f}:1, over the limit of "
-                    f"{limits.max_ratio:.0f}:1",
-                    path,
-                    _HINT_BOMB,
-                )
-            )
-            return "zip", "a zip bomb"
+    try:
+        zipcheck.check_sizes(infos, limits)
+    except ZipTrouble as trouble:
+        found.problems.append(_problem(trouble.code, str(trouble), path, _HINT_BOMB))
+        return "zip", trouble.detail
     by_name = {info.filename: info for info in infos}
     small: dict[str, bytes] = {}
 
@@ -474,166 +343,30 @@ def _inspect_zip(
         if name not in by_name:
             return b""
         if name not in small:
-            small[name] = _inflate(data, by_name[name], limits)
+            small[name] = zipcheck.inflate(data, by_name[name], limits)
         return small[name][:65536]
 
     try:
         if len(unique) != len(names):
             twice = sorted({n for n in names if names.count(n) > 1})
-            raise _ZipTrouble("corrupt-file", f"the file holds two parts named {twice[0]}")
+            raise ZipTrouble("corrupt-file", f"the file holds two parts named {twice[0]}")
         fmt, detail = _zip_kind(unique, read)
         if fmt not in SPREADSHEET_FORMATS or not verify:
             return fmt, detail
         skip_unkept = False
         if kept_only and keep is not None and fmt in ("xlsx", "xlsm") and len(infos) < 0xFFFF:
-            bound = inflation_bound(infos)  # also keeps the repacked parts within a plain zip
+            bound = zipcheck.inflation_bound(infos)  # also keeps the repack within a plain zip
             skip_unkept = bound is not None and bound <= min(
-                limits.max_uncompressed_bytes, _PLAIN_ZIP_BYTES
+                limits.max_uncompressed_bytes, zipcheck.PLAIN_ZIP_BYTES
             )
-        unchecked = []
-        for info in infos:
-            if info.is_dir():
-                continue
-            wanted = keep is not None and keep(info.filename)
-            content = small.get(info.filename)
-            if content is None:
-                if skip_unkept and not wanted:
-                    unchecked.append(info.filename)  # never read by anyone, and bounded
-                    continue
-                content = _inflate(data, info, limits, keep=wanted)
-            if wanted:
-                found.parts[info.filename] = content
-                found.crcs[info.filename] = info.CRC
-        found.unchecked = tuple(unchecked)
-    except _ZipTrouble as trouble:
+        found.parts, found.crcs, found.unchecked = zipcheck.inflate_parts(
+            data, infos, limits, keep, small, skip_unkept=skip_unkept
+        )
+    except ZipTrouble as trouble:
         hint = _HINT_BOMB if trouble.code in ("zip-bomb", "hostile-xml") else _HINT_DAMAGED
         found.problems.append(_problem(trouble.code, str(trouble), path, hint))
         return ("corrupt", str(trouble)) if trouble.code == "corrupt-file" else ("zip", "")
     return fmt, detail
-
-
-_LOCAL = struct.Struct("<4s5H3L2H")
-_CENTRAL = struct.Struct("<4s6H3L5H2L")
-_END = struct.Struct("<4s4H2LH")
-_PLAIN_ZIP_BYTES = 0xF000_0000  # room left under 4 GB for headers and names
-_FEED = 64 * 1024
-
-
-def _inflate(data: bytes, info: zipfile.ZipInfo, limits: Limits, keep: bool = True) -> bytes:
-    """One part, inflated in bounded chunks: its size and CRC must match the directory and
-    an XML part must not declare a DTD. Returns the content (b"" unless ``keep``)."""
-    name = info.filename
-    offset = info.header_offset
-    if offset < 0 or offset + _LOCAL.size > len(data):
-        raise _ZipTrouble("corrupt-file", f"part {name} is missing or damaged (truncated file?)")
-    signature, _, flags, method, _, _, _, _, _, name_size, extra_size = _LOCAL.unpack_from(
-        data, offset
-    )
-    if signature != b"PK\x03\x04":
-        raise _ZipTrouble("corrupt-file", f"part {name} is missing or damaged (truncated file?)")
-    start = offset + _LOCAL.size + name_size + extra_size
-    raw_name = data[offset + _LOCAL.size : offset + _LOCAL.size + name_size]
-    encoding = "ascii" if raw_name.isascii() else "utf-8" if flags & 0x800 else "cp437"
-    if raw_name.decode(encoding, "replace") != name:
-        raise _ZipTrouble("corrupt-file", f"part {name} is damaged (its headers disagree)")
-    if (flags | info.flag_bits) & 0x1:
-        raise _ZipTrouble("encrypted", f"part {name} is encrypted (a password-protected zip)")
-    if start + info.compress_size > len(data):
-        raise _ZipTrouble("corrupt-file", f"part {name} is cut short (truncated file)")
-    if method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise _ZipTrouble(
-            "corrupt-file",
-            f"part {name} uses compression method {method}, "
-            "which spreadsheet applications do not write",
-        )
-    view = memoryview(data)[start : start + info.compress_size]
-    xml = name.lower().endswith(_XML_SUFFIXES)
-    try:
-        if method == zipfile.ZIP_DEFLATED and info.file_size < _CHUNK:  # the usual case
-            inflater = zlib.decompressobj(-15)
-            content = inflater.decompress(view, info.file_size + 1)  # one byte more: a liar
-        else:
-            return _inflate_chunked(view, info, method, xml, keep)
-    except zlib.error as exc:
-        raise _ZipTrouble("corrupt-file", f"part {name} is damaged ({exc})") from None
-    if len(content) > info.file_size:
-        raise _ZipTrouble(
-            "zip-bomb",
-            f"part {name} unpacks to more than the {info.file_size:,} bytes its directory says",
-        )
-    if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
-        raise _ZipTrouble("corrupt-file", f"part {name} is damaged (size or checksum wrong)")
-    if xml and b"!" in content and _declares(content):
-        raise _hostile(name)
-    return content if keep else b""
-
-
-def _hostile(name: str) -> _ZipTrouble:
-    return _ZipTrouble(
-        "hostile-xml",
-        f"part {name} declares a DTD or XML entities, which a "
-        "spreadsheet never does (an entity-expansion attack?)",
-    )
-
-
-def _inflate_chunked(view, info: zipfile.ZipInfo, method: int, xml: bool, keep: bool) -> bytes:
-    """A large or stored part, in chunks, never holding more than the directory says."""
-    check = _Checked(info.filename, info.file_size, xml, keep)
-    if method == zipfile.ZIP_STORED:
-        for pos in range(0, len(view), _CHUNK):
-            check.take(bytes(view[pos : pos + _CHUNK]))
-    else:
-        inflater = zlib.decompressobj(-15)
-        for pos in range(0, len(view), _FEED):
-            pending = view[pos : pos + _FEED]
-            while pending and not inflater.eof:
-                check.take(inflater.decompress(pending, _CHUNK))
-                pending = inflater.unconsumed_tail
-            if inflater.eof:
-                break
-        check.take(inflater.flush())
-    if check.size != info.file_size or check.crc != info.CRC:
-        raise _ZipTrouble(
-            "corrupt-file", f"part {info.filename} is damaged (size or checksum wrong)"
-        )
-    return check.content()
-
-
-class _Checked:
-    """Inflated output of one part as it arrives: size, CRC, DTD check, kept content."""
-
-    __slots__ = ("name", "limit", "xml", "keep", "size", "crc", "tail", "chunks")
-
-    def __init__(self, name: str, limit: int, xml: bool, keep: bool):
-        self.name, self.limit, self.xml, self.keep = name, limit, xml, keep
-        self.size = self.crc = 0
-        self.tail = b""
-        self.chunks: list[bytes] = []
-
-    def take(self, out: bytes) -> None:
-        if not out:
-            return
-        self.size += len(out)
-        if self.size > self.limit:
-            raise _ZipTrouble(
-                "zip-bomb",
-                f"part {self.name} unpacks to more than the "
-                f"{self.limit:,} bytes its directory says",
-            )
-        self.crc = zlib.crc32(out, self.crc)
-        if self.xml:
-            edge = self.tail + out[:16]
-            # '!' is rare in spreadsheet XML and every token holds it (in UTF-8 and UTF-16)
-            if (b"!" in out or b"!" in edge) and any(
-                token in out or token in edge for token in _HOSTILE
-            ):
-                raise _hostile(self.name)
-            self.tail = out[-16:]
-        if self.keep:
-            self.chunks.append(out)
-
-    def content(self) -> bytes:
-        return self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
 
 
 # --- XML ------------------------------------------------------------------------------------------

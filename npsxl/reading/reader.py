@@ -9,7 +9,7 @@ of formulas are never trusted. Every problem is located and says what to do.
 Reading is lazy: only the sheets that are needed are parsed (normally 'Start here',
 'Self-assessment' and 'Metadata'); the others are scanned only when the table or the
 metadata is not where the generator put it. :mod:`npsxl.reading.preflight` checks the file before
-anything parses it, and :mod:`npsxl.reading.book` opens it, whatever its format.
+anything parses it, and :mod:`npsxl.reading.opening` opens it, whatever its format.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from npsxl.core.problems import Location, Problem, Severity
 from npsxl.model.answers import Answer, Respondent
 from npsxl.model.model import Model
 from npsxl.model.register import Register
-from npsxl.reading.book import Book, Cell, Damaged, Refused, keep_part, open_book
+from npsxl.reading.book import Book, Cell, Damaged, Refused
+from npsxl.reading.opening import keep_part, open_book
 from npsxl.reading.preflight import DEFAULT_LIMITS, Limits, inspect_file
 from npsxl.reading.returns import Return
 from npsxl.workbook import layout as L
