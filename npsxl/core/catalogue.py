@@ -19,6 +19,10 @@ the documentation shows a real message. Where one code has messages that one tem
 say (a folder given for the model file, or a file that cannot be read), each further message
 is a :func:`variant` of the code's type, documented with it.
 
+How types are catalogued is :mod:`npsxl.core.problem_types`; the reading layer's sections
+are in :mod:`npsxl.core.catalogue_reading`, which this module imports in its place, so that
+neither module is too long to read.
+
 This module is over 400 lines because it is one table: every problem type npsxl reports, so
 that the codes, messages and hints can be read, and kept consistent, in one place. The tables
 are kept compact (``# fmt: off``), one type in three or four lines.
@@ -26,128 +30,21 @@ are kept compact (``# fmt: off``), one type in three or four lines.
 
 from __future__ import annotations
 
-import string
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 
-from npsxl.core.problems import Location, Problem, Severity
-
-ERROR = Severity.ERROR
-WARNING = Severity.WARNING
-
-
-@dataclass(frozen=True)
-class ProblemType:
-    """One kind of problem: call it with a location and the template's fields."""
-
-    code: str
-    severity: Severity
-    section: str
-    meaning: str
-    template: str
-    hint: str = ""
-    example: Mapping[str, object] = field(default_factory=dict)
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        """The placeholders of the message template and the hint, in order."""
-        names = []
-        for text in (self.template, self.hint):
-            for _, name, _, _ in string.Formatter().parse(text):
-                if name and name not in names:
-                    names.append(name)
-        return tuple(names)
-
-    def __call__(
-        self,
-        location: Location | None = None,
-        /,
-        *,
-        severity: Severity | None = None,
-        hint: str | None = None,
-        **fields: object,
-    ) -> Problem:
-        """A located problem of this type. ``hint`` replaces the catalogued hint (for a
-        more specific instruction); ``severity`` the default one where the caller decides
-        (e.g. an incomplete return that the coordinator accepts)."""
-        return Problem(
-            self.code,
-            self.template.format(**fields),
-            location if location is not None else Location(),
-            severity if severity is not None else self.severity,
-            self.hint.format(**fields) if hint is None else hint,
-        )
-
-    def example_problem(self) -> Problem:
-        """The problem the documentation shows."""
-        return self(Location(file="returns/leeds.xlsx"), **self.example)
-
-
-CATALOGUE: dict[str, ProblemType] = {}
-"""Every problem type, by code, in the order of the documentation."""
-
-VARIANTS: dict[str, list[ProblemType]] = {}
-"""Code -> the other messages of that code (see :func:`variant`), in the order catalogued."""
-
-SECTIONS: dict[str, str] = {}
-"""Section title -> what the problems of that section are about."""
-
-
-def section(title: str, about: str) -> str:
-    SECTIONS[title] = about
-    return title
-
-
-def problem_type(
-    code: str,
-    severity: Severity,
-    section_title: str,
-    meaning: str,
-    template: str,
-    hint: str = "",
-    **example: object,
-) -> ProblemType:
-    """Catalogue a problem type (at import of this module only)."""
-    if code in CATALOGUE:
-        raise ValueError(f"problem code {code!r} is catalogued twice")
-    kind = ProblemType(code, severity, section_title, meaning, template, hint, example)
-    missing = [name for name in kind.fields if name not in example]
-    if missing:
-        raise ValueError(f"{code}: the example gives no value for {', '.join(missing)}")
-    CATALOGUE[code] = kind
-    return kind
-
-
-def variant(kind: ProblemType, template: str, hint: str | None = None, /, **example: object):
-    """Another message of the problem ``kind`` catalogues, where one template cannot say it
-    all: the same code, severity, section and meaning; its own template and (unless ``hint``
-    is None) its own hint. Documented with ``kind``."""
-    other = ProblemType(
-        kind.code,
-        kind.severity,
-        kind.section,
-        kind.meaning,
-        template,
-        kind.hint if hint is None else hint,
-        example,
-    )
-    missing = [name for name in other.fields if name not in example]
-    if missing:
-        raise ValueError(f"{kind.code}: the example gives no value for {', '.join(missing)}")
-    VARIANTS.setdefault(kind.code, []).append(other)
-    return other
-
-
-def every_type() -> list[ProblemType]:
-    """Every problem type and every variant, in the order of the documentation."""
-    return [other for kind in CATALOGUE.values() for other in (kind, *VARIANTS.get(kind.code, ()))]
-
-
-def lookup(code: str) -> ProblemType:
-    """The problem type of a code; KeyError for a code that is not catalogued."""
-    return CATALOGUE[code]
-
+from npsxl.core.problem_types import (  # noqa: F401 - the catalogue's API, for its users
+    CATALOGUE,
+    ERROR,
+    SECTIONS,
+    VARIANTS,
+    WARNING,
+    ProblemType,
+    every_type,
+    lookup,
+    problem_type,
+    section,
+    variant,
+)
 
 # The problem types follow, section by section, in the order of the documentation.
 # Each section is kept by the layer it names; add new types at the end of their section.
@@ -470,25 +367,9 @@ REGISTER_UNKNOWN_TYPE = problem_type(
     council_type="parish", types="county; district; ...")
 # fmt: on
 
-# --- checking a returned file before it is parsed ---------------------------------------------
-FILE = section(
-    "Checking a returned file",
-    "What the preflight finds before any spreadsheet parser sees a file: its real format, "
-    "its size, damage and hostile content.",
-)
-
-# --- reading the answers ----------------------------------------------------------------------
-READING = section(
-    "Reading the answers",
-    "What the reader finds in a returned workbook: the council, the model, the answers, and "
-    "edits that make them doubtful.",
-)
-
-# --- reading many files -----------------------------------------------------------------------
-BATCH = section(
-    "Reading many files",
-    "A file that stops or outlasts the process reading it, in a batch.",
-)
+# --- checking a returned file, reading the answers, reading many files: the reading layer's
+# sections, in a module of their own so that each module stays readable
+from npsxl.core.catalogue_reading import *  # noqa: E402, F403
 
 # --- collating --------------------------------------------------------------------------------
 COLLATION = section(

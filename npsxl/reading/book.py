@@ -17,17 +17,10 @@ from dataclasses import dataclass
 
 import python_calamine
 
+from npsxl.core import catalogue as P
 from npsxl.core.problems import Location, Problem
 from npsxl.reading.preflight import Limits
 from npsxl.workbook import layout as L
-
-_HINT_TOO_LARGE = "delete the stray cell (Ctrl+End shows the last used cell) and resend"
-
-
-def _too_large(message: str, file: str, *, sheet=None, cell=None) -> Problem:
-    """A ``file-too-large`` problem: a sheet or part far bigger than any real workbook's."""
-    location = Location(file=file, sheet=sheet, cell=cell)
-    return Problem("file-too-large", message, location, hint=_HINT_TOO_LARGE)
 
 
 class Refused(Exception):
@@ -148,14 +141,14 @@ class Book:
     def check_extent(self, sheet: str) -> None:
         extent = self.extents.get(sheet)
         if extent is not None and extent.cells > self.limits.max_sheet_cells:
+            where = Location(file=self.path, sheet=sheet, cell=extent.far)
             raise Refused(
-                _too_large(
-                    f"sheet {sheet!r} has a value in {extent.far}, far outside "
-                    f"the table: its used range is {extent.cells:,} cells, over the limit of "
-                    f"{self.limits.max_sheet_cells:,}",
-                    self.path,
+                P.SHEET_TOO_LARGE(
+                    where,
                     sheet=sheet,
                     cell=extent.far,
+                    cells=extent.cells,
+                    limit=self.limits.max_sheet_cells,
                 )
             )
 
@@ -187,10 +180,11 @@ def sized_part(book: Book, parts: dict[str, bytes], name: str) -> bytes | None:
     data = parts.get(name)
     if data is not None and len(data) > book.limits.max_xml_part_bytes:
         raise Refused(
-            _too_large(
-                f"part {name} is {len(data) / 1048576:.0f} MB, over the limit of "
-                f"{book.limits.max_xml_part_bytes / 1048576:.0f} MB for it",
-                book.path,
+            P.PART_TOO_LARGE(
+                Location(file=book.path),
+                part=name,
+                size_mb=len(data) / 1048576,
+                limit_mb=book.limits.max_xml_part_bytes / 1048576,
             )
         )
     return data

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 import defusedxml
 import defusedxml.ElementTree
 
+from npsxl.core import catalogue as P
+from npsxl.core.catalogue import ProblemType
 from npsxl.core.problems import Location, Problem
 from npsxl.reading import zipcheck
 from npsxl.reading.zipcheck import ZipTrouble
@@ -63,10 +65,6 @@ DEFAULT_LIMITS = Limits()
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 
-_HINT_RESEND = "send the self-assessment workbook (.xlsx) you were given, filled in"
-_HINT_BOMB = "this is not a normal workbook; send the original self-assessment file"
-_HINT_DAMAGED = "open it, save it again and resend it"
-
 
 @dataclass
 class Inspection:
@@ -99,9 +97,9 @@ class Inspection:
         ``data`` may be parsed instead."""
         return zipcheck.stored_zip(self.parts, self.crcs, rewrite)
 
-
-def _problem(code, message, path, hint):
-    return Problem(code, message, Location(file=str(path)), hint=hint)
+    def refuse(self, kind: ProblemType, **fields) -> None:
+        """Note a blocking problem of the file, of catalogued ``kind``."""
+        self.problems.append(kind(Location(file=self.path), **fields))
 
 
 def preflight(path, limits: Limits = DEFAULT_LIMITS) -> tuple[str, list[Problem]]:
@@ -142,24 +140,13 @@ def inspect_file(
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
-                found.problems.append(
-                    _problem(
-                        "not-a-spreadsheet",
-                        "not a regular file (a folder, pipe or device)",
-                        path,
-                        _HINT_RESEND,
-                    )
-                )
+                found.refuse(P.NOT_A_REGULAR_FILE)
                 return found
             if info.st_size > limits.max_file_bytes:
-                found.problems.append(
-                    _problem(
-                        "file-too-large",
-                        f"the file is {info.st_size / 1048576:.1f} MB, over the "
-                        f"{limits.max_file_bytes / 1048576:.0f} MB limit",
-                        path,
-                        "send the self-assessment workbook itself; a return is under 1 MB",
-                    )
+                found.refuse(
+                    P.FILE_TOO_LARGE,
+                    size_mb=info.st_size / 1048576,
+                    limit_mb=limits.max_file_bytes / 1048576,
                 )
                 return found
             # what fstat says, not the limit: reading into a buffer of the limit's size is
@@ -168,45 +155,26 @@ def inspect_file(
             if len(data) > info.st_size:
                 data += handle.read(limits.max_file_bytes + 1 - len(data))
     except IsADirectoryError:
-        found.problems.append(
-            _problem("not-a-spreadsheet", "not a file but a folder", path, _HINT_RESEND)
-        )
+        found.refuse(P.A_FOLDER)
         return found
     except OSError as exc:
-        found.problems.append(
-            _problem(
-                "unreadable",
-                f"cannot read the file: {exc.strerror or exc}",
-                path,
-                "check the file exists and can be read",
-            )
-        )
+        found.refuse(P.UNREADABLE, reason=exc.strerror or exc)
         return found
     if len(data) > limits.max_file_bytes:  # grew while being read
-        found.problems.append(
-            _problem(
-                "file-too-large",
-                f"the file is over the {limits.max_file_bytes / 1048576:.0f} MB limit",
-                path,
-                "send the self-assessment workbook itself",
-            )
-        )
+        found.refuse(P.FILE_GREW_TOO_LARGE, limit_mb=limits.max_file_bytes / 1048576)
         return found
     found.data = data
     try:
         _sniff(found, data, limits, keep, verify, kept_only)
     except Exception as exc:  # noqa: BLE001 - a container so damaged it breaks the checks
         found.format, found.detail = "corrupt", f"{type(exc).__name__}: {str(exc)[:200]}"
-        found.problems.append(
-            _problem("corrupt-file", f"the file is damaged: {found.detail}", path, _HINT_DAMAGED)
-        )
+        found.refuse(P.CORRUPT_FILE, detail=found.detail)
     return found
 
 
 def _sniff(
     found: Inspection, data: bytes, limits: Limits, keep, verify: bool, kept_only: bool = False
 ) -> None:
-    path = found.path
     fmt, detail = _sniff_bytes(data)
     if fmt == "zip-container":
         fmt, detail = _inspect_zip(found, data, limits, keep, verify, kept_only)
@@ -216,28 +184,13 @@ def _sniff(
     if found.problems:
         return
     if fmt in ("empty", "pdf", "html", "xml", "text", "binary"):
-        found.problems.append(
-            _problem("not-a-spreadsheet", f"not a spreadsheet: {detail}", path, _HINT_RESEND)
-        )
+        found.refuse(P.NOT_A_SPREADSHEET, detail=detail)
     elif fmt == "corrupt":
-        found.problems.append(
-            _problem("corrupt-file", f"the file is damaged: {detail}", path, _HINT_DAMAGED)
-        )
+        found.refuse(P.CORRUPT_FILE, detail=detail)
     elif fmt == "encrypted":
-        found.problems.append(
-            _problem(
-                "encrypted",
-                f"the file is {detail}",
-                path,
-                "remove the password (in Excel: File > Info > Protect "
-                "Workbook > Encrypt with Password, clear it) and "
-                "resend",
-            )
-        )
+        found.refuse(P.ENCRYPTED, detail=detail)
     elif fmt in ("zip", "ole", "spreadsheetml"):
-        found.problems.append(
-            _problem("unsupported-format", f"unsupported format: {detail}", path, _HINT_RESEND)
-        )
+        found.refuse(P.UNSUPPORTED_FORMAT, detail=detail)
 
 
 def _sniff_bytes(data: bytes) -> tuple[str, str]:
@@ -320,12 +273,11 @@ def _zip_kind(names: set[str], read) -> tuple[str, str]:
 def _inspect_zip(
     found: Inspection, data: bytes, limits: Limits, keep, verify, kept_only: bool = False
 ) -> tuple[str, str]:
-    path = found.path
     try:
         infos = zipcheck.read_directory(data, limits)
     except ZipTrouble as trouble:
-        found.problems.append(_problem(trouble.code, str(trouble), path, _HINT_BOMB))
-        return "zip", trouble.detail
+        found.refuse(trouble.kind, **trouble.fields)
+        return "zip", trouble.container
     except zipcheck.DAMAGED_DIRECTORY as exc:
         return "corrupt", f"a damaged or truncated zip container ({exc})"
     names = [info.filename for info in infos]
@@ -334,8 +286,8 @@ def _inspect_zip(
     try:
         zipcheck.check_sizes(infos, limits)
     except ZipTrouble as trouble:
-        found.problems.append(_problem(trouble.code, str(trouble), path, _HINT_BOMB))
-        return "zip", trouble.detail
+        found.refuse(trouble.kind, **trouble.fields)
+        return "zip", trouble.container
     by_name = {info.filename: info for info in infos}
     small: dict[str, bytes] = {}
 
@@ -349,7 +301,7 @@ def _inspect_zip(
     try:
         if len(unique) != len(names):
             twice = sorted({n for n in names if names.count(n) > 1})
-            raise ZipTrouble("corrupt-file", f"the file holds two parts named {twice[0]}")
+            raise ZipTrouble(P.PART_NAMED_TWICE, part=twice[0])
         fmt, detail = _zip_kind(unique, read)
         if fmt not in SPREADSHEET_FORMATS or not verify:
             return fmt, detail
@@ -363,9 +315,10 @@ def _inspect_zip(
             data, infos, limits, keep, small, skip_unkept=skip_unkept
         )
     except ZipTrouble as trouble:
-        hint = _HINT_BOMB if trouble.code in ("zip-bomb", "hostile-xml") else _HINT_DAMAGED
-        found.problems.append(_problem(trouble.code, str(trouble), path, hint))
-        return ("corrupt", str(trouble)) if trouble.code == "corrupt-file" else ("zip", "")
+        found.refuse(trouble.kind, **trouble.fields)
+        return (
+            ("corrupt", str(trouble)) if trouble.kind.code == P.CORRUPT_FILE.code else ("zip", "")
+        )
     return fmt, detail
 
 

@@ -22,8 +22,10 @@ from pathlib import Path
 
 import python_calamine
 
+from npsxl.core import catalogue as P
+from npsxl.core.catalogue import ProblemType
 from npsxl.core.errors import CouncilNotFound, is_native_panic
-from npsxl.core.problems import Location, Problem, Severity
+from npsxl.core.problems import Location
 from npsxl.model.answers import Answer, Respondent
 from npsxl.model.model import Model
 from npsxl.model.register import Register
@@ -34,22 +36,7 @@ from npsxl.reading.returns import Return
 from npsxl.workbook import layout as L
 
 EXCEL_CELL_LIMIT = 32_767
-WARNING = Severity.WARNING
 MANY_DISAGREEMENTS = 3  # more items than this disagreeing: one summary warning
-
-HINTS = {
-    "unknown-level": "choose the level from the dropdown",
-    "incomplete": "choose both a current and a target level for every item",
-    "not-nps": "send the NPS self-assessment workbook you were given, filled in",
-    "council-missing": "choose your council on the 'Start here' sheet",
-    "council-unknown": "choose your council from the dropdown on the 'Start here' sheet",
-    "unknown-model": "use the current self-assessment workbook from your coordinator",
-    "corrupt-file": "open it, save it again and resend it",
-    "level-not-from-list": "choose levels from the dropdown",
-    "formula-in-input": "type or choose the value instead of a formula",
-    "sources-disagree": "rows were probably sorted or moved; check the answers",
-    "metadata-missing": "use the workbook you were given rather than a copy",
-}
 
 
 # --- reading one file -----------------------------------------------------------------------------
@@ -76,47 +63,22 @@ def read_return(
         book = open_book(found, limits)
         del found  # the parts and bytes: the parser has its own copy
         if book.format == "xlsm":
-            result.problems.append(
-                _p(
-                    "macros-present",
-                    "the workbook is macro-enabled; its macros, if any, were never run",
-                    path,
-                    severity=WARNING,
-                    hint="save it as .xlsx next time",
-                )
-            )
+            result.problems.append(P.MACROS_PRESENT(Location(file=path)))
         _Interpreter(book, models, register, result).run()
     except Refused as refused:
         result.problems.append(refused.problem)
     except python_calamine.PasswordError:
-        result.problems.append(
-            _p(
-                "encrypted",
-                "the file is password-protected",
-                path,
-                hint="remove the password and resend",
-            )
-        )
+        result.problems.append(P.PASSWORD_PROTECTED(Location(file=path)))
     except Damaged as exc:
-        result.problems.append(
-            _p("corrupt-file", f"the file is damaged and cannot be read ({exc})", path)
-        )
+        result.problems.append(P.DAMAGED_UNREADABLE(Location(file=path), detail=exc))
     except Exception as exc:  # noqa: BLE001 - one bad file never stops a batch
-        result.problems.append(
-            _p(
-                "reader-error",
-                f"npsxl could not read this file ({type(exc).__name__}: {str(exc)[:200]})",
-                path,
-                hint="report this to the npsxl maintainers with the file",
-            )
-        )
+        error = f"{type(exc).__name__}: {str(exc)[:200]}"
+        result.problems.append(P.READER_ERROR(Location(file=path), error=error))
     except BaseException as exc:
         if not is_native_panic(exc):  # Ctrl+C and the like still stop the program
             raise
-        message = f"the spreadsheet parser failed on it: {str(exc)[:200]}"
-        result.problems.append(
-            _p("corrupt-file", f"the file is damaged and cannot be read ({message})", path)
-        )
+        detail = f"the spreadsheet parser failed on it: {str(exc)[:200]}"
+        result.problems.append(P.DAMAGED_UNREADABLE(Location(file=path), detail=detail))
     finally:
         if book is not None:
             book.close()
@@ -124,18 +86,6 @@ def read_return(
 
 
 # --- interpreting ---------------------------------------------------------------------------------
-def _p(
-    code, message, file, *, sheet=None, cell=None, item_id=None, severity=Severity.ERROR, hint=""
-):
-    return Problem(
-        code,
-        message,
-        Location(file=file, sheet=sheet, cell=cell, item_id=item_id),
-        severity,
-        hint or HINTS.get(code, ""),
-    )
-
-
 def _norm(value) -> str:
     return " ".join(str(value).split()).lower() if value is not None else ""
 
@@ -310,8 +260,20 @@ class _Interpreter:
         self.meta_where: dict[str, dict] = {}
         self._detail_cells: dict[str, Cell] | None = None
 
-    def problem(self, code, message, **kwargs):
-        self.result.problems.append(_p(code, message, self.file, **kwargs))
+    def problem(
+        self,
+        kind: ProblemType,
+        place: dict | None = None,
+        /,
+        *,
+        item_id: str | None = None,
+        hint: str | None = None,
+        **fields,
+    ) -> None:
+        """Report a problem of catalogued ``kind`` at ``place`` (``sheet`` and ``cell``) and
+        ``item_id``, which also fills the template's ``{item_id}``."""
+        where = Location(file=self.file, item_id=item_id, **(place or {}))
+        self.result.problems.append(kind(where, hint=hint, item_id=item_id, **fields))
 
     def run(self):
         meta = self._metadata()
@@ -347,13 +309,11 @@ class _Interpreter:
         for key in _MODEL_KEYS:
             if key in cells and key in props and cells[key] != props[key]:
                 self.problem(
-                    "sources-disagree",
-                    f"the workbook's {key.replace('_', ' ')} is "
-                    f"{cells[key]!r} on its sheet but {props[key]!r} in its document "
-                    f"properties; {cells[key]!r} was used",
-                    severity=WARNING,
-                    hint="use the workbook you were given, unedited",
-                    **self.meta_where[key],
+                    P.PROPERTIES_DISAGREE,
+                    self.meta_where[key],
+                    key=key.replace("_", " "),
+                    sheet_value=cells[key],
+                    property_value=props[key],
                 )
         found = {**props, **cells}
         if not all(key in found for key in _MODEL_KEYS):
@@ -395,72 +355,47 @@ class _Interpreter:
         if not r.model_id:
             table = self._find_table(self.models)
             if table is None:
-                self.problem(
-                    "not-nps",
-                    "this is not an NPS self-assessment: no model "
-                    "information and no table of reference ids was found",
-                )
+                self.problem(P.NOT_NPS)
                 return None, None
             model = table.model
             self.problem(
-                "metadata-missing",
-                f"the workbook's model details are missing; the "
-                f"answers were matched to {model.id} {model.version} by their "
-                "reference ids",
-                severity=WARNING,
-                **_where(min(table.refs.values(), key=lambda c: (c.row, c.col))),
+                P.METADATA_MISSING,
+                _where(min(table.refs.values(), key=lambda c: (c.row, c.col))),
+                model=f"{model.id} {model.version}",
             )
             r.model_id, r.model_version = model.id, model.version
             return model, table
         same_id = [m for m in self.models if m.id == r.model_id]
         where = self.meta_where.get("model_id", {})
         if not same_id:
-            self.problem(
-                "unknown-model",
-                f"the workbook is for model {r.model_id!r}, which is "
-                f"not known here (known: {known})",
-                **where,
-            )
+            self.problem(P.UNKNOWN_MODEL, where, model_id=r.model_id, known=known)
             return None, None
         if not r.model_version:
             table = self._find_table(same_id)
             model = table.model if table is not None else same_id[-1]
-            self.problem(
-                "metadata-missing",
-                f"the workbook's model version is missing; it "
-                f"was read as {model.id} {model.version}",
-                severity=WARNING,
-                **where,
-            )
+            self.problem(P.MODEL_VERSION_MISSING, where, model=f"{model.id} {model.version}")
             r.model_version = model.version
             return model, table
         versions = [m for m in same_id if m.version == r.model_version]
         if not versions:
             self.problem(
-                "unknown-model",
-                f"the workbook is for {r.model_id} version "
-                f"{r.model_version!r}, which is not known here (known: {known})",
-                **self.meta_where.get("model_version", where),
+                P.UNKNOWN_MODEL_VERSION,
+                self.meta_where.get("model_version", where),
+                model_id=r.model_id,
+                version=r.model_version,
+                known=known,
             )
             return None, None
         model = next((m for m in versions if m.fingerprint == r.model_fingerprint), versions[0])
         if not r.model_fingerprint:
-            self.problem(
-                "metadata-missing",
-                "the workbook's model fingerprint is missing, so "
-                "its strategy text could not be checked",
-                severity=WARNING,
-                **where,
-            )
+            self.problem(P.FINGERPRINT_MISSING, where)
         elif r.model_fingerprint != model.fingerprint:
             self.problem(
-                "fingerprint-mismatch",
-                f"the workbook's strategy text does not match "
-                f"{model.id} {model.version} (fingerprint {r.model_fingerprint[:12]}, "
-                f"expected {model.fingerprint[:12]}): it was generated from an edited "
-                "model",
-                hint="use the workbook generated from the published model",
-                **self.meta_where.get("model_fingerprint", where),
+                P.FINGERPRINT_MISMATCH,
+                self.meta_where.get("model_fingerprint", where),
+                model=f"{model.id} {model.version}",
+                found=r.model_fingerprint[:12],
+                expected=model.fingerprint[:12],
             )
             return None, None
         return model, self._find_table([model])
@@ -526,12 +461,7 @@ class _Interpreter:
             return "", None
         if self.book.is_formula(cell):
             if input_cell:
-                self.problem(
-                    "formula-in-input",
-                    f"{cell.ref} holds a formula; only typed values count, so it was ignored",
-                    severity=WARNING,
-                    **_where(cell),
-                )
+                self.problem(P.FORMULA_IN_INPUT, _where(cell), ref=cell.ref)
             return "", cell
         return _text(cell.value), cell
 
@@ -546,7 +476,7 @@ class _Interpreter:
         if not name and not code:
             if not where:
                 where = {"sheet": L.START, "cell": L.start_detail_cell(0)}
-            self.problem("council-missing", "the council is not named", **where)
+            self.problem(P.COUNCIL_MISSING, where)
             return
         if self.register is None:
             return
@@ -560,35 +490,25 @@ class _Interpreter:
                 not_found = exc
         if by_name is not None and by_code is not None and by_name != by_code:
             self.problem(
-                "sources-disagree",
-                f"the council named is {by_name.name} but the "
-                f"workbook's council code {code} is {by_code.name}; {by_name.name} "
-                "was used",
-                severity=WARNING,
-                hint="check who sent this return",
-                **where,
+                P.COUNCIL_NAME_AND_CODE_DISAGREE,
+                where,
+                named=by_name.name,
+                code=code,
+                coded=by_code.name,
             )
         council = by_name or by_code
         if council is None:
-            if not_found is not None:
-                also = (
-                    f"; did you mean {', '.join(not_found.suggestions)}?"
-                    if not_found.suggestions
-                    else ""
-                )
-                message = f"council {name!r} is not in the register{also}"
+            if not_found is None:
+                self.problem(P.COUNCIL_CODE_UNKNOWN, where, code=code)
+            elif not_found.suggestions:
+                suggestions = ", ".join(not_found.suggestions)
+                self.problem(P.COUNCIL_UNKNOWN_SUGGESTED, where, name=name, suggestions=suggestions)
             else:
-                message = f"council code {code!r} is not in the register"
-            self.problem("council-unknown", message, **where)
+                self.problem(P.COUNCIL_UNKNOWN, where, name=name)
             return
         if not_found is not None:
             self.problem(
-                "sources-disagree",
-                f"council {name!r} is not in the register; the "
-                f"workbook's council code {code} ({council.name}) was used",
-                severity=WARNING,
-                hint="check who sent this return",
-                **where,
+                P.COUNCIL_NAME_UNKNOWN_CODE_USED, where, name=name, code=code, council=council.name
             )
         r.council = council
         if not r.council_code:
@@ -617,13 +537,11 @@ class _Interpreter:
                 for extra in extras:
                     row_owner[(extra.sheet, extra.row)] = item_id
                     self.problem(
-                        "duplicate-item",
-                        f"item {item_id} appears more than once: on "
-                        f"row {table.refs[item_id].row + 1} and row {extra.row + 1}; the "
-                        f"first was used",
+                        P.DUPLICATE_ITEM,
+                        _where(extra),
                         item_id=item_id,
-                        hint="delete the extra row so each item appears once",
-                        **_where(extra),
+                        first=table.refs[item_id].row + 1,
+                        extra=extra.row + 1,
                     )
         disagreements: list[tuple[str, str, Cell | None, Cell, str | None]] = []
         found: dict[str, dict[str, Cell | None]] = {}
@@ -663,26 +581,15 @@ class _Interpreter:
                     disagreements.append((item.id, key, row_cell, name_cell, other))
             if named_only and table is not None and item.id not in rows:
                 self.problem(
-                    "sources-disagree",
-                    f"no row has the reference id {item.id}; its "
-                    "answers were read from the cells named "
-                    f"{L.NAME_PREFIX}{item.id}_*",
-                    severity=WARNING,
+                    P.NO_ROW_FOR_ITEM,
+                    _where(named_only[0]),
                     item_id=item.id,
-                    hint="check the reference ids in the first column",
-                    **_where(named_only[0]),
+                    names=f"{L.NAME_PREFIX}{item.id}_*",
                 )
             found[item.id] = cells
         if table is None and any(c is not None for cells in found.values() for c in cells.values()):
             first = next(c for cells in found.values() for c in cells.values() if c is not None)
-            self.problem(
-                "sources-disagree",
-                "no row of the table has a reference id (the 'Ref' "
-                "column); the answers were read from the workbook's defined names",
-                severity=WARNING,
-                hint="check the reference ids in the first column",
-                **_where(first),
-            )
+            self.problem(P.NO_REFERENCE_IDS, _where(first))
         self._report_disagreements(disagreements)
         self._read_items(table, found)
 
@@ -693,51 +600,42 @@ class _Interpreter:
         if len(by_item) > MANY_DISAGREEMENTS:
             item_id, _, row_cell, name_cell, _ = disagreements[0]
             self.problem(
-                "sources-disagree",
-                f"the defined names of {len(by_item)} items "
-                f"({', '.join(by_item)}) point at cells that no longer hold their "
-                "row's answers (rows or columns were sorted, moved or inserted); the "
-                "rows, found by their reference ids, were used",
-                severity=WARNING,
-                **_where(row_cell or name_cell),
+                P.NAMES_MOVED,
+                _where(row_cell or name_cell),
+                count=len(by_item),
+                items=", ".join(by_item),
             )
             return
         for item_id, entries in by_item.items():
             key, row_cell, name_cell, other = entries[0]
-            name = L.item_input_name(item_id, key)
-            pointed = (
-                f"the defined name {name} points at {name_cell.ref} holding "
-                f"{_text(name_cell.value)!r}"
-                + (f", on the row with reference {other}" if other else "")
-            )
-            if row_cell is None:
-                message = f"no row has the reference id {item_id}, and {pointed}; it was not used"
-            else:
-                fields = ", ".join(k.replace("_", " ") for k, _, _, _ in entries)
-                message = (
-                    f"the row with reference {item_id} holds {_text(row_cell.value)!r} "
-                    f"in {row_cell.ref}, but {pointed} (fields that differ: {fields}); "
-                    "the row was used"
+            named = {
+                "name": L.item_input_name(item_id, key),
+                "name_cell": name_cell.ref,
+                "name_value": _text(name_cell.value),
+            }
+            where = _where(row_cell or name_cell)
+            if row_cell is None:  # then the name points into another item's row
+                self.problem(
+                    P.NO_ROW_NAME_ON_ANOTHER_ROW, where, item_id=item_id, other=other, **named
                 )
-            self.problem(
-                "sources-disagree",
-                message,
-                severity=WARNING,
-                item_id=item_id,
-                **_where(row_cell or name_cell),
-            )
+                continue
+            row = {
+                "row_value": _text(row_cell.value),
+                "row_cell": row_cell.ref,
+                "fields": ", ".join(k.replace("_", " ") for k, _, _, _ in entries),
+            }
+            if other:
+                self.problem(
+                    P.NAME_ON_ANOTHER_ROW, where, item_id=item_id, other=other, **named, **row
+                )
+            else:
+                self.problem(P.SOURCES_DISAGREE, where, item_id=item_id, **named, **row)
 
     def _cell_value(self, cell: Cell | None, item_id: str):
         if cell is None:
             return None
         if self.book.is_formula(cell):
-            self.problem(
-                "formula-in-input",
-                f"{cell.ref} holds a formula; only typed values count, so it was ignored",
-                item_id=item_id,
-                severity=WARNING,
-                **_where(cell),
-            )
+            self.problem(P.FORMULA_IN_INPUT, _where(cell), item_id=item_id, ref=cell.ref)
             return None
         return cell.value
 
@@ -750,14 +648,7 @@ class _Interpreter:
             cells = found[item.id]
             if all(cell is None for cell in cells.values()):
                 where = {"sheet": table.sheet} if table is not None else {}
-                incomplete.append(
-                    (
-                        item,
-                        f"item {item.id} ({item.name}) is missing from the workbook",
-                        where,
-                        "use the workbook you were given, with every row",
-                    )
-                )
+                incomplete.append((item, P.ITEM_MISSING, where, {}))
                 continue
             levels = {}
             for key in L.LEVEL_FIELDS:
@@ -768,44 +659,36 @@ class _Interpreter:
                 if issue == "bad":
                     any_level = True
                     self.problem(
-                        "unknown-level",
-                        f"the {label} of {item.id} is "
-                        f"{_text(value)!r}, which is not a level; allowed: "
-                        f"{', '.join(model.level_names)}",
+                        P.UNKNOWN_LEVEL,
+                        _where(cell),
                         item_id=item.id,
-                        **_where(cell),
+                        field=label,
+                        value=_text(value),
+                        allowed=", ".join(model.level_names),
                     )
                 elif issue == "loose":
                     self.problem(
-                        "level-not-from-list",
-                        f"the {label} of {item.id} is "
-                        f"{_text(value)!r}, not the dropdown text; read as {level!r}",
+                        P.LEVEL_NOT_FROM_LIST,
+                        _where(cell),
                         item_id=item.id,
-                        severity=WARNING,
-                        **_where(cell),
+                        field=label,
+                        value=_text(value),
+                        level=level,
                     )
                 any_level = any_level or level is not None
                 levels[key] = (level, issue, cell)
             missing = [k for k in L.LEVEL_FIELDS if levels[k][0] is None and levels[k][1] != "bad"]
             if missing:
-                what = " and ".join(missing)
-                incomplete.append(
-                    (
-                        item,
-                        f"{item.id} ({item.name}): no {what} level",
-                        _where(levels[missing[0]][2]),
-                        "",
-                    )
-                )
+                what = {"missing": " and ".join(missing)}
+                incomplete.append((item, P.INCOMPLETE, _where(levels[missing[0]][2]), what))
             current, target = levels["current"][0], levels["target"][0]
             if current and target and scores[target] < scores[current]:
                 self.problem(
-                    "target-below-current",
-                    f"{item.id}: the target level {target} is below the current level {current}",
+                    P.TARGET_BELOW_CURRENT,
+                    _where(levels["target"][2]),
                     item_id=item.id,
-                    severity=WARNING,
-                    hint="check the levels; a target is usually at or above the current level",
-                    **_where(levels["target"][2]),
+                    target=target,
+                    current=current,
                 )
             texts = {}
             for key in ("evidence", "actions"):
@@ -813,14 +696,11 @@ class _Interpreter:
                 text = _text(self._cell_value(cell, item.id))
                 if len(text) >= EXCEL_CELL_LIMIT:  # the parser cuts longer text at the limit
                     self.problem(
-                        "text-too-long",
-                        f"the {key} of {item.id} reaches Excel's "
-                        f"limit of {EXCEL_CELL_LIMIT:,} characters for a cell; any "
-                        "text beyond it was cut",
+                        P.TEXT_TOO_LONG,
+                        _where(cell),
                         item_id=item.id,
-                        severity=WARNING,
-                        hint="shorten it or refer to a document",
-                        **_where(cell),
+                        field=key,
+                        limit=EXCEL_CELL_LIMIT,
                     )
                     text = text[:EXCEL_CELL_LIMIT]
                 texts[key] = text
@@ -834,30 +714,17 @@ class _Interpreter:
                 _shared_date(_date(date_value)),
             )
         if not self.result.answers:
-            self.problem(
-                "incomplete",
-                "the self-assessment table was not found: no row has a "
-                f"reference id such as {model.items[0].id}",
-                sheet=L.ASSESSMENT,
-                hint="use the workbook you were given, with every row",
-            )
+            self.problem(P.TABLE_NOT_FOUND, {"sheet": L.ASSESSMENT}, example_id=model.items[0].id)
             return
         if incomplete and not any_level:
             first = next(iter(found.values()))
             where = _where(first.get("current")) or (
                 {"sheet": table.sheet} if table is not None else {}
             )
-            self.problem(
-                "incomplete",
-                f"no levels have been chosen: all {len(model.items)} "
-                "items have no current or target level (the self-assessment is blank)",
-                hint=f"choose a current and a target level for every item on the "
-                f"'{L.ASSESSMENT}' sheet",
-                **where,
-            )
+            self.problem(P.NOTHING_CHOSEN, where, count=len(model.items), sheet=L.ASSESSMENT)
             return
-        for item, message, where, hint in incomplete:
-            self.problem("incomplete", message, item_id=item.id, hint=hint, **where)
+        for item, kind, where, fields in incomplete:
+            self.problem(kind, where, item_id=item.id, name=item.name, **fields)
 
 
 # --- finding the table by its reference ids -------------------------------------------------------

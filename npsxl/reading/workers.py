@@ -23,8 +23,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
+from npsxl.core import catalogue as P
+from npsxl.core.catalogue import ProblemType
 from npsxl.core.errors import NpsxlError, is_native_panic
-from npsxl.core.problems import Location, Problem
+from npsxl.core.problems import Location
 from npsxl.reading.returns import Return
 
 DEFAULT_TIMEOUT = 60.0  # seconds for one file; a normal return takes a few milliseconds
@@ -33,9 +35,10 @@ _IDLE = -1.0
 _KILL = getattr(signal, "SIGKILL", signal.SIGTERM)  # Windows has no SIGKILL
 
 
-def rejected(path: str, code: str, message: str, hint: str) -> Return:
-    """A Return rejected for ``message``: what a batch gives for a file it could not read."""
-    return Return(path=path, problems=[Problem(code, message, Location(file=path), hint=hint)])
+def rejected(path: str, kind: ProblemType, **fields: object) -> Return:
+    """A Return rejected with a problem of catalogued ``kind``: what a batch gives for a file
+    it could not read."""
+    return Return(path=path, problems=[kind(Location(file=path), **fields)])
 
 
 def read_safely(reader: Callable[[str], Return], path: str) -> Return:
@@ -48,33 +51,15 @@ def read_safely(reader: Callable[[str], Return], path: str) -> Return:
         if not is_native_panic(exc):
             raise
         error = exc
-    return rejected(
-        path,
-        "read-failed",
-        f"the file could not be read ({type(error).__name__}: {str(error)[:200]})",
-        "open it, save it again as .xlsx and resend it",
-    )
+    return rejected(path, P.READ_FAILED, error=f"{type(error).__name__}: {str(error)[:200]}")
 
 
 def _crashed(path: str) -> Return:
-    return rejected(
-        path,
-        "reader-crashed",
-        "reading this file stopped the reader's process (a crash in the spreadsheet parser, "
-        "or the file needed more memory than the machine has)",
-        "open it, save it again as .xlsx and resend it; if it still fails, report it to the "
-        "npsxl maintainers with the file",
-    )
+    return rejected(path, P.READER_CRASHED)
 
 
 def _timed_out(path: str, timeout: float) -> Return:
-    return rejected(
-        path,
-        "read-timeout",
-        f"reading this file took longer than {timeout:g} seconds and was stopped (a normal "
-        "return takes a fraction of a second)",
-        "open it, save it again as .xlsx and resend it",
-    )
+    return rejected(path, P.READ_TIMEOUT, timeout=timeout)
 
 
 # --- in each worker -------------------------------------------------------------------------------

@@ -19,6 +19,9 @@ import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from npsxl.core import catalogue as P
+from npsxl.core.catalogue import ProblemType
+
 if TYPE_CHECKING:
     from npsxl.reading.preflight import Limits
 
@@ -41,16 +44,19 @@ _LOCAL = struct.Struct("<4s5H3L2H")
 _CENTRAL = struct.Struct("<4s6H3L5H2L")
 _END = struct.Struct("<4s4H2LH")
 PLAIN_ZIP_BYTES = 0xF000_0000  # room left under 4 GB for headers and names
+_WRONG_SIZE = "size or checksum wrong"
 
 
 class ZipTrouble(Exception):
-    """A zip container that fails a check: ``code`` is the problem to report; ``detail``
-    what the container is, for the preflight's format detail."""
+    """A zip container that fails a check: the catalogued ``kind`` of problem to report and
+    its ``fields``; ``container`` says what the container is, for the preflight's format
+    detail."""
 
-    def __init__(self, code: str, message: str, detail: str = ""):
-        super().__init__(message)
-        self.code = code
-        self.detail = detail
+    def __init__(self, kind: ProblemType, container: str = "", **fields: object):
+        super().__init__(kind.template.format(**fields))
+        self.kind = kind
+        self.fields = fields
+        self.container = container
 
 
 def _declares(xml: bytes) -> bool:
@@ -61,12 +67,12 @@ def _declares(xml: bytes) -> bool:
 
 
 # --- the central directory ------------------------------------------------------------------------
-def _directory_too_big(data: bytes, limits: Limits) -> str:
-    """Why the central directory is too big to hand to zipfile (which builds an object per
-    entry), from the end-of-directory record alone; '' when it is fine."""
+def _directory_too_big(data: bytes, limits: Limits) -> tuple[int, int] | None:
+    """The parts and bytes of a central directory too big to hand to zipfile (which builds
+    an object per entry), from the end-of-directory record alone; None when it is fine."""
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
     if end < 0 or end + 22 > len(data):
-        return ""  # zipfile will say what is wrong
+        return None  # zipfile will say what is wrong
     entries, size = struct.unpack_from("<HI", data, end + 10)
     if entries == 0xFFFF or size == 0xFFFFFFFF:  # zip64: the counts are in another record
         locator = data.rfind(b"PK\x06\x07", max(0, end - 20), end)
@@ -75,19 +81,22 @@ def _directory_too_big(data: bytes, limits: Limits) -> str:
             if data[record : record + 4] == b"PK\x06\x06" and record + 56 <= len(data):
                 entries, size = struct.unpack_from("<QQ", data, record + 32)
     if entries > limits.max_zip_entries or size > limits.max_zip_entries * 1024:
-        return f"the workbook's directory lists {entries:,} parts in {size:,} bytes"
-    return ""
+        return entries, size
+    return None
 
 
 def read_directory(data: bytes, limits: Limits) -> list[zipfile.ZipInfo]:
     """The parts the central directory lists. Raises :class:`ZipTrouble` when the directory
     is too big to read, and one of :data:`DAMAGED_DIRECTORY` when it is damaged."""
     too_big = _directory_too_big(data, limits)
-    if too_big:
+    if too_big is not None:
+        entries, size = too_big
         raise ZipTrouble(
-            "zip-bomb",
-            f"{too_big}, over the limit of {limits.max_zip_entries:,} parts",
+            P.ZIP_DIRECTORY_TOO_BIG,
             "a zip archive with too many parts",
+            entries=entries,
+            size=size,
+            limit=limits.max_zip_entries,
         )
     return zipfile.ZipFile(io.BytesIO(data)).infolist()
 
@@ -97,30 +106,29 @@ def check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
     in all, or a large part compressed beyond ``limits.max_ratio``."""
     if len(infos) > limits.max_zip_entries:
         raise ZipTrouble(
-            "zip-bomb",
-            f"the workbook holds {len(infos)} parts, over the limit of {limits.max_zip_entries}",
+            P.ZIP_TOO_MANY_PARTS,
             "a zip archive with too many parts",
+            count=len(infos),
+            limit=limits.max_zip_entries,
         )
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_bytes:
         raise ZipTrouble(
-            "zip-bomb",
-            f"the workbook unpacks to "
-            f"{total / 1048576:,.0f} MB, over the limit of "
-            f"{limits.max_uncompressed_bytes / 1048576:.0f} MB",
+            P.ZIP_BOMB,
             "a zip bomb",
+            size_mb=total / 1048576,
+            limit_mb=limits.max_uncompressed_bytes / 1048576,
         )
     for info in infos:
         if info.file_size >= limits.ratio_floor_bytes and (
             info.file_size > limits.max_ratio * max(info.compress_size, 1)
         ):
-            ratio = info.file_size / max(info.compress_size, 1)
             raise ZipTrouble(
-                "zip-bomb",
-                f"part {info.filename} is compressed "
-                f"{ratio:,.0f}:1, over the limit of "
-                f"{limits.max_ratio:.0f}:1",
+                P.PART_TOO_COMPRESSED,
                 "a zip bomb",
+                part=info.filename,
+                ratio=info.file_size / max(info.compress_size, 1),
+                limit=limits.max_ratio,
             )
 
 
@@ -180,27 +188,23 @@ def inflate(data: bytes, info: zipfile.ZipInfo, limits: Limits, keep: bool = Tru
     name = info.filename
     offset = info.header_offset
     if offset < 0 or offset + _LOCAL.size > len(data):
-        raise ZipTrouble("corrupt-file", f"part {name} is missing or damaged (truncated file?)")
+        raise ZipTrouble(P.PART_MISSING, part=name)
     signature, _, flags, method, _, _, _, _, _, name_size, extra_size = _LOCAL.unpack_from(
         data, offset
     )
     if signature != b"PK\x03\x04":
-        raise ZipTrouble("corrupt-file", f"part {name} is missing or damaged (truncated file?)")
+        raise ZipTrouble(P.PART_MISSING, part=name)
     start = offset + _LOCAL.size + name_size + extra_size
     raw_name = data[offset + _LOCAL.size : offset + _LOCAL.size + name_size]
     encoding = "ascii" if raw_name.isascii() else "utf-8" if flags & 0x800 else "cp437"
     if raw_name.decode(encoding, "replace") != name:
-        raise ZipTrouble("corrupt-file", f"part {name} is damaged (its headers disagree)")
+        raise ZipTrouble(P.PART_DAMAGED, part=name, detail="its headers disagree")
     if (flags | info.flag_bits) & 0x1:
-        raise ZipTrouble("encrypted", f"part {name} is encrypted (a password-protected zip)")
+        raise ZipTrouble(P.PART_ENCRYPTED, part=name)
     if start + info.compress_size > len(data):
-        raise ZipTrouble("corrupt-file", f"part {name} is cut short (truncated file)")
+        raise ZipTrouble(P.PART_CUT_SHORT, part=name)
     if method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise ZipTrouble(
-            "corrupt-file",
-            f"part {name} uses compression method {method}, "
-            "which spreadsheet applications do not write",
-        )
+        raise ZipTrouble(P.PART_COMPRESSION_UNKNOWN, part=name, method=method)
     view = memoryview(data)[start : start + info.compress_size]
     xml = name.lower().endswith(_XML_SUFFIXES)
     try:
@@ -210,25 +214,18 @@ def inflate(data: bytes, info: zipfile.ZipInfo, limits: Limits, keep: bool = Tru
         else:
             return _inflate_chunked(view, info, method, xml, keep)
     except zlib.error as exc:
-        raise ZipTrouble("corrupt-file", f"part {name} is damaged ({exc})") from None
+        raise ZipTrouble(P.PART_DAMAGED, part=name, detail=exc) from None
     if len(content) > info.file_size:
-        raise ZipTrouble(
-            "zip-bomb",
-            f"part {name} unpacks to more than the {info.file_size:,} bytes its directory says",
-        )
+        raise ZipTrouble(P.PART_UNPACKS_TO_MORE, part=name, size=info.file_size)
     if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
-        raise ZipTrouble("corrupt-file", f"part {name} is damaged (size or checksum wrong)")
+        raise ZipTrouble(P.PART_DAMAGED, part=name, detail=_WRONG_SIZE)
     if xml and b"!" in content and _declares(content):
         raise _hostile(name)
     return content if keep else b""
 
 
 def _hostile(name: str) -> ZipTrouble:
-    return ZipTrouble(
-        "hostile-xml",
-        f"part {name} declares a DTD or XML entities, which a "
-        "spreadsheet never does (an entity-expansion attack?)",
-    )
+    return ZipTrouble(P.HOSTILE_XML, part=name)
 
 
 def _inflate_chunked(view, info: zipfile.ZipInfo, method: int, xml: bool, keep: bool) -> bytes:
@@ -248,9 +245,7 @@ def _inflate_chunked(view, info: zipfile.ZipInfo, method: int, xml: bool, keep: 
                 break
         check.take(inflater.flush())
     if check.size != info.file_size or check.crc != info.CRC:
-        raise ZipTrouble(
-            "corrupt-file", f"part {info.filename} is damaged (size or checksum wrong)"
-        )
+        raise ZipTrouble(P.PART_DAMAGED, part=info.filename, detail=_WRONG_SIZE)
     return check.content()
 
 
@@ -270,11 +265,7 @@ class _Checked:
             return
         self.size += len(out)
         if self.size > self.limit:
-            raise ZipTrouble(
-                "zip-bomb",
-                f"part {self.name} unpacks to more than the "
-                f"{self.limit:,} bytes its directory says",
-            )
+            raise ZipTrouble(P.PART_UNPACKS_TO_MORE, part=self.name, size=self.limit)
         self.crc = zlib.crc32(out, self.crc)
         if self.xml:
             edge = self.tail + out[:16]
