@@ -21,7 +21,6 @@ SOFT_LIMIT, HARD_LIMIT = 400, 650
 # Modules being split into smaller ones as the layers settle; each leaves this set when split.
 AWAITING_SPLIT = {
     "npsxl/cli.py",
-    "npsxl/reading/reader.py",
 }
 
 

@@ -27,7 +27,8 @@ from npsxl.model.answers import Answer, Respondent
 from npsxl.model.defaults import PACKAGED_REGISTERS
 from npsxl.model.loading import model_from_text
 from npsxl.model.register_csv import load_register
-from npsxl.reading.reader import parse_level, read_return
+from npsxl.reading.levels import parse_level
+from npsxl.reading.reader import read_return
 from npsxl.reading.returns import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED
 from npsxl.workbook import layout as L
 

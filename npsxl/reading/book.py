@@ -47,6 +47,11 @@ class Cell:
         return L.a1(self.row, self.col)
 
 
+def place_of(cell: Cell | None) -> dict:
+    """The sheet and cell of ``cell``, for a problem's location ({} for no cell)."""
+    return {"sheet": cell.sheet, "cell": cell.ref} if cell is not None else {}
+
+
 def col_index(letters: str | bytes) -> int:
     if isinstance(letters, bytes):
         letters = letters.decode("ascii")

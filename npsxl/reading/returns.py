@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from npsxl.core.problems import Problem
+from npsxl.core.catalogue import ProblemType
+from npsxl.core.problems import Location, Problem
 from npsxl.model.answers import Answer, Respondent, ReturnKind
 from npsxl.model.register import Council
 
@@ -36,6 +37,20 @@ class Return:
     kind: ReturnKind = ReturnKind.AGREED  # the council's agreed return, or one respondent's view
     item_count: int = 0
     problems: list[Problem] = field(default_factory=list)
+
+    def report(
+        self,
+        kind: ProblemType,
+        place: dict | None = None,
+        /,
+        *,
+        item_id: str | None = None,
+        **fields,
+    ) -> None:
+        """Add a problem of catalogued ``kind`` in this file, at ``place`` (its ``sheet`` and
+        ``cell``) and ``item_id``, which also fills the template's ``{item_id}``."""
+        location = Location(file=self.path, item_id=item_id, **(place or {}))
+        self.problems.append(kind(location, item_id=item_id, **fields))
 
     @property
     def errors(self) -> list[Problem]:

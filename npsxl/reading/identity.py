@@ -1,0 +1,254 @@
+"""Which model and which council a returned workbook is for, and who filled it in:
+:class:`Identification`.
+
+The model's id, version and fingerprint are read from the workbook's defined names and its
+Metadata sheet, its document properties, or the small print on its sheets; the council and
+the respondent from the cells the defined names point at, else from next to their labels.
+"""
+
+from __future__ import annotations
+
+import re
+
+from npsxl.core import catalogue as P
+from npsxl.core.errors import CouncilNotFound
+from npsxl.model.answers import Respondent
+from npsxl.model.model import Model
+from npsxl.model.register import Register
+from npsxl.reading.book import Book, Cell, place_of
+from npsxl.reading.returns import Return
+from npsxl.reading.table import Table, find_table
+from npsxl.reading.values import as_text, norm, to_date
+from npsxl.workbook import layout as L
+
+_SMALL_PRINT = re.compile(r"Model (\S+) version (\S+), fingerprint ([0-9a-f]{64})")
+_MODEL_KEYS = ("model_id", "model_version", "model_fingerprint")
+
+
+class Identification:
+    """The model, council and respondent of one workbook; problems go to ``result``."""
+
+    def __init__(self, book: Book, models: list[Model], register: Register | None, result: Return):
+        self.book = book
+        self.models = models
+        self.register = register
+        self.result = result
+        self.meta_where: dict[str, dict] = {}  # metadata key -> where it was found
+        self._detail_cells: dict[str, Cell] | None = None
+
+    # metadata: defined names and the Metadata sheet, custom properties, the small print ------
+    def metadata(self) -> dict[str, str]:
+        """The model details and the rest of the metadata, by key (see ``L.META_KEYS``)."""
+        book = self.book
+        cells: dict[str, str] = {}
+        for key in L.META_KEYS:
+            cell = book.named(L.meta_defined_name(key))
+            if cell is not None and not book.is_formula(cell) and as_text(cell.value):
+                cells[key] = as_text(cell.value)
+                self.meta_where[key] = place_of(cell)
+        if L.METADATA in book.sheet_names:
+            self._key_block(L.METADATA, cells)
+        props = {}
+        for key in L.META_KEYS:
+            value = book.properties.get(L.meta_property_name(key), "").strip()
+            if value and value != "-":
+                props[key] = value
+        for key in _MODEL_KEYS:
+            if key in cells and key in props and cells[key] != props[key]:
+                self.result.report(
+                    P.PROPERTIES_DISAGREE,
+                    self.meta_where[key],
+                    key=key.replace("_", " "),
+                    sheet_value=cells[key],
+                    property_value=props[key],
+                )
+        found = {**props, **cells}
+        if not all(key in found for key in _MODEL_KEYS):
+            others = [L.START] + [s for s in book.sheet_names if s not in (L.START, L.METADATA)]
+            for sheet in others:
+                if sheet in book.sheet_names:
+                    self._key_block(sheet, found)
+                    self._small_print(sheet, found)
+                if all(key in found for key in _MODEL_KEYS):
+                    break
+        return found
+
+    def _key_block(self, sheet: str, found: dict) -> None:
+        for r, row in enumerate(self.book.rows(sheet)[:200]):
+            if len(row) >= 2 and isinstance(row[0], str) and row[0].strip() in L.META_KEYS:
+                key, value = row[0].strip(), as_text(row[1])
+                cell = Cell(sheet, r, 1, row[1])
+                if value and key not in found and not self.book.is_formula(cell):
+                    found[key] = value
+                    self.meta_where[key] = place_of(cell)
+
+    def _small_print(self, sheet: str, found: dict) -> None:
+        for r, row in enumerate(self.book.rows(sheet)[:200]):
+            for c, value in enumerate(row):
+                match = _SMALL_PRINT.search(value) if isinstance(value, str) else None
+                if match:
+                    for key, text in zip(_MODEL_KEYS, match.groups(), strict=True):
+                        if key not in found:
+                            found[key] = text
+                            self.meta_where[key] = {"sheet": sheet, "cell": L.a1(r, c)}
+                    return
+
+    def model(self, meta: dict[str, str]) -> tuple[Model | None, Table | None]:
+        """The model the workbook was made from, and its table when it had to be found to
+        tell the model; (None, None) when no known model fits (the problem is reported)."""
+        r = self.result
+        r.model_id = meta.get("model_id", "")
+        r.model_version = meta.get("model_version", "")
+        r.model_fingerprint = meta.get("model_fingerprint", "")
+        known = ", ".join(sorted({f"{m.id} {m.version}" for m in self.models})) or "none"
+        if not r.model_id:
+            table = find_table(self.book, self.models)
+            if table is None:
+                self.result.report(P.NOT_NPS)
+                return None, None
+            model = table.model
+            self.result.report(
+                P.METADATA_MISSING,
+                place_of(min(table.refs.values(), key=lambda c: (c.row, c.col))),
+                model=f"{model.id} {model.version}",
+            )
+            r.model_id, r.model_version = model.id, model.version
+            return model, table
+        same_id = [m for m in self.models if m.id == r.model_id]
+        where = self.meta_where.get("model_id", {})
+        if not same_id:
+            self.result.report(P.UNKNOWN_MODEL, where, model_id=r.model_id, known=known)
+            return None, None
+        if not r.model_version:
+            table = find_table(self.book, same_id)
+            model = table.model if table is not None else same_id[-1]
+            self.result.report(P.MODEL_VERSION_MISSING, where, model=f"{model.id} {model.version}")
+            r.model_version = model.version
+            return model, table
+        versions = [m for m in same_id if m.version == r.model_version]
+        if not versions:
+            self.result.report(
+                P.UNKNOWN_MODEL_VERSION,
+                self.meta_where.get("model_version", where),
+                model_id=r.model_id,
+                version=r.model_version,
+                known=known,
+            )
+            return None, None
+        model = next((m for m in versions if m.fingerprint == r.model_fingerprint), versions[0])
+        if not r.model_fingerprint:
+            self.result.report(P.FINGERPRINT_MISSING, where)
+        elif r.model_fingerprint != model.fingerprint:
+            self.result.report(
+                P.FINGERPRINT_MISMATCH,
+                self.meta_where.get("model_fingerprint", where),
+                model=f"{model.id} {model.version}",
+                found=r.model_fingerprint[:12],
+                expected=model.fingerprint[:12],
+            )
+            return None, None
+        return model, find_table(self.book, [model])
+
+    # identity and respondent ------------------------------------------------------------------
+    def _details(self) -> dict[str, Cell]:
+        """The cells holding council and respondent details: by defined name, else next to
+        their labels on the sheet that holds most of the labels."""
+        if self._detail_cells is not None:
+            return self._detail_cells
+        cells = {}
+        for field_ in L.DETAIL_FIELDS:
+            cell = self.book.named(field_.defined_name)
+            if cell is not None:
+                cells[field_.key] = cell
+        if len(cells) < len(L.DETAIL_FIELDS):
+            labels = {norm(f.label): f.key for f in L.DETAIL_FIELDS}
+            order = [L.START] + [s for s in self.book.sheet_names if s != L.START]
+            for sheet in order:
+                if sheet not in self.book.sheet_names:
+                    continue
+                found = {}
+                for r, row in enumerate(self.book.rows(sheet)[:100]):
+                    for c, value in enumerate(row[:12]):
+                        key = labels.get(norm(value)) if isinstance(value, str) else None
+                        if key is not None and key not in found:
+                            found[key] = Cell(sheet, r, c + 1, self.book.value(sheet, r, c + 1))
+                if len(found) >= 4:
+                    for key, cell in found.items():
+                        cells.setdefault(key, cell)
+                    break
+        self._detail_cells = cells
+        return cells
+
+    def _detail(self, key: str, *, input_cell: bool = True) -> tuple[str, Cell | None]:
+        cell = self._details().get(key)
+        if cell is None:
+            return "", None
+        if self.book.is_formula(cell):
+            if input_cell:
+                self.result.report(P.FORMULA_IN_INPUT, place_of(cell), ref=cell.ref)
+            return "", cell
+        return as_text(cell.value), cell
+
+    def council(self, meta: dict[str, str]) -> None:
+        """The council's name and code, and the register's council they name."""
+        r = self.result
+        name, name_cell = self._detail("council_name")
+        code, code_cell = self._detail("council_code", input_cell=False)
+        name = name or meta.get("council_name", "")
+        code = code or meta.get("council_code", "")
+        r.council_name, r.council_code = name, code
+        where = place_of(name_cell or code_cell)
+        if not name and not code:
+            if not where:
+                where = {"sheet": L.START, "cell": L.start_detail_cell(0)}
+            self.result.report(P.COUNCIL_MISSING, where)
+            return
+        if self.register is None:
+            return
+        by_code = self.register.by_code(code) if code else None
+        by_name = None
+        not_found = None
+        if name:
+            try:
+                by_name = self.register.match(name)
+            except CouncilNotFound as exc:
+                not_found = exc
+        if by_name is not None and by_code is not None and by_name != by_code:
+            self.result.report(
+                P.COUNCIL_NAME_AND_CODE_DISAGREE,
+                where,
+                named=by_name.name,
+                code=code,
+                coded=by_code.name,
+            )
+        council = by_name or by_code
+        if council is None:
+            if not_found is None:
+                self.result.report(P.COUNCIL_CODE_UNKNOWN, where, code=code)
+            elif not_found.suggestions:
+                suggestions = ", ".join(not_found.suggestions)
+                self.result.report(
+                    P.COUNCIL_UNKNOWN_SUGGESTED, where, name=name, suggestions=suggestions
+                )
+            else:
+                self.result.report(P.COUNCIL_UNKNOWN, where, name=name)
+            return
+        if not_found is not None:
+            self.result.report(
+                P.COUNCIL_NAME_UNKNOWN_CODE_USED, where, name=name, code=code, council=council.name
+            )
+        r.council = council
+        if not r.council_code:
+            r.council_code = council.code
+
+    def respondent(self) -> None:
+        """Who filled the workbook in, and when."""
+        values = {
+            key: self._detail(key)[0]
+            for key in ("respondent_name", "respondent_role", "respondent_email")
+        }
+        _, cell = self._detail("date_completed")
+        date = to_date(cell.value) if cell is not None and not self.book.is_formula(cell) else None
+        self.result.respondent = Respondent(
+            values["respondent_name"], values["respondent_role"], values["respondent_email"], date
+        )
