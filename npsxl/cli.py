@@ -14,7 +14,7 @@ from npsxl import __version__
 from npsxl.core.errors import NpsxlError, ProblemsError
 from npsxl.model import defaults
 from npsxl.model.loading import load_model
-from npsxl.reading.returns import ACCEPTED, REJECTED
+from npsxl.reading.returns import Status
 
 DEFAULT_OUT = Path("output")
 
@@ -320,7 +320,7 @@ def generate(
 # --- validate -------------------------------------------------------------------------------------
 def _styled_status(status: str) -> str:
     """A return's status for the terminal: green when accepted, red when rejected, else yellow."""
-    colour = {ACCEPTED: "green", REJECTED: "red"}.get(status, "yellow")
+    colour = {Status.ACCEPTED: "green", Status.REJECTED: "red"}.get(status, "yellow")
     return click.style(status.upper(), fg=colour, bold=True)
 
 

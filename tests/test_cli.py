@@ -14,6 +14,7 @@ from conftest import ROOT
 
 from npsxl.cli import cli
 from npsxl.model.defaults import PACKAGED_ARCHIVE
+from npsxl.reading.returns import Status
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def test_validate_json_has_one_object_per_file(runner, filled, model):
     assert result.exit_code == 1
     (report,) = json.loads(result.stdout)
     assert report["path"] == str(path)
-    assert report["status"] == "rejected"
+    assert report["status"] == "rejected"  # the published string, as JSON carries it
     assert report["council"]["name"] == "City of Bradford Metropolitan District Council"
     assert report["model"] == {
         "id": model.id,
@@ -235,3 +236,9 @@ def test_the_program_keeps_the_commands_exit_codes(tmp_path):
     assert collated.returncode == 1, collated.stderr  # the samples include faulty files
     assert out.is_file() and (tmp_path / "answers.csv").is_file()
     assert "3 rejected" in collated.stdout
+
+
+def test_the_statuses_are_one_definition_with_the_published_strings():
+    assert [s.value for s in Status] == ["accepted", "accepted with warnings", "rejected"]
+    assert json.dumps([Status.ACCEPTED_WITH_WARNINGS]) == '["accepted with warnings"]'
+    assert f"{Status.REJECTED}" == str(Status.REJECTED) == "rejected"

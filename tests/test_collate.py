@@ -22,7 +22,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from npsxl.collation.columns import ANSWERS_COLUMNS, RETURNS_COLUMNS, SUMMARY_COLUMNS
+from npsxl.collation.columns import ANSWERS_COLUMNS, NOT_COUNTED, RETURNS_COLUMNS, SUMMARY_COLUMNS
 from npsxl.collation.run import collate
 from npsxl.core.errors import NpsxlError, OutputError
 from npsxl.core.problems import Location, Problem, Severity
@@ -30,7 +30,7 @@ from npsxl.model.answers import Answer, Respondent
 from npsxl.model.loading import model_from_text
 from npsxl.model.register_csv import load_register
 from npsxl.reading.batch import find_inputs
-from npsxl.reading.returns import Return
+from npsxl.reading.returns import Return, Status
 from npsxl.report.csv_data import write_csv, write_data
 from npsxl.report.sheet_rows import safe_text
 from npsxl.report.summary_base import sheet_name
@@ -418,8 +418,8 @@ def test_every_input_appears_once_in_the_log_in_input_order(collation, inputs):
         Path(p).name: s for p, s in zip(log["source_file"], log["counted"], strict=True)
     } == STATES
     by_name = log.assign(name=log["source_file"].map(lambda p: Path(p).name)).set_index("name")
-    assert by_name.at["beta.json", "status"] == "accepted with warnings"
-    assert by_name.at["epsilon.json", "status"] == "rejected"
+    assert by_name.at["beta.json", "status"] == Status.ACCEPTED_WITH_WARNINGS
+    assert by_name.at["epsilon.json", "status"] == Status.REJECTED
     assert (by_name.at["epsilon.json", "errors"], by_name.at["epsilon.json", "warnings"]) == (1, 1)
     assert by_name.at["epsilon.json", "problems"].count("; ") == 1
     assert "something is badly wrong" in by_name.at["epsilon.json", "problems"]
@@ -613,7 +613,7 @@ def test_jobs_2_reads_in_worker_processes_with_the_same_result(collation, inputs
 def test_a_reader_that_raises_gives_a_rejected_return(inputs):
     collation = collate(inputs, model=MODEL, reader=failing_reader)
     row = collation.log[collation.log["source_file"].str.endswith("beta.json")].iloc[0]
-    assert (row["status"], row["counted"], row["errors"]) == ("rejected", "rejected", 1)
+    assert (row["status"], row["counted"], row["errors"]) == (Status.REJECTED, NOT_COUNTED, 1)
     assert "ValueError: the parser fell over" in row["problems"]
     assert len(collation.log) == len(inputs)
 

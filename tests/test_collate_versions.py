@@ -45,7 +45,7 @@ from npsxl.model.defaults import PACKAGED_ARCHIVE
 from npsxl.model.loading import load_model, model_from_text
 from npsxl.model.register_csv import load_register
 from npsxl.reading.reader import read_return
-from npsxl.reading.returns import Return
+from npsxl.reading.returns import Return, Status
 from npsxl.report.csv_data import write_data
 from npsxl.report.summary_workbook import write_summary_workbook
 from npsxl.workbook.writer import build_workbook
@@ -742,7 +742,9 @@ def test_end_to_end_with_real_workbooks_of_two_versions(register, archive, tmp_p
     paths = [build(M10, A, a24, 2024), build(M11, A, a26, 2026), build(M10, D, d26, 2026)]
     reader = functools.partial(read_with_round, models=[M10, M11], register=register)
     collation = collate(paths, register, model=M11, archive=archive, reader=reader)
-    assert collation.log["status"].tolist() == ["accepted"] * 3, collation.log["problems"].tolist()
+    assert collation.log["status"].tolist() == [Status.ACCEPTED] * 3, collation.log[
+        "problems"
+    ].tolist()
     assert collation.log["counted"].tolist() == ["yes"] * 3
     assert collation.rounds == {"2024": 1, "2026": 2}
     assert collation.log["round"].tolist() == ["2024", "2026", "2026"]
@@ -768,7 +770,7 @@ def test_default_reader_reads_every_archived_version(register, archive, tmp_path
         round="2026",
     )
     collation = collate([path], register, model=M11, archive=archive)
-    assert collation.log["status"].tolist() == ["accepted"], collation.log["problems"].tolist()
+    assert collation.log["status"].tolist() == [Status.ACCEPTED], collation.log["problems"].tolist()
     assert set(collation.answers["model_version"]) == {V10}
     assert collation.log["round"].tolist() == ["2026"]  # filled by the reader
     assert (

@@ -29,7 +29,7 @@ from npsxl.model.loading import model_from_text
 from npsxl.model.register_csv import load_register
 from npsxl.reading.levels import parse_level
 from npsxl.reading.reader import read_return
-from npsxl.reading.returns import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED
+from npsxl.reading.returns import Status
 from npsxl.workbook import layout as L
 
 COLUMNS = L.assessment_columns(LEVELS)
@@ -79,7 +79,7 @@ def leeds(filled):
 # --- a return as generated ------------------------------------------------------------------------
 def test_a_filled_return_reads_back_exactly(leeds, model, register):
     result = read_return(leeds, model, register)
-    assert result.status == ACCEPTED, [str(p) for p in result.problems]
+    assert result.status == Status.ACCEPTED, [str(p) for p in result.problems]
     assert result.format == "xlsx"
     assert result.answers == expected_answers(model)
     assert (result.council_name, result.council_code) == ("Leeds City Council", "E08000035")
@@ -125,7 +125,7 @@ def test_a_blank_workbook_gives_one_incomplete_problem_not_one_per_item(filled, 
     problem = only(result, "incomplete")[0]
     assert "blank" in problem.message
     assert (problem.location.sheet, problem.location.cell) == (L.ASSESSMENT, f"{COL['current']}6")
-    assert result.status == REJECTED
+    assert result.status == Status.REJECTED
 
 
 def test_a_partly_filled_return_names_each_missing_level(filled, model):
@@ -222,13 +222,13 @@ def test_answers_survive_what_spreadsheet_apps_do(scenario, leeds, model, regist
     assert (result.model_id, result.model_version) == (model.id, model.version)
     assert ("sources-disagree" in codes(result)) is disagree, codes(result)
     if not disagree:
-        assert result.status == ACCEPTED, [str(p) for p in result.problems]
+        assert result.status == Status.ACCEPTED, [str(p) for p in result.problems]
 
 
 def test_sorted_rows_give_one_summary_warning_not_one_per_cell(leeds, model):
     result = read_return(edit(leeds, sort_rows, "sorted.xlsx"), model)
     (problem,) = only(result, "sources-disagree")
-    assert result.status == ACCEPTED_WITH_WARNINGS
+    assert result.status == Status.ACCEPTED_WITH_WARNINGS
     assert "14 items" in problem.message and "sorted" in problem.message
     assert problem.location.sheet == L.ASSESSMENT
 
@@ -293,7 +293,7 @@ def paste_into_new_workbook(src: Path, out: Path, *, details=True, header=True, 
 def test_a_table_pasted_into_a_new_workbook_is_read_by_its_ids(leeds, model, register, tmp_path):
     path = paste_into_new_workbook(leeds, tmp_path / "pasted.xlsx")
     result = read_return(path, model, register)
-    assert result.status == ACCEPTED_WITH_WARNINGS, [str(p) for p in result.problems]
+    assert result.status == Status.ACCEPTED_WITH_WARNINGS, [str(p) for p in result.problems]
     assert codes(result) == ["metadata-missing"]
     assert result.answers == expected_answers(model)
     assert result.council == register.match("Leeds")
@@ -313,7 +313,7 @@ def test_a_table_without_the_council_details_is_rejected(leeds, model, register,
     result = read_return(path, model, register)
     assert result.answers == expected_answers(model)
     assert set(codes(result)) == {"metadata-missing", "council-missing"}
-    assert result.status == REJECTED
+    assert result.status == Status.REJECTED
 
 
 def test_other_sheets_with_ids_are_not_mistaken_for_the_table(leeds, model):
@@ -324,7 +324,7 @@ def test_other_sheets_with_ids_are_not_mistaken_for_the_table(leeds, model):
 
     result = read_return(edit(leeds, drop_table, "no-table.xlsx"), model)
     assert not any(a.current or a.target for a in result.answers.values())
-    assert "incomplete" in codes(result) and result.status == REJECTED
+    assert "incomplete" in codes(result) and result.status == Status.REJECTED
     assert codes(result).count("incomplete") == 1
 
 
@@ -345,7 +345,7 @@ def test_a_real_xls_renamed_to_xlsx_is_read_as_xls(leeds, model, register, tmp_p
     book.save(str(path))
     result = read_return(path, model, register)
     assert result.format == "xls"
-    assert result.status == ACCEPTED, [str(p) for p in result.problems]
+    assert result.status == Status.ACCEPTED, [str(p) for p in result.problems]
     assert result.answers == expected_answers(model)
     assert result.respondent.date_completed == dt.date(2026, 11, 2)
 
@@ -363,7 +363,7 @@ def test_levels_typed_over_the_dropdown_are_accepted_with_a_warning(typed, leeds
     (problem,) = only(result, "level-not-from-list")
     assert (problem.location.sheet, problem.location.cell) == (L.ASSESSMENT, "I8")
     assert problem.location.item_id == "L3"
-    assert result.status == ACCEPTED_WITH_WARNINGS
+    assert result.status == Status.ACCEPTED_WITH_WARNINGS
 
 
 def test_an_unknown_level_names_the_value_and_the_allowed_ones(leeds, model):
@@ -377,7 +377,7 @@ def test_an_unknown_level_names_the_value_and_the_allowed_ones(leeds, model):
     assert (problem.location.cell, problem.location.item_id) == ("J9", "L4")
     assert result.answers["L4"].target is None
     assert "incomplete" not in codes(result)  # the bad value is the one problem, not two
-    assert result.status == REJECTED
+    assert result.status == Status.REJECTED
 
 
 @pytest.mark.parametrize(
@@ -416,7 +416,7 @@ def test_target_below_current_is_a_located_warning(filled, model):
     result = read_return(filled(answers=answers), model)
     (problem,) = only(result, "target-below-current")
     assert (problem.location.cell, problem.location.item_id) == ("J12", "C2")
-    assert result.status == ACCEPTED_WITH_WARNINGS
+    assert result.status == Status.ACCEPTED_WITH_WARNINGS
 
 
 def test_a_formula_in_an_input_cell_is_ignored_with_a_warning(leeds, model):
@@ -498,7 +498,7 @@ def test_a_council_missing_from_the_register_is_rejected(leeds, model, tmp_path)
     (problem,) = only(result, "council-unknown")
     assert (problem.location.sheet, problem.location.cell) == (L.START, "C13")
     assert "Leeds City Council" in problem.message
-    assert result.council is None and result.status == REJECTED
+    assert result.council is None and result.status == Status.REJECTED
 
 
 def test_without_a_register_the_council_is_taken_as_written(leeds, model):
@@ -796,7 +796,7 @@ def test_a_stray_far_cell_on_an_unread_sheet_does_not_matter(leeds, model):
         wb[L.GUIDANCE]["XFD1048576"] = "oops"
 
     result = read_return(edit(leeds, far, "far-guidance.xlsx"), model)
-    assert result.status == ACCEPTED
+    assert result.status == Status.ACCEPTED
 
 
 def test_a_macro_enabled_workbook_is_read_and_its_macros_never_run(leeds, model):
@@ -916,7 +916,7 @@ def xlsb_copy(src: Path, out: Path, formulas=(), extra=None) -> Path:
 def test_an_xlsb_is_read(leeds, model, register, tmp_path):
     result = read_return(xlsb_copy(leeds, tmp_path / "binary.xlsb"), model, register)
     assert result.format == "xlsb"
-    assert result.status == ACCEPTED, [str(p) for p in result.problems]
+    assert result.status == Status.ACCEPTED, [str(p) for p in result.problems]
     assert result.answers == expected_answers(model)
     assert result.council == register.match("Leeds")
     assert result.respondent.date_completed == dt.date(2026, 11, 2)
@@ -979,7 +979,7 @@ def test_a_prefilled_workbook_reads_its_new_answers_not_last_rounds(tmp_path, mo
         round="2026",
     )
     result = read_return(path, model, register)
-    assert result.status == ACCEPTED, [str(p) for p in result.problems]
+    assert result.status == Status.ACCEPTED, [str(p) for p in result.problems]
     assert result.answers == expected_answers(model)
     assert result.round == "2026"
 

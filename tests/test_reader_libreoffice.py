@@ -18,7 +18,7 @@ from conftest import sample_answers, soffice_convert
 
 from npsxl.model.answers import Respondent
 from npsxl.reading.reader import read_return
-from npsxl.reading.returns import ACCEPTED
+from npsxl.reading.returns import Status
 from npsxl.workbook import layout as L
 from npsxl.workbook.writer import build_workbook
 
@@ -109,7 +109,7 @@ def converted(tmp_path_factory, model, register):
 @pytest.mark.parametrize("fmt", list(TARGETS))
 def test_a_return_resaved_by_libreoffice_reads_back_the_same(fmt, converted, model, register):
     result = read_return(converted["leeds"][fmt], model, register)
-    assert result.status == ACCEPTED, [str(p) for p in result.problems]
+    assert result.status == Status.ACCEPTED, [str(p) for p in result.problems]
     assert result.format == fmt
     assert result.answers == sample_answers(model)
     assert result.council == register.match("Leeds")
@@ -125,7 +125,7 @@ def test_a_return_resaved_by_libreoffice_reads_back_the_same(fmt, converted, mod
 @pytest.mark.parametrize("fmt", list(TARGETS))
 def test_a_council_typed_into_a_blank_workbook_survives(fmt, converted, model, register):
     result = read_return(converted["typed"][fmt], model, register)
-    assert result.status == ACCEPTED, [str(p) for p in result.problems]
+    assert result.status == Status.ACCEPTED, [str(p) for p in result.problems]
     assert result.council == register.match("York")
     assert result.answers == sample_answers(model, seed=1)
 
@@ -150,7 +150,7 @@ def test_defined_names_are_read_in_every_format(fmt, converted, model):
 def test_document_properties_carry_the_metadata(fmt, converted, model):
     """No Metadata sheet and no small print: ods meta.xml and xlsx custom.xml still have it."""
     result = read_return(converted["nometa"][fmt], model)
-    assert result.status == ACCEPTED, [str(p) for p in result.problems]
+    assert result.status == Status.ACCEPTED, [str(p) for p in result.problems]
     assert result.model_fingerprint == model.fingerprint
 
 
@@ -171,7 +171,7 @@ def test_an_xls_renamed_to_xlsx_is_read_as_xls(converted, model, tmp_path):
     renamed = tmp_path / "leeds.xlsx"
     shutil.copy(converted["leeds"]["xls"], renamed)
     result = read_return(renamed, model)
-    assert result.format == "xls" and result.status == ACCEPTED
+    assert result.format == "xls" and result.status == Status.ACCEPTED
     assert result.answers == sample_answers(model)
 
 

@@ -34,7 +34,7 @@ from npsxl.reading.preflight import (
     sniff_format,
 )
 from npsxl.reading.reader import read_return
-from npsxl.reading.returns import ACCEPTED
+from npsxl.reading.returns import Status
 from npsxl.workbook import layout as L
 
 
@@ -412,7 +412,14 @@ def test_one_bad_file_never_stops_a_batch(leeds, filled, model, register, tmp_pa
     (tmp_path / "empty.xlsx").write_bytes(b"")
     bad.append(tmp_path / "empty.xlsx")
     results = [read_return(path, model, register) for path in [leeds, *bad, york]]
-    assert [r.status == ACCEPTED for r in results] == [True, False, False, False, False, True]
+    assert [r.status == Status.ACCEPTED for r in results] == [
+        True,
+        False,
+        False,
+        False,
+        False,
+        True,
+    ]
     assert results[-1].council == register.match("York")
     assert results[0].answers == results[-1].answers == sample_answers(model)
 

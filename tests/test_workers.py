@@ -22,7 +22,7 @@ from npsxl.cli import cli
 from npsxl.core.errors import is_native_panic
 from npsxl.reading.batch import read_returns
 from npsxl.reading.reader import read_return
-from npsxl.reading.returns import ACCEPTED, REJECTED, Return
+from npsxl.reading.returns import Return, Status
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,13 +59,13 @@ def test_a_file_that_crashes_the_reader_is_rejected_and_the_rest_are_read():
     assert seen == returns
     for ret in returns:
         if "crash" in ret.path:
-            assert ret.status == REJECTED
+            assert ret.status == Status.REJECTED
             assert codes(ret) == ["reader-crashed"]
             assert "stopped the reader's process" in ret.problems[0].message
             assert ret.problems[0].location.file == ret.path
             assert ret.problems[0].hint
         else:
-            assert ret.status == ACCEPTED
+            assert ret.status == Status.ACCEPTED
             assert ret.council_name == os.path.basename(ret.path)
 
 
@@ -78,7 +78,7 @@ def test_a_file_that_hangs_the_reader_times_out_and_the_rest_are_read():
     hung = returns[4]
     assert codes(hung) == ["read-timeout"]
     assert "longer than 1 seconds" in hung.problems[0].message
-    assert all(r.status == ACCEPTED for i, r in enumerate(returns) if i != 4)
+    assert all(r.status == Status.ACCEPTED for i, r in enumerate(returns) if i != 4)
 
 
 def test_crashes_and_hangs_together():
@@ -99,7 +99,7 @@ def test_a_panic_in_native_code_rejects_the_file_only(jobs):
     assert [r.path for r in returns] == paths
     assert codes(returns[2]) == ["read-failed"]
     assert "PanicException: index out of bounds" in returns[2].problems[0].message
-    assert all(r.status == ACCEPTED for i, r in enumerate(returns) if i != 2)
+    assert all(r.status == Status.ACCEPTED for i, r in enumerate(returns) if i != 2)
 
 
 def interrupted_reader(path: str) -> Return:
@@ -133,7 +133,7 @@ def test_read_return_turns_a_parser_panic_into_a_damaged_file(monkeypatch, workb
     fake.CalamineWorkbook = PanickyWorkbook
     monkeypatch.setattr(npsxl.reading.book, "python_calamine", fake)
     ret = read_return(workbook_path, [])
-    assert ret.status == REJECTED
+    assert ret.status == Status.REJECTED
     assert codes(ret) == ["corrupt-file"]
     assert "the spreadsheet parser failed on it" in ret.problems[0].message
     assert "Option::unwrap()" in ret.problems[0].message
@@ -173,6 +173,6 @@ def test_collate_cli_accounts_for_a_crashing_file(monkeypatch, tmp_path):
     with open(data / "returns.csv", encoding="utf-8") as handle:
         log = {Path(row["source_file"]).name: row for row in csv.DictReader(handle)}
     assert len(log) == len(list(returns.iterdir()))
-    assert log["crash.xlsx"]["status"] == REJECTED
+    assert log["crash.xlsx"]["status"] == Status.REJECTED
     assert "stopped the reader's process" in log["crash.xlsx"]["problems"]
-    assert log["E06000001-Hartlepool-Borough-Council.xlsx"]["status"] == ACCEPTED
+    assert log["E06000001-Hartlepool-Borough-Council.xlsx"]["status"] == Status.ACCEPTED

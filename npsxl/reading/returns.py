@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from npsxl.core.catalogue import ProblemType
 from npsxl.core.problems import Location, Problem
 from npsxl.model.answers import Answer, Respondent, ReturnKind
 from npsxl.model.register import Council
 
-ACCEPTED = "accepted"
-ACCEPTED_WITH_WARNINGS = "accepted with warnings"
-REJECTED = "rejected"
+
+class Status(StrEnum):
+    """What became of a returned file; the values are what JSON output and CSVs carry."""
+
+    ACCEPTED = "accepted"
+    ACCEPTED_WITH_WARNINGS = "accepted with warnings"
+    REJECTED = "rejected"
 
 
 @dataclass
@@ -61,10 +66,10 @@ class Return:
         return [p for p in self.problems if not p.is_error]
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         if self.errors:
-            return REJECTED
-        return ACCEPTED_WITH_WARNINGS if self.problems else ACCEPTED
+            return Status.REJECTED
+        return Status.ACCEPTED_WITH_WARNINGS if self.problems else Status.ACCEPTED
 
     @property
     def accepted(self) -> bool:

@@ -16,6 +16,7 @@ from npsxl.collation.collation import Collation
 from npsxl.collation.columns import MEASURES
 from npsxl.collation.counting import item_theme
 from npsxl.model.model import Model
+from npsxl.reading.returns import Status
 from npsxl.report.sheet_rows import DataRows, TextRows, safe_text
 from npsxl.workbook.formats import BORDER, HEADER_BORDER, BrandFormats, blend, under_black_text
 from npsxl.workbook.textfit import (
@@ -103,9 +104,9 @@ class SummaryFormats(BrandFormats):
             bold=True, num_format="0.0", align="center", **pair("theme"), **border
         )
         self.status = {
-            "accepted": fmt(text_wrap=True, **pair("chosen"), **border),
-            "accepted with warnings": fmt(text_wrap=True, **pair("input"), **border),
-            "rejected": fmt(text_wrap=True, bold=True, **pair("warning"), **border),
+            Status.ACCEPTED: fmt(text_wrap=True, **pair("chosen"), **border),
+            Status.ACCEPTED_WITH_WARNINGS: fmt(text_wrap=True, **pair("input"), **border),
+            Status.REJECTED: fmt(text_wrap=True, bold=True, **pair("warning"), **border),
         }
         self.moved_up = self.conditional(**pair("chosen"))  # (movement)
         self.moved_down = self.conditional(**pair("warning"))

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from npsxl.reading.returns import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, Return
-
-STATUSES = (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED)
+from npsxl.reading.returns import Return, Status
 
 
 def return_lines(ret: Return, show_status: Callable[[str], str] = str.upper) -> list[str]:
@@ -46,5 +44,5 @@ def return_lines(ret: Return, show_status: Callable[[str], str] = str.upper) -> 
 
 def counts_line(returns: Sequence[Return]) -> str:
     """'N file(s): a accepted, b accepted with warnings, c rejected'."""
-    counts = {status: sum(r.status == status for r in returns) for status in STATUSES}
+    counts = {status: sum(r.status == status for r in returns) for status in Status}
     return f"{len(returns)} file(s): " + ", ".join(f"{n} {s}" for s, n in counts.items())
