@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import multiprocessing
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +21,7 @@ from npsxl.cli import cli
 from npsxl.core.errors import NpsxlError, OutputError
 from npsxl.model.defaults import PACKAGED_REGISTERS
 from npsxl.model.register_csv import load_register
+from npsxl.workbook import generation
 from npsxl.workbook import layout as L
 from npsxl.workbook.generation import (
     MANIFEST_COLUMNS,
@@ -241,6 +244,38 @@ def test_parallel_and_serial_batches_agree(tmp_path, model, register):
         first = openpyxl.load_workbook(a.path)[L.START]
         second = openpyxl.load_workbook(b.path)[L.START]
         assert first[L.start_detail_cell(0)].value == second[L.start_detail_cell(0)].value
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_error_in_a_worker_stops_the_batch_with_that_error(tmp_path, model, register, jobs):
+    councils = register.in_region("North East")[:8]
+    blocked = workbook_path(tmp_path, model, councils[5])
+    blocked.mkdir(parents=True)  # a folder where the workbook should go
+    (blocked / "kept.txt").write_text("x")
+    with pytest.raises(IsADirectoryError, match=blocked.name):
+        generate(model, tmp_path, councils, jobs=jobs, force=True)
+    assert not (tmp_path / "manifest.csv").exists()
+
+
+@pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork",
+    reason="the workers must inherit the patched builder, which only fork does",
+)
+def test_a_crash_in_a_worker_stops_the_batch_and_names_the_workbook(
+    tmp_path, model, register, monkeypatch
+):
+    councils = register.in_region("North East")[:8]
+    real = generation._build_one
+
+    def crashing(factory, council, path, before):
+        if council == councils[3]:
+            os._exit(7)
+        return real(factory, council, path, before)
+
+    monkeypatch.setattr(generation, "_build_one", crashing)
+    with pytest.raises(NpsxlError, match="stopped the worker process") as raised:
+        generate(model, tmp_path, councils, jobs=2)
+    assert str(workbook_path(tmp_path, model, councils[3])) in str(raised.value)
 
 
 def test_an_empty_selection_is_an_error(tmp_path, model):

@@ -4,9 +4,12 @@ the native parser panic is rejected, and every other file is still read (npsxl.r
 from __future__ import annotations
 
 import csv
+import json
 import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 import time
 import types
 from pathlib import Path
@@ -176,3 +179,33 @@ def test_collate_cli_accounts_for_a_crashing_file(monkeypatch, tmp_path):
     assert log["crash.xlsx"]["status"] == Status.REJECTED
     assert "stopped the reader's process" in log["crash.xlsx"]["problems"]
     assert log["E06000001-Hartlepool-Borough-Council.xlsx"]["status"] == Status.ACCEPTED
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_validate_in_workers_under_each_start_method(method):
+    """fork is the default here; macOS and Windows start workers by spawn."""
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"{method} is not available on this platform")
+    returns = str(ROOT / "samples" / "returns")
+    alone = CliRunner().invoke(cli, ["validate", returns, "--format", "json"])
+    script = (
+        "import multiprocessing, sys\n"
+        "multiprocessing.set_start_method(sys.argv[1])\n"
+        "from npsxl.cli import main\n"
+        "main(sys.argv[2:])\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    workers = subprocess.run(
+        [sys.executable, "-c", script, method, "validate", returns, "--format", "json"]
+        + ["--jobs", "2"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert (workers.returncode, alone.exit_code) == (1, 1), workers.stderr
+    assert json.loads(workers.stdout) == json.loads(alone.stdout)

@@ -10,12 +10,12 @@ import os
 import re
 import tempfile
 import unicodedata
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from npsxl.core.atomic import write_text_atomic
 from npsxl.core.errors import NpsxlError, OutputError
+from npsxl.core.pool import Failure, run_tasks
 from npsxl.model.model import Model
 from npsxl.model.register import Council, Register
 from npsxl.model.rounds import assessment_round
@@ -168,40 +168,34 @@ def _start_worker(model: Model, generated_at: str, round_: str) -> None:
     _WORKER["factory"] = CouncilWorkbooks(model, generated_at, round_)
 
 
-def _build_chunk(chunk: list[tuple[int, Council, str, Previous | None]]) -> list[int]:
-    factory = _WORKER["factory"]
-    for _index, council, path, before in chunk:
-        _build_one(factory, council, path, before)
-    return [task[0] for task in chunk]
+def _build_task(task: tuple[Council, str, Previous | None]) -> None:
+    council, path, before = task
+    _build_one(_WORKER["factory"], council, path, before)
 
 
 def _build_parallel(model, targets, paths, earlier, generated_at, round_, jobs,
                     progress) -> list[BuiltWorkbook]:  # fmt: skip
-    tasks = [
-        (i, c, str(p), b) for i, (c, p, b) in enumerate(zip(targets, paths, earlier, strict=True))
-    ]
-    size = max(1, min(16, len(tasks) // (jobs * 4)))
-    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-    built: dict[int, BuiltWorkbook] = {}
-    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), initializer=_start_worker,
-                             initargs=(model, generated_at, round_)) as pool:  # fmt: skip
-        pending = {pool.submit(_build_chunk, chunk) for chunk in chunks}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-            for future in done:
-                if future.exception() is not None:
-                    for other in pending:
-                        other.cancel()
-                    raise future.exception()
-                for index in future.result():
-                    before = earlier[index]
-                    one = BuiltWorkbook(paths[index], targets[index], model.id, model.version,
-                                        model.fingerprint, generated_at, round_,
-                                        before.source_file if before else "")  # fmt: skip
-                    built[index] = one
-                    if progress:
-                        progress(one)
-    return [built[i] for i in range(len(targets))]
+    """Build in ``jobs`` processes; an error in a worker stops the batch with that error."""
+    built: list[BuiltWorkbook] = []
+
+    def arrived(index: int, result: None | Failure) -> None:
+        if isinstance(result, Failure):
+            raise NpsxlError(
+                f"building {paths[index]} stopped the worker process ({result.reason}); "
+                "try again, or with --jobs 1"
+            )
+        before = earlier[index]
+        one = BuiltWorkbook(paths[index], targets[index], model.id, model.version,
+                            model.fingerprint, generated_at, round_,
+                            before.source_file if before else "")  # fmt: skip
+        built.append(one)
+        if progress:
+            progress(one)
+
+    tasks = [(c, str(p), b) for c, p, b in zip(targets, paths, earlier, strict=True)]
+    run_tasks(_build_task, tasks, min(jobs, len(tasks)), initializer=_start_worker,
+              initargs=(model, generated_at, round_), on_result=arrived)  # fmt: skip
+    return built
 
 
 # --- the manifest -------------------------------------------------------------------------------
