@@ -36,10 +36,26 @@ from npsxl.core.problems import Location, Problem
 from npsxl.reading import zipcheck
 from npsxl.reading.zipcheck import ZipTrouble
 
-# defusedxml refuses DTDs, entity expansion and external references; every XML parse here
-# goes through it. Importing it is part of the contract, so fail loudly if it is shadowed.
-assert defusedxml.ElementTree.fromstring is not None
-DEFUSED = True
+_DTD_PROBE = b'<!DOCTYPE x [<!ENTITY e "expanded">]><x>&e;</x>'
+
+
+def _require_defused() -> None:
+    """defusedxml refuses DTDs, entity expansion and external references, and every XML
+    parse here goes through it: refuse to load (so to read any file) when the defusedxml
+    found does not refuse a DTD, e.g. a module of that name shadowing it."""
+    try:
+        defusedxml.ElementTree.fromstring(_DTD_PROBE, forbid_dtd=True)
+        refused = False
+    except Exception as exc:  # noqa: BLE001 - whatever it is, it must be the refusal
+        refused = isinstance(exc, getattr(defusedxml, "DTDForbidden", ()))
+    if not refused:
+        raise ImportError(
+            f"the defusedxml module found ({getattr(defusedxml, '__file__', '?')}) does not "
+            "refuse XML with a DTD; npsxl reads no file without it (reinstall defusedxml)"
+        )
+
+
+_require_defused()
 
 SPREADSHEET_FORMATS = ("xlsx", "xlsm", "xlsb", "ods", "xls")
 

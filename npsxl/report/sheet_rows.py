@@ -123,7 +123,8 @@ class DataRows:
         ``bytes.join`` per row over the pieces of its cells (reference, row number, the
         rest): no Python code runs, and nothing is built or encoded, per cell."""
         text_style, number_style = self.text_format.xf_index, self.number_format.xf_index
-        assert text_style is not None and number_style is not None, "formats not indexed"
+        if text_style is None or number_style is None:  # s="None" would make a broken file
+            raise RuntimeError("the Data sheet's formats must be indexed before its rows")
         n = len(frame)
         numbers = np.array([str(r).encode() for r in range(start, start + n)], dtype=object)
         heights = np.zeros(n, dtype="float64")
