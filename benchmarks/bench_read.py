@@ -160,7 +160,7 @@ def main() -> int:
         started = time.perf_counter()
         for count, path in enumerate(paths, start=1):
             result = read_return(path, model, register)
-            statuses[result.status] = statuses.get(result.status, 0) + 1
+            statuses[result.status.value] = statuses.get(result.status.value, 0) + 1
             if count in CHECKPOINTS or count == len(paths):
                 print(
                     f"  after {count:>5} files: peak RSS {peak_rss_mb():6.1f} MB, "
