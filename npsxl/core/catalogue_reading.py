@@ -346,15 +346,15 @@ READER_CRASHED = problem_type(
     "reader-crashed", ERROR, BATCH,
     "The process reading the file stopped dead while reading it: a crash in the native "
     "spreadsheet parser, or the file needed more memory than the machine has. The other files "
-    "are read as usual.",
+    "are read as usual. (Found when files are read in worker processes, with --jobs 2 or more.)",
     "reading this file stopped the reader's process (a crash in the spreadsheet parser, or the "
     "file needed more memory than the machine has)",
     _RESAVE_XLSX + "; if it still fails, report it to the npsxl maintainers with the file")
 READ_TIMEOUT = problem_type(
     "read-timeout", ERROR, BATCH,
-    "Reading the file took longer than the time allowed for one file (60 seconds unless set "
-    "otherwise), so it was stopped; a normal return takes a few milliseconds. The other files "
-    "are read as usual.",
+    "Reading the file took longer than the time allowed for one file (60 seconds by default), so "
+    "it was stopped; a normal return takes a few milliseconds. The other files are read as "
+    "usual. (Found when files are read in worker processes, with --jobs 2 or more.)",
     "reading this file took longer than {timeout:g} seconds and was stopped (a normal return "
     "takes a fraction of a second)",
     _RESAVE_XLSX, timeout=60.0)
