@@ -1,5 +1,5 @@
 """The ground every layer stands on: located problems and their catalogue, the exceptions
-npsxl raises, and writing output files atomically.
+npsxl raises, writing output files atomically, and the process pool that no task can stop.
 
 May import: nothing else of npsxl (only the standard library). Every other layer may
 import it.
