@@ -1,0 +1,152 @@
+"""The summary workbook prints for a council meeting (issue 13): the demo's whole summary on
+40 pages or fewer, no text under 8 pt, the long tables left out of the printout, a chase list
+of the councils to chase, and a heat map that a colour-blind reader can read.
+
+The page count and the font sizes are read from the PDF that LibreOffice makes of the demo's
+summary workbook, as a coordinator printing it would get.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from conftest import soffice_convert
+
+from npsxl.cli import cli
+
+MAX_PAGES = 40
+SMALLEST_PT = 8.0
+LO_SIZE = 0.9906  # LibreOffice writes a 10 pt font as 9.906 pt (its twips)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(cli, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def printed(demo, tmp_path_factory):
+    pdf = soffice_convert([demo / "nps-summary.xlsx"], "pdf", tmp_path_factory.mktemp("pdf"))
+    return pdf["nps-summary"]
+
+
+def pdf_pages(path: Path) -> list[bytes]:
+    """The content of each page of a PDF written by LibreOffice, in page order."""
+    data = path.read_bytes()
+    objects = {
+        int(m.group(1)): m.group(2) for m in re.finditer(rb"(\d+) 0 obj(.*?)endobj", data, re.S)
+    }
+
+    def stream(number: int) -> bytes:
+        body = objects[number]
+        raw = re.search(rb"stream\r?\n(.*?)endstream", body, re.S).group(1)
+        return zlib.decompress(raw) if b"/FlateDecode" in body else raw
+
+    def kids(number: int) -> list[int]:
+        body = objects[number]
+        if re.search(rb"/Type\s*/Pages\b", body):
+            found = re.search(rb"/Kids\s*\[([^\]]*)\]", body).group(1)
+            return [p for k in re.findall(rb"(\d+) 0 R", found) for p in kids(int(k))]
+        return [number]
+
+    root = next(n for n, body in objects.items() if re.search(rb"/Type\s*/Pages\b", body))
+    parents = {int(p) for body in objects.values() for p in re.findall(rb"/Parent (\d+) 0 R", body)}
+    root = next((n for n in parents if b"/Parent" not in objects[n]), root)
+    pages = []
+    for page in kids(root):
+        contents = re.search(rb"/Contents\s*(\[[^\]]*\]|\d+ 0 R)", objects[page]).group(1)
+        pages.append(b"".join(stream(int(n)) for n in re.findall(rb"(\d+) 0 R", contents)))
+    return pages
+
+
+def font_sizes(content: bytes) -> list[float]:
+    """Every font size the page sets (``/F1 9.906 Tf``), in points as printed."""
+    return [float(size) for size in re.findall(rb"/F\d+\s+([\d.]+)\s+Tf", content)]
+
+
+def test_the_demo_summary_prints_on_40_pages_or_fewer(printed):
+    pages = pdf_pages(printed)
+    assert 10 <= len(pages) <= MAX_PAGES, f"{len(pages)} pages"
+
+
+def test_no_page_prints_text_under_8_points(printed):
+    small = {}
+    for number, content in enumerate(pdf_pages(printed), start=1):
+        sizes = font_sizes(content)
+        assert sizes, f"page {number} has no text"
+        smallest = min(sizes) / LO_SIZE
+        if smallest < SMALLEST_PT - 0.05:
+            small[number] = round(smallest, 1)
+    assert small == {}, f"pages with text under {SMALLEST_PT} pt: {small}"
+
+
+def test_the_long_tables_are_left_out_of_the_printout(demo):
+    wb = openpyxl.load_workbook(demo / "nps-summary.xlsx")
+    for name in ("Data", "Returns log"):
+        ws = wb[name]
+        area = ws.print_area[0] if isinstance(ws.print_area, list) else ws.print_area
+        last_row = int(re.findall(r"\d+", area.split(":")[-1])[0])
+        assert last_row <= 5, (name, area)  # the title and a note, not thousands of rows
+        text = " ".join(
+            str(v) for row in ws.iter_rows(max_row=last_row, values_only=True) for v in row if v
+        )
+        assert "not printed" in text and ".csv" in text, name
+        assert ws.max_row > 50, name  # the table itself is there, on screen
+    chase = wb["Not returned"]
+    assert chase.print_title_rows  # the chase list prints in full, its header on every page
+
+
+def test_the_chase_list_splits_nothing_received_from_rejected(demo):
+    wb = openpyxl.load_workbook(demo / "nps-summary.xlsx")
+    rows = list(wb["Not returned"].iter_rows(values_only=True))
+    titles = [str(row[0]) for row in rows if row[0]]
+    nothing = next(i for i, t in enumerate(titles) if t.startswith("Nothing received"))
+    rejected = next(i for i, t in enumerate(titles) if t.startswith("Received but rejected"))
+    assert nothing < rejected
+    text = " ".join(str(v) for row in rows for v in row if v)
+    # the demo's file with a level typed over the dropdown: rejected, with what to do
+    assert "unknown-level" in text or "not a level" in text
+    assert "choose the level from the dropdown" in text
+
+
+def relative_luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_heat_map_steps_are_one_hue_light_to_dark_and_keep_the_numbers(demo):
+    wb = openpyxl.load_workbook(demo / "nps-summary.xlsx")
+    ws = wb["Heat map"]
+    fills: dict[int, set[str]] = {}
+    texts: dict[int, set[str]] = {}
+    for row in ws.iter_rows():
+        for c in row:
+            if type(c.value) in (int, float) and 1 <= c.value <= 5 and c.column > 2:
+                step = int(c.value)  # a median of 2.5 takes the step of 2
+                fills.setdefault(step, set()).add(c.fill.fgColor.rgb[-6:])
+                texts.setdefault(step, set()).add((c.font.color.rgb or "FF000000")[-6:])
+    assert len(fills) >= 3, fills
+    assert all(len(f) == 1 for f in fills.values()), fills  # one fill per step
+    order = [next(iter(fills[s])) for s in sorted(fills)]
+    luminance = [relative_luminance(c) for c in order]
+    assert luminance == sorted(luminance, reverse=True)  # light (low) to dark (high)
+    for lighter, darker in zip(order[:-1], order[1:], strict=True):
+        assert contrast(lighter, darker) >= 1.3, (lighter, darker)  # clearly different steps
+    for step, fill in zip(sorted(fills), order, strict=True):
+        (text,) = texts[step]
+        assert contrast(text, fill) >= 4.5, (step, text, fill)
+    assert not ws.conditional_formatting  # the steps are the cells' own formats
