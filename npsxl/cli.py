@@ -193,6 +193,18 @@ _register_option = click.option(
     show_default="./councils.csv if there is one, else the packaged register of 2018",
     help="Council register CSV.",
 )
+_require_complete_option = click.option(
+    "--require-complete",
+    is_flag=True,
+    help="Reject a return with any item left without a current or target level (by default "
+    "it is accepted with warnings and counts for the items it answers).",
+)
+_include_contacts_option = click.option(
+    "--include-contacts",
+    is_flag=True,
+    help="Put respondents' names and emails into returns.csv and respondents.csv (by "
+    "default they are left out; respondents are named by number and role).",
+)
 _jobs_option = click.option(
     "--jobs",
     type=click.IntRange(1, 64),
@@ -336,9 +348,10 @@ def _styled_status(status: str) -> str:
     show_default=True,
     help="text for people, json for machines.",
 )
+@_require_complete_option
 @_jobs_option
 @_library_errors
-def validate(inputs, model_path, archive_dir, register_path, output_format, jobs):
+def validate(inputs, model_path, archive_dir, register_path, output_format, require_complete, jobs):
     """Check returned workbooks: accepted, accepted with warnings, or rejected, and why."""
     import json
 
@@ -351,7 +364,14 @@ def validate(inputs, model_path, archive_dir, register_path, output_format, jobs
         raise UsageError("no files found in " + ", ".join(map(str, inputs)))
     show = output_format == "text" and len(paths) > 1
     with _Progress(len(paths), "Reading", enabled=show) as bar:
-        returns = read_returns(paths, list(archive), register, jobs=jobs, progress=bar)
+        returns = read_returns(
+            paths,
+            list(archive),
+            register,
+            jobs=jobs,
+            progress=bar,
+            require_complete=require_complete,
+        )
     if output_format == "json":
         click.echo(json.dumps([r.to_dict() for r in returns], indent=2, ensure_ascii=False))
     else:
@@ -369,7 +389,9 @@ def _load_writers() -> None:
     from npsxl.report import summary_workbook  # noqa: F401
 
 
-def _read_and_collate(paths, register, model, archive, group_by, jobs, meanwhile):
+def _read_and_collate(
+    paths, register, model, archive, group_by, jobs, meanwhile, require_complete=False
+):
     """Read and collate ``paths`` with a progress bar (collate, demo and report alike);
     ``meanwhile()`` loads what will use the collation while the files are read."""
     from npsxl.collation.run import collate as collate_returns
@@ -384,13 +406,28 @@ def _read_and_collate(paths, register, model, archive, group_by, jobs, meanwhile
             jobs=jobs,
             progress=bar,
             meanwhile=meanwhile,
+            require_complete=require_complete,
         )
 
 
-def _collate_and_write(paths, register, model, archive, group_by, jobs, workbook_path, data_dir):
+def _collate_and_write(
+    paths,
+    register,
+    model,
+    archive,
+    group_by,
+    jobs,
+    workbook_path,
+    data_dir,
+    *,
+    require_complete=False,
+    include_contacts=False,
+):
     """Collate ``paths`` with a progress bar, then write the summary workbook and the CSVs:
     (collation, workbook path, CSV paths). What writes them loads while the files are read."""
-    collation = _read_and_collate(paths, register, model, archive, group_by, jobs, _load_writers)
+    collation = _read_and_collate(
+        paths, register, model, archive, group_by, jobs, _load_writers, require_complete
+    )
     from npsxl.report.csv_data import write_data
     from npsxl.report.summary_workbook import write_summary_workbook
 
@@ -401,7 +438,7 @@ def _collate_and_write(paths, register, model, archive, group_by, jobs, workbook
         return (
             collation,
             write_summary_workbook(collation, workbook_path),
-            write_data(collation, data_dir),
+            write_data(collation, data_dir, include_contacts=include_contacts),
         )
     finally:
         gc.unfreeze()
@@ -443,12 +480,25 @@ _group_by_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     default=DEFAULT_OUT / "data",
     show_default=True,
-    help="Folder for returns.csv, answers.csv and summary.csv.",
+    help="Folder for the CSV files (returns, answers, summary, statistics, respondents...).",
 )
 @_group_by_option
+@_require_complete_option
+@_include_contacts_option
 @_jobs_option
 @_library_errors
-def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, group_by, jobs):
+def collate(
+    inputs,
+    model_path,
+    archive_dir,
+    register_path,
+    out_file,
+    data_dir,
+    group_by,
+    require_complete,
+    include_contacts,
+    jobs,
+):
     """Collate returned workbooks into a summary workbook with charts, and tidy CSV data."""
     from npsxl.reading.batch import find_inputs
 
@@ -457,7 +507,16 @@ def collate(inputs, model_path, archive_dir, register_path, out_file, data_dir, 
     register = _tell(chosen_register)
     _check_group_by(group_by, register, chosen_register.source)
     collation, workbook, written = _collate_and_write(
-        find_inputs(inputs), register, loaded, archive, group_by, jobs, out_file, data_dir
+        find_inputs(inputs),
+        register,
+        loaded,
+        archive,
+        group_by,
+        jobs,
+        out_file,
+        data_dir,
+        require_complete=require_complete,
+        include_contacts=include_contacts,
     )
     click.echo(collation.summary_text())
     click.echo(f"Wrote {workbook} and {', '.join(str(p) for p in written)}")
@@ -486,9 +545,12 @@ def _load_report_writers() -> None:
 @click.option(
     "--pdf/--no-pdf", default=True, show_default=True, help="Print each page to PDF as well."
 )
+@_require_complete_option
 @_jobs_option
 @_library_errors
-def report(inputs, model_path, archive_dir, register_path, out_dir, group_by, pdf, jobs):
+def report(
+    inputs, model_path, archive_dir, register_path, out_dir, group_by, pdf, require_complete, jobs
+):
     """Write the briefing and one report per council, in HTML and PDF, from the returns."""
     from npsxl.reading.batch import find_inputs
     from npsxl.report.reports import PdfNotWritten, check_report_extra, write_reports
@@ -500,7 +562,7 @@ def report(inputs, model_path, archive_dir, register_path, out_dir, group_by, pd
     _check_group_by(group_by, register, chosen_register.source)
     paths = find_inputs(inputs)
     collation = _read_and_collate(
-        paths, register, loaded, archive, group_by, jobs, _load_report_writers
+        paths, register, loaded, archive, group_by, jobs, _load_report_writers, require_complete
     )
     click.echo(collation.summary_text())
     pages = 1 + len(collation.latest)
@@ -537,16 +599,35 @@ def report(inputs, model_path, archive_dir, register_path, out_dir, group_by, pd
     help="Folder for the demo.",
 )
 @click.option("--seed", type=int, default=2018, show_default=True, help="Random seed.")
+@click.option(
+    "--respondents",
+    type=click.IntRange(1, 20),
+    default=1,
+    show_default=True,
+    help="Respondents' views per council (above 1, half the councils also send an agreed return).",
+)
+@_require_complete_option
+@_include_contacts_option
 @_jobs_option
 @_library_errors
-def demo(model_path, archive_dir, register_path, out_dir, seed, jobs):
+def demo(
+    model_path,
+    archive_dir,
+    register_path,
+    out_dir,
+    seed,
+    respondents,
+    require_complete,
+    include_contacts,
+    jobs,
+):
     """Make synthetic returns for every council in the register and collate them."""
     from npsxl.workbook.demo import make_returns
 
     loaded, archive = _load_models(model_path, archive_dir)
     register = _tell(defaults.choose_register(register_path))
     click.echo(f"Writing synthetic returns for {len(register)} councils to {out_dir / 'returns'}")
-    made = make_returns(loaded, register, out_dir / "returns", seed=seed)
+    made = make_returns(loaded, register, out_dir / "returns", seed=seed, respondents=respondents)
     collation, workbook, written = _collate_and_write(
         made.returns + made.faulty,
         register,
@@ -556,6 +637,8 @@ def demo(model_path, archive_dir, register_path, out_dir, seed, jobs):
         jobs,
         out_dir / "nps-summary.xlsx",
         out_dir / "data",
+        require_complete=require_complete,
+        include_contacts=include_contacts,
     )
     click.echo(collation.summary_text())
     click.echo(f"Open {workbook} to see the summary; the tidy data is in {written[0].parent}.")

@@ -45,9 +45,8 @@ which its figures and trends build on.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -55,25 +54,25 @@ import pandas as pd
 
 from npsxl.collation.columns import (
     ALL_COUNCILS,
-    ALL_REGIONS,
-    COUNTED,
     NATIONAL,
-    NO_COUNCIL,
     NOT_GIVEN,
-    RESPONSE_COLUMNS,
     SUPERSEDED,
 )
 from npsxl.collation.counting import (
+    Counting,
     Versions,
     code_of,
-    counted_states,
+    count_returns,
     round_of,
     version_key,
     version_label,
 )
+from npsxl.collation.coverage import CollationCoverage, display_order
 from npsxl.collation.frames import answers_frame, comparable_frames, log_frame
 from npsxl.collation.statistics import CollationFigures
 from npsxl.collation.trends import CollationTrends
+from npsxl.collation.within import CollationRespondents
+from npsxl.core.problems import Problem
 from npsxl.model.archive import ModelArchive
 from npsxl.model.lineage import Mapping
 from npsxl.model.model import Model
@@ -81,21 +80,11 @@ from npsxl.model.register import (
     COUNCIL_TYPES,
     REGIONS,
     STANDARD_GROUPINGS,
-    Council,
     Register,
     check_group_by,
 )
 from npsxl.model.rounds import in_round_order, latest_round, round_key
 from npsxl.reading.returns import Return
-
-
-def _order(values: Iterable[str], preferred: Sequence[str] = ()) -> list[str]:
-    """Distinct values: those in ``preferred`` in that order, the rest sorted, 'Not given' last."""
-    present = set(values)
-    rank = {value: i for i, value in enumerate(preferred)}
-    known = sorted((v for v in present if v in rank), key=rank.__getitem__)
-    rest = sorted(v for v in present if v not in rank and v != NOT_GIVEN)
-    return known + rest + ([NOT_GIVEN] if NOT_GIVEN in present else [])
 
 
 def _label(value: str) -> str:
@@ -104,15 +93,17 @@ def _label(value: str) -> str:
 
 # --- the collation ------------------------------------------------------------------------------
 @dataclass
-class Collation(CollationFigures, CollationTrends):
+class Collation(CollationFigures, CollationTrends, CollationRespondents, CollationCoverage):
     """Everything collated from one batch of returns, with summaries computed on demand.
 
     ``returns`` holds every input exactly once, in input order, and ``log`` one row for
-    each. ``answers`` holds one row per council counted in the latest round per item of
-    the model version it answered. ``comparable`` holds the counted answers of every round
-    under current-model item ids (:data:`COMPARABLE_COLUMNS`), ``per_version`` those that
-    map onto no current item; :attr:`pooled` is ``comparable`` for the latest round, the
-    basis of every summary.
+    each. ``counting`` says what each file counts for and holds the council figures (one
+    per council and round: its agreed return, or a figure derived from its respondents'
+    views; see :mod:`npsxl.collation.counting`). ``answers`` holds one row per council
+    figure of the latest round per item of the model version it answered. ``comparable``
+    holds the figures' answers of every round under current-model item ids
+    (:data:`COMPARABLE_COLUMNS`), ``per_version`` those that map onto no current item;
+    :attr:`pooled` is ``comparable`` for the latest round, the basis of every summary.
     """
 
     model: Model
@@ -126,25 +117,30 @@ class Collation(CollationFigures, CollationTrends):
     archive: ModelArchive | None = None
     comparable: pd.DataFrame | None = None
     per_version: pd.DataFrame | None = None
+    counting: Counting | None = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
+        if self.counting is None:
+            self.counting = count_returns(self.returns, self._versions)
         if self.comparable is None or self.per_version is None:
-            states = self.log["counted"].tolist()
-            versions = Versions(self.model, self.archive)
-            self.comparable, self.per_version = comparable_frames(versions, self.returns, states)
+            self.comparable, self.per_version = comparable_frames(
+                self._versions, self.counting.figures
+            )
 
     # -- who counted ---------------------------------------------------------------------------
     @property
     def counted(self) -> list[Return]:
-        """The returns that count, in every round: accepted, and the most recent for their
-        council in their round."""
-        if "counted" not in self._cache:
-            states = self.log["counted"].tolist()
-            self._cache["counted"] = [
-                r for r, state in zip(self.returns, states, strict=True) if state == COUNTED
-            ]
-        return list(self._cache["counted"])
+        """The council figures, in every round: one per council and round, its agreed return
+        or the figure derived from its respondents' views (a Return whose ``path`` lists
+        the views' files)."""
+        return list(self.counting.figures)
+
+    @property
+    def collation_problems(self) -> list[list[Problem]]:
+        """What collating found about each input file (in input order): agreed returns that
+        disagree, views that name no respondent. The returns log lists them too."""
+        return self.counting.problems
 
     @property
     def rounds(self) -> dict[str, int]:
@@ -271,113 +267,12 @@ class Collation(CollationFigures, CollationTrends):
             universe = {_label(c.extra.get(by, "")) for c in councils}
             preferred = ()
         labels = np.where(values == "", NOT_GIVEN, values)
-        groups = _order(universe | set(pd.unique(labels)), preferred)
+        groups = display_order(universe | set(pd.unique(labels)), preferred)
         return pd.Categorical(labels, categories=groups).codes.astype("int64"), groups
 
     @staticmethod
     def group_type(by: str | None) -> str:
         return NATIONAL if by is None else by
-
-    # -- coverage ------------------------------------------------------------------------------
-    def in_latest_round(self, ret: Return) -> bool:
-        """Whether a file belongs to the latest round's figures: an accepted return of that
-        round, or a rejected file of that round, a later one or no known round."""
-        latest = self.latest_round
-        if ret.accepted:
-            return round_of(ret) == latest
-        return not round_of(ret) or round_key(round_of(ret)) >= round_key(latest)
-
-    def not_returned(self) -> list[Council]:
-        """Councils in the register with no accepted return in the latest round, in register
-        order."""
-        if self.register is None:
-            return []
-        latest = self.latest_round
-        covered = {
-            code_of(r).casefold() for r in self.returns if r.accepted and round_of(r) == latest
-        }
-        return [c for c in self.register if c.code.casefold() not in covered]
-
-    def response(self) -> pd.DataFrame:
-        """Per region, for the latest round: councils expected (register), files received
-        naming a council in the region, accepted, rejected and superseded files, councils
-        counted, and the response rate (% of expected councils counted). Files naming no
-        register council form a row of their own; the last row is the total."""
-        expected = Counter(c.region for c in self.register) if self.register is not None else {}
-        tallies: dict[str, Counter] = {}
-        for ret, state in zip(self.returns, self.log["counted"], strict=True):
-            if not self.in_latest_round(ret):
-                continue
-            region = ret.council.region if ret.council is not None else NO_COUNCIL
-            tally = tallies.setdefault(region, Counter())
-            tally["received"] += 1
-            tally["accepted" if ret.accepted else "rejected"] += 1
-            tally["superseded"] += state == SUPERSEDED
-            tally["councils"] += state == COUNTED
-        regions = _order(set(expected) | (set(tallies) - {NO_COUNCIL}), REGIONS)
-        regions += [NO_COUNCIL] if NO_COUNCIL in tallies else []
-        rows = []
-        for region in regions:
-            tally = tallies.get(region, Counter())
-            rows.append(_response_row(region, expected.get(region, 0), tally))
-        total = sum(tallies.values(), Counter())
-        rows.append(_response_row(ALL_REGIONS, sum(expected.values()), total))
-        return pd.DataFrame.from_records(rows, columns=list(RESPONSE_COLUMNS))
-
-    def summary_text(self) -> str:
-        """One paragraph: files read, accepted, rejected, superseded, councils covered/missing
-        (in the latest round, named when known), and the earlier rounds."""
-        states = Counter(self.log["counted"])
-        accepted = sum(1 for r in self.returns if r.accepted)
-        warned = sum(1 for r in self.returns if r.accepted and r.problems)
-        files = len(self.returns)
-        rounds = self.rounds
-        several = len(rounds) > 1
-        text = (
-            f"Read {files} file{'s' if files != 1 else ''}: {accepted} accepted"
-            f" ({warned} with warnings), {files - accepted} rejected"
-        )
-        if states[SUPERSEDED]:
-            text += (
-                f", {states[SUPERSEDED]} superseded by a more recent return from the same council"
-            )
-            text += " in the same round" if several else ""
-        latest = self.latest_round
-        councils = rounds.get(latest, 0)
-        text += f". Round {latest}: " if latest else ". "
-        text += f"{councils} council{'s' if councils != 1 else ''} covered"
-        if self.register is not None:
-            missing = len(self.not_returned())
-            text += (
-                f" of {len(self.register)} in the register; {missing} "
-                f"council{'s' if missing != 1 else ''} with no accepted return"
-                f"{' in that round' if several else ''}."
-            )
-        else:
-            text += " (no register given)."
-        if several:
-            earlier = [
-                f"{r or 'round not known'} ({n} council{'s' if n != 1 else ''})"
-                for r, n in rounds.items()
-                if r != latest
-            ]
-            text += f" Earlier rounds: {', '.join(earlier)}."
-        return text
-
-
-def _response_row(region: str, expected: int, tally: Counter) -> tuple:
-    councils = tally["councils"]
-    rate = round(100.0 * councils / expected, 1) if expected else math.nan
-    return (
-        region,
-        expected,
-        tally["received"],
-        tally["accepted"],
-        tally["rejected"],
-        tally["superseded"],
-        councils,
-        rate,
-    )
 
 
 # --- entry points -------------------------------------------------------------------------------
@@ -396,17 +291,20 @@ def collate_returns(
     """
     group_by = check_group_by(group_by, register)
     returns = list(returns)
-    states = counted_states(returns)
     versions = Versions(model, archive)
-    counted = [r for r, state in zip(returns, states, strict=True) if state == COUNTED]
-    latest = latest_round(round_of(r) for r in counted)
-    comparable, per_version = comparable_frames(versions, returns, states)
+    counting = count_returns(returns, versions)
+    figures = counting.figures
+    latest = latest_round(round_of(r) for r in figures)
+    comparable, per_version = comparable_frames(versions, figures)
+    states = counting.states
     return Collation(
         model=model,
         register=register,
         returns=returns,
-        log=log_frame(returns, states),
-        answers=answers_frame(versions, [r for r in counted if round_of(r) == latest]),
+        log=log_frame(returns, counting, versions),
+        answers=answers_frame(
+            versions, counting, [i for i, r in enumerate(figures) if round_of(r) == latest]
+        ),
         superseded=[r for r, state in zip(returns, states, strict=True) if state == SUPERSEDED],
         collated_at=collated_at
         or dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
@@ -414,4 +312,5 @@ def collate_returns(
         archive=archive,
         comparable=comparable,
         per_version=per_version,
+        counting=counting,
     )

@@ -8,6 +8,9 @@ RETURNS_CSV = "returns.csv"
 ANSWERS_CSV = "answers.csv"
 SUMMARY_CSV = "summary.csv"
 TRENDS_CSV = "trends.csv"
+STATISTICS_CSV = "statistics.csv"
+RESPONDENTS_CSV = "respondents.csv"
+WITHIN_CSV = "within_councils.csv"
 
 RETURNS_COLUMNS = (
     "source_file",
@@ -25,7 +28,13 @@ RETURNS_COLUMNS = (
     "errors",
     "warnings",
     "round",
+    "kind",
+    "respondent",
+    "missing_items",
+    "disagrees_with",
 )
+# With include_contacts (and only then), returns.csv and respondents.csv also name them.
+CONTACT_COLUMNS = ("respondent_name", "respondent_email")
 ANSWERS_COLUMNS = (
     "council_code",
     "council_name",
@@ -45,10 +54,21 @@ ANSWERS_COLUMNS = (
     "evidence",
     "actions",
     "target_date",
+    "basis",
+    "views",
     "source_file",
 )
-SUMMARY_COLUMNS = ("group_type", "group", "item_id", "measure", "level", "count", "percent")
-ITEM_STATS_COLUMNS = (
+SUMMARY_COLUMNS = (
+    "group_type",
+    "group",
+    "item_id",
+    "measure",
+    "level",
+    "count",
+    "n",
+    "percent",
+)
+STATISTICS_COLUMNS = (
     "group_type",
     "group",
     "item_id",
@@ -56,14 +76,63 @@ ITEM_STATS_COLUMNS = (
     "theme",
     "n",
     "n_current",
-    "n_target",
     "median_current",
     "mean_current",
+    "n_target",
     "median_target",
     "mean_target",
+    "n_gap",
     "mean_gap",
     "n_aiming_higher",
+    "share_aiming_higher",
 )
+ITEM_STATS_COLUMNS = STATISTICS_COLUMNS  # Collation.item_stats: the rows of statistics.csv
+RESPONDENTS_COLUMNS = (
+    "council_code",
+    "council_name",
+    "region",
+    "council_type",
+    "round",
+    "respondent",
+    "respondent_role",
+    "kind",
+    "counted",
+    "model_id",
+    "model_version",
+    "item_id",
+    "item_name",
+    "current_level",
+    "current_score",
+    "target_level",
+    "target_score",
+    "gap",
+    "evidence",
+    "actions",
+    "target_date",
+    "source_file",
+)
+WITHIN_COLUMNS = (
+    "council_code",
+    "council_name",
+    "region",
+    "council_type",
+    "item_id",
+    "item_name",
+    "views",
+    "n_current",
+    "lowest_current",
+    "highest_current",
+    "spread_current",
+    "n_target",
+    "lowest_target",
+    "highest_target",
+    "spread_target",
+    "figure_current",
+    "figure_target",
+    "basis",
+    "flagged",
+)
+WIDE_SPREAD = 2  # levels between a council's respondents that Within councils flags
 RESPONSE_COLUMNS = (
     "region",
     "expected",
@@ -71,6 +140,7 @@ RESPONSE_COLUMNS = (
     "accepted",
     "rejected",
     "superseded",
+    "views",
     "councils",
     "response_rate",
 )
@@ -159,9 +229,13 @@ NO_COUNCIL = "Council not identified"
 ALL_ITEMS = "ALL ITEMS"  # the item id of movement()'s all-items rows: never a model item id
 ALL_ITEMS_NAME = "All key areas and enablers"
 
-COUNTED = "yes"
+# What became of a file (returns.csv's ``counted``): see npsxl.collation.counting.
+COUNTED = "yes"  # the council's figure: its agreed return
+VIEW = "view"  # a respondent's view, adding the spread inside a council with an agreed return
+DERIVED = "derived"  # a respondent's view the council's figure is derived from (no agreed one)
 SUPERSEDED = "superseded"
 NOT_COUNTED = "rejected"
+IN_FIGURES = (COUNTED, DERIVED)  # the states of the files council figures come from
 
 UP, SAME, DOWN, NOT_COMPARABLE = "up", "same", "down", "not comparable"
 MOVEMENTS = (UP, SAME, DOWN, NOT_COMPARABLE, "")

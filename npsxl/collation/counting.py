@@ -1,9 +1,23 @@
 """Which returns count, and what each one's answers count for.
 
-A return counts when the reader accepted it and it is the most recent accepted return for
-its council in its round (:func:`counted_states`). :class:`Versions` knows each return's own
-model version and how its items map onto the current model's (through the archive's
-lineage).
+:func:`count_returns` decides, for every input file, what became of it, and gives one
+*council figure* per council and round, so a council counts once in every summary. Per
+council (code, else name) and round, among the returns the reader accepted:
+
+* the most recent **agreed** return is the council's figure (``yes``); earlier agreed ones
+  are ``superseded``, and flagged (``agreed-returns-disagree``) when another respondent's
+  gives another level for an item both answered;
+* per respondent (:func:`~npsxl.collation.respondents.respondent_key`), the most recent
+  **view** counts and earlier ones are ``superseded``; a counted view is ``view`` (it adds
+  the spread inside the council) when the council has an agreed return, and ``derived``
+  when it has none: the figure is then derived from the views
+  (:func:`~npsxl.collation.respondents.derive_figure`);
+* rejected files are ``rejected``.
+
+"Most recent" is by the date completed, then the file's modification time, then input
+order. Returns of different rounds never supersede each other. :class:`Versions` knows
+each return's own model version and how its items map onto the current model's (through
+the archive's lineage).
 """
 
 from __future__ import annotations
@@ -12,8 +26,25 @@ import datetime as dt
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from npsxl.collation.columns import COUNTED, NO_LINEAGE, NOT_COUNTED, SUPERSEDED
+from npsxl.collation.columns import (
+    COUNTED,
+    DERIVED,
+    NO_LINEAGE,
+    NOT_COUNTED,
+    SUPERSEDED,
+    VIEW,
+)
+from npsxl.collation.respondents import (
+    derive_figure,
+    differing_levels,
+    respondent_key,
+    respondent_label,
+)
+from npsxl.core import catalogue as P
+from npsxl.core.problems import Location, Problem
+from npsxl.model.answers import ReturnKind
 from npsxl.model.archive import ModelArchive
 from npsxl.model.lineage import Mapping
 from npsxl.model.model import ENABLER, ENABLERS_GROUP_NAME, Item, Model
@@ -66,24 +97,112 @@ def round_of(ret: Return) -> str:
     return (ret.round or "").strip()
 
 
-def counted_states(returns: Sequence[Return]) -> list[str]:
-    """For each return: 'yes' (counted), 'superseded' or 'rejected'.
+BASIS_AGREED = "agreed"  # a council's figure is its agreed return
+BASIS_VIEWS = "views"  # a council's figure is derived from its respondents' views
 
-    Of several accepted returns naming the same council in the same round, only the most
-    recent counts; returns of different rounds never supersede each other.
+
+@dataclass
+class Counting:
+    """What became of every input file, and one figure per council and round.
+
+    Per file (in input order): ``states`` ('yes', 'view', 'derived', 'superseded' or
+    'rejected'), ``respondents`` (a label without personal data, '' for a rejected file),
+    ``problems`` (what collating found: disagreeing agreed returns, views naming nobody)
+    and ``disagrees_with`` (the other agreed returns whose levels differ, '; ' separated).
+    Per council figure, in the input order of the file that leads it: ``figures`` (the
+    agreed return, or the Return derived from the views), ``bases`` ('agreed' or 'views'),
+    ``sources`` (indices of the files the figure comes from) and ``views`` (indices of the
+    council's counted views, oldest first).
     """
+
+    states: list[str]
+    respondents: list[str]
+    problems: list[list[Problem]]
+    disagrees_with: list[str]
+    figures: list[Return] = field(default_factory=list)
+    bases: list[str] = field(default_factory=list)
+    sources: list[tuple[int, ...]] = field(default_factory=list)
+    views: list[tuple[int, ...]] = field(default_factory=list)
+
+
+def count_returns(returns: Sequence[Return], versions: Versions) -> Counting:
+    """Decide what every return counts for (see the module's docstring); ``versions`` gives
+    the level scores of each return's model, to derive a figure from views."""
+    n = len(returns)
+    result = Counting([NOT_COUNTED] * n, [""] * n, [[] for _ in range(n)], [""] * n)
     by_council: dict[tuple[str, str], list[int]] = {}
     for index, ret in enumerate(returns):
         if ret.accepted:
             by_council.setdefault((council_key(ret), round_of(ret)), []).append(index)
-    states = [NOT_COUNTED] * len(returns)
+    led = []
     for indices in by_council.values():
-        latest = indices[0]
-        if len(indices) > 1:
-            latest = max(indices, key=lambda i: _recency(returns[i], i))
-        for index in indices:
-            states[index] = COUNTED if index == latest else SUPERSEDED
-    return states
+        # oldest first (one return: no need to look at the file's time)
+        order = sorted(indices, key=lambda i: _recency(returns[i], i)) if indices[1:] else indices
+        led.append(_count_council(returns, order, result, versions))
+    for _, figure, basis, sources, views in sorted(led, key=lambda entry: entry[0]):
+        result.figures.append(figure)
+        result.bases.append(basis)
+        result.sources.append(sources)
+        result.views.append(views)
+    return result
+
+
+def _count_council(returns, order: list[int], result: Counting, versions) -> tuple:
+    """Count one council's accepted returns of one round (``order``: oldest first); returns
+    (lead file index, figure, basis, sources, counted views)."""
+    numbers: dict[str, int] = {}
+    latest_view: dict[str, int] = {}
+    for index in order:
+        ret = returns[index]
+        key = respondent_key(ret) or f"#{index}"  # nobody named: a respondent of its own
+        number = numbers.setdefault(key, len(numbers) + 1)
+        result.respondents[index] = respondent_label(number, ret.respondent.role)
+        result.states[index] = SUPERSEDED
+        if ret.kind is ReturnKind.VIEW:
+            latest_view[key] = index  # oldest first, so the latest stays
+            if not respondent_key(ret):
+                where = Location(file=ret.path)
+                result.problems[index].append(P.VIEW_NOT_IDENTIFIED(where, council=name_of(ret)))
+    views = tuple(sorted(latest_view.values(), key=order.index))
+    agreed = [i for i in order if returns[i].kind is not ReturnKind.VIEW]
+    if agreed:
+        lead = agreed[-1]
+        result.states[lead] = COUNTED
+        for index in views:
+            result.states[index] = VIEW
+        for index in agreed[:-1]:
+            _check_agreement(returns, index, lead, result)
+        return lead, returns[lead], BASIS_AGREED, (lead,), views
+    for index in views:
+        result.states[index] = DERIVED
+    latest = returns[views[-1]]
+    figure = derive_figure([returns[i] for i in views], versions.scores(latest))
+    return min(views), figure, BASIS_VIEWS, tuple(sorted(views)), views
+
+
+def _check_agreement(returns, earlier: int, lead: int, result: Counting) -> None:
+    """Flag an earlier agreed return and the counted one when another respondent (or
+    nobody known) sent it and the levels differ; a resubmission is not flagged."""
+    old, new = returns[earlier], returns[lead]
+    same = respondent_key(old) and respondent_key(old) == respondent_key(new)
+    items = [] if same else differing_levels(new, old)
+    if not items:
+        return
+    round_text = f"round {round_of(new)}" if round_of(new) else "the same round"
+    for index, other in ((earlier, new), (lead, old)):
+        ret = returns[index]
+        result.problems[index].append(
+            P.AGREED_RETURNS_DISAGREE(
+                Location(file=ret.path),
+                other=other.path,
+                council=name_of(new),
+                round=round_text,
+                items=", ".join(items),
+                counted=new.path,
+            )
+        )
+        mentioned = result.disagrees_with[index]
+        result.disagrees_with[index] = f"{mentioned}; {other.path}" if mentioned else other.path
 
 
 def version_label(model_id: str, version: str) -> str:

@@ -1,6 +1,7 @@
-"""The collation's pandas frames, built from the returns: the returns log, the latest
-round's answers, and every counted answer under current-model item ids (comparable) or
-under its own version's (per version)."""
+"""The collation's pandas frames, built from the returns and what each counts for
+(:class:`~npsxl.collation.counting.Counting`): the returns log, the latest round's answers
+(one council figure per council), and every council figure's answers under current-model
+item ids (comparable) or under its own version's (per version)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,20 @@ import pandas as pd
 from npsxl.collation.columns import (
     ANSWERS_COLUMNS,
     COMPARABLE_COLUMNS,
-    COUNTED,
+    CONTACT_COLUMNS,
+    RESPONDENTS_COLUMNS,
     RETURNS_COLUMNS,
     SCORE_COLUMNS,
 )
-from npsxl.collation.counting import Versions, attributes_of, code_of, name_of, round_of
-from npsxl.reading.returns import Return
+from npsxl.collation.counting import (
+    Counting,
+    Versions,
+    attributes_of,
+    code_of,
+    name_of,
+    round_of,
+)
+from npsxl.reading.returns import Return, Status
 
 
 # --- frames -------------------------------------------------------------------------------------
@@ -28,17 +37,37 @@ def _iso(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def log_frame(returns: Sequence[Return], states: Sequence[str]) -> pd.DataFrame:
+def missing_items(versions: Versions, ret: Return) -> str:
+    """The ids of the items of a return's own model without a current or a target level,
+    space separated, in model order ('' when complete or when no item was read)."""
+    if not ret.item_count:
+        return ""
+    missing = []
+    for item_id, _ in versions.items(ret):
+        answer = ret.answers.get(item_id)
+        if answer is None or not answer.complete:
+            missing.append(item_id)
+    return " ".join(missing)
+
+
+def log_frame(returns: Sequence[Return], counting: Counting, versions: Versions) -> pd.DataFrame:
     """The returns log: one row per input file
-    (:data:`~npsxl.collation.columns.RETURNS_COLUMNS`)."""
+    (:data:`~npsxl.collation.columns.RETURNS_COLUMNS`). Its status and problems are the
+    reader's and the collation's together (what collating finds is never an error)."""
     rows = []
-    for ret, state in zip(returns, states, strict=True):
+    for index, ret in enumerate(returns):
         region, council_type = attributes_of(ret)
-        errors = sum(1 for p in ret.problems if p.is_error)
+        problems = [*ret.problems, *counting.problems[index]]
+        errors = sum(1 for p in problems if p.is_error)
+        status = (
+            Status.REJECTED
+            if errors
+            else (Status.ACCEPTED_WITH_WARNINGS if problems else Status.ACCEPTED)
+        )
         rows.append(
             (
                 ret.path,
-                ret.status,
+                status,
                 code_of(ret),
                 name_of(ret),
                 region,
@@ -47,11 +76,15 @@ def log_frame(returns: Sequence[Return], states: Sequence[str]) -> pd.DataFrame:
                 ret.model_version,
                 ret.complete_count,
                 ret.item_count,
-                state,
-                "; ".join(str(p) for p in ret.problems),
+                counting.states[index],
+                "; ".join(str(p) for p in problems),
                 errors,
-                len(ret.problems) - errors,
+                len(problems) - errors,
                 round_of(ret),
+                ret.kind.value,
+                counting.respondents[index],
+                missing_items(versions, ret),
+                counting.disagrees_with[index],
             )
         )
     return pd.DataFrame.from_records(rows, columns=list(RETURNS_COLUMNS))
@@ -105,13 +138,19 @@ def _levels(
     return answers, current, current_scores, target, target_scores, gaps
 
 
-def answers_frame(versions: Versions, counted: Sequence[Return]) -> pd.DataFrame:
-    """One row per return per item of its own model version, built column by column (a
-    return's values repeat over its rows) so no row tuples are ever made."""
+def answers_frame(
+    versions: Versions, counting: Counting, figures: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """One row per council figure (``figures``: their indices in ``counting``, every one by
+    default) per item of its own model version, built column by column (a figure's values
+    repeat over its rows) so no row tuples are ever made."""
     data: dict[str, list] = {name: [] for name in ANSWERS_COLUMNS}
     col = data.__getitem__
     iso = _Dates()
-    for ret in counted:
+    if figures is None:
+        figures = range(len(counting.figures))
+    for number in figures:
+        ret = counting.figures[number]
         region, council_type = attributes_of(ret)
         model_id, version = versions.key(ret)
         plan = versions.plan(ret)
@@ -123,6 +162,8 @@ def answers_frame(versions: Versions, counted: Sequence[Return]) -> pd.DataFrame
             ("council_type", council_type),
             ("model_id", model_id),
             ("model_version", version),
+            ("basis", counting.bases[number]),
+            ("views", len(counting.views[number])),
             ("source_file", ret.path),
         ):
             col(name).extend([value] * k)
@@ -141,17 +182,18 @@ def answers_frame(versions: Versions, counted: Sequence[Return]) -> pd.DataFrame
         col("evidence").extend([a.evidence if a else "" for a in answers])
         col("actions").extend([a.actions if a else "" for a in answers])
         col("target_date").extend([iso(a.target_date) if a else "" for a in answers])
-    return _columns_frame(data)
+    return _columns_frame(data, ("views",))
 
 
 def comparable_frames(
-    versions: Versions, returns: Sequence[Return], states: Sequence[str]
+    versions: Versions, figures: Sequence[Return]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(comparable, per_version) rows for every counted return of every round.
+    """(comparable, per_version) rows for every council figure of every round
+    (``return_index`` is the figure's index in ``figures``).
 
-    comparable: one row per return per current-model item it has an answer for through a
+    comparable: one row per figure per current-model item it has an answer for through a
     comparable lineage (a split old item gives one row per part). per_version: one row per
-    return per item of its own version that maps onto no current item comparably.
+    figure per item of its own version that maps onto no current item comparably.
     """
     heads = ("return_index", "council_code", "council_name", "region", "council_type")
     heads += ("round", "model_id", "model_version")
@@ -161,9 +203,7 @@ def comparable_frames(
     apart_columns[apart_columns.index("source_item_id")] = "item_name"
     apart: dict[str, list] = {name: [] for name in apart_columns}
     unique = True
-    for index, (ret, state) in enumerate(zip(returns, states, strict=True)):
-        if state != COUNTED:
-            continue
+    for index, ret in enumerate(figures):
         region, council_type = attributes_of(ret)
         key = versions.key(ret)
         plan = versions.plan(ret)
@@ -189,3 +229,64 @@ def comparable_frames(
     if not unique:
         comparable = comparable.drop_duplicates(["return_index", "item_id"], ignore_index=True)
     return comparable, _columns_frame(apart, ("return_index",))
+
+
+def respondents_frame(
+    versions: Versions,
+    returns: Sequence[Return],
+    counting: Counting,
+    indices: Sequence[int],
+    include_contacts: bool = False,
+) -> pd.DataFrame:
+    """respondents.csv: one row per counted return (``indices`` into ``returns``: agreed
+    returns and respondents' views) per item of its own model version
+    (:data:`~npsxl.collation.columns.RESPONDENTS_COLUMNS`); respondents are named by number
+    and role, and by name and email only with ``include_contacts``."""
+    columns = list(RESPONDENTS_COLUMNS)
+    if include_contacts:
+        at = columns.index("respondent_role") + 1
+        columns[at:at] = list(CONTACT_COLUMNS)
+    data: dict[str, list] = {name: [] for name in columns}
+    col = data.__getitem__
+    iso = _Dates()
+    for index in indices:
+        ret = returns[index]
+        region, council_type = attributes_of(ret)
+        model_id, version = versions.key(ret)
+        plan = versions.plan(ret)
+        k = len(plan.ids)
+        heads = [
+            ("council_code", code_of(ret)),
+            ("council_name", name_of(ret)),
+            ("region", region),
+            ("council_type", council_type),
+            ("round", round_of(ret)),
+            ("respondent", counting.respondents[index]),
+            ("respondent_role", " ".join(ret.respondent.role.split())),
+            ("kind", ret.kind.value),
+            ("counted", counting.states[index]),
+            ("model_id", model_id),
+            ("model_version", version),
+            ("source_file", ret.path),
+        ]
+        if include_contacts:
+            heads += [
+                ("respondent_name", ret.respondent.name),
+                ("respondent_email", ret.respondent.email),
+            ]
+        for name, value in heads:
+            col(name).extend([value] * k)
+        col("item_id").extend(plan.ids)
+        col("item_name").extend(plan.names)
+        answers, current, current_scores, target, target_scores, gaps = _levels(
+            ret, plan.ids, versions.scores(ret)
+        )
+        col("current_level").extend(current)
+        col("current_score").extend(current_scores)
+        col("target_level").extend(target)
+        col("target_score").extend(target_scores)
+        col("gap").extend(gaps)
+        col("evidence").extend([a.evidence if a else "" for a in answers])
+        col("actions").extend([a.actions if a else "" for a in answers])
+        col("target_date").extend([iso(a.target_date) if a else "" for a in answers])
+    return _columns_frame(data)

@@ -42,6 +42,7 @@ def collate(
     progress: Callable[[Return], None] | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     meanwhile: Callable[[], object] | None = None,
+    require_complete: bool = False,
 ) -> Collation:
     """Read every file in ``paths`` (folders are searched recursively) and collate the returns.
 
@@ -55,7 +56,9 @@ def collate(
     :func:`read_returns`). ``progress`` is called with each Return. ``group_by`` names
     extra register columns to summarise by. ``meanwhile()`` is called once while the files
     are read, after the collation code has loaded (to load what will use the collation, for
-    instance). Returns a :class:`~npsxl.collation.collation.Collation` (see
+    instance). ``require_complete`` rejects an incomplete return instead of counting it for
+    the items it answers (see :func:`~npsxl.reading.reader.read_return`). Returns a
+    :class:`~npsxl.collation.collation.Collation` (see
     :func:`~npsxl.collation.collation.collate_returns`).
     """
     check_group_by(group_by, register)
@@ -74,6 +77,7 @@ def collate(
         reader=reader,
         meanwhile=functools.partial(_load_collation, meanwhile),
         timeout=timeout,
+        require_complete=require_complete,
     )
     from npsxl.collation.collation import collate_returns
 

@@ -17,14 +17,39 @@ import numpy as np
 import pandas as pd
 
 from npsxl.collation.columns import (
-    ITEM_STATS_COLUMNS,
     LEVEL_MEANS_COLUMNS,
     MEASURES,
     MODEL_VERSION,
+    STATISTICS_COLUMNS,
     SUMMARY_COLUMNS,
     VERSION_ONLY_COLUMNS,
 )
 from npsxl.collation.counting import item_theme, version_key, version_label
+
+
+def largest_remainder(counts: np.ndarray, decimals: int = 1) -> np.ndarray:
+    """Percentages of counts along the last axis, rounded to ``decimals`` so that each set
+    adds up to exactly 100: every share is rounded down, then the units still missing go to
+    the shares with the largest remainders (the lower level first on a tie). NaN for a set
+    whose counts are all 0 (there is no share of nobody). Computed in whole numbers, so a
+    tie is a tie."""
+    counts = np.asarray(counts, dtype="int64")
+    total = counts.sum(axis=-1, keepdims=True)
+    units = 100 * 10**decimals
+    scaled = counts * units
+    floor, remainder = np.divmod(scaled, np.maximum(total, 1))
+    missing = units - floor.sum(axis=-1, keepdims=True)
+    order = np.argsort(-remainder, axis=-1, kind="stable")  # largest first, lower level first
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.broadcast_to(np.arange(counts.shape[-1]), order.shape), -1)
+    percent = (floor + (rank < missing)) / 10**decimals
+    return np.where(total > 0, percent, np.nan)
+
+
+def share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """100 * part / whole to one decimal, NaN where the whole is 0."""
+    whole = np.asarray(whole)
+    return np.where(whole > 0, np.round(100.0 * np.asarray(part) / np.maximum(whole, 1), 1), np.nan)
 
 
 def _count_mean(cells: np.ndarray, size: int, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -59,10 +84,12 @@ def _median(cells: np.ndarray, size: int, values: np.ndarray) -> np.ndarray:
 def _level_stats(
     cells: np.ndarray, size: int, current: np.ndarray, target: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Per cell: councils (rows, ``n``), answers given, and median and mean of the current
-    and target scores (float, NaN when not given). Both the item stats and the version-only
-    table use it; each selects its own column order."""
-    stats = {"n": np.bincount(cells, minlength=size)}
+    """Per cell: councils that answered (gave a current or a target level, ``n``), those
+    that gave each, and median and mean of the current and target scores (float, NaN when
+    not given). Both the item stats and the version-only table use it; each selects its own
+    column order."""
+    answered = ~(np.isnan(current) & np.isnan(target))
+    stats = {"n": np.bincount(cells[answered], minlength=size)}
     for measure, scores in (("current", current), ("target", target)):
         stats[f"n_{measure}"], stats[f"mean_{measure}"] = _count_mean(cells, size, scores)
         stats[f"median_{measure}"] = _median(cells, size, scores)
@@ -86,8 +113,10 @@ class CollationFigures:
 
         ``by``: None (national, one group 'All councils'), 'region', 'council_type', or an
         extra register column. Every level of every current-model item appears, with zero
-        counts. ``percent`` is of the councils in the group that gave that measure for that
-        item (0 when none did). Latest round, pooled across model versions. Computed once
+        counts. ``n`` is the number of councils in the group that gave that measure for that
+        item, and ``percent`` the share of them at the level (:func:`largest_remainder`: one
+        decimal, the five add up to 100), blank (NaN) when ``n`` is 0: no returns is not
+        0 %. Latest round, pooled across model versions; each council once. Computed once
         per grouping (the workbook and summary.csv both use it).
         """
         key = ("summary", by)
@@ -108,8 +137,7 @@ class CollationFigures:
                 (groups_of[given], items_of[given], levels_of[given]), shape
             )
             counts[:, :, m, :] = np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape)
-        denominators = counts.sum(axis=3, keepdims=True)
-        percent = np.round(100.0 * counts / np.maximum(denominators, 1), 1)
+        denominators = np.broadcast_to(counts.sum(axis=3, keepdims=True), counts.shape)
         index = pd.MultiIndex.from_product(
             [groups, self.item_ids, list(MEASURES), levels],
             names=["group", "item_id", "measure", "level"],
@@ -117,7 +145,8 @@ class CollationFigures:
         result = index.to_frame(index=False)
         result.insert(0, "group_type", self.group_type(by))
         result["count"] = counts.ravel()
-        result["percent"] = np.where(denominators > 0, percent, 0.0).ravel()
+        result["n"] = denominators.ravel()
+        result["percent"] = largest_remainder(counts).ravel()
         return result[list(SUMMARY_COLUMNS)]
 
     def version_summary(self) -> pd.DataFrame:
@@ -146,17 +175,15 @@ class CollationFigures:
                     .to_numpy()
                     .reshape(len(items), len(levels))
                 )
-                totals = counts.sum(axis=1, keepdims=True)
-                percent = np.where(
-                    totals > 0, np.round(100.0 * counts / np.maximum(totals, 1), 1), 0.0
-                )
+                totals = np.broadcast_to(counts.sum(axis=1, keepdims=True), counts.shape)
                 part = pd.MultiIndex.from_product(
                     [items, [measure], levels], names=["item_id", "measure", "level"]
                 ).to_frame(index=False)
                 part.insert(0, "group", label)
                 part.insert(0, "group_type", MODEL_VERSION)
                 part["count"] = counts.ravel()
-                part["percent"] = percent.ravel()
+                part["n"] = totals.ravel()
+                part["percent"] = largest_remainder(counts).ravel()
                 parts.append(part)
         result = pd.concat(parts, ignore_index=True)
         order = {item: i for i, item in enumerate(dict.fromkeys(result["item_id"]))}
@@ -229,9 +256,23 @@ class CollationFigures:
         return self._cache["score_arrays"]
 
     def item_stats(self, by: str | None = None) -> pd.DataFrame:
-        """Per group and item: councils (n), how many gave current/target, median and mean of
-        current and target, mean gap (target - current, where both given) and how many
-        councils aim higher than they stand. Groups with no councils have n = 0 and blanks."""
+        """Per group and item (:data:`STATISTICS_COLUMNS`, statistics.csv): councils that
+        answered (``n``: gave a current or a target level), how many gave each, median and
+        mean of current and target, how many gave both (``n_gap``), the mean gap (target -
+        current, where both given), how many aim higher than they stand and their share of
+        ``n_gap`` (one decimal). A group with no answers for an item has n = 0 and blanks.
+        Computed once per grouping."""
+        key = ("item_stats", by)
+        if key not in self._cache:
+            self._cache[key] = self._make_item_stats(by)
+        return self._cache[key]
+
+    def statistics(self) -> pd.DataFrame:
+        """:meth:`item_stats` of every grouping (national, region, council type, then
+        ``group_by``), one after another: statistics.csv."""
+        return pd.concat([self.item_stats(by) for by in self.groupings()], ignore_index=True)
+
+    def _make_item_stats(self, by: str | None) -> pd.DataFrame:
         groups_of, groups = self._grouping(by)
         items_of = self._codes("item_id", self.item_ids)
         known = items_of >= 0
@@ -240,6 +281,8 @@ class CollationFigures:
         cells = (groups_of * n_items + items_of)[known]
         scores = {name: values[known] for name, values in self._score_arrays().items()}
         stats = _level_stats(cells, size, scores["current"], scores["target"])
+        n_gap, mean_gap = _count_mean(cells, size, scores["gap"])
+        aiming = np.bincount(cells[scores["gap"] > 0], minlength=size)
         items = list(self.model.items)
         result = pd.DataFrame(
             {
@@ -249,11 +292,13 @@ class CollationFigures:
                 "item_name": [item.name for item in items] * len(groups),
                 "theme": [item_theme(item) for item in items] * len(groups),
                 **stats,
-                "mean_gap": _count_mean(cells, size, scores["gap"])[1],
-                "n_aiming_higher": np.bincount(cells[scores["gap"] > 0], minlength=size),
+                "n_gap": n_gap,
+                "mean_gap": mean_gap,
+                "n_aiming_higher": aiming,
+                "share_aiming_higher": share(aiming, n_gap),
             }
         )
-        return result[list(ITEM_STATS_COLUMNS)]
+        return result[list(STATISTICS_COLUMNS)]
 
     def level_means(self, by: str | None = None) -> pd.DataFrame:
         """Per group: councils, answers given, and the mean current level, mean target level

@@ -14,7 +14,6 @@ import pandas as pd
 from npsxl.collation.columns import (
     ALL_ITEMS,
     ALL_ITEMS_NAME,
-    COUNTED,
     DOWN,
     MOVEMENT_COLUMNS,
     MOVEMENTS,
@@ -53,17 +52,15 @@ class CollationTrends:
             return pd.DataFrame(
                 {c: pd.Series(dtype="Int64" if c in scores else object) for c in TRENDS_COLUMNS}
             )
-        # council -> index of its counted return, in each of the two rounds compared
+        # council -> index of its figure, in each of the two rounds compared
         in_round: dict[str, dict[str, int]] = {latest: {}, previous: {}}
-        states = self.log["counted"].tolist()
-        for index, (ret, state) in enumerate(zip(self.returns, states, strict=True)):
-            if state == COUNTED and round_of(ret) in in_round:
+        figures = self.counted
+        for index, ret in enumerate(figures):
+            if round_of(ret) in in_round:
                 in_round[round_of(ret)][council_key(ret)] = index
         earlier = in_round[previous]
         pairs = [(index, earlier[key]) for key, index in in_round[latest].items() if key in earlier]
-        pairs.sort(
-            key=lambda p: (name_of(self.returns[p[0]]).casefold(), code_of(self.returns[p[0]]))
-        )
+        pairs.sort(key=lambda p: (name_of(figures[p[0]]).casefold(), code_of(figures[p[0]])))
         versions = self._versions
         items = list(self.model.items)
         n_items = len(items)
@@ -71,7 +68,7 @@ class CollationTrends:
         def per_pair(values) -> np.ndarray:
             return np.repeat(np.array(values, dtype=object), n_items)
 
-        rets = [(self.returns[a], self.returns[b]) for a, b in pairs]
+        rets = [(figures[a], figures[b]) for a, b in pairs]
         attributes = [attributes_of(new) for new, _ in rets]
         grid = pd.DataFrame(
             {

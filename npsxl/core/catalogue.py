@@ -376,6 +376,32 @@ COLLATION = section(
     "Collating returns",
     "What collating finds across returns: duplicates, disagreements, partial returns.",
 )
+AGREED_RETURNS_DISAGREE = problem_type(
+    "agreed-returns-disagree",
+    WARNING,
+    COLLATION,
+    "Two returns of one council in one round, each marked as the council's agreed return "
+    "and sent by different respondents, give different levels; the most recent one counts.",
+    "this agreed return and {other}, both agreed returns of {council} in {round}, "
+    "give different levels for {items}; {counted} counts as the council's figure",
+    "agree one return and send it as the agreed return; send the others as respondents' views",
+    other="returns/leeds-finance.xlsx",
+    council="Leeds City Council",
+    round="round 2026",
+    items="L1 (current level), C2 (target level)",
+    counted="returns/leeds.xlsx",
+)
+VIEW_NOT_IDENTIFIED = problem_type(
+    "view-not-identified",
+    WARNING,
+    COLLATION,
+    "A respondent's view names no respondent (no name, email or role), so a resubmission "
+    "cannot be told from another respondent's view: it counts as a respondent of its own.",
+    "this respondent's view of {council} names no respondent, so it counts as a "
+    "respondent of its own",
+    "fill in your name, role and email on the 'Start here' sheet and resend it",
+    council="Leeds City Council",
+)
 
 
 # --- the documentation ------------------------------------------------------------------------

@@ -302,7 +302,9 @@ TEXT_TOO_LONG = problem_type(
 INCOMPLETE = problem_type(
     "incomplete", ERROR, READING,
     "The self-assessment is not finished: an item has no current or no target level, an item's "
-    "row is missing, or no level at all was chosen.",
+    "row is missing, or no level at all was chosen. An item left without a level is a warning "
+    "(the return counts for the items it answers) unless complete returns are required; no "
+    "level at all, or no table, is always an error.",
     "{item_id} ({name}): no {missing} level",
     "choose both a current and a target level for every item", item_id="L2",
     name="Engaging senior managers", missing="current and target")

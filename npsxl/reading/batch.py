@@ -70,9 +70,12 @@ def read_returns(
     reader: Callable[[str], Return] | None = None,
     meanwhile: Callable[[], object] | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    require_complete: bool = False,
 ) -> list[Return]:
     """Read every file, in input order, with ``read_return`` (or ``reader``). A reader that
-    raises gives a rejected Return, so no file stops the batch.
+    raises gives a rejected Return, so no file stops the batch. ``require_complete`` is
+    passed to ``read_return`` (an incomplete return rejected rather than accepted with
+    warnings); a ``reader`` given decides that for itself.
 
     With ``jobs > 1`` files are read in that many worker processes, each given the reader
     once, and a file that stops its worker (a crash) or keeps it longer than ``timeout``
@@ -83,7 +86,9 @@ def read_returns(
     if reader is None:
         from npsxl.reading.reader import read_return
 
-        reader = functools.partial(read_return, models=models, register=register)
+        reader = functools.partial(
+            read_return, models=models, register=register, require_complete=require_complete
+        )
     councils = tuple(getattr(register, "councils", ())) if register is not None else ()
     paths = [str(p) for p in paths]
     if jobs > 1 and len(paths) > 1:

@@ -53,10 +53,15 @@ def read_return(
     register: Register | None = None,
     *,
     limits: Limits = DEFAULT_LIMITS,
+    require_complete: bool = False,
 ) -> Return:
     """Read and validate one returned workbook. Never raises for a bad file: the problems
     list of the :class:`Return` says what is wrong, where, and what the council should do.
-    The file is only ever read, never written."""
+    The file is only ever read, never written.
+
+    An item without a current or a target level is a warning, and the return counts for
+    what it answers; with ``require_complete`` it is an error, as is, always, a return with
+    no level at all."""
     models = [models] if isinstance(models, Model) else list(models)
     path = str(path)
     result = Return(path=path)
@@ -71,7 +76,7 @@ def read_return(
         del found  # the parts and bytes: the parser has its own copy
         if book.format == "xlsm":
             result.report(P.MACROS_PRESENT)
-        _Interpreter(book, models, register, result).run()
+        _Interpreter(book, models, register, result, require_complete).run()
     except Refused as refused:
         result.problems.append(refused.problem)
     except python_calamine.PasswordError:
@@ -95,8 +100,11 @@ def read_return(
 class _Interpreter:
     """The answers of one opened workbook, once its model and council are known."""
 
-    def __init__(self, book: Book, models: list[Model], register, result: Return):
+    def __init__(
+        self, book: Book, models: list[Model], register, result: Return, require_complete=False
+    ):
         self.book = book
+        self.require_complete = require_complete
         self.models = models
         self.register = register
         self.result = result
@@ -317,5 +325,8 @@ class _Interpreter:
             )
             self.result.report(P.NOTHING_CHOSEN, where, count=len(model.items), sheet=L.ASSESSMENT)
             return
+        severity = P.ERROR if self.require_complete else P.WARNING  # the return counts, or not
         for item, kind, where, fields in incomplete:
-            self.result.report(kind, where, item_id=item.id, name=item.name, **fields)
+            self.result.report(
+                kind, where, item_id=item.id, name=item.name, severity=severity, **fields
+            )

@@ -1,4 +1,8 @@
-"""The collation's tidy data as CSV files: :func:`write_data`."""
+"""The collation's tidy data as CSV files: :func:`write_data`.
+
+Every file is UTF-8 with a byte order mark, so Excel on Windows opens it with "£" and "é"
+intact; pandas (``read_csv``) and DuckDB (``read_csv``) skip the mark, so the columns load
+unchanged."""
 
 from __future__ import annotations
 
@@ -12,13 +16,24 @@ import numpy as np
 import pandas as pd
 
 from npsxl.collation.collation import Collation
-from npsxl.collation.columns import ANSWERS_CSV, RETURNS_CSV, SUMMARY_CSV, TRENDS_CSV
+from npsxl.collation.columns import (
+    ANSWERS_CSV,
+    CONTACT_COLUMNS,
+    RESPONDENTS_CSV,
+    RETURNS_CSV,
+    STATISTICS_CSV,
+    SUMMARY_CSV,
+    TRENDS_CSV,
+    WITHIN_CSV,
+)
 from npsxl.core.atomic import atomic_path
 from npsxl.core.errors import OutputError
 
 # --- CSV ----------------------------------------------------------------------------------------
 _CSV_SPECIAL = re.compile(r'[",\r\n]')
 CSV_ROWS_PER_CHUNK = 10_000
+BOM = "\ufeff".encode()
+ENCODING = "utf-8-sig"  # UTF-8 with the byte order mark
 
 
 def _csv_field(text: str) -> bytes:
@@ -39,19 +54,20 @@ def _csv_column(values: pd.Series) -> np.ndarray:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` byte for byte as pandas' ``to_csv`` writes it (UTF-8, no index,
-    Unix line ends), in less than half the time for text and integer columns: answers.csv
-    repeats each council's and item's values over thousands of rows, and pandas formats
-    every cell. Other frames (floats, objects, a single column) go to pandas."""
+    """Write ``frame`` byte for byte as pandas' ``to_csv`` writes it (UTF-8 with a byte
+    order mark, no index, Unix line ends), in less than half the time for text and integer
+    columns: answers.csv repeats each council's and item's values over thousands of rows,
+    and pandas formats every cell. Other frames (floats, objects, a single column) go to
+    pandas."""
     simple = all(
         isinstance(dtype, pd.StringDtype) or pd.api.types.is_integer_dtype(dtype)
         for dtype in frame.dtypes
     )
     if not simple or len(frame.columns) < 2:  # the csv module quotes a lone empty field
-        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        frame.to_csv(path, index=False, encoding=ENCODING, lineterminator="\n")
         return
     with open(path, "wb") as stream:
-        stream.write(b",".join(_csv_field(str(name)) for name in frame.columns) + b"\n")
+        stream.write(BOM + b",".join(_csv_field(str(name)) for name in frame.columns) + b"\n")
         for offset in range(0, len(frame), CSV_ROWS_PER_CHUNK):
             chunk = frame.iloc[offset : offset + CSV_ROWS_PER_CHUNK]
             columns = [_csv_column(chunk[name]) for name in chunk.columns]
@@ -59,16 +75,27 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def write_data(
-    collation: Collation, data_dir: str | os.PathLike, *, force: bool = True
+    collation: Collation,
+    data_dir: str | os.PathLike,
+    *,
+    force: bool = True,
+    include_contacts: bool = False,
 ) -> list[Path]:
-    """Write returns.csv, answers.csv and summary.csv (UTF-8) to ``data_dir``, atomically,
-    and trends.csv when the collation has trends; returns the paths written, in that order.
+    """Write returns.csv, answers.csv, summary.csv, statistics.csv, respondents.csv and
+    within_councils.csv to ``data_dir``, atomically, and trends.csv when the collation has
+    trends; returns the paths written, in that order.
 
-    * returns.csv: every input file once (:data:`RETURNS_COLUMNS`, ``round`` last);
+    * returns.csv: every input file once (:data:`RETURNS_COLUMNS`); with
+      ``include_contacts`` also each respondent's name and email (:data:`CONTACT_COLUMNS`,
+      after ``respondent``);
     * answers.csv: the latest round's counted answers, each item under the id of the model
       version it was answered with (:data:`ANSWERS_COLUMNS`);
     * summary.csv: :meth:`Collation.summaries` (:data:`SUMMARY_COLUMNS`), including the
       ``model_version`` rows of items only in older versions;
+    * statistics.csv: :meth:`Collation.statistics` (:data:`STATISTICS_COLUMNS`);
+    * respondents.csv: :meth:`Collation.respondents` (:data:`RESPONDENTS_COLUMNS`, and the
+      contacts with ``include_contacts``);
+    * within_councils.csv: :meth:`Collation.within_councils` (:data:`WITHIN_COLUMNS`);
     * trends.csv: :attr:`Collation.trends`, one row per council counted in both the previous
       and the latest round per current-model item, with the columns council_code,
       council_name, region, council_type, item_id, item_name (current model),
@@ -83,9 +110,12 @@ def write_data(
     """
     data_dir = Path(data_dir)
     frames = [
-        (RETURNS_CSV, collation.log),
+        (RETURNS_CSV, returns_table(collation, include_contacts)),
         (ANSWERS_CSV, collation.answers),
         (SUMMARY_CSV, collation.summaries()),
+        (STATISTICS_CSV, collation.statistics()),
+        (RESPONDENTS_CSV, collation.respondents(include_contacts=include_contacts)),
+        (WITHIN_CSV, collation.within_councils()),
     ]
     trends = collation.trends
     if not trends.empty:
@@ -103,3 +133,20 @@ def write_data(
     if trends.empty and force and stale.is_file():
         stale.unlink()
     return written
+
+
+def returns_table(collation: Collation, include_contacts: bool = False) -> pd.DataFrame:
+    """returns.csv: the returns log, with the respondents' names and emails after
+    ``respondent`` only when ``include_contacts``."""
+    log = collation.log
+    if not include_contacts:
+        return log
+    at = list(log.columns).index("respondent") + 1
+    contacts = {
+        "respondent_name": [r.respondent.name for r in collation.returns],
+        "respondent_email": [r.respondent.email for r in collation.returns],
+    }
+    table = log.copy()
+    for offset, name in enumerate(CONTACT_COLUMNS):
+        table.insert(at + offset, name, pd.Series(contacts[name], dtype=object))
+    return table

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from npsxl.model.answers import Answer, Respondent
@@ -56,26 +56,46 @@ def synthetic_answers(
     return answers
 
 
+FIRST_NAMES = ("Sam", "Alex", "Priya", "Tom", "Aisha", "Chris", "Jo", "Ravi")
+SURNAMES = ("Patel", "Smith", "Jones", "Khan")
+ROLES = ("Head of Procurement", "Procurement Manager", "Commercial Lead")
+VIEW_ROLES = ("Finance Business Partner", "Contracts Manager", "Social Value Officer")
+
+
 def respondent_for(council: Council, rng: random.Random) -> Respondent:
-    first = rng.choice(("Sam", "Alex", "Priya", "Tom", "Aisha", "Chris", "Jo", "Ravi"))
-    role = rng.choice(("Head of Procurement", "Procurement Manager", "Commercial Lead"))
+    first = rng.choice(FIRST_NAMES)
+    role = rng.choice(ROLES)
     slug = safe_filename(council.short_name or council.name).lower()
     day = dt.date(2026, 10, 1) + dt.timedelta(days=rng.randint(0, 50))
-    return Respondent(
-        f"{first} {rng.choice(('Patel', 'Smith', 'Jones', 'Khan'))}",
-        role,
-        f"procurement@{slug}.gov.uk",
-        day,
-    )
+    return Respondent(f"{first} {rng.choice(SURNAMES)}", role, f"procurement@{slug}.gov.uk", day)
+
+
+def view_of(model: Model, answers: dict[str, Answer], rng: random.Random) -> dict[str, Answer]:
+    """One respondent's view of a council's answers: each level moved by a step or two
+    now and then (within the levels; a target never below the current level)."""
+    top = len(model.levels)
+    score = {level.name: level.score for level in model.levels}
+    view = {}
+    for item_id, answer in answers.items():
+        step = rng.choices((-2, -1, 0, 1, 2), weights=(0.05, 0.2, 0.5, 0.2, 0.05))[0]
+        current = min(top, max(1, score[answer.current] + step))
+        target = min(top, max(current, score[answer.target] + step))
+        view[item_id] = replace(
+            answer, current=model.levels[current - 1].name, target=model.levels[target - 1].name
+        )
+    return view
 
 
 @dataclass
 class SyntheticSet:
-    """What :func:`make_returns` wrote: the filled returns, the faulty files, who is missing."""
+    """What :func:`make_returns` wrote: the filled returns (agreed returns and respondents'
+    views), the faulty files, the councils left out (two of them send a faulty file
+    instead); ``views`` are the returns that are one respondent's view."""
 
     returns: list[Path] = field(default_factory=list)
     faulty: list[Path] = field(default_factory=list)
     missing: list[Council] = field(default_factory=list)
+    views: list[Path] = field(default_factory=list)
 
 
 def make_returns(
@@ -88,10 +108,17 @@ def make_returns(
     faulty: int = 3,
     generated_at: str = "2026-10-01T09:00:00+00:00",
     round: str = "",
+    respondents: int = 1,
+    agreed_share: float = 0.5,
 ) -> SyntheticSet:
     """Write one filled return per council (a share left out as 'not returned'), plus a few
-    faulty files: an incomplete return, one with an unknown level, and a file that is not a
-    workbook. Deterministic for a given seed."""
+    faulty files: a return a council stopped half way (it counts for what it answers),
+    one with an unknown level, and a file that is not a workbook. The first two are from
+    councils that sent nothing else, when there are any. Deterministic for a given seed.
+
+    With ``respondents`` above 1, each council sends that many respondents' views (each
+    a variation on the council's answers, from a different officer) and, for a share
+    ``agreed_share`` of the councils, its agreed return as well."""
     rng = random.Random(seed)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -101,20 +128,55 @@ def make_returns(
         if rng.random() < missing_share:
             result.missing.append(council)
             continue
-        path = out_dir / f"{safe_filename(council.code)}-{safe_filename(council.name)}.xlsx"
-        _write_return(model, path, council, rng, generated_at, round=round)
-        result.returns.append(path)
+        stem = f"{safe_filename(council.code)}-{safe_filename(council.name)}"
+        if respondents <= 1:
+            _write_return(model, out_dir / f"{stem}.xlsx", council, rng, generated_at, round=round)
+            result.returns.append(out_dir / f"{stem}.xlsx")
+            continue
+        answers = synthetic_answers(model, rng)
+        for number in range(1, respondents + 1):
+            path = out_dir / f"{stem}-view-{number}.xlsx"
+            who = _officer(council, rng, number)
+            _write_return(
+                model, path, council, rng, generated_at,
+                answers=view_of(model, answers, rng), respondent=who, round=round,
+            )  # fmt: skip
+            result.returns.append(path)
+            result.views.append(path)
+        if rng.random() < agreed_share:
+            path = out_dir / f"{stem}-agreed.xlsx"
+            who = replace(respondent_for(council, rng), date_completed=dt.date(2026, 11, 30))
+            _write_return(
+                model, path, council, rng, generated_at,
+                answers=answers, respondent=who, round=round,
+            )  # fmt: skip
+            result.returns.append(path)
     if faulty and result.returns:
-        result.faulty = _faulty_files(model, councils, out_dir, rng, generated_at, faulty)
+        chase = result.missing or councils
+        result.faulty = _faulty_files(model, chase, out_dir, rng, generated_at, faulty)
     return result
 
 
-def _write_return(model, path, council, rng, generated_at, *, answers=None, round="") -> None:
+def _officer(council: Council, rng: random.Random, number: int) -> Respondent:
+    """A respondent of their own (name, role and email their own) for a council's view."""
+    first = FIRST_NAMES[(number - 1) % len(FIRST_NAMES)]
+    surname = rng.choice(SURNAMES)
+    slug = safe_filename(council.short_name or council.name).lower()
+    day = dt.date(2026, 10, 1) + dt.timedelta(days=rng.randint(0, 50))
+    role = VIEW_ROLES[(number - 1) % len(VIEW_ROLES)]
+    return Respondent(f"{first} {surname}", role, f"{first}.{surname}@{slug}.gov.uk".lower(), day)
+
+
+def _write_return(
+    model, path, council, rng, generated_at, *, answers=None, respondent=None, round=""
+) -> None:
     """A filled return for ``council``: ``answers`` (drawn from ``rng`` if None), then a
-    respondent drawn from ``rng``, in that order so a seed always gives the same files."""
+    respondent drawn from ``rng`` (if None), in that order so a seed always gives the same
+    files."""
     if answers is None:
         answers = synthetic_answers(model, rng)
-    respondent = respondent_for(council, rng)
+    if respondent is None:
+        respondent = respondent_for(council, rng)
     build_workbook(
         model,
         path,
@@ -139,7 +201,7 @@ def _type_over(path: Path, defined_name: str, value: str) -> None:
 def _faulty_files(model, councils, out_dir, rng, generated_at, count) -> list[Path]:
     made = []
     first = councils[0]
-    if count >= 1:  # a council that stopped half way
+    if count >= 1:  # a council that stopped half way: it counts for what it answered
         path = out_dir / f"{safe_filename(first.code)}-draft-incomplete.xlsx"
         answers = synthetic_answers(model, rng, missing_items=5)
         _write_return(model, path, first, rng, generated_at, answers=answers)
