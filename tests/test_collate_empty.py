@@ -218,7 +218,7 @@ def test_region_sheet_names_medians_shows_aims_as_shares_beside_all_councils(cas
     rows = list(wb["North West"].iter_rows(values_only=True))
     top = next(i for i, row in enumerate(rows) if row[0] and str(row[0]).startswith("E1 "))
     region, everyone = rows[top], rows[top + 1]
-    assert region[1] == "North West" and everyone[1] == "All councils"
+    assert region[1] == "This region" and everyone[1] == "All councils"
     header = next(row for row in rows if row[0] == "Key area or enabler")
     sub = rows[rows.index(header) + 1]
     labels = [str(a or "") + "|" + str(b or "") for a, b in zip(header, sub, strict=False)]

@@ -57,9 +57,8 @@ def pdf_pages(path: Path) -> list[bytes]:
             return [p for k in re.findall(rb"(\d+) 0 R", found) for p in kids(int(k))]
         return [number]
 
-    root = next(n for n, body in objects.items() if re.search(rb"/Type\s*/Pages\b", body))
-    parents = {int(p) for body in objects.values() for p in re.findall(rb"/Parent (\d+) 0 R", body)}
-    root = next((n for n in parents if b"/Parent" not in objects[n]), root)
+    trees = [n for n, body in objects.items() if re.search(rb"/Type\s*/Pages\b", body)]
+    (root,) = [n for n in trees if b"/Parent" not in objects[n]]  # the root of the page tree
     pages = []
     for page in kids(root):
         contents = re.search(rb"/Contents\s*(\[[^\]]*\]|\d+ 0 R)", objects[page]).group(1)

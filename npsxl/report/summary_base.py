@@ -15,10 +15,12 @@ import pandas as pd
 from npsxl.collation.collation import Collation
 from npsxl.collation.columns import MEASURES
 from npsxl.collation.counting import item_theme
-from npsxl.model.model import Model
+from npsxl.collation.statistics import largest_remainder
+from npsxl.model.model import MIN_CONTRAST, Model, contrast_ratio
+from npsxl.model.register import REGIONS
 from npsxl.reading.returns import Status
 from npsxl.report.sheet_rows import DataRows, TextRows, safe_text
-from npsxl.workbook.formats import BORDER, HEADER_BORDER, BrandFormats, blend, under_black_text
+from npsxl.workbook.formats import BORDER, HEADER_BORDER, BrandFormats, blend
 from npsxl.workbook.textfit import (
     FONT_SIZE,
     MAX_ROW_HEIGHT,
@@ -28,11 +30,35 @@ from npsxl.workbook.textfit import (
     wrapped_height,
 )
 
+NO_RETURNS = "no returns"  # what a group with no answers shows, never 0 %
+NATIONAL_TITLE = "National"
+REGISTER_TITLE = "All councils in the register"  # a register that is not all of England
+ALL_ROW = "All councils"  # the comparison row of a region's table
+ENGLAND_COUNCILS = 300  # England has had 317 to 353 councils since 2018
+# A viridis-type scale, light to dark: each step clearly lighter than the next, in colour
+# and in grey, for readers with any colour vision (a heat map takes evenly spaced steps).
+HEAT_SCALE = (
+    "#FDE725",
+    "#B5DE2B",
+    "#6ECE58",
+    "#35B779",
+    "#1F9E89",
+    "#26828E",
+    "#31688E",
+    "#3E4989",
+    "#482878",
+    "#440154",
+)
 MAX_PROBLEMS_SHOWN = 12
 NUMBER_WIDTH = 8.5
 LABEL_WIDTH = 34
 THEME_WIDTH = 20
-CHART_HEIGHT_ROWS = 20  # a chart takes this many default (15pt) rows
+CHART_HEIGHT_ROWS = 17  # a chart takes this many default (15pt) rows: two fit on a page
+CHART_FONT = 10  # points: 8 or more when a sheet is printed at 80 %
+ITEM_ROW_HEIGHT = 13.5  # points: a table row of one line of 10 pt text
+# Column width units across a landscape A4 page at 100 % (as LibreOffice prints them). A
+# sheet at most PAGE_WIDTH / 0.8 wide prints its 10 pt text at 8 pt or more.
+PAGE_WIDTH = 100
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 MEASURE_TITLES = {"current": "Current level", "target": "Target level"}
@@ -64,6 +90,46 @@ def level_palette(model: Model) -> list[str]:
     return [blend(base, 0.14 + 0.86 * i / max(count - 1, 1)) for i in range(count)]
 
 
+def heat_palette(count: int) -> list[str]:
+    """``count`` evenly spaced steps of :data:`HEAT_SCALE`, light to dark."""
+    last = len(HEAT_SCALE) - 1
+    return [HEAT_SCALE[round(i * last / max(count - 1, 1))] for i in range(count)]
+
+
+def text_on(fill: str) -> str:
+    """Black or white, whichever reads on ``fill`` (black when both do)."""
+    return "#000000" if contrast_ratio("#000000", fill) >= MIN_CONTRAST else "#FFFFFF"
+
+
+def covers_england(register) -> bool:
+    """Whether a register is taken as all of England: councils in all nine regions and at
+    least :data:`ENGLAND_COUNCILS` of them. A coordinator's own list is not."""
+    if register is None:
+        return False
+    return len(register.regions) == len(REGIONS) and len(register) >= ENGLAND_COUNCILS
+
+
+def scope_title(register) -> str:
+    """What all the councils of a collation are called: 'National' for a register of all of
+    England (:func:`covers_england`), 'All councils in the register' for another register,
+    'All councils' without one."""
+    if register is None:
+        return ALL_ROW
+    return NATIONAL_TITLE if covers_england(register) else REGISTER_TITLE
+
+
+def median_text(value, level_names: list[str], named_only: bool = False) -> str:
+    """A median score with its level's name: '2 Developing', '2.5 Developing/Mature' (or
+    the name alone, ``named_only``); '' when there is none."""
+    if value is None or pd.isna(value):
+        return ""
+    low = int(value)
+    name = level_names[low - 1]
+    if value != low:
+        name += f"/{level_names[low]}"
+    return name if named_only else f"{value:g} {name}"
+
+
 def number_or_none(value) -> float | None:
     if value is None or pd.isna(value):
         return None
@@ -79,7 +145,6 @@ class SummaryFormats(BrandFormats):
     def __init__(self, wb, model: Model):
         super().__init__(wb, model.brand, font_size=10)
         fmt, pair, dark, border = self.fmt, self.pair, self.dark, BORDER
-        colours = self.colours
         self.brand_bar = fmt(bold=True, font_size=12, valign="vcenter", **pair("header"))
         self.title = fmt(bold=True, font_size=16, font_color=dark)
         self.subtitle = fmt(bold=True, font_size=12, font_color=dark)
@@ -91,6 +156,9 @@ class SummaryFormats(BrandFormats):
         self.header = fmt(**heading, align="center", **pair("header"))
         self.header_left = fmt(**heading, **pair("header"))
         self.group_header = fmt(**heading, align="center", **pair("theme"))
+        # narrow columns: their headers read upwards
+        self.header_upright = fmt(**heading, align="center", rotation=90, **pair("header"))
+        self.level_header = fmt(**heading, align="center", rotation=90, **pair("theme"))
         self.cell = fmt(text_wrap=True, **border)
         self.cell_bold = fmt(text_wrap=True, bold=True, **border)
         self.integer = fmt(num_format="0", align="center", **border)
@@ -114,18 +182,25 @@ class SummaryFormats(BrandFormats):
         self.data_text = fmt(text_wrap=True, align="left")
         self.data_integer = fmt(num_format="0", align="center")
         self.data_header = fmt(bold=True, text_wrap=True, valign="vcenter", **pair("header"))
-        self.heat_scale = {
-            "type": "3_color_scale",
-            "min_type": "num",
-            "min_value": 1,
-            "min_color": under_black_text(colours["warning"].background),
-            "mid_type": "num",
-            "mid_value": (len(model.levels) + 1) / 2,
-            "mid_color": under_black_text(colours["input"].background),
-            "max_type": "num",
-            "max_value": len(model.levels),
-            "max_color": under_black_text(colours["chosen"].background),
-        }
+        # the heat map's steps, one per level: number cells and the key's swatches
+        self.heat = [
+            fmt(num_format="0.0", align="center", bg_color=c, font_color=text_on(c), **border)
+            for c in heat_palette(len(model.levels))
+        ]
+        self.heat_key = [
+            fmt(text_wrap=True, bg_color=c, font_color=text_on(c), **border)
+            for c in heat_palette(len(model.levels))
+        ]
+        # "no returns", and the all-councils row beside a group's figures
+        self.no_returns = fmt(italic=True, align="center", **pair("muted"), **border)
+        self.other_text = fmt(text_wrap=True, italic=True, **pair("muted"), **border)
+        self.other_label = fmt(italic=True, indent=1, **pair("muted"), **border)
+        self.other_decimal = fmt(num_format="0.0", align="center", **pair("muted"), **border)
+        self.other_integer = fmt(num_format="0", align="center", **pair("muted"), **border)
+        self.other_centre = fmt(text_wrap=True, align="center", **pair("muted"), **border)
+        self.centre = fmt(text_wrap=True, align="center", **border)
+        self.flagged = fmt(bold=True, align="center", **pair("warning"), **border)
+        self.plain_integer = fmt(align="center", **border)
 
 
 # --- the sheets' common ground --------------------------------------------------------------------
@@ -157,16 +232,22 @@ class SummaryBase:
         self.tables = [self.data_rows, self.trend_rows, self.log_rows]
         self._shares_cache: dict = {}
         self._stats_cache: dict = {}
+        self.scope = scope_title(collation.register)
 
     # -- figures -------------------------------------------------------------------------------
-    def shares(self, by: str | None) -> tuple[list[str], np.ndarray]:
-        """(groups, percent array [group, item, measure, level]) from the summary frame."""
+    def group_shares(self, by: str | None, group: str) -> tuple[np.ndarray, np.ndarray]:
+        """One group's whole percentages at each level [item, measure, level], rounded by
+        the largest remainder to add up to 100 (as summary.csv's, to no decimal), NaN where
+        nobody in the group answered; and the councils answering [item, measure]."""
         if by not in self._shares_cache:
             summary = self.c.summary(by)
             groups = self.c.groups(by)
             shape = (len(groups), len(self.items), len(MEASURES), len(self.level_names))
-            self._shares_cache[by] = groups, summary["percent"].to_numpy().reshape(shape)
-        return self._shares_cache[by]
+            counts = summary["count"].to_numpy().reshape(shape)
+            self._shares_cache[by] = groups, largest_remainder(counts, 0), counts.sum(axis=3)
+        groups, percent, n = self._shares_cache[by]
+        index = groups.index(group)
+        return percent[index], n[index]
 
     def stats(self, by: str | None) -> dict[str, dict[str, dict]]:
         """Item stats as {group: {item id: {column: value}}}."""
@@ -216,6 +297,25 @@ class SummaryBase:
         ws.repeat_rows(0, 1)  # sheets with one long table repeat its header row instead
         self.contents.append((name, description))
         return ws
+
+    def screen_only(self, ws, what: str, csv_name: str) -> None:
+        """A long table that is not printed with the workbook: its print area is its title
+        and a note saying so (over the first columns, a page wide), and where the table is
+        for printing or analysis."""
+        widths = self.widths[ws.get_name()]
+        last, total = 0, widths[0]
+        while last + 1 < len(widths) and total + widths[last + 1] <= PAGE_WIDTH:
+            last += 1
+            total += widths[last]
+        note = (
+            f"This sheet is {what}. It is not printed with the workbook (it would run to "
+            f"many pages): to print part of it, select the rows and print the selection; "
+            f"{csv_name} has the same table for analysis."
+        )
+        cells = [(note, span_pixels(widths[: last + 1]), False, FONT_SIZE)]
+        ws.set_row(2, row_height(cells, font=self.font))
+        ws.merge_range(2, 0, 2, last, note, self.f.note)
+        ws.print_area(0, 0, 2, last)
 
     def paragraph(self, ws, row: int, text: str, fmt=None, first_col: int = 0) -> int:
         """Wrapped text across the sheet's columns from ``first_col``; returns the next row."""

@@ -1,17 +1,33 @@
-"""The summary workbook's sheets that compare groups: the figures by council type and any
-other grouping, the mean levels of every group with charts, and the heat map of each
-region's medians."""
+"""The summary workbook's comparisons between groups: the levels by council type (and by any
+other grouping of the register), the mean levels by group with charts, and the heat map of
+medians, region by item, on a colour-blind-safe scale. A group with no returns says so."""
 
 from __future__ import annotations
+
+import math
 
 from npsxl.collation.columns import ALL_COUNCILS, MEASURES
 from npsxl.report.sheet_rows import safe_text
 from npsxl.report.summary_base import (
+    CHART_FONT,
+    ITEM_ROW_HEIGHT,
     LABEL_WIDTH,
     MEASURE_TITLES,
+    NO_RETURNS,
     NUMBER_WIDTH,
-    THEME_WIDTH,
     SummaryBase,
+)
+
+GROUP_WIDTH = 22
+GROUP_KEYS = (
+    ("n_current", "integer"),
+    ("median_current", "decimal"),
+    ("mean_current", "decimal"),
+    ("median_target", "decimal"),
+    ("mean_target", "decimal"),
+    ("mean_gap", "signed"),
+    ("n_aiming_higher", "integer"),
+    ("share_aiming_higher", "decimal"),
 )
 
 
@@ -20,26 +36,27 @@ class GroupSheets(SummaryBase):
 
     # -- by council type and other groupings ---------------------------------------------------
     def group_sheet(self, by: str) -> None:
-        """Item stats for every group of ``by``, one long table, then a chart of the means."""
+        """Item stats for every group of ``by``, one long table; one line for a group with no
+        councils counted."""
         f = self.f
-        what = "council type" if by == "council_type" else by
-        widths = [22, LABEL_WIDTH, THEME_WIDTH] + [NUMBER_WIDTH] * 7
+        what = self.what(by)
+        widths = [GROUP_WIDTH, LABEL_WIDTH] + [NUMBER_WIDTH] * len(GROUP_KEYS)
         ws = self.sheet(
             f"By {what}",
-            f"Levels by {what}: medians, means and gaps per key area or enabler for each {what}",
+            f"Levels by {what}: medians, means, gaps and aims per key area or enabler for each "
+            f"{what}",
             widths,
         )
         ws.write_string(
             2,
             0,
-            f"One block of rows per {what}; councils answering are those "
-            "counted that gave a current level.",
+            f"One block of rows per {what}; councils answering are those counted that gave a "
+            "current level; aiming higher: % of those that gave both levels.",
             f.line,
         )
         headers = [
             what[0].upper() + what[1:],
             "Key area or enabler",
-            "Theme",
             "Councils answering",
             "Median current",
             "Mean current",
@@ -47,41 +64,45 @@ class GroupSheets(SummaryBase):
             "Mean target",
             "Mean gap",
             "Aiming higher (councils)",
+            "Aiming higher (%)",
         ]
         header = 4
         self.header_row(ws, header, headers)
         ws.repeat_rows(header)
         ws.freeze_panes(header + 1, 2)
-        keys = [
-            ("n_current", f.integer),
-            ("median_current", f.decimal),
-            ("mean_current", f.decimal),
-            ("median_target", f.decimal),
-            ("mean_target", f.decimal),
-            ("mean_gap", f.signed),
-            ("n_aiming_higher", f.integer),
-        ]
+        councils = self.c.councils_in(by)
         stats = self.c.item_stats(by)
         row = header
+        done: set[str] = set()
         for record in stats.itertuples(index=False):
+            group = safe_text(record.group)
+            if not councils.get(record.group):
+                if record.group not in done:
+                    done.add(record.group)
+                    row += 1
+                    ws.write_string(row, 0, group, f.cell_bold)
+                    self.fit_rows(ws, row, [(group, GROUP_WIDTH, True)])
+                    last = len(widths) - 1
+                    ws.merge_range(row, 1, row, last, f"{NO_RETURNS} yet", f.no_returns)
+                continue
             row += 1
+            ws.set_row(row, ITEM_ROW_HEIGHT)
             label = f"{record.item_id}  {record.item_name}"
-            ws.write_string(row, 0, safe_text(record.group), f.cell_bold)
+            ws.write_string(row, 0, group, f.cell_bold)
             ws.write_string(row, 1, label, f.cell)
-            ws.write_string(row, 2, record.theme, f.cell)
-            self.fit_rows(
-                ws,
-                row,
-                [
-                    (safe_text(record.group), 22, True),
-                    (label, LABEL_WIDTH),
-                    (record.theme, THEME_WIDTH),
-                ],
-            )
-            for c, (key, fmt) in enumerate(keys, start=3):
-                self.value(ws, row, c, getattr(record, key), fmt)
+            self.fit_rows(ws, row, [(group, GROUP_WIDTH, True), (label, LABEL_WIDTH)])
+            for c, (key, style) in enumerate(GROUP_KEYS, start=2):
+                if record.n == 0 and key != "n_current":
+                    ws.write_string(row, c, NO_RETURNS, f.no_returns)
+                else:
+                    self.value(ws, row, c, getattr(record, key), getattr(f, style))
         ws.print_area(0, 0, row, len(widths) - 1)
 
+    @staticmethod
+    def what(by: str) -> str:
+        return "council type" if by == "council_type" else by
+
+    # -- mean levels ---------------------------------------------------------------------------
     def means_sheet(self) -> None:
         """Mean current and target level per region, council type and grouping, with charts."""
         groupings = ("region", "council_type", *self.c.group_by)
@@ -89,23 +110,23 @@ class GroupSheets(SummaryBase):
             "Mean levels",
             "Mean current and target level over all key areas and enablers, by region, by "
             "council type" + "".join(f" and by {by}" for by in self.c.group_by) + ", with charts",
-            [26, 11, 11, 11, 11, 11, 11, 11, 11, 11],
+            [26, 11, 11, 11, 11, 11, 11, 11],
         )
         ws.write_string(
             2, 0, "Means over every level given by the councils counted in each group.", self.f.line
         )
         row, breaks = 4, []
         for by in groupings:
-            what = "council type" if by == "council_type" else by
             if row > 4:
                 breaks.append(row)
-            row = self.means_block(ws, row, by, what) + 2
+            row = self.means_block(ws, row, by, self.what(by)) + 2
         ws.set_h_pagebreaks(breaks)
         ws.freeze_panes(3, 0)
-        ws.print_area(0, 0, row, 9)
+        ws.print_area(0, 0, row, 7)
 
     def means_block(self, ws, row: int, by: str, what: str) -> int:
-        """Mean current and target over all items per group, with a clustered column chart."""
+        """Mean current and target over all items per group, with a clustered column chart
+        of the groups with councils counted (a group with none says "no returns")."""
         f = self.f
         ws.write_string(
             row, 0, f"Mean level over all key areas and enablers, by {what}", f.subtitle
@@ -117,25 +138,36 @@ class GroupSheets(SummaryBase):
             [what[0].upper() + what[1:], "Councils", "Mean current", "Mean target", "Mean gap"],
         )
         means = self.c.level_means(by)
+        records = list(means.itertuples(index=False))
+        with_councils = [r for r in records if r.councils]
         row = top
-        for record in means.itertuples(index=False):
+        for record in with_councils + [r for r in records if not r.councils]:
             row += 1
             ws.write_string(row, 0, safe_text(record.group), f.cell_bold)
             self.fit_rows(ws, row, [(safe_text(record.group), 22, True)])
             ws.write_number(row, 1, record.councils, f.integer)
+            if not record.councils:
+                ws.merge_range(row, 2, row, 4, NO_RETURNS, f.no_returns)
+                continue
             self.value(ws, row, 2, record.mean_current, f.decimal)
             self.value(ws, row, 3, record.mean_target, f.decimal)
             self.value(ws, row, 4, record.mean_gap, f.signed)
+        last = top + len(with_councils)
+        if with_councils:
+            self.means_chart(ws, row + 2, top, last, what)
+        return row + 2 + 19
+
+    def means_chart(self, ws, row: int, top: int, last: int, what: str) -> None:
         name = ws.get_name()
         chart = self.wb.add_chart({"type": "column"})
-        font = {"name": self.model.brand.font, "size": 9}
+        font = {"name": self.model.brand.font, "size": CHART_FONT}
         colours = (self.palette[-1], self.palette[1])
         for col, colour in zip((2, 3), colours, strict=True):
             chart.add_series(
                 {
                     "name": [name, top, col],
-                    "categories": [name, top + 1, 0, row, 0],
-                    "values": [name, top + 1, col, row, col],
+                    "categories": [name, top + 1, 0, last, 0],
+                    "values": [name, top + 1, col, last, col],
                     "fill": {"color": colour},
                     "border": {"color": "#404040", "width": 0.5},
                     "gap": 80,
@@ -167,66 +199,84 @@ class GroupSheets(SummaryBase):
                 "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
             }
         )
-        chart.set_legend({"position": "bottom", "font": {**font, "size": 10}})
+        chart.set_legend({"position": "bottom", "font": font})
         chart.set_chartarea({"border": {"none": True}})
         chart.set_size(
             {"width": sum(self.px(w) for w in self.widths[ws.get_name()]), "height": 360}
         )
         alt = (
-            f"Clustered column chart: for each {what}, the mean current level and the mean "
-            f"target level over all key areas and enablers (1 to {top_level}). The figures "
-            "are in the table above."
+            f"Clustered column chart: for each {what} with councils counted, the mean current "
+            f"level and the mean target level over all key areas and enablers (1 to "
+            f"{top_level}). The figures are in the table above."
         )
-        ws.insert_chart(row + 2, 0, chart, {"description": alt, "object_position": 1})
-        return row + 2 + 19
+        ws.insert_chart(row, 0, chart, {"description": alt, "object_position": 1})
 
     # -- heat map ------------------------------------------------------------------------------
     def heat_map(self) -> None:
-        """Median current and target level: regions down, items across, coloured by level."""
+        """Median current and target level: regions down, items across, each cell in the
+        step of its level (light to dark, the same scale for every reader), with its number."""
         f = self.f
-        widths = [26, 9] + [6.5] * len(self.items)
+        widths = [24, 9] + [6.5] * len(self.items)
         ws = self.sheet(
             "Heat map",
             "Median current and target level of each region for each key area or enabler, "
-            "coloured from low to high",
+            "from light (low) to dark (high)",
             widths,
         )
         ws.write_string(
             2,
             0,
-            "Median level (1 = " + self.level_names[0] + f", "
-            f"{len(self.level_names)} = {self.level_names[-1]}). Blank: no council "
-            "in the region gave a level for the item.",
+            f"Median level (1 = {self.level_names[0]}, {len(self.level_names)} = "
+            f"{self.level_names[-1]}; x.5 is shaded as the level below). '–': no council in "
+            "the region gave that level.",
             f.line,
         )
-        groups = list(self.c.groups("region"))
+        groups = [g for g in self.c.groups("region") if self.c.register is None or g in
+                  self.c.register.regions]  # fmt: skip
         regional = self.stats("region")
         national = self.stats(None)
         councils = self.c.councils_in("region")
         row = 4
         first_header = None
+        last_col = 1 + len(self.items)
         for measure in MEASURES:
             ws.write_string(row, 0, f"{MEASURE_TITLES[measure]}: median", f.subtitle)
             row += 1
             first_header = row if first_header is None else first_header
             self.header_row(ws, row, ["Region", "Councils", *(i.id for i in self.items)])
-            first = row + 1
             rows = [(g, councils.get(g, 0), regional[g]) for g in groups]
-            rows.append((ALL_COUNCILS, self.n_councils(None, ALL_COUNCILS), national[ALL_COUNCILS]))
+            rows.append((self.scope, self.n_councils(None, ALL_COUNCILS), national[ALL_COUNCILS]))
             for group, n, stats in rows:
                 row += 1
-                bold = group == ALL_COUNCILS
+                bold = group == self.scope
                 ws.write_string(row, 0, safe_text(group), f.total_text if bold else f.cell_bold)
+                self.fit_rows(ws, row, [(safe_text(group), 24, True)])
                 ws.write_number(row, 1, n, f.total_integer if bold else f.integer)
+                if n == 0:
+                    ws.merge_range(row, 2, row, last_col, NO_RETURNS, f.no_returns)
+                    continue
                 for c, item in enumerate(self.items, start=2):
-                    self.value(ws, row, c, stats[item.id][f"median_{measure}"], f.decimal)
-            ws.conditional_format(first, 2, row, 1 + len(self.items), f.heat_scale)
+                    self.heat_cell(ws, row, c, stats[item.id][f"median_{measure}"])
             row += 2
         ws.repeat_rows(first_header)
         ws.freeze_panes(first_header + 1, 1)
-        ws.write_string(row, 0, "Key", f.subtitle)
-        for item, theme in zip(self.items, self.themes, strict=True):
-            row += 1
-            ws.write_string(row, 0, item.id, f.label)
-            self.paragraph(ws, row, f"{item.name} ({theme})", f.text, first_col=1)
+        row = self.heat_key(ws, row)
+        key = "; ".join(f"{i.id} {i.name}" for i in self.items)
+        row = self.paragraph(ws, row + 1, f"Key areas and enablers: {key}.", f.text)
         ws.print_area(0, 0, row, len(widths) - 1)
+
+    def heat_cell(self, ws, row: int, col: int, median) -> None:
+        """A median in the step of its level (x.5: the level below), or '–' for none."""
+        if median is None or (isinstance(median, float) and math.isnan(median)):
+            ws.write_string(row, col, "–", self.f.centre)
+            return
+        step = min(int(median), len(self.level_names)) - 1
+        ws.write_number(row, col, float(median), self.f.heat[step])
+
+    def heat_key(self, ws, row: int) -> int:
+        """The scale's steps, one per level, named; returns the next row."""
+        ws.write_string(row, 0, "Scale", self.f.subtitle)
+        for i, name in enumerate(self.level_names):
+            col = 2 + 2 * i
+            ws.merge_range(row, col, row, col + 1, f"{i + 1} {name}", self.f.heat_key[i])
+        return row + 1

@@ -1,11 +1,22 @@
-"""The summary workbook's long lists: every input file (Returns log), the councils with no
-return (Not returned) and the tidy answers (Data)."""
+"""The summary workbook's lists: every input file (Returns log), the councils to chase
+(Not returned: nothing received, and received but rejected with the reason to forward) and
+the tidy answers (Data). The Returns log and Data are for the screen and for filtering: their
+print area is their title and a note, so printing the workbook does not print them; the
+chase list prints in full, its header on every page."""
 
 from __future__ import annotations
 
-from npsxl.collation.columns import ANSWERS_COLUMNS, SCORE_COLUMNS
+from npsxl.collation.columns import ANSWERS_COLUMNS, ANSWERS_CSV, RETURNS_CSV, SCORE_COLUMNS
 from npsxl.report.sheet_rows import safe_text
 from npsxl.report.summary_base import MAX_PROBLEMS_SHOWN, SummaryBase
+
+COUNTED_NOTE = (
+    "Counted: 'yes' (the council's agreed return, its figure), 'derived' (a respondent's "
+    "view; the council sent no agreed return, so its figure is the middle of its views), "
+    "'view' (a respondent's view beside the agreed return: it shows the spread inside the "
+    "council), 'superseded' (a newer return of the same council, or of the same respondent, "
+    "counts instead) or 'rejected' (see the problems)."
+)
 
 
 class ListSheets(SummaryBase):
@@ -13,22 +24,19 @@ class ListSheets(SummaryBase):
 
     # -- returns log, not returned, data -------------------------------------------------------
     def returns_log(self) -> None:
-        """Every input file once: path, status, council, model, completeness, problems."""
+        """Every input file once: path, status, council, model, completeness (and which
+        items are missing), what it counted for, and every problem."""
         f = self.f
-        widths = [30, 13, 22, 11, 14, 12, 8, 9, 11, 44]
+        widths = [30, 13, 22, 11, 14, 12, 8, 14, 11, 44]
         ws = self.sheet(
             "Returns log",
             "Every file read, once: its status, council, model, completeness, whether it "
-            "counted, and every problem found",
+            "counted, and every problem found (for the screen: not printed)",
             widths,
         )
-        ws.write_string(
-            2,
-            0,
-            "Counted: 'yes', 'superseded' (a newer return from the same "
-            "council in the same round counts instead) or 'rejected' (see the problems).",
-            f.line,
-        )
+        self.screen_only(ws, "the list of every file read", RETURNS_CSV)
+        ws.set_row(3, 30)
+        ws.merge_range(3, 0, 3, len(widths) - 1, COUNTED_NOTE, f.text)
         header = 4
         self.header_row(
             ws,
@@ -56,10 +64,17 @@ class ListSheets(SummaryBase):
         cell_style = f.cell._get_xf_index()
         styles = {text: fmt._get_xf_index() for text, fmt in f.status.items()}
         rows.bold_styles = {styles[text] for text, fmt in f.status.items() if fmt.bold}
-        for ret, record in zip(self.c.returns, log.itertuples(index=False), strict=True):
+        for index, (ret, record) in enumerate(
+            zip(self.c.returns, log.itertuples(index=False), strict=True)
+        ):
             row += 1
             model = f"{record.model_id} {record.model_version}".strip()
-            problems = self.problem_lines(ret)
+            complete = f"{record.complete} of {record.items}"
+            if record.missing_items:
+                complete += f" (missing: {record.missing_items})"
+            counted = record.counted
+            if record.respondent:
+                counted += f"\n{record.respondent}"
             texts = [
                 safe_text(record.source_file),
                 record.status,
@@ -68,58 +83,108 @@ class ListSheets(SummaryBase):
                 safe_text(record.region),
                 safe_text(model),
                 safe_text(record.round),
-                f"{record.complete} of {record.items}",
-                record.counted,
-                problems,
+                complete,
+                safe_text(counted),
+                self.problem_lines(ret, self.c.collation_problems[index]),
             ]
             status = styles.get(texts[1], cell_style)
             rows.records.append((texts, [cell_style, status] + [cell_style] * (len(texts) - 2)))
         ws.autofilter(header, 0, max(row, header), len(widths) - 1)
-        ws.print_area(0, 0, row, len(widths) - 1)
 
-    def problem_lines(self, ret) -> str:
-        """A return's problems, one per line, without the repeated file name; at most a dozen."""
+    def problem_lines(self, ret, more=()) -> str:
+        """A return's problems (the reader's, then the collation's), one per line, without
+        the repeated file name; at most a dozen."""
         prefix = f"{ret.path}: "
-        lines = [str(p).removeprefix(prefix) for p in ret.problems]
+        lines = [str(p).removeprefix(prefix) for p in [*ret.problems, *more]]
         if len(lines) > MAX_PROBLEMS_SHOWN:
-            more = len(lines) - MAX_PROBLEMS_SHOWN
-            lines = lines[:MAX_PROBLEMS_SHOWN] + [f"... and {more} more (see returns.csv)"]
+            extra = len(lines) - MAX_PROBLEMS_SHOWN
+            lines = lines[:MAX_PROBLEMS_SHOWN] + [f"... and {extra} more (see returns.csv)"]
         return safe_text("\n".join(lines))
 
     def not_returned(self) -> None:
-        """Register councils with no accepted return."""
+        """The chase list: councils of the register with nothing received, then those whose
+        files were all rejected (each file, with what to forward to the council), then
+        rejected files that name no council of the register."""
         f = self.f
         register = self.c.register
         extras = list(register.extra_columns) if register is not None else []
-        widths = [12, 36, 24, 20] + [16] * len(extras)
-        ws = self.sheet("Not returned", "Councils in the register with no accepted return", widths)
-        missing = self.c.not_returned()
+        widths = [11, 30, 16, 14] + [14] * len(extras) + [50]
+        last = len(widths) - 1
+        ws = self.sheet(
+            "Not returned",
+            "The councils to chase: nothing received, and received but rejected, with the "
+            "reason to forward",
+            widths,
+        )
+        round_text = f" in round {self.c.latest_round}" if self.c.latest_round else ""
         if register is None:
-            note = "No council register was given, so there is no list of expected councils."
-        elif not missing:
-            note = "Every council in the register has an accepted return."
+            ws.write_string(2, 0, "No council register was given, so there is no list of "
+                            "expected councils.", f.line)  # fmt: skip
         else:
+            missing = self.c.not_returned()
             note = (
-                f"{len(missing)} of {len(register)} councils in the register have no "
-                "accepted return (a rejected return does not count)."
+                f"{len(missing)} of {len(register)} councils in the register have no accepted "
+                f"return{round_text}."
+                if missing
+                else f"Every council in the register has an accepted return{round_text}."
             )
-        if register is not None and self.c.latest_round:
-            note = note[:-1] + f" in round {self.c.latest_round}."
-        note = safe_text(note)
-        ws.write_string(2, 0, note, f.line)
+            ws.write_string(2, 0, safe_text(note), f.line)
         header = 4
-        self.header_row(ws, header, ["Code", "Council", "Region", "Council type", *extras])
+        headers = ["Code", "Council", "Region", "Council type", *extras, "What to forward"]
+        self.header_row(ws, header, headers)
         ws.repeat_rows(header)
         ws.freeze_panes(header + 1, 0)
-        row = header
-        for council in missing:
+        nothing = self.c.nothing_received()
+        rejected = self.c.rejected_only()
+        row = header + 1
+        title = f"Nothing received ({len(nothing)})"
+        row = self.list_title(ws, row, title, last)
+        for council in nothing:
+            self.council_cells(ws, row, council, extras, widths, "")
             row += 1
-            texts = [council.code, council.name, council.region, council.council_type]
-            texts = [safe_text(t) for t in texts + [council.extra.get(e, "") for e in extras]]
-            for col, text in enumerate(texts):
-                self.text(ws, row, col, text, f.cell)
-            self.fit_rows(ws, row, zip(texts, widths, strict=True))
-        ws.print_area(0, 0, max(row, header), len(widths) - 1)
+        named = [(c, r) for c, r in rejected if c is not None]
+        files = f"{len(named)} file{'s' if len(named) != 1 else ''}"
+        title = f"Received but rejected ({files}): the reason to forward to the council"
+        row = self.list_title(ws, row + 1, title, last)
+        for council, ret in named:
+            self.council_cells(ws, row, council, extras, widths, self.reason(ret))
+            row += 1
+        unnamed = [r for c, r in rejected if c is None]
+        if unnamed:
+            title = f"Rejected files that name no council of the register ({len(unnamed)})"
+            row = self.list_title(ws, row + 1, title, last)
+            for ret in unnamed:
+                named_as = ret.council_name or ret.council_code or "no council named"
+                texts = ["", safe_text(named_as), "", ""] + [""] * len(extras)
+                self.council_row(ws, row, texts + [self.reason(ret)], widths)
+                row += 1
+        ws.print_area(0, 0, row, last)
+
+    def list_title(self, ws, row: int, title: str, last: int) -> int:
+        ws.merge_range(row, 0, row, last, title, self.f.subtitle)
+        ws.set_row(row, 20)
+        return row + 1
+
+    def council_cells(self, ws, row, council, extras, widths, reason) -> None:
+        texts = [council.code, council.name, council.region, council.council_type]
+        texts += [council.extra.get(e, "") for e in extras]
+        self.council_row(ws, row, [safe_text(t) for t in texts] + [reason], widths)
+
+    def council_row(self, ws, row, texts, widths) -> None:
+        for col, text in enumerate(texts):
+            self.text(ws, row, col, text, self.f.cell)
+        self.fit_rows(ws, row, zip(texts, widths, strict=True))
+
+    @staticmethod
+    def reason(ret) -> str:
+        """What to forward to a council about a rejected file: its name, then each error
+        with what to do."""
+        name = ret.path.replace("\\", "/").rsplit("/", 1)[-1]
+        lines = [f"{name}:"]
+        for problem in ret.errors[:MAX_PROBLEMS_SHOWN]:
+            hint = f" What to do: {problem.hint}." if problem.hint else ""
+            lines.append(f"{problem.message}.{hint}")
+        return safe_text("\n".join(lines))
 
     def data_sheet(self) -> None:
         """The tidy answers table, one row per council per item, with an autofilter."""
@@ -143,6 +208,8 @@ class ListSheets(SummaryBase):
             "evidence": 32,
             "actions": 32,
             "target_date": 11,
+            "basis": 8,
+            "views": 6,
             "source_file": 24,
         }
         columns = list(ANSWERS_COLUMNS)
@@ -150,14 +217,16 @@ class ListSheets(SummaryBase):
         ws = self.sheet(
             "Data",
             "The answers as a table: one row per council per key area or enabler, to filter, "
-            "sort or pivot (the same as answers.csv)",
+            "sort or pivot (the same as answers.csv; for the screen: not printed)",
             width_list,
         )
+        self.screen_only(ws, "the answers as a table, to filter", ANSWERS_CSV)
         ws.write_string(
-            2,
+            3,
             0,
             "One row per council counted per key area or enabler; blank levels were not given. "
-            "The columns are those of answers.csv. Use the filter buttons in the header row.",
+            "Basis: the council's agreed return, or its respondents' views. Use the filter "
+            "buttons in the header row.",
             f.line,
         )
         header = 4
@@ -169,11 +238,10 @@ class ListSheets(SummaryBase):
         ws.freeze_panes(header + 1, 0)
         rows = self.data_rows
         rows.sheet_index, rows.frame, rows.first_row = ws.index, self.c.answers[columns], header + 1
-        rows.numeric = {i for i, c in enumerate(columns) if c in SCORE_COLUMNS}
+        rows.numeric = {i for i, c in enumerate(columns) if c in (*SCORE_COLUMNS, "views")}
         rows.widths = width_list
         rows.text_format, rows.number_format = f.data_text, f.data_integer
         for col, width in enumerate(width_list):  # column formats give both formats an index
             ws.set_column(col, col, width, f.data_integer if col in rows.numeric else f.data_text)
         row = header + len(rows.frame)
         ws.autofilter(header, 0, max(row, header), len(columns) - 1)
-        ws.print_area(0, 0, max(row, header), len(columns) - 1)

@@ -15,9 +15,10 @@ as XML by :mod:`npsxl.report.sheet_rows`.
 
 This module writes the overview; :mod:`npsxl.report.summary_figures` the national and
 regional figures, :mod:`npsxl.report.summary_groups` the groupings, means and heat map,
+:mod:`npsxl.report.summary_within` the spread within councils,
 :mod:`npsxl.report.summary_history` the versions and trends,
-:mod:`npsxl.report.summary_lists` the returns log, the councils not returned and the data,
-all on :mod:`npsxl.report.summary_base`.
+:mod:`npsxl.report.summary_lists` the returns log, the chase list and the data, all on
+:mod:`npsxl.report.summary_base`.
 """
 
 from __future__ import annotations
@@ -28,14 +29,16 @@ import xlsxwriter
 
 from npsxl import __version__
 from npsxl.collation.collation import Collation
-from npsxl.collation.columns import ALL_COUNCILS
+from npsxl.collation.columns import ALL_REGIONS
 from npsxl.collation.counting import version_label
 from npsxl.core.atomic import atomic_path
 from npsxl.report.sheet_rows import safe_text, splice_rows
+from npsxl.report.summary_base import NO_RETURNS
 from npsxl.report.summary_figures import FigureSheets
 from npsxl.report.summary_groups import GroupSheets
 from npsxl.report.summary_history import HistorySheets
 from npsxl.report.summary_lists import ListSheets
+from npsxl.report.summary_within import WithinSheet
 
 WORKBOOK_OPTIONS = {
     "in_memory": True,
@@ -61,23 +64,22 @@ def write_summary_workbook(collation: Collation, path: str | Path, *, force: boo
     return Path(path)
 
 
-class _SummaryWriter(FigureSheets, GroupSheets, HistorySheets, ListSheets):
+class _SummaryWriter(FigureSheets, GroupSheets, WithinSheet, HistorySheets, ListSheets):
     """Writes every sheet of one summary workbook."""
 
     # -- the workbook --------------------------------------------------------------------------
     def write(self) -> None:
         overview = self.sheet(
-            "Overview", "Response by region, and what is in this workbook", [30] + [11] * 7
+            "Overview", "Response by region, and what is in this workbook", [30] + [11] * 8
         )
-        self.figures_sheet(None, ALL_COUNCILS, "National")
-        regions = self.c.register.regions if self.c.register is not None else []
-        for region in self.c.groups("region"):
-            if region in regions:
-                self.figures_sheet("region", region, region)
+        self.national_sheet()
+        for region in self.regions_with_returns():
+            self.region_sheet(region)
         for by in ("council_type", *self.c.group_by):
             self.group_sheet(by)
         self.means_sheet()
         self.heat_map()
+        self.within_sheet()
         if self.c.version_mappings():
             self.versions_sheet()
         if self.c.previous_round is not None:
@@ -98,6 +100,17 @@ class _SummaryWriter(FigureSheets, GroupSheets, HistorySheets, ListSheets):
             }
         )
 
+    def regions_with_returns(self) -> list[str]:
+        """The regions of the register (or of the returns, without one) with a council
+        counted: each gets a sheet; the others have nothing to show."""
+        regions = self.c.register.regions if self.c.register is not None else None
+        councils = self.c.councils_in("region")
+        return [
+            g
+            for g in self.c.groups("region")
+            if councils.get(g) and (regions is None or g in regions)
+        ]
+
     # -- overview ------------------------------------------------------------------------------
     def overview(self, ws) -> None:
         f, model = self.f, self.model
@@ -115,6 +128,7 @@ class _SummaryWriter(FigureSheets, GroupSheets, HistorySheets, ListSheets):
             "Accepted",
             "Rejected",
             "Superseded",
+            "Respondents' views",
             "Councils counted",
             "Response rate (%)",
         ]
@@ -127,10 +141,21 @@ class _SummaryWriter(FigureSheets, GroupSheets, HistorySheets, ListSheets):
             row += 1
             total = i == last
             ws.write_string(row, 0, safe_text(record.region), f.total_text if total else f.cell)
-            for col, value in enumerate(record[1:7], start=1):
+            for col, value in enumerate(record[1:8], start=1):
                 self.value(ws, row, col, value, f.total_integer if total else f.integer)
-            self.value(ws, row, 7, record.response_rate, f.total_decimal if total else f.decimal)
-        row += 2
+            self.value(ws, row, 8, record.response_rate, f.total_decimal if total else f.decimal)
+        row += 1
+        silent = [
+            r
+            for r in response.itertuples(index=False)
+            if r.expected and not r.councils and r.region != ALL_REGIONS
+        ]
+        if silent:
+            names = ", ".join(f"{r.region} ({r.expected} expected)" for r in silent)
+            text = f"There are {NO_RETURNS} yet from {names}, so they have no sheet."
+            row = self.paragraph(ws, row, safe_text(text), f.note)
+        row = self.disagreements_table(ws, row + 1)
+        row += 1
         ws.write_string(row, 0, "About this collation", f.subtitle)
         versions = ", ".join(
             f"{label} ({n} return{'s' if n != 1 else ''})"
@@ -170,15 +195,47 @@ class _SummaryWriter(FigureSheets, GroupSheets, HistorySheets, ListSheets):
         row = self.paragraph(
             ws,
             row,
-            f"Levels are scored {levels}. The gap is the target level "
-            "minus the current level. Only accepted returns count, and only the "
-            "most recent return from each council in each round; the Returns log says "
-            "what became of every file. Returns made with an older version of the model "
-            "count under the current key areas and enablers where the model's lineage "
-            "keeps them comparable (see the Versions sheet when there is one).",
+            f"Levels are scored {levels}. The gap is the target level minus the current "
+            "level. Only accepted returns count, each council once in each round: its latest "
+            "agreed return, or, when it sent only respondents' views, the middle level of "
+            "the views (the lower middle on a tie); a return with items left blank counts for "
+            "the items it answers. The Returns log says what became of every file. Returns "
+            "made with an older version of the model count under the current key areas and "
+            "enablers where the model's lineage keeps them comparable (see the Versions sheet "
+            "when there is one).",
             f.note,
         )
         ws.print_area(0, 0, row, len(self.widths[ws.get_name()]) - 1)
+
+    def disagreements_table(self, ws, row: int) -> int:
+        """Agreed returns of one council that give different levels: which counts, which
+        does not, and where they differ."""
+        pairs = self.c.disagreements()
+        if not pairs:
+            return row
+        f = self.f
+        ws.write_string(row, 0, "Agreed returns that disagree", f.subtitle)
+        row = self.paragraph(
+            ws,
+            row + 1,
+            "Two returns of the same council, each marked as its agreed return, by different "
+            "respondents, give different levels. The most recent counts; ask the council "
+            "which is its agreed return.",
+            f.note,
+        )
+        last = len(self.widths[ws.get_name()]) - 1
+        self.header_row(ws, row, ["Council", "Counted", "", "", "Not counted"])
+        ws.merge_range(row, 1, row, 3, "Counted", f.header)
+        ws.merge_range(row, 4, row, last, "Not counted", f.header)
+        for counted, other in pairs:
+            row += 1
+            name = safe_text(counted.council.name if counted.council else counted.council_name)
+            texts = [(name, 30), (counted.path, 33), (other.path, 11 * (last - 3))]
+            ws.write_string(row, 0, name, f.cell_bold)
+            ws.merge_range(row, 1, row, 3, safe_text(counted.path), f.cell)
+            ws.merge_range(row, 4, row, last, safe_text(other.path), f.cell)
+            self.fit_rows(ws, row, texts)
+        return row + 1
 
     def versions_table(self, ws, row: int) -> int:
         """Counted returns by model version and round, and what each set is used for."""

@@ -1,0 +1,85 @@
+"""The summary workbook's Within councils sheet: for each council with two or more
+respondents' views, the spread of their levels per key area or enabler (highest minus
+lowest), a spread of :data:`~npsxl.collation.columns.WIDE_SPREAD` levels or more flagged.
+Respondents are never named here: respondents.csv has their answers, by number and role."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from npsxl.collation.columns import MEASURES, RESPONDENTS_CSV, WIDE_SPREAD
+from npsxl.collation.counting import BASIS_VIEWS
+from npsxl.report.sheet_rows import safe_text
+from npsxl.report.summary_base import MEASURE_TITLES, SummaryBase
+
+SPREAD_WIDTH = 4
+
+
+class WithinSheet(SummaryBase):
+    """The Within councils sheet."""
+
+    def within_sheet(self) -> None:
+        """Councils down, items across, the spread of each measure between respondents."""
+        within = self.c.within_councils()
+        if within.empty:
+            return
+        f = self.f
+        ids = [item.id for item in self.items]
+        widths = [24, 14, 6, 13, 7] + [SPREAD_WIDTH] * len(ids)
+        ws = self.sheet(
+            "Within councils",
+            "Councils with several respondents: how far apart their views are, per key area "
+            "or enabler",
+            widths,
+        )
+        note = (
+            "Spread: the highest level minus the lowest among a council's respondents' views "
+            f"(0: they agree). {WIDE_SPREAD} levels or more is flagged, in bold on a shaded "
+            "cell. The council's figure is its agreed return when it sent one, else the "
+            f"middle of its views (the lower middle on a tie). {RESPONDENTS_CSV} has every "
+            "respondent's answers, by number and role. '–': no view gave that level."
+        )
+        row = self.paragraph(ws, 2, note, f.note)
+        headers = ["Council", "Region", "Views", "Council's figure", "Items flagged", *ids]
+        first_header = None
+        councils = list(dict.fromkeys(within["council_code"]))
+        by_council = {code: rows for code, rows in within.groupby("council_code", sort=False)}
+        for measure in MEASURES:
+            row += 1
+            ws.write_string(row, 0, f"{MEASURE_TITLES[measure]}: spread between respondents",
+                            f.subtitle)  # fmt: skip
+            row += 1
+            first_header = row if first_header is None else first_header
+            self.header_row(ws, row, headers)
+            for code in councils:
+                row += 1
+                self.spread_row(ws, row, by_council[code], measure, ids)
+            row += 1
+        ws.repeat_rows(first_header)
+        ws.freeze_panes(first_header + 1, 1)
+        ws.print_area(0, 0, row, len(widths) - 1)
+
+    def spread_row(self, ws, row: int, rows: pd.DataFrame, measure: str, ids: list[str]):
+        f = self.f
+        first = rows.iloc[0]
+        spreads = dict(zip(rows["item_id"], rows[f"spread_{measure}"], strict=True))
+        basis = (
+            f"middle of {first['views']} views"
+            if first["basis"] == BASIS_VIEWS
+            else "agreed return"
+        )
+        name = safe_text(first["council_name"])
+        ws.write_string(row, 0, name, f.cell_bold)
+        ws.write_string(row, 1, safe_text(first["region"]), f.cell)
+        ws.write_number(row, 2, int(first["views"]), f.integer)
+        ws.write_string(row, 3, basis, f.cell)
+        wide = [s for s in spreads.values() if not pd.isna(s) and s >= WIDE_SPREAD]
+        ws.write_number(row, 4, len(wide), f.integer)
+        self.fit_rows(ws, row, [(name, 24, True), (safe_text(first["region"]), 14), (basis, 13)])
+        for col, item_id in enumerate(ids, start=5):
+            spread = spreads.get(item_id)
+            if spread is None or pd.isna(spread):
+                ws.write_string(row, col, "–", f.centre)
+            else:
+                fmt = f.flagged if spread >= WIDE_SPREAD else f.plain_integer
+                ws.write_number(row, col, int(spread), fmt)
