@@ -218,18 +218,21 @@ def test_region_sheet_names_medians_shows_aims_as_shares_beside_all_councils(cas
     rows = list(wb["North West"].iter_rows(values_only=True))
     top = next(i for i, row in enumerate(rows) if row[0] and str(row[0]).startswith("E1 "))
     region, everyone = rows[top], rows[top + 1]
-    assert region[1] == "This region" and everyone[1] == "All councils"
-    header = next(row for row in rows if row[0] == "Key area or enabler")
-    sub = rows[rows.index(header) + 1]
-    labels = [str(a or "") + "|" + str(b or "") for a, b in zip(header, sub, strict=False)]
+    assert everyone[0] == "all councils"  # beneath the region's row
+    header = next(i for i, row in enumerate(rows) if row[0] == "Key area or enabler")
+    labels = [f"{a or ''}|{b or ''}" for a, b in zip(rows[header], rows[header + 1], strict=True)]
     median_current = next(i for i, text in enumerate(labels) if "Median current" in text)
     aiming = next(i for i, text in enumerate(labels) if "Aiming higher" in text)
-    # North West E1: Gamma (2, 3), Delta (3, 3): median current 2.5, one of two aims higher
-    assert region[median_current] == "2.5 Developing/Mature"
-    assert everyone[median_current] == "2.5 Developing/Mature"  # 1, 2, 2, 3, 3, 4
-    assert region[aiming] == 50.0 and everyone[aiming] == 50.0
-    share = next(i for i, text in enumerate(labels) if "Developing" in text and "%" not in text)
-    assert region[share] == 50.0 and everyone[share] == 33.3  # E1 current at Developing
+    developing = labels.index("|Developing")  # the first: the current level's
+    # North West E1: Gamma (2, 3), Delta (3, 3): median current 2.5, one of two aims higher;
+    # all councils: current 1, 2, 2, 3, 3, 4 (median 2.5), three of six aim higher
+    assert region[median_current] == "Developing/Mature"
+    assert everyone[median_current] == "Developing/Mature"
+    assert (region[aiming], everyone[aiming]) == (50, 50)
+    # E1 current at Developing: one of two here; two of six of all councils (16.67 is
+    # rounded down for Minimum and Leader's larger remainders: 17, 33, 33, 17)
+    assert (region[developing], everyone[developing]) == (50, 33)
+    assert region[1] == 2 and everyone[1] == 6  # councils answering
 
 
 def test_the_national_register_keeps_the_national_sheet(tmp_path):

@@ -660,12 +660,12 @@ CODES = {
         "L2",
         "error",
     ),
-    "incomplete": (
+    "incomplete": (  # a warning: the return counts for the items it answers
         lambda f, p, t: edit(p, _set(L.ASSESSMENT, J8=None), "incomplete.xlsx"),
         L.ASSESSMENT,
         "J8",
         "L3",
-        "error",
+        "warning",
     ),
     "target-below-current": (
         lambda f, p, t: edit(p, _set(L.ASSESSMENT, I6="Innovator"), "below.xlsx"),

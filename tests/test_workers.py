@@ -173,7 +173,7 @@ def test_collate_cli_accounts_for_a_crashing_file(monkeypatch, tmp_path):
         + ["--data-dir", str(data)],
     )
     assert result.exit_code == 1, result.output
-    with open(data / "returns.csv", encoding="utf-8") as handle:
+    with open(data / "returns.csv", encoding="utf-8-sig") as handle:
         log = {Path(row["source_file"]).name: row for row in csv.DictReader(handle)}
     assert len(log) == len(list(returns.iterdir()))
     assert log["crash.xlsx"]["status"] == Status.REJECTED
