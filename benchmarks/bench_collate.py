@@ -1,10 +1,11 @@
 """Collate N returns end to end: read, validate, collate, write the workbook and the CSVs.
 
     python benchmarks/bench_collate.py [--sizes 1000 10000] [--jobs 1 2] [--work DIR]
-                                       [--repeat N] [--phases]
+                                       [--repeat N] [--phases] [--respondents R]
 
 Makes a synthetic register of N councils and one filled return per council (with the
-project's own generator, once, cached in --work), then runs `npsxl collate` in a fresh
+project's own generator, once, cached in --work; with --respondents R, R respondents' views
+per council and, for half the councils, an agreed return too), then runs `npsxl collate` in a fresh
 process for each size and job count (after one untimed import that leaves Python's
 bytecode cache warm, as it is for an installed tool), reporting wall time and the peak
 memory (max RSS) of that process and its workers. Targets: 1,000 returns in under 3 s
@@ -61,30 +62,38 @@ def make_register(path: Path, n: int) -> None:
 
 
 def _make_chunk(args):
-    register_path, out_dir, start, stop = args
+    register_path, out_dir, start, stop, respondents = args
     from npsxl.model.loading import load_model
     from npsxl.model.register_csv import load_register
     from npsxl.workbook.demo import make_returns
 
     model = load_model(ROOT / "model.yaml")
     councils = list(load_register(register_path))[start:stop]
-    make_returns(model, councils, out_dir, seed=start, missing_share=0.0, faulty=0)
-    return stop - start
+    made = make_returns(
+        model, councils, out_dir, seed=start, missing_share=0.0, faulty=0, respondents=respondents
+    )
+    return len(made.returns)
 
 
-def make_returns_cached(work: Path, n: int) -> tuple[Path, Path]:
+def make_returns_cached(work: Path, n: int, respondents: int = 1) -> tuple[Path, Path]:
+    """The register of ``n`` councils and the folder of their returns (made once)."""
     register = work / f"register-{n}.csv"
-    out_dir = work / f"returns-{n}"
+    out_dir = work / (f"returns-{n}" if respondents == 1 else f"returns-{n}-r{respondents}")
     make_register(register, n)
-    if out_dir.is_dir() and len(list(out_dir.iterdir())) == n:
+    done = out_dir.with_suffix(".done")  # beside the folder: collate reads every file in it
+    if (respondents == 1 and out_dir.is_dir() and len(list(out_dir.iterdir())) == n) or (
+        done.is_file()
+    ):
         return register, out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     step = 250
-    chunks = [(register, out_dir, s, min(n, s + step)) for s in range(0, n, step)]
+    chunks = [(register, out_dir, s, min(n, s + step), respondents) for s in range(0, n, step)]
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        list(pool.map(_make_chunk, chunks))
-    print(f"  made {n} returns in {time.perf_counter() - started:.1f} s", flush=True)
+        files = sum(pool.map(_make_chunk, chunks))
+    print(f"  made {files} returns in {time.perf_counter() - started:.1f} s", flush=True)
+    if respondents != 1:
+        done.write_text(f"{files}\n", encoding="utf-8")
     return register, out_dir
 
 
@@ -218,6 +227,9 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "output" / "bench-collate")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each configuration")
     parser.add_argument("--phases", action="store_true", help="also time each phase")
+    parser.add_argument(
+        "--respondents", type=int, default=1, help="respondents' views per council (default 1)"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
@@ -225,7 +237,10 @@ def main() -> int:
     rows = []
     with ProcessPoolExecutor(2) as loops:
         for n in args.sizes:
-            register, returns = make_returns_cached(args.work, n)
+            register, returns = make_returns_cached(args.work, n, args.respondents)
+            if args.respondents != 1:
+                files = sum(1 for _ in returns.iterdir())
+                print(f"  {n} councils, {args.respondents} respondents each: {files} files")
             for jobs in args.jobs:
                 for _ in range(args.repeat):
                     loop = machine_speed(loops)
