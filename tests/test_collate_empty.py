@@ -21,8 +21,6 @@ from test_collate import ITEMS, LEVELS, MODEL, write_register
 from npsxl.collation.collation import collate_returns
 from npsxl.collation.columns import STATISTICS_COLUMNS, SUMMARY_COLUMNS
 from npsxl.model.answers import Answer, Respondent
-from npsxl.model.model import load_model
-from npsxl.model.register import load_register
 from npsxl.reading.returns import Return
 from npsxl.report.csv_data import write_data
 from npsxl.report.summary_workbook import write_summary_workbook
@@ -235,9 +233,7 @@ def test_region_sheet_names_medians_shows_aims_as_shares_beside_all_councils(cas
     assert region[1] == 2 and everyone[1] == 6  # councils answering
 
 
-def test_the_national_register_keeps_the_national_sheet(tmp_path):
-    model = load_model(ROOT / "model.yaml")
-    register = load_register(ROOT / "samples" / "councils.csv")
+def test_the_national_register_keeps_the_national_sheet(model, register, tmp_path):
     leeds = register.match("Leeds")
     ret = Return(
         path=str(tmp_path / "leeds.xlsx"),

@@ -6,16 +6,21 @@ builds pandas frames:
 
 * the **returns log**: one row per input file, whatever became of it;
 * the **answers**: one row per council counted in the latest round per item of the model
-  version it answered (blank answers included);
+  version it answered (blank answers included): its *figure*, each council once;
 * **summaries**: per group, item, measure (current or target) and level, the count and
   percent of councils, for the nation, each region, each council type and any extra
   register column;
-* **trends**: with returns from two rounds, each council's movement per item between them.
+* **trends**: with returns from two rounds, each council's movement per item between them;
+* **respondents**: every counted return's answers, and the spread of views inside each
+  council that sent several.
 
-A return counts when the reader accepted it and it is the most recent accepted return
-for its council in its round (by the date completed, then the file's modification time);
-older ones of the same round are *superseded* and never double counted. Returns of
-different rounds are never duplicates of each other.
+What counts (:mod:`npsxl.collation.counting`): per council and round, its latest agreed
+return is its figure; its respondents' views (the latest of each respondent) add the
+spread inside it, and give its figure (their lower median, per item and measure) when it
+sent no agreed return. Earlier returns of the same council (agreed) or respondent (views)
+are *superseded* and never double counted; agreed returns that disagree are flagged.
+Returns of different rounds are never duplicates of each other. A return with items left
+blank counts for the items it answers.
 
 **Rounds.** Every figure except the trends is for the *latest round*: the latest round
 among the counted returns, in the natural order of :func:`npsxl.model.rounds.round_key`
@@ -34,12 +39,12 @@ them.
 
 Where the pieces live: :mod:`npsxl.collation.columns` (the tidy data's columns),
 :mod:`npsxl.collation.counting` (which returns count, model versions),
+:mod:`npsxl.collation.respondents` (who a respondent is, a figure from views),
 :mod:`npsxl.collation.frames` (the frames), this module (the :class:`Collation`: who
-counted, rounds, versions, groupings, coverage), :mod:`npsxl.collation.statistics` (its
-figures), :mod:`npsxl.collation.trends` (its trends) and :mod:`npsxl.report.csv_data` (the
-CSV files). This module is a little over 400 lines because what the Collation itself
-answers (who counted, the rounds, the versions, the groupings, the coverage) is one class's,
-which its figures and trends build on.
+counted, rounds, versions, groupings), :mod:`npsxl.collation.statistics` (its figures),
+:mod:`npsxl.collation.trends` (its trends), :mod:`npsxl.collation.coverage` (response, the
+chase list, the summary line), :mod:`npsxl.collation.within` (respondents and the spread)
+and :mod:`npsxl.report.csv_data` (the CSV files).
 """
 
 from __future__ import annotations

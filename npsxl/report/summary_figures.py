@@ -25,10 +25,10 @@ from npsxl.report.summary_base import (
     median_text,
 )
 
-FIGURE_LABEL_WIDTH = 42
+FIGURE_LABEL_WIDTH = 40
 ANSWERING_WIDTH = 6
 SHARE_WIDTH = 4  # a whole percentage: "100"
-MEDIAN_WIDTH = 15  # "Developing/Mature"
+MEDIAN_WIDTH = 16  # "Developing/Mature"
 AIM_WIDTH = 6.5
 SHARE_NOTE = (
     "Shares: % of the councils answering, adding up to 100. Median: the middle level (x/y: "
@@ -161,7 +161,8 @@ class FigureSheets(SummaryBase):
         ]
         ws.write_string(row, 0, "Means, gaps and aims", f.subtitle)
         top = row + 1
-        ws.set_row(top, 30)
+        titles = [(title, [SHARE_WIDTH] * 2, True) for title, _, _ in columns]
+        ws.set_row(top, max(30, self.wrapped_height(titles)))
         ws.merge_range(top, 0, top, 1, "Key area or enabler", f.header_left)
         for c, (title, _, _) in enumerate(columns):
             ws.merge_range(top, 2 + 2 * c, top, 3 + 2 * c, title, f.header)
