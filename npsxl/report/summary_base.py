@@ -53,7 +53,7 @@ MAX_PROBLEMS_SHOWN = 12
 NUMBER_WIDTH = 8.5
 LABEL_WIDTH = 34
 THEME_WIDTH = 20
-CHART_HEIGHT_ROWS = 17  # a chart takes this many default (15pt) rows: two fit on a page
+CHART_HEIGHT_ROWS = 18  # a chart takes this many default (15pt) rows: two fit on a page
 CHART_FONT = 10  # points: 8 or more when a sheet is printed at 80 %
 ITEM_ROW_HEIGHT = 13.5  # points: a table row of one line of 10 pt text
 # Column width units across a landscape A4 page at 100 % (as LibreOffice prints them). A

@@ -254,7 +254,7 @@ class FigureSheets(SummaryBase):
                 "name_font": {**font, "bold": True},
             }
         )
-        chart.set_legend({"position": "bottom", "font": font})
+        chart.set_legend({"position": "right", "font": font})  # the height is for the bars
         chart.set_chartarea({"border": {"none": True}})
         width = sum(self.px(w) for w in self.widths[ws.get_name()])
         chart.set_size({"width": width, "height": CHART_HEIGHT_ROWS * 20})
