@@ -180,6 +180,12 @@ def _count_council(returns, order: list[int], result: Counting, versions) -> tup
     return min(views), figure, BASIS_VIEWS, tuple(sorted(views)), views
 
 
+def _some(items: list[str], shown: int = 6) -> str:
+    """'A1 (current level), B1 (target level)', the first ``shown`` and how many more."""
+    more = len(items) - shown
+    return ", ".join(items[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
 def _check_agreement(returns, earlier: int, lead: int, result: Counting) -> None:
     """Flag an earlier agreed return and the counted one when another respondent (or
     nobody known) sent it and the levels differ; a resubmission is not flagged."""
@@ -197,7 +203,7 @@ def _check_agreement(returns, earlier: int, lead: int, result: Counting) -> None
                 other=other.path,
                 council=name_of(new),
                 round=round_text,
-                items=", ".join(items),
+                items=_some(items),
                 counted=new.path,
             )
         )

@@ -40,6 +40,7 @@ from npsxl.report.summary_history import HistorySheets
 from npsxl.report.summary_lists import ListSheets
 from npsxl.report.summary_within import WithinSheet
 
+MAX_LISTED = 20  # agreed returns that disagree, on the Overview (the Returns log has them all)
 WORKBOOK_OPTIONS = {
     "in_memory": True,
     "strings_to_formulas": False,
@@ -227,7 +228,7 @@ class _SummaryWriter(FigureSheets, GroupSheets, WithinSheet, HistorySheets, List
         self.header_row(ws, row, ["Council", "Counted", "", "", "Not counted"])
         ws.merge_range(row, 1, row, 3, "Counted", f.header)
         ws.merge_range(row, 4, row, last, "Not counted", f.header)
-        for counted, other in pairs:
+        for counted, other in pairs[:MAX_LISTED]:
             row += 1
             name = safe_text(counted.council.name if counted.council else counted.council_name)
             texts = [(name, 30), (counted.path, 33), (other.path, 11 * (last - 3))]
@@ -235,6 +236,10 @@ class _SummaryWriter(FigureSheets, GroupSheets, WithinSheet, HistorySheets, List
             ws.merge_range(row, 1, row, 3, safe_text(counted.path), f.cell)
             ws.merge_range(row, 4, row, last, safe_text(other.path), f.cell)
             self.fit_rows(ws, row, texts)
+        if len(pairs) > MAX_LISTED:
+            more = len(pairs) - MAX_LISTED
+            text = f"... and {more} more: the Returns log and returns.csv list them all."
+            row = self.paragraph(ws, row + 1, text, f.note) - 1
         return row + 1
 
     def versions_table(self, ws, row: int) -> int:
