@@ -612,7 +612,7 @@ def test_not_returned_response_and_summary_text(collation):
     assert "Read 9 files: 7 accepted (5 with warnings), 2 rejected" in text
     assert "2 superseded" in text and "5 councils covered of 7" in text
     assert "2 councils with no accepted return" in text
-    assert "2 pairs of agreed returns from one council disagree" in text
+    assert "2 pairs of agreed returns from the same council disagree" in text
 
 
 def test_jobs_2_reads_in_worker_processes_with_the_same_result(collation, inputs, small_register):

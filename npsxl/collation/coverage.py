@@ -146,7 +146,10 @@ class CollationCoverage:
             )
             text += " in the same round" if several else ""
         if states[VIEW] + states[DERIVED]:
-            text += f", {_count(states[VIEW] + states[DERIVED], 'respondent', 's view')}"
+            views = states[VIEW] + states[DERIVED]
+            text += (
+                f", {views} respondent's view" if views == 1 else f", {views} respondents' views"
+            )
         latest = self.latest_round
         councils = rounds.get(latest, 0)
         text += f". Round {latest}: " if latest else ". "
@@ -170,8 +173,8 @@ class CollationCoverage:
         disagreeing = len(self.disagreements())
         if disagreeing:
             text += (
-                f" {_count(disagreeing, 'pair')} of agreed returns from one council disagree"
-                " (see the Returns log)."
+                f" {_count(disagreeing, 'pair')} of agreed returns from the same council"
+                " disagree (see the Returns log)."
             )
         if several:
             earlier = [
@@ -183,10 +186,8 @@ class CollationCoverage:
         return text
 
 
-def _count(n: int, noun: str, tail: str = "") -> str:
-    """'1 council', '2 councils'; with a tail, '3 respondents' views' ('s view' + 's')."""
-    if tail:
-        return f"{n} {noun}{tail}{'s' if n != 1 else ''}"
+def _count(n: int, noun: str) -> str:
+    """'1 council', '2 councils'."""
     return f"{n} {noun}{'s' if n != 1 else ''}"
 
 

@@ -25,7 +25,7 @@ class WithinSheet(SummaryBase):
             return
         f = self.f
         ids = [item.id for item in self.items]
-        widths = [24, 14, 6, 13, 7] + [SPREAD_WIDTH] * len(ids)
+        widths = [24, 14, 6, 16, 7] + [SPREAD_WIDTH] * len(ids)
         ws = self.sheet(
             "Within councils",
             "Councils with several respondents: how far apart their views are, per key area "
@@ -75,7 +75,7 @@ class WithinSheet(SummaryBase):
         ws.write_string(row, 3, basis, f.cell)
         wide = [s for s in spreads.values() if not pd.isna(s) and s >= WIDE_SPREAD]
         ws.write_number(row, 4, len(wide), f.integer)
-        self.fit_rows(ws, row, [(name, 24, True), (safe_text(first["region"]), 14), (basis, 13)])
+        self.fit_rows(ws, row, [(name, 24, True), (safe_text(first["region"]), 14), (basis, 16)])
         for col, item_id in enumerate(ids, start=5):
             spread = spreads.get(item_id)
             if spread is None or pd.isna(spread):
