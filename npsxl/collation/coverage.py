@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from npsxl.collation.base import CollationBase, display_order
 from npsxl.collation.columns import (
     ALL_REGIONS,
     DERIVED,
     NO_COUNCIL,
-    NOT_GIVEN,
     RESPONSE_COLUMNS,
     SUPERSEDED,
     VIEW,
@@ -25,16 +24,7 @@ from npsxl.model.rounds import round_key
 from npsxl.reading.returns import Return
 
 
-def display_order(values: Iterable[str], preferred: Sequence[str] = ()) -> list[str]:
-    """Distinct values: those in ``preferred`` in that order, the rest sorted, 'Not given' last."""
-    present = set(values)
-    rank = {value: i for i, value in enumerate(preferred)}
-    known = sorted((v for v in present if v in rank), key=rank.__getitem__)
-    rest = sorted(v for v in present if v not in rank and v != NOT_GIVEN)
-    return known + rest + ([NOT_GIVEN] if NOT_GIVEN in present else [])
-
-
-class CollationCoverage:
+class CollationCoverage(CollationBase):
     """Coverage of a :class:`~npsxl.collation.collation.Collation` (a part of it)."""
 
     def in_latest_round(self, ret: Return) -> bool:

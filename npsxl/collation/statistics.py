@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from npsxl.collation.base import CollationBase
 from npsxl.collation.columns import (
     LEVEL_MEANS_COLUMNS,
     MEASURES,
@@ -96,7 +97,7 @@ def _level_stats(
     return stats
 
 
-class CollationFigures:
+class CollationFigures(CollationBase):
     """The figures of a :class:`~npsxl.collation.collation.Collation` (a part of it)."""
 
     def _codes(self, column: str, categories: Sequence[str]) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from npsxl.collation.base import CollationBase
 from npsxl.collation.columns import (
     ALL_ITEMS,
     ALL_ITEMS_NAME,
@@ -25,7 +26,7 @@ from npsxl.collation.columns import (
 from npsxl.collation.counting import attributes_of, code_of, council_key, name_of, round_of
 
 
-class CollationTrends:
+class CollationTrends(CollationBase):
     """The trends of a :class:`~npsxl.collation.collation.Collation` (a part of it)."""
 
     @property

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from npsxl.collation.base import CollationBase
 from npsxl.collation.columns import IN_FIGURES, VIEW, WIDE_SPREAD, WITHIN_COLUMNS
 from npsxl.collation.counting import attributes_of, code_of, name_of, round_of
 from npsxl.collation.frames import respondents_frame
@@ -20,7 +21,7 @@ from npsxl.collation.respondents import LEVEL_FIELDS
 COUNTED_STATES = (*IN_FIGURES, VIEW)  # a file that counts: for the figure or the spread
 
 
-class CollationRespondents:
+class CollationRespondents(CollationBase):
     """The respondents of a :class:`~npsxl.collation.collation.Collation` (a part of it)."""
 
     def respondents(self, include_contacts: bool = False) -> pd.DataFrame:
