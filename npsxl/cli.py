@@ -332,7 +332,8 @@ def generate(
 # --- validate -------------------------------------------------------------------------------------
 def _styled_status(status: str) -> str:
     """A return's status for the terminal: green when accepted, red when rejected, else yellow."""
-    colour = {Status.ACCEPTED: "green", Status.REJECTED: "red"}.get(status, "yellow")
+    colours: dict[str, str] = {Status.ACCEPTED: "green", Status.REJECTED: "red"}
+    colour = colours.get(status, "yellow")
     return click.style(status.upper(), fg=colour, bold=True)
 
 

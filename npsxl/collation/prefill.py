@@ -55,15 +55,16 @@ def previous_from_return(
             f"{source} was made with model {made_with}, not {model.id}: its answers cannot be "
             f"carried over to {model.id} {model.version}"
         )
-    if ret.model_version == model.version:
-        old = model
-    else:
-        old = archive.find(ret.model_id, ret.model_version)
-        if old is None:
-            raise NpsxlError(
-                f"{source} was made with {made_with}, which is not in the model archive: add "
-                "that version to the archive folder so its answers can be mapped"
-            )
+    old = (
+        model
+        if ret.model_version == model.version
+        else archive.find(ret.model_id, ret.model_version)
+    )
+    if old is None:
+        raise NpsxlError(
+            f"{source} was made with {made_with}, which is not in the model archive: add "
+            "that version to the archive folder so its answers can be mapped"
+        )
     mapping = archive.mapping(old, model)
     if mapping is None:
         raise NpsxlError(

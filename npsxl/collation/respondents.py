@@ -66,7 +66,8 @@ def derive_figure(views: Sequence[Return], scores: Mapping[str, int]) -> Return:
         levels = {}
         for field in LEVEL_FIELDS:
             found = [scores[level] for a in given if (level := getattr(a, field)) in scores]
-            levels[field] = names.get(lower_median(found))
+            median = lower_median(found)
+            levels[field] = names.get(median) if median is not None else None
         answers[item_id] = Answer(item_id, levels["current"], levels["target"])
     return Return(
         path="; ".join(view.path for view in views),

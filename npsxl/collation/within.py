@@ -89,8 +89,9 @@ class CollationRespondents(CollationBase):
                         if item_id in r.answers
                         and (level := getattr(r.answers[item_id], field)) in versions.scores(r)
                     ]
-                    low, high = (min(given), max(given)) if given else (None, None)
-                    spread = high - low if given else None
+                    low = min(given) if given else None
+                    high = max(given) if given else None
+                    spread = high - low if high is not None and low is not None else None
                     wide = wide or (spread is not None and spread >= WIDE_SPREAD)
                     level = getattr(answer, field) if answer is not None else None
                     row |= {
@@ -98,7 +99,7 @@ class CollationRespondents(CollationBase):
                         f"lowest_{field}": low,
                         f"highest_{field}": high,
                         f"spread_{field}": spread,
-                        f"figure_{field}": figure_scores.get(level),
+                        f"figure_{field}": figure_scores.get(level) if level is not None else None,
                     }
                 row["flagged"] = wide
                 rows.append(row)

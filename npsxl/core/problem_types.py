@@ -8,6 +8,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from npsxl.core.problems import Location, Problem, Severity
 
@@ -59,7 +60,8 @@ class ProblemType:
 
     def example_problem(self) -> Problem:
         """The problem the documentation shows."""
-        return self(Location(file="returns/leeds.xlsx"), **self.example)
+        fields: dict[str, Any] = dict(self.example)
+        return self(Location(file="returns/leeds.xlsx"), **fields)
 
 
 CATALOGUE: dict[str, ProblemType] = {}

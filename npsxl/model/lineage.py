@@ -159,7 +159,8 @@ def compose(first: dict[str, Mapping], second: dict[str, Mapping]) -> dict[str, 
     """Chain two mappings (A->B then B->C) into A->C; comparable only if both steps are."""
     result = {}
     for old_id, step in first.items():
-        targets, comparable, changes = [], step.comparable, [step.change]
+        targets: list[str] = []
+        comparable, changes = step.comparable, [step.change]
         for middle in step.new_ids:
             nxt = second.get(middle)
             if nxt is None:

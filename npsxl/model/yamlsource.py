@@ -55,6 +55,11 @@ class YamlDocument:
         return self.lines.get(())
 
 
+def _line_of(event: yaml.Event) -> int | None:
+    """The 1-based line an event starts on (PyYAML always marks parsed events)."""
+    return event.start_mark.line + 1 if event.start_mark is not None else None
+
+
 def format_path(path: Path_) -> str:
     """``("themes", 1, "key_areas")`` -> ``themes[1].key_areas``."""
     text = ""
@@ -101,7 +106,7 @@ def _prescan(text: str, filename: str, loader_class) -> list[Problem]:
         while loader.check_event():
             event = loader.get_event()
             if isinstance(event, yaml.AliasEvent):
-                line = event.start_mark.line + 1
+                line = _line_of(event)
                 if (line, event.anchor) in seen_aliases:
                     continue
                 seen_aliases.add((line, event.anchor))
@@ -111,7 +116,7 @@ def _prescan(text: str, filename: str, loader_class) -> list[Problem]:
             elif isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    where = Location(file=filename, line=event.start_mark.line + 1)
+                    where = Location(file=filename, line=_line_of(event))
                     problems.append(P.MODEL_TOO_DEEP(where, limit=MAX_DEPTH))
                     break
             elif isinstance(event, yaml.CollectionEndEvent):

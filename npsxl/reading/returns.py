@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum
 
 from npsxl.core.catalogue import ProblemType
 from npsxl.core.problems import Location, Problem
@@ -11,12 +11,20 @@ from npsxl.model.answers import Answer, Respondent, ReturnKind
 from npsxl.model.register import Council
 
 
-class Status(StrEnum):
-    """What became of a returned file; the values are what JSON output and CSVs carry."""
+class Status(str, Enum):
+    """What became of a returned file; the values are what JSON output and CSVs carry.
+
+    (``enum.StrEnum`` would do, but it needs Python 3.11 and npsxl supports 3.10.)"""
 
     ACCEPTED = "accepted"
     ACCEPTED_WITH_WARNINGS = "accepted with warnings"
     REJECTED = "rejected"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
 
 
 @dataclass

@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from itertools import repeat
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -114,7 +115,9 @@ class DataRows:
         self.first_row = 0
         self.numeric: set[int] = set()
         self.widths: list[float] = []
-        self.text_format = self.number_format = None
+        # xlsxwriter Formats (untyped), given before the rows are built
+        self.text_format: Any = None
+        self.number_format: Any = None
         self.columns = 0  # the sheet's width in columns, for its dimension (0: the table's)
 
     def rows_xml(self, frame: pd.DataFrame, start: int) -> bytes:
@@ -156,6 +159,8 @@ class DataRows:
 
     def chunks(self) -> Iterator[bytes]:
         """The rows as UTF-8 XML, a few thousand at a time (memory stays flat)."""
+        if self.frame is None:
+            raise RuntimeError("the Data sheet's rows have no frame")
         for offset in range(0, len(self.frame), ROWS_PER_CHUNK):
             frame = self.frame.iloc[offset : offset + ROWS_PER_CHUNK]
             yield self.rows_xml(frame, self.first_row + offset + 1)
@@ -239,7 +244,11 @@ class TextRows(DataRows):
 
 def splice_rows(path: Path, tables: list[DataRows]) -> None:
     """Add every table's rows to its sheet in the saved workbook at ``path``, in one rewrite."""
-    parts = {f"xl/worksheets/sheet{t.sheet_index + 1}.xml": t for t in tables if t.ready()}
+    parts = {
+        f"xl/worksheets/sheet{t.sheet_index + 1}.xml": t
+        for t in tables
+        if t.ready() and t.sheet_index is not None
+    }
     if not parts:
         return
     with zipfile.ZipFile(path) as archive:

@@ -8,6 +8,7 @@ are in :mod:`npsxl.report.summary_workbook`, :mod:`npsxl.report.summary_figures`
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -272,7 +273,7 @@ class SummaryBase:
         return text + "."
 
     # -- sheet basics --------------------------------------------------------------------------
-    def sheet(self, title: str, description: str, widths: list[float]):
+    def sheet(self, title: str, description: str, widths: Sequence[float]):
         """A new, print-ready sheet with column widths, the brand bar and a title."""
         name = sheet_name(title, self.used_names)
         ws = self.wb.add_worksheet(name)

@@ -237,12 +237,12 @@ class GroupSheets(SummaryBase):
         national = self.stats(None)
         councils = self.c.councils_in("region")
         row = 4
-        first_header = None
+        header_rows: list[int] = []
         last_col = 1 + len(self.items)
         for measure in MEASURES:
             ws.write_string(row, 0, f"{MEASURE_TITLES[measure]}: median", f.subtitle)
             row += 1
-            first_header = row if first_header is None else first_header
+            header_rows.append(row)
             self.header_row(ws, row, ["Region", "Councils", *(i.id for i in self.items)])
             rows = [(g, councils.get(g, 0), regional[g]) for g in groups]
             rows.append((self.scope, self.n_councils(None, ALL_COUNCILS), national[ALL_COUNCILS]))
@@ -258,8 +258,8 @@ class GroupSheets(SummaryBase):
                 for c, item in enumerate(self.items, start=2):
                     self.heat_cell(ws, row, c, stats[item.id][f"median_{measure}"])
             row += 2
-        ws.repeat_rows(first_header)
-        ws.freeze_panes(first_header + 1, 1)
+        ws.repeat_rows(header_rows[0])
+        ws.freeze_panes(header_rows[0] + 1, 1)
         row = self.heat_key(ws, row)
         key = "; ".join(f"{i.id} {i.name}" for i in self.items)
         row = self.paragraph(ws, row + 1, f"Key areas and enablers: {key}.", f.text)

@@ -185,7 +185,7 @@ class HistorySheets(SummaryBase):
         regional, national = self.c.movement("region"), self.c.movement(None)
         regions = list(dict.fromkeys(regional["group"]))
         groups = [*regions, ALL_COUNCILS]
-        widths = [w for _, _, w in table]
+        widths: list[float] = [w for _, _, w in table]
         widths += [NUMBER_WIDTH + 3] * max(0, len(groups) + 1 - len(widths))
         ws = self.sheet(
             "Trends",
@@ -216,8 +216,8 @@ class HistorySheets(SummaryBase):
         for i, item in enumerate(items):
             row = header + 1 + i
             total = item is None
-            label = ALL_ITEMS_NAME if total else f"{item.id}  {item.name}"
-            item_id = ALL_ITEMS if total else item.id
+            label = ALL_ITEMS_NAME if item is None else f"{item.id}  {item.name}"
+            item_id = ALL_ITEMS if item is None else item.id
             ws.write_string(row, 0, label, f.total_text if total else f.cell_bold)
             self.fit_rows(ws, row, [(label, widths[0], True)])
             for col, group in enumerate(groups, start=1):

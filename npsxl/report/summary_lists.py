@@ -27,7 +27,7 @@ class ListSheets(SummaryBase):
         """Every input file once: path, status, council, model, completeness (and which
         items are missing), what it counted for, and every problem."""
         f = self.f
-        widths = [30, 13, 22, 11, 14, 12, 8, 14, 11, 44]
+        widths: list[float] = [30, 13, 22, 11, 14, 12, 8, 14, 11, 44]
         ws = self.sheet(
             "Returns log",
             "Every file read, once: its status, council, model, completeness, whether it "
@@ -213,7 +213,7 @@ class ListSheets(SummaryBase):
             "source_file": 24,
         }
         columns = list(ANSWERS_COLUMNS)
-        width_list = [widths[c] for c in columns]
+        width_list: list[float] = [widths[c] for c in columns]
         ws = self.sheet(
             "Data",
             "The answers as a table: one row per council per key area or enabler, to filter, "

@@ -41,7 +41,7 @@ class WithinSheet(SummaryBase):
         )
         row = self.paragraph(ws, 2, note, f.note)
         headers = ["Council", "Region", "Views", "Council's figure", "Items flagged", *ids]
-        first_header = None
+        header_rows: list[int] = []
         councils = list(dict.fromkeys(within["council_code"]))
         by_council = {code: rows for code, rows in within.groupby("council_code", sort=False)}
         for measure in MEASURES:
@@ -49,14 +49,14 @@ class WithinSheet(SummaryBase):
             ws.write_string(row, 0, f"{MEASURE_TITLES[measure]}: spread between respondents",
                             f.subtitle)  # fmt: skip
             row += 1
-            first_header = row if first_header is None else first_header
+            header_rows.append(row)
             self.header_row(ws, row, headers)
             for code in councils:
                 row += 1
                 self.spread_row(ws, row, by_council[code], measure, ids)
             row += 1
-        ws.repeat_rows(first_header)
-        ws.freeze_panes(first_header + 1, 1)
+        ws.repeat_rows(header_rows[0])
+        ws.freeze_panes(header_rows[0] + 1, 1)
         ws.print_area(0, 0, row, len(widths) - 1)
 
     def spread_row(self, ws, row: int, rows: pd.DataFrame, measure: str, ids: list[str]):
