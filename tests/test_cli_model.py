@@ -27,12 +27,16 @@ def broken_model(tmp_path) -> tuple[Path, list[str]]:
     """The shipped model with four problems, and the located lines they must print as."""
     text = SHIPPED
     for old, new in (
-        ('muted: {background: "#FFFFFF", text: "#595959"}',
-         'muted: {background: "#FFFFFF", text: "#BBBBBB"}'),
+        (
+            'muted: {background: "#FFFFFF", text: "#595959"}',
+            'muted: {background: "#FFFFFF", text: "#BBBBBB"}',
+        ),
         ("  - id: C2\n", "  - id: c1\n"),
-        ("      Leader: >-\n        Senior leaders recognise",
-         "      Leeder: >-\n        Senior leaders recognise"),
-    ):  # fmt: skip
+        (
+            "      Leader: >-\n        Senior leaders recognise",
+            "      Leeder: >-\n        Senior leaders recognise",
+        ),
+    ):
         assert text.count(old) == 1
         text = text.replace(old, new)
     path = tmp_path / "broken.yaml"
@@ -140,8 +144,14 @@ def test_model_show_prints_the_outline():
     for line in outline:  # groups at the margin, their items indented under them
         assert line.startswith(" ") != (line.split()[0] in group_ids), line
     assert [line.split()[0] for line in outline if "reconstructed" in line] == [
-        "L2", "L3", "L4", "C1", "C3", "B1", "B2",
-    ]  # fmt: skip
+        "L2",
+        "L3",
+        "L4",
+        "C1",
+        "C3",
+        "B1",
+        "B2",
+    ]
 
 
 def test_model_show_of_a_broken_model_prints_the_problems_and_exits_2(tmp_path):
@@ -158,15 +168,17 @@ def test_model_show_of_a_missing_file_exits_2_with_the_located_problem(tmp_path)
     path = tmp_path / "absent.yaml"
     result = run("model", "show", path)
     assert result.exit_code == 2
-    assert any(line.startswith(f"{path}: model file not found")
-               for line in result.stderr.splitlines())  # fmt: skip
+    assert any(
+        line.startswith(f"{path}: model file not found") for line in result.stderr.splitlines()
+    )
 
 
 def test_a_broken_model_never_reaches_the_generator(tmp_path):
     path, expected = broken_model(tmp_path)
     out = tmp_path / "out"
-    result = run("generate", "--model", path, "--out", out,
-                 "--register", PACKAGED_REGISTERS["2018"])  # fmt: skip
+    result = run(
+        "generate", "--model", path, "--out", out, "--register", PACKAGED_REGISTERS["2018"]
+    )
     assert result.exit_code == 2
     for line in expected:
         assert line in result.stderr.splitlines()
@@ -201,8 +213,11 @@ def test_every_command_has_a_help_line(path, command):
     first_line = command.help.strip().splitlines()[0].strip()
     assert first_line in " ".join(result.stdout.split())
     parent = run(*path[:-1], "--help")
-    listing = {line.split()[0]: line for line in parent.stdout.splitlines()
-               if line.startswith("  ") and line.split()}  # fmt: skip
+    listing = {
+        line.split()[0]: line
+        for line in parent.stdout.splitlines()
+        if line.startswith("  ") and line.split()
+    }
     assert path[-1] in listing
     assert len(listing[path[-1]].split()) > 1, f"no help line for {path[-1]} in its parent's help"
 

@@ -858,8 +858,13 @@ def test_summary_workbook_overview_log_and_not_returned(shared):
         missing
     )
     epsilon = next(row for row in missing if row[0] == "E07000005")
-    assert epsilon[:5] == ("E07000005", "Epsilon District Council", "South West", "district",
-                           "West hub")  # fmt: skip
+    assert epsilon[:5] == (
+        "E07000005",
+        "Epsilon District Council",
+        "South West",
+        "district",
+        "West hub",
+    )
     assert epsilon[5].startswith("epsilon.json:\nsomething is badly wrong")
 
 

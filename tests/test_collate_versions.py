@@ -61,9 +61,23 @@ V10, V11 = "1.0.0", "1.1.0-example"
 # Item ids written out by hand (not read from the models).
 ITEMS_10 = ("L1", "L2", "L3", "L4", "C1", "C2", "C3", "B1", "B2", "B3", "E1", "E2", "E3", "E4")
 ITEMS_11 = (
-    "L1", "L2", "L3", "L4", "C1", "C2A", "C2B", "C3",
-    "B1", "B2", "B3", "E1", "E2", "E3", "E4", "E5",
-)  # fmt: skip
+    "L1",
+    "L2",
+    "L3",
+    "L4",
+    "C1",
+    "C2A",
+    "C2B",
+    "C3",
+    "B1",
+    "B2",
+    "B3",
+    "E1",
+    "E2",
+    "E3",
+    "E4",
+    "E5",
+)
 
 REGISTER_CSV = """code,register_code,name,short_name,region,council_type
 E06000001,AAA,Alpha Council,Alpha,North East,unitary
@@ -94,11 +108,22 @@ A26_OLD = levels(ITEMS_11, (1, 1))  # an earlier 2026 file from A: superseded by
 # What must count in 2026 under the 1.1.0 item ids, by hand: D's C2 goes to C2A and C2B,
 # D has no E5.
 D26_POOLED = {
-    "L1": (4, 5), "L2": (4, 5), "L3": (4, 5), "L4": (4, 5), "C1": (4, 5),
-    "C2A": (2, 5), "C2B": (2, 5),
-    "C3": (4, 5), "B1": (4, 5), "B2": (4, 5), "B3": (4, 5),
-    "E1": (4, 5), "E2": (4, 5), "E3": (4, 5), "E4": (4, 5),
-}  # fmt: skip
+    "L1": (4, 5),
+    "L2": (4, 5),
+    "L3": (4, 5),
+    "L4": (4, 5),
+    "C1": (4, 5),
+    "C2A": (2, 5),
+    "C2B": (2, 5),
+    "C3": (4, 5),
+    "B1": (4, 5),
+    "B2": (4, 5),
+    "B3": (4, 5),
+    "E1": (4, 5),
+    "E2": (4, 5),
+    "E3": (4, 5),
+    "E4": (4, 5),
+}
 POOLED_2026 = {A: A26, B: B26, D: D26_POOLED}
 
 # Movement of the current level from 2024 to 2026, by hand ('' = a level left blank).

@@ -173,8 +173,10 @@ def normalised_source() -> str:
 def test_shipped_model_has_the_strategy_structure(shipped):
     assert [theme.id for theme in shipped.themes] == ["LEADERSHIP", "COMMERCIAL", "BENEFITS"]
     assert [theme.name for theme in shipped.themes] == [
-        "Showing leadership", "Behaving commercially", "Achieving community benefits",
-    ]  # fmt: skip
+        "Showing leadership",
+        "Behaving commercially",
+        "Achieving community benefits",
+    ]
     assert tuple(item.id for item in shipped.key_areas) == KEY_AREA_IDS
     assert tuple(item.id for item in shipped.enablers.items) == ENABLER_IDS
     assert len(shipped.items) == 14
@@ -294,8 +296,9 @@ def test_source_text_is_present():
 def test_level_descriptors_are_verbatim_from_the_source(shipped, item_id):
     source = normalised_source()
     item = shipped.item(item_id)
-    missing = [level for level, d in zip(LEVEL_NAMES, item.descriptors, strict=True)
-               if d not in source]  # fmt: skip
+    missing = [
+        level for level, d in zip(LEVEL_NAMES, item.descriptors, strict=True) if d not in source
+    ]
     assert missing == []
 
 
@@ -377,132 +380,468 @@ def test_published_may_be_a_quoted_full_date():
 
 CASES = [
     # (case id, old text, new text, code, line, path, message)
-    ("duplicate key", "        what_it_is: People are engaged.\n",
-     "        what_it_is: People are engaged.\n        name: Engaging again\n",
-     "model-duplicate-key", 34, "themes[0].key_areas[0].name",
-     "duplicate key 'name' (first at line 31)"),
-    ("duplicate top-level key", "\nshort_name: Mini\n", "\nshort_name: Mini\ntitle: Again\n",
-     "model-duplicate-key", 5, "title", "duplicate key 'title' (first at line 3)"),
-    ("duplicate descriptor", "          High: Full engagement.\n",
-     "          High: Full engagement.\n          Middle: Again.\n",
-     "model-duplicate-key", 39, "themes[0].key_areas[0].levels.Middle",
-     "duplicate key 'Middle' (first at line 37)"),
-    ("unknown key", "what_it_is: People", "what_is_it: People",
-     "model-unknown-key", 33, "themes[0].key_areas[0].what_is_it", "unknown key 'what_is_it'"),
-    ("unknown key at top", "purpose: A small", "porpose: A small",
-     "model-unknown-key", 8, "porpose", "unknown key 'porpose'"),
-    ("missing required key", "        why_it_is_important: Engagement matters.\n", "",
-     "model-missing-key", 30, "themes[0].key_areas[0]",
-     "missing required key 'why_it_is_important'"),
-    ("missing descriptor", "          Middle: Sometimes together.\n", "",
-     "model-missing-descriptor", 46, "themes[0].key_areas[1].levels",
-     "2 descriptors for 3 levels (missing: Middle)"),
-    ("missing enabler descriptor", "      High: Plans talent.\n", "",
-     "model-missing-descriptor", 54, "enablers[0].levels",
-     "2 descriptors for 3 levels (missing: High)"),
-    ("misspelt level", "          High: Always", "          high: Always",
-     "model-unknown-level", 49, "themes[0].key_areas[1].levels.high", "unknown level 'high'"),
-    ("levels with nothing", "      Low: Recruits staff.\n      Middle: Trains staff.\n"
-     "      High: Plans talent.\n", "", "model-wrong-type", 54, "enablers[0].levels",
-     "expected a mapping from level name to descriptor, found nothing"),
-    ("levels as a list", "          Low: No engagement.\n          Middle: Some engagement.\n"
-     "          High: Full engagement.\n",
-     "          - No engagement.\n          - Some engagement.\n          - Full engagement.\n",
-     "model-wrong-type", 35, "themes[0].key_areas[0].levels",
-     "expected a mapping from level name to descriptor, found a list"),
-    ("duplicate id", "id: L2", "id: L1", "model-duplicate-id", 39, "themes[0].key_areas[1].id",
-     "id 'L1' is already used at themes[0].key_areas[0] (line 30)"),
-    ("duplicate id in another case", "id: E1", "id: lead", "model-duplicate-id", 52,
-     "enablers[0].id",
-     "id 'lead' is already used as 'LEAD' (ids are compared ignoring case) at themes[0] (line 27)"),
-    ("reserved id", "id: E1", "id: Enablers", "model-reserved-id", 52, "enablers[0].id",
-     "id 'Enablers' is reserved for the enablers group"),
-    ("id starting with a digit", "id: L1", "id: 1A", "model-bad-id", 30,
-     "themes[0].key_areas[0].id", "id '1A' must start with a letter"),
-    ("id with a hyphen", "id: L1", "id: L-1", "model-bad-id", 30, "themes[0].key_areas[0].id",
-     "id 'L-1' contains '-': only letters, digits and underscores are allowed"),
-    ("id too long", "id: L1", "id: " + "L" * 32, "model-bad-id", 30,
-     "themes[0].key_areas[0].id", f"id '{'L' * 32}' is 32 characters long; at most 31"),
-    ("id as a number", "id: L1", "id: 11", "model-wrong-type", 30, "themes[0].key_areas[0].id",
-     "expected text, found the number 11"),
-    ("model id with a space", "id: mini", "id: mini model", "model-bad-id", 1, "id",
-     "model id 'mini model' is not valid"),
-    ("level out of order", "{name: Middle, score: 2}", "{name: Middle, score: 3}",
-     "model-level-order", 24, "levels[1].score", "score 3 out of order: level 2 must score 2"),
-    ("score as text", "{name: High, score: 3}", "{name: High, score: three}",
-     "model-wrong-type", 25, "levels[2].score", "score must be a whole number, found text"),
-    ("duplicate level name", "{name: High, score: 3}", "{name: low, score: 3}",
-     "model-duplicate-level", 25, "levels[2].name",
-     "level name 'low' is used twice (first at levels[0])"),
-    ("version as a number", 'version: "1.0"', "version: 1.0", "model-wrong-type", 2, "version",
-     "expected text, found the number 1.0"),
-    ("date-typed published", 'published: "2018-06"', "published: 2018-06-01",
-     "model-wrong-type", 6, "published", "expected text, found the date 2018-06-01"),
-    ("impossible date", 'published: "2018-06"', "published: 2018-02-30", "model-bad-value", 6,
-     "published", "cannot read the value '2018-02-30': day is out of range for month"),
-    ("published not a date", 'published: "2018-06"', "published: June 2018", "model-bad-date",
-     6, "published", "published 'June 2018' is not a date as YYYY-MM or YYYY-MM-DD"),
-    ("yes read as true", "font: Arial", "font: yes", "model-wrong-type", 12, "brand.font",
-     "expected text, found true/false"),
-    ("empty text", "what_it_is: People are engaged.", 'what_it_is: ""', "model-empty-text", 33,
-     "themes[0].key_areas[0].what_it_is", "text is empty"),
-    ("empty list", "enablers:\n  - id: E1", "enablers: []\nold_enablers:\n  - id: E1",
-     "model-empty-list", 51, "enablers", "list is empty"),
-    ("theme as text", "  - id: LEAD\n    name: Leading\n",
-     "  - LEAD\n  - id: LEAD\n    name: Leading\n",
-     "model-wrong-type", 27, "themes[0]", "expected a mapping, found text"),
-    ("tab in quoted text", "description: Engaging people refers to engagement.",
-     'description: "Engaging\\tpeople refers to engagement."',
-     "model-text-noise", 32, "themes[0].key_areas[0].description",
-     "text contains extraction noise '\\t'"),
-    ("markup in text", "description: Engaging people refers",
-     "description: <b>Engaging people</b> refers", "model-text-noise", 32,
-     "themes[0].key_areas[0].description", "text contains extraction noise '<b>'"),
-    ("bullet in text", "Low: Recruits staff.", "Low: • Recruits staff.", "model-text-noise", 55,
-     "enablers[0].levels.Low", "text contains extraction noise '•'"),
-    ("double space in text", "Middle: Trains staff.", "Middle: Trains  staff.",
-     "model-text-noise", 56, "enablers[0].levels.Middle", "text contains extraction noise '  '"),
-    ("escaped control character", "font: Arial", 'font: "Ar\\x07ial"', "model-text-noise", 12,
-     "brand.font", "text contains extraction noise '\\x07'"),
-    ("line break in a block", "          Working together refers to\n",
-     "          Working together refers to\n\n", "model-text-noise", 41,
-     "themes[0].key_areas[1].description", "text contains extraction noise '\\n'"),
-    ("tab indentation", "    name: Developing talent\n", "\tname: Developing talent\n",
-     "model-not-yaml", 53, None,
-     "not valid YAML: found character '\\t' that cannot start any token"),
-    ("not YAML", "what_it_is: People are engaged.", "what_it_is: People: are engaged.",
-     "model-not-yaml", 33, None, "not valid YAML: mapping values are not allowed here"),
-    ("unclosed bracket", "    name: Leading\n", "    name: [Leading\n", "model-not-yaml", 29,
-     None, "not valid YAML: expected ',' or ']', but got ':'"),
-    ("control character", "name: Leading", "name: Lead\x07ing", "model-not-yaml", 28, None,
-     "not valid YAML: character U+0007 is not allowed in YAML"),
-    ("alias", "          High: Always together.", "          High: *full",
-     "model-yaml-alias", 49, None, "YAML alias *full is not allowed"),
-    ("python tag", "font: Arial", "font: !!python/object/apply:os.system [echo]",
-     "model-yaml-tag", 12, "brand.font",
-     "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed"),
-    ("two documents", "enablers_description:", "---\nenablers_description:", "model-not-yaml",
-     50, None, "not valid YAML: but found another document"),
-    ("low contrast", 'muted: {background: "#FFFFFF", text: "#595959"}',
-     'muted: {background: "#FFFFFF", text: "#AAAAAA"}', "model-low-contrast", 21,
-     "brand.colours.muted", "text #AAAAAA on #FFFFFF has contrast 2.32:1, below 4.5:1"),
-    ("short hex colour", 'header: {background: "#1F3864", text: "#FFFFFF"}',
-     'header: {background: "#1F3864", text: "#FFF"}', "model-bad-colour", 15,
-     "brand.colours.header.text", "colour '#FFF' is not #RRGGBB"),
-    ("colour name", 'header: {background: "#1F3864"', "header: {background: navy",
-     "model-bad-colour", 15, "brand.colours.header.background", "colour 'navy' is not #RRGGBB"),
-    ("unquoted hex colour", '    input: {background: "#FFF2CC", text: "#000000"}\n',
-     '    input:\n      background: "#FFF2CC"\n      text: #000000\n', "model-bad-colour", 19,
-     "brand.colours.input.text", "colour is empty"),
-    ("missing colour role", '    chosen: {background: "#C6EFCE", text: "#00501E"}\n', "",
-     "model-missing-key", 14, "brand.colours", "missing required key 'chosen'"),
-    ("logo missing", "logo: null", "logo: no-such-logo.png", "model-bad-logo", 13, "brand.logo",
-     "logo file 'no-such-logo.png' not found"),
-    ("bad source url", "source_url: https://example.org/mini", "source_url: example",
-     "model-bad-url", 7, "source_url", "source_url 'example' is not a web address"),
-    ("one level", "  - {name: Middle, score: 2}\n  - {name: High, score: 3}\n", "",
-     "model-level-count", 22, "levels", "1 levels: a model needs 2 to 9"),
-]  # fmt: skip
+    (
+        "duplicate key",
+        "        what_it_is: People are engaged.\n",
+        "        what_it_is: People are engaged.\n        name: Engaging again\n",
+        "model-duplicate-key",
+        34,
+        "themes[0].key_areas[0].name",
+        "duplicate key 'name' (first at line 31)",
+    ),
+    (
+        "duplicate top-level key",
+        "\nshort_name: Mini\n",
+        "\nshort_name: Mini\ntitle: Again\n",
+        "model-duplicate-key",
+        5,
+        "title",
+        "duplicate key 'title' (first at line 3)",
+    ),
+    (
+        "duplicate descriptor",
+        "          High: Full engagement.\n",
+        "          High: Full engagement.\n          Middle: Again.\n",
+        "model-duplicate-key",
+        39,
+        "themes[0].key_areas[0].levels.Middle",
+        "duplicate key 'Middle' (first at line 37)",
+    ),
+    (
+        "unknown key",
+        "what_it_is: People",
+        "what_is_it: People",
+        "model-unknown-key",
+        33,
+        "themes[0].key_areas[0].what_is_it",
+        "unknown key 'what_is_it'",
+    ),
+    (
+        "unknown key at top",
+        "purpose: A small",
+        "porpose: A small",
+        "model-unknown-key",
+        8,
+        "porpose",
+        "unknown key 'porpose'",
+    ),
+    (
+        "missing required key",
+        "        why_it_is_important: Engagement matters.\n",
+        "",
+        "model-missing-key",
+        30,
+        "themes[0].key_areas[0]",
+        "missing required key 'why_it_is_important'",
+    ),
+    (
+        "missing descriptor",
+        "          Middle: Sometimes together.\n",
+        "",
+        "model-missing-descriptor",
+        46,
+        "themes[0].key_areas[1].levels",
+        "2 descriptors for 3 levels (missing: Middle)",
+    ),
+    (
+        "missing enabler descriptor",
+        "      High: Plans talent.\n",
+        "",
+        "model-missing-descriptor",
+        54,
+        "enablers[0].levels",
+        "2 descriptors for 3 levels (missing: High)",
+    ),
+    (
+        "misspelt level",
+        "          High: Always",
+        "          high: Always",
+        "model-unknown-level",
+        49,
+        "themes[0].key_areas[1].levels.high",
+        "unknown level 'high'",
+    ),
+    (
+        "levels with nothing",
+        "      Low: Recruits staff.\n      Middle: Trains staff.\n      High: Plans talent.\n",
+        "",
+        "model-wrong-type",
+        54,
+        "enablers[0].levels",
+        "expected a mapping from level name to descriptor, found nothing",
+    ),
+    (
+        "levels as a list",
+        "          Low: No engagement.\n          Middle: Some engagement.\n"
+        "          High: Full engagement.\n",
+        "          - No engagement.\n          - Some engagement.\n          - Full engagement.\n",
+        "model-wrong-type",
+        35,
+        "themes[0].key_areas[0].levels",
+        "expected a mapping from level name to descriptor, found a list",
+    ),
+    (
+        "duplicate id",
+        "id: L2",
+        "id: L1",
+        "model-duplicate-id",
+        39,
+        "themes[0].key_areas[1].id",
+        "id 'L1' is already used at themes[0].key_areas[0] (line 30)",
+    ),
+    (
+        "duplicate id in another case",
+        "id: E1",
+        "id: lead",
+        "model-duplicate-id",
+        52,
+        "enablers[0].id",
+        "id 'lead' is already used as 'LEAD' (ids are compared ignoring case) at themes[0] "
+        "(line 27)",
+    ),
+    (
+        "reserved id",
+        "id: E1",
+        "id: Enablers",
+        "model-reserved-id",
+        52,
+        "enablers[0].id",
+        "id 'Enablers' is reserved for the enablers group",
+    ),
+    (
+        "id starting with a digit",
+        "id: L1",
+        "id: 1A",
+        "model-bad-id",
+        30,
+        "themes[0].key_areas[0].id",
+        "id '1A' must start with a letter",
+    ),
+    (
+        "id with a hyphen",
+        "id: L1",
+        "id: L-1",
+        "model-bad-id",
+        30,
+        "themes[0].key_areas[0].id",
+        "id 'L-1' contains '-': only letters, digits and underscores are allowed",
+    ),
+    (
+        "id too long",
+        "id: L1",
+        "id: " + "L" * 32,
+        "model-bad-id",
+        30,
+        "themes[0].key_areas[0].id",
+        f"id '{'L' * 32}' is 32 characters long; at most 31",
+    ),
+    (
+        "id as a number",
+        "id: L1",
+        "id: 11",
+        "model-wrong-type",
+        30,
+        "themes[0].key_areas[0].id",
+        "expected text, found the number 11",
+    ),
+    (
+        "model id with a space",
+        "id: mini",
+        "id: mini model",
+        "model-bad-id",
+        1,
+        "id",
+        "model id 'mini model' is not valid",
+    ),
+    (
+        "level out of order",
+        "{name: Middle, score: 2}",
+        "{name: Middle, score: 3}",
+        "model-level-order",
+        24,
+        "levels[1].score",
+        "score 3 out of order: level 2 must score 2",
+    ),
+    (
+        "score as text",
+        "{name: High, score: 3}",
+        "{name: High, score: three}",
+        "model-wrong-type",
+        25,
+        "levels[2].score",
+        "score must be a whole number, found text",
+    ),
+    (
+        "duplicate level name",
+        "{name: High, score: 3}",
+        "{name: low, score: 3}",
+        "model-duplicate-level",
+        25,
+        "levels[2].name",
+        "level name 'low' is used twice (first at levels[0])",
+    ),
+    (
+        "version as a number",
+        'version: "1.0"',
+        "version: 1.0",
+        "model-wrong-type",
+        2,
+        "version",
+        "expected text, found the number 1.0",
+    ),
+    (
+        "date-typed published",
+        'published: "2018-06"',
+        "published: 2018-06-01",
+        "model-wrong-type",
+        6,
+        "published",
+        "expected text, found the date 2018-06-01",
+    ),
+    (
+        "impossible date",
+        'published: "2018-06"',
+        "published: 2018-02-30",
+        "model-bad-value",
+        6,
+        "published",
+        "cannot read the value '2018-02-30': day is out of range for month",
+    ),
+    (
+        "published not a date",
+        'published: "2018-06"',
+        "published: June 2018",
+        "model-bad-date",
+        6,
+        "published",
+        "published 'June 2018' is not a date as YYYY-MM or YYYY-MM-DD",
+    ),
+    (
+        "yes read as true",
+        "font: Arial",
+        "font: yes",
+        "model-wrong-type",
+        12,
+        "brand.font",
+        "expected text, found true/false",
+    ),
+    (
+        "empty text",
+        "what_it_is: People are engaged.",
+        'what_it_is: ""',
+        "model-empty-text",
+        33,
+        "themes[0].key_areas[0].what_it_is",
+        "text is empty",
+    ),
+    (
+        "empty list",
+        "enablers:\n  - id: E1",
+        "enablers: []\nold_enablers:\n  - id: E1",
+        "model-empty-list",
+        51,
+        "enablers",
+        "list is empty",
+    ),
+    (
+        "theme as text",
+        "  - id: LEAD\n    name: Leading\n",
+        "  - LEAD\n  - id: LEAD\n    name: Leading\n",
+        "model-wrong-type",
+        27,
+        "themes[0]",
+        "expected a mapping, found text",
+    ),
+    (
+        "tab in quoted text",
+        "description: Engaging people refers to engagement.",
+        'description: "Engaging\\tpeople refers to engagement."',
+        "model-text-noise",
+        32,
+        "themes[0].key_areas[0].description",
+        "text contains extraction noise '\\t'",
+    ),
+    (
+        "markup in text",
+        "description: Engaging people refers",
+        "description: <b>Engaging people</b> refers",
+        "model-text-noise",
+        32,
+        "themes[0].key_areas[0].description",
+        "text contains extraction noise '<b>'",
+    ),
+    (
+        "bullet in text",
+        "Low: Recruits staff.",
+        "Low: • Recruits staff.",
+        "model-text-noise",
+        55,
+        "enablers[0].levels.Low",
+        "text contains extraction noise '•'",
+    ),
+    (
+        "double space in text",
+        "Middle: Trains staff.",
+        "Middle: Trains  staff.",
+        "model-text-noise",
+        56,
+        "enablers[0].levels.Middle",
+        "text contains extraction noise '  '",
+    ),
+    (
+        "escaped control character",
+        "font: Arial",
+        'font: "Ar\\x07ial"',
+        "model-text-noise",
+        12,
+        "brand.font",
+        "text contains extraction noise '\\x07'",
+    ),
+    (
+        "line break in a block",
+        "          Working together refers to\n",
+        "          Working together refers to\n\n",
+        "model-text-noise",
+        41,
+        "themes[0].key_areas[1].description",
+        "text contains extraction noise '\\n'",
+    ),
+    (
+        "tab indentation",
+        "    name: Developing talent\n",
+        "\tname: Developing talent\n",
+        "model-not-yaml",
+        53,
+        None,
+        "not valid YAML: found character '\\t' that cannot start any token",
+    ),
+    (
+        "not YAML",
+        "what_it_is: People are engaged.",
+        "what_it_is: People: are engaged.",
+        "model-not-yaml",
+        33,
+        None,
+        "not valid YAML: mapping values are not allowed here",
+    ),
+    (
+        "unclosed bracket",
+        "    name: Leading\n",
+        "    name: [Leading\n",
+        "model-not-yaml",
+        29,
+        None,
+        "not valid YAML: expected ',' or ']', but got ':'",
+    ),
+    (
+        "control character",
+        "name: Leading",
+        "name: Lead\x07ing",
+        "model-not-yaml",
+        28,
+        None,
+        "not valid YAML: character U+0007 is not allowed in YAML",
+    ),
+    (
+        "alias",
+        "          High: Always together.",
+        "          High: *full",
+        "model-yaml-alias",
+        49,
+        None,
+        "YAML alias *full is not allowed",
+    ),
+    (
+        "python tag",
+        "font: Arial",
+        "font: !!python/object/apply:os.system [echo]",
+        "model-yaml-tag",
+        12,
+        "brand.font",
+        "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
+    ),
+    (
+        "two documents",
+        "enablers_description:",
+        "---\nenablers_description:",
+        "model-not-yaml",
+        50,
+        None,
+        "not valid YAML: but found another document",
+    ),
+    (
+        "low contrast",
+        'muted: {background: "#FFFFFF", text: "#595959"}',
+        'muted: {background: "#FFFFFF", text: "#AAAAAA"}',
+        "model-low-contrast",
+        21,
+        "brand.colours.muted",
+        "text #AAAAAA on #FFFFFF has contrast 2.32:1, below 4.5:1",
+    ),
+    (
+        "short hex colour",
+        'header: {background: "#1F3864", text: "#FFFFFF"}',
+        'header: {background: "#1F3864", text: "#FFF"}',
+        "model-bad-colour",
+        15,
+        "brand.colours.header.text",
+        "colour '#FFF' is not #RRGGBB",
+    ),
+    (
+        "colour name",
+        'header: {background: "#1F3864"',
+        "header: {background: navy",
+        "model-bad-colour",
+        15,
+        "brand.colours.header.background",
+        "colour 'navy' is not #RRGGBB",
+    ),
+    (
+        "unquoted hex colour",
+        '    input: {background: "#FFF2CC", text: "#000000"}\n',
+        '    input:\n      background: "#FFF2CC"\n      text: #000000\n',
+        "model-bad-colour",
+        19,
+        "brand.colours.input.text",
+        "colour is empty",
+    ),
+    (
+        "missing colour role",
+        '    chosen: {background: "#C6EFCE", text: "#00501E"}\n',
+        "",
+        "model-missing-key",
+        14,
+        "brand.colours",
+        "missing required key 'chosen'",
+    ),
+    (
+        "logo missing",
+        "logo: null",
+        "logo: no-such-logo.png",
+        "model-bad-logo",
+        13,
+        "brand.logo",
+        "logo file 'no-such-logo.png' not found",
+    ),
+    (
+        "bad source url",
+        "source_url: https://example.org/mini",
+        "source_url: example",
+        "model-bad-url",
+        7,
+        "source_url",
+        "source_url 'example' is not a web address",
+    ),
+    (
+        "one level",
+        "  - {name: Middle, score: 2}\n  - {name: High, score: 3}\n",
+        "",
+        "model-level-count",
+        22,
+        "levels",
+        "1 levels: a model needs 2 to 9",
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -584,9 +923,8 @@ def test_a_file_that_is_not_a_model_is_reported_on_line_one(text, message):
 
 
 ALIAS_BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n"
-    for a, b in zip("abcdefgh", "bcdefghi", strict=True)
-)  # fmt: skip
+    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+)
 HOSTILE = {
     "alias bomb": ALIAS_BOMB,
     "recursive alias": "a: &a [*a]\n",
@@ -652,8 +990,10 @@ def test_missing_file_is_a_located_model_error(tmp_path):
         load_model(path)
     [problem] = caught.value.problems
     assert (problem.code, problem.location.file, problem.message) == (
-        "model-not-found", str(path), "model file not found",
-    )  # fmt: skip
+        "model-not-found",
+        str(path),
+        "model file not found",
+    )
     assert str(caught.value).startswith(f"{path}: model file not found")
 
 
@@ -706,8 +1046,9 @@ def fingerprint_of(data: dict) -> str:
 
 
 def test_fingerprint_is_sha256_of_the_canonical_content(shipped):
-    canonical = json.dumps(canonical_content(shipped), sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"))  # fmt: skip
+    canonical = json.dumps(
+        canonical_content(shipped), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
     assert shipped.fingerprint == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     assert re.fullmatch(r"[0-9a-f]{64}", shipped.fingerprint)
 
@@ -737,7 +1078,7 @@ def test_fingerprint_is_sha256_of_the_canonical_content(shipped):
         "no comments",
         "more comments",
         "requoted",
-    ],  # fmt: skip
+    ],
 )
 def test_fingerprint_ignores_formatting_order_quoting_and_comments(shipped, reformat):
     text = reformat()
@@ -763,26 +1104,33 @@ CONTENT_CHANGES = {
     "published": lambda d: d.update(published="2018-07"),
     "source_url": lambda d: d.update(source_url=d["source_url"] + "/"),
     "enablers description": lambda d: d.update(
-        enablers_description=one_character(d["enablers_description"])),
+        enablers_description=one_character(d["enablers_description"])
+    ),
     "theme name": lambda d: d["themes"][0].update(name="Showing Leadership"),
     "theme id": lambda d: d["themes"][2].update(id="BENEFIT"),
     "key area name": lambda d: d["themes"][1]["key_areas"][2].update(name="Managing risks"),
     "key area id": lambda d: d["themes"][1]["key_areas"][0].update(id="C9"),
     "description": lambda d: d["themes"][2]["key_areas"][2].update(
-        description=d["themes"][2]["key_areas"][2]["description"].replace("co-operatives",
-                                                                          "cooperatives")),
+        description=d["themes"][2]["key_areas"][2]["description"].replace(
+            "co-operatives", "cooperatives"
+        )
+    ),
     "what it is": lambda d: d["themes"][0]["key_areas"][3].update(
-        what_it_is=one_character(d["themes"][0]["key_areas"][3]["what_it_is"])),
+        what_it_is=one_character(d["themes"][0]["key_areas"][3]["what_it_is"])
+    ),
     "why it is important": lambda d: d["themes"][1]["key_areas"][1].update(
-        why_it_is_important=d["themes"][1]["key_areas"][1]["why_it_is_important"] + " More."),
+        why_it_is_important=d["themes"][1]["key_areas"][1]["why_it_is_important"] + " More."
+    ),
     "text note": lambda d: d["themes"][0]["key_areas"][1].update(
-        text_note=d["themes"][0]["key_areas"][1]["text_note"].replace("lost.", "lost!")),
+        text_note=d["themes"][0]["key_areas"][1]["text_note"].replace("lost.", "lost!")
+    ),
     "enabler name": lambda d: d["enablers"][3].update(name="Embedding Change"),
     "item order": lambda d: d["enablers"].reverse(),
     "key area moved": lambda d: d["themes"][0]["key_areas"].append(
-        d["themes"][1]["key_areas"].pop()),
+        d["themes"][1]["key_areas"].pop()
+    ),
     "level renamed": lambda d: rename_level(d, "Leader", "Leading"),
-}  # fmt: skip
+}
 
 
 def rename_level(data, old, new):
@@ -854,8 +1202,14 @@ def test_contrast_ratio_matches_wcag():
 
 def test_shipped_colours_all_reach_the_minimum_contrast(shipped):
     assert set(shipped.brand.colours) == {
-        "header", "theme", "input", "chosen", "target", "warning", "muted",
-    }  # fmt: skip
+        "header",
+        "theme",
+        "input",
+        "chosen",
+        "target",
+        "warning",
+        "muted",
+    }
     for role, pair in shipped.brand.colours.items():
         assert pair.contrast >= 4.5, role
         assert re.fullmatch(r"#[0-9A-F]{6}", pair.background)

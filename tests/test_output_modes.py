@@ -64,8 +64,19 @@ def test_the_command_line_s_outputs_follow_the_umask(umask, filled, tmp_path, mo
     runner = CliRunner()
     made = runner.invoke(cli, ["generate", "--council", "Leeds", "--out", "workbooks"])
     assert made.exit_code == 0, made.output
-    collated = runner.invoke(cli, ["collate", *map(str, returns), "--out", "summary/s.xlsx",
-                                   "--data-dir", "summary/data", "--jobs", "1"])  # fmt: skip
+    collated = runner.invoke(
+        cli,
+        [
+            "collate",
+            *map(str, returns),
+            "--out",
+            "summary/s.xlsx",
+            "--data-dir",
+            "summary/data",
+            "--jobs",
+            "1",
+        ],
+    )
     assert collated.exit_code == 0, collated.output
     written = {**modes(tmp_path / "workbooks"), **modes(tmp_path / "summary")}
     assert "manifest.csv" in written and "s.xlsx" in written and "data/answers.csv" in written

@@ -62,8 +62,16 @@ def test_a_crash_and_a_hang_fail_their_tasks_only_in_input_order(method):
     )
     assert time.monotonic() - started < 40
     assert results == [
-        "A", Failure(CRASHED), "B", "C", Failure(TIMED_OUT), "D", "E", Failure(CRASHED), "F"
-    ]  # fmt: skip
+        "A",
+        Failure(CRASHED),
+        "B",
+        "C",
+        Failure(TIMED_OUT),
+        "D",
+        "E",
+        Failure(CRASHED),
+        "F",
+    ]
     assert seen == list(enumerate(results))
 
 

@@ -35,8 +35,9 @@ from npsxl.workbook.generation import generate, read_manifest
 from npsxl.workbook.writer import build_workbook
 
 GENERATED_AT = "2026-11-02T09:30:00+00:00"
-OLD_RESPONDENT = Respondent("A. Officer", "Head of Procurement", "a.officer@example.org",
-                            dt.date(2024, 11, 4))  # fmt: skip
+OLD_RESPONDENT = Respondent(
+    "A. Officer", "Head of Procurement", "a.officer@example.org", dt.date(2024, 11, 4)
+)
 NEW_IDS_FROM_C2 = ("C2A", "C2B")
 
 
@@ -59,8 +60,15 @@ def leeds(register):
 def old_return(model, m11, register, leeds, tmp_path_factory):
     """A complete 1.0.0 return from Leeds in round 2024, as the reader reads it."""
     path = tmp_path_factory.mktemp("old") / "leeds-2024.xlsx"
-    build_workbook(model, path, leeds, answers=sample_answers(model), respondent=OLD_RESPONDENT,
-                   generated_at=GENERATED_AT, round="2024")  # fmt: skip
+    build_workbook(
+        model,
+        path,
+        leeds,
+        answers=sample_answers(model),
+        respondent=OLD_RESPONDENT,
+        generated_at=GENERATED_AT,
+        round="2024",
+    )
     ret = read_return(path, models=[model, m11], register=register)
     assert ret.accepted, [str(p) for p in ret.problems]
     return ret
@@ -119,8 +127,13 @@ def test_previous_answers_are_mapped_onto_the_new_items(previous, old_return, mo
         assert (got.evidence, got.actions) == ("Evidence for C2", "Actions for C2")
     for item_id in ("L1", "L2", "E4"):
         got = previous.answers[item_id]
-        assert got == Answer(item_id, old[item_id].current, old[item_id].target,
-                             f"Evidence for {item_id}", f"Actions for {item_id}")  # fmt: skip
+        assert got == Answer(
+            item_id,
+            old[item_id].current,
+            old[item_id].target,
+            f"Evidence for {item_id}",
+            f"Actions for {item_id}",
+        )
     assert all(a.target_date is None for a in previous.answers.values())
 
 
@@ -143,7 +156,11 @@ def test_same_version_prefill_carries_everything_without_notes(old_return, model
         before = old_return.answers[item.id]
         got = same.answers[item.id]
         assert (got.current, got.target, got.evidence, got.actions) == (
-            before.current, before.target, before.evidence, before.actions)  # fmt: skip
+            before.current,
+            before.target,
+            before.evidence,
+            before.actions,
+        )
     assert previous_from_return(old_return, model).answers == same.answers  # no archive needed
 
 
@@ -165,8 +182,12 @@ def test_merged_and_removed_items_are_not_carried_over_and_say_so(model):
 
 
 def test_returns_that_cannot_be_carried_over_are_refused(model, m11, archive, old_return):
-    rejected = Return(path="bad.xlsx", model_id=model.id, model_version=model.version,
-                      problems=[Problem("incomplete", "L1 has no current level")])  # fmt: skip
+    rejected = Return(
+        path="bad.xlsx",
+        model_id=model.id,
+        model_version=model.version,
+        problems=[Problem("incomplete", "L1 has no current level")],
+    )
     with pytest.raises(NpsxlError, match="rejected"):
         previous_from_return(rejected, m11, archive)
     newer = Return(path="new.xlsx", model_id=m11.id, model_version=m11.version)
@@ -188,7 +209,9 @@ def test_previous_levels_are_shown_beside_empty_dropdowns(book, previous, m11):
     cols = header_columns(ws)
     current, target = cols[L.CURRENT_HEADER], cols[L.TARGET_HEADER]
     assert (cols[L.PREVIOUS_CURRENT_HEADER], cols[L.PREVIOUS_TARGET_HEADER]) == (
-        target + 1, target + 2)  # fmt: skip
+        target + 1,
+        target + 2,
+    )
     expected = [c.header for c in L.assessment_columns(m11.level_names, previous=True)]
     assert list(cols) == expected
     rows = item_rows(ws)
@@ -220,8 +243,10 @@ def test_evidence_and_actions_are_carried_over_into_the_inputs(book, m11):
             assert evidence.value is None and actions.value is None
             continue
         source = "C2" if item.id in NEW_IDS_FROM_C2 else item.id
-        assert (evidence.value, actions.value) == (f"Evidence for {source}",
-                                                   f"Actions for {source}")  # fmt: skip
+        assert (evidence.value, actions.value) == (
+            f"Evidence for {source}",
+            f"Actions for {source}",
+        )
         assert cell_of(book, L.item_input_name(item.id, "target_date")).value is None
 
 
@@ -250,8 +275,9 @@ def test_round_is_written_three_ways(book):
 
 
 # --- the reader reads the new answers ------------------------------------------------------------
-def test_reader_reads_the_new_levels_not_the_carried_over_ones(prefilled, model, m11, register,
-                                                                previous, tmp_path):  # fmt: skip
+def test_reader_reads_the_new_levels_not_the_carried_over_ones(
+    prefilled, model, m11, register, previous, tmp_path
+):
     wb = openpyxl.load_workbook(prefilled)
     chosen = {}
     for i, item in enumerate(m11.items):
@@ -284,9 +310,15 @@ def test_reader_finds_an_unfilled_prefilled_workbook_incomplete(prefilled, model
 
 # --- choosing returns --------------------------------------------------------------------------
 def _ret(path, council, round_="", completed=None, problems=()):
-    return Return(path=str(path), council=council, round=round_, model_id="nps-2018",
-                  model_version="1.0.0", respondent=Respondent(date_completed=completed),
-                  problems=list(problems))  # fmt: skip
+    return Return(
+        path=str(path),
+        council=council,
+        round=round_,
+        model_id="nps-2018",
+        model_version="1.0.0",
+        respondent=Respondent(date_completed=completed),
+        problems=list(problems),
+    )
 
 
 def test_latest_by_council_prefers_round_then_date_then_newest_file(register, tmp_path):
@@ -306,8 +338,12 @@ def test_latest_by_council_prefers_round_then_date_then_newest_file(register, tm
     ]
     latest = latest_by_council(returns)
     assert latest == {leeds.code: returns[0], york.code: returns[5]}
-    assert latest_by_council([_ret(files[0], leeds, "2026-10"), _ret(files[1], leeds, "2026-9")])[
-        leeds.code].round == "2026-10"  # fmt: skip
+    assert (
+        latest_by_council([_ret(files[0], leeds, "2026-10"), _ret(files[1], leeds, "2026-9")])[
+            leeds.code
+        ].round
+        == "2026-10"
+    )
 
 
 def test_load_previous_reads_a_folder_and_says_what_it_skipped(
@@ -318,10 +354,22 @@ def test_load_previous_reads_a_folder_and_says_what_it_skipped(
     (folder / "leeds-2024.xlsx").write_bytes(Path(old_return.path).read_bytes())
     york = register.match("York")
     earlier = Respondent(date_completed=dt.date(2022, 6, 1))
-    build_workbook(model, folder / "leeds-2022.xlsx", leeds, answers=sample_answers(model, 1),
-                   respondent=earlier, round="2022")  # fmt: skip
-    build_workbook(model, folder / "york.xlsx", york, answers=sample_answers(model, 2),
-                   respondent=OLD_RESPONDENT, round="2024")  # fmt: skip
+    build_workbook(
+        model,
+        folder / "leeds-2022.xlsx",
+        leeds,
+        answers=sample_answers(model, 1),
+        respondent=earlier,
+        round="2022",
+    )
+    build_workbook(
+        model,
+        folder / "york.xlsx",
+        york,
+        answers=sample_answers(model, 2),
+        respondent=OLD_RESPONDENT,
+        round="2024",
+    )
     (folder / "notes.txt").write_text("not a workbook", encoding="utf-8")
     found = load_previous(folder, m11, archive, register)
     assert found.read == 4
@@ -338,11 +386,13 @@ def test_load_previous_reads_a_folder_and_says_what_it_skipped(
 
 # --- batches and the round ----------------------------------------------------------------------
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_generate_prefills_the_councils_with_a_previous_return(m11, register, leeds, previous,
-                                                               tmp_path, jobs):  # fmt: skip
+def test_generate_prefills_the_councils_with_a_previous_return(
+    m11, register, leeds, previous, tmp_path, jobs
+):
     york = register.match("York")
-    result = generate(m11, tmp_path, [leeds, york], previous={leeds.code: previous},
-                      round="2026", jobs=jobs)  # fmt: skip
+    result = generate(
+        m11, tmp_path, [leeds, york], previous={leeds.code: previous}, round="2026", jobs=jobs
+    )
     by_code = {b.council.code: b for b in result.workbooks}
     assert by_code[leeds.code].prefilled_from == previous.source_file
     assert by_code[york.code].prefilled_from == ""
@@ -389,13 +439,15 @@ def test_previous_columns_have_headers_the_reader_cannot_mistake(model):
     normed = [" ".join(c.header.split()).lower() for c in shown]
     assert len(set(normed)) == len(normed)
     assert L.column_index(model.level_names, "previous_current", previous=True) == (
-        L.column_index(model.level_names, "target") + 1)  # fmt: skip
+        L.column_index(model.level_names, "target") + 1
+    )
     assert not any(c.is_input for c in shown if c.key in L.PREVIOUS_FIELDS)
 
 
 def test_a_previous_without_a_round_still_reads_well(model, leeds, tmp_path):
-    bare = Previous("", model.id, model.version, "x.xlsx",
-                    {"L1": Answer("L1", "Mature", "Leader", "E", "A")})  # fmt: skip
+    bare = Previous(
+        "", model.id, model.version, "x.xlsx", {"L1": Answer("L1", "Mature", "Leader", "E", "A")}
+    )
     path = tmp_path / "bare.xlsx"
     build_workbook(model, path, leeds, previous=bare, round="2026")
     text = sheet_text(openpyxl.load_workbook(path)[L.START])

@@ -31,8 +31,15 @@ COUNCILS = ("Leeds", "Bradford", "York")
 def test_rounds_are_in_natural_order_and_an_unknown_round_comes_first():
     labels = ["2026-10", "2027", "2026-2", "2024", "", "2026", "2026-27", "2026-9"]
     assert in_round_order(labels) == [
-        "", "2024", "2026", "2026-2", "2026-9", "2026-10", "2026-27", "2027"
-    ]  # fmt: skip
+        "",
+        "2024",
+        "2026",
+        "2026-2",
+        "2026-9",
+        "2026-10",
+        "2026-27",
+        "2027",
+    ]
     assert latest_round(["2026-2", "2026-10"]) == "2026-10"
     assert latest_round(["", "2024"]) == "2024"
     assert latest_round([]) == ""
@@ -53,8 +60,15 @@ def test_the_order_is_total_and_survives_hostile_labels():
     ]
     ordered = in_round_order(labels)
     assert ordered == in_round_order(reversed(labels))
-    assert ordered == ["02026", "2026", "2026-A", "2026-a", "2026\u00b2", "9" * 5000,
-                       "\u0662\u0660\u0662\u0666"]  # fmt: skip
+    assert ordered == [
+        "02026",
+        "2026",
+        "2026-A",
+        "2026-a",
+        "2026\u00b2",
+        "9" * 5000,
+        "\u0662\u0660\u0662\u0666",
+    ]
 
 
 def test_assessment_round_checks_the_label():
@@ -80,11 +94,23 @@ def two_rounds(tmp_path_factory, model, register):
             answers = {
                 i.id: Answer(i.id, current, "Leader", "Evidence", "Actions") for i in model.items
             }
-            build_workbook(model, folder / f"{council.code}-{round_}.xlsx", council,
-                           answers=answers, respondent=same_day, round=round_)  # fmt: skip
+            build_workbook(
+                model,
+                folder / f"{council.code}-{round_}.xlsx",
+                council,
+                answers=answers,
+                respondent=same_day,
+                round=round_,
+            )
     for round_ in ("2026-9", "2026-11"):
-        build_workbook(model, folder / f"rejected-{round_}.xlsx", register.match("Hull"),
-                       answers={}, respondent=same_day, round=round_)  # fmt: skip
+        build_workbook(
+            model,
+            folder / f"rejected-{round_}.xlsx",
+            register.match("Hull"),
+            answers={},
+            respondent=same_day,
+            round=round_,
+        )
     return folder
 
 
@@ -118,10 +144,22 @@ def test_prefill_picks_the_same_latest_round(two_rounds, model, register, tmp_pa
     assert all(p.source_file.endswith("-2026-10.xlsx") for p in found.previous.values())
     # and the workbook it makes says so
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, [
-        "generate", "--model", str(ROOT / "model.yaml"), "--prefill", str(two_rounds),
-        "--council", "Leeds", "--round", "2027", "--out", str(out),
-    ])  # fmt: skip
+    result = CliRunner().invoke(
+        cli,
+        [
+            "generate",
+            "--model",
+            str(ROOT / "model.yaml"),
+            "--prefill",
+            str(two_rounds),
+            "--council",
+            "Leeds",
+            "--round",
+            "2027",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     (path,) = out.rglob("*.xlsx")
     start = openpyxl.load_workbook(path)["Start here"]
@@ -132,8 +170,7 @@ def test_prefill_picks_the_same_latest_round(two_rounds, model, register, tmp_pa
 
 def test_a_return_without_a_round_counts_as_the_earliest(model, register, tmp_path):
     leeds = register.match("Leeds")
-    build_workbook(model, tmp_path / "new.xlsx", leeds, answers=sample_answers(model),
-                   round="2024")  # fmt: skip
+    build_workbook(model, tmp_path / "new.xlsx", leeds, answers=sample_answers(model), round="2024")
     old = tmp_path / "old.xlsx"
     build_workbook(model, old, leeds, answers=sample_answers(model, 1), round="2022")
     c = collate([tmp_path], register, model=model)

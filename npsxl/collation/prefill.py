@@ -114,8 +114,9 @@ def _map_answers(
     def not_carried(m: Mapping, what: str) -> None:
         answer = given.get(m.old_id)
         previous = f"your previous answer ({_levels(answer)})" if answer else "it"
-        notes.append(f"{named(old_items[m.old_id])} ({version}) {what}: {previous} is not "
-                     "carried over.")  # fmt: skip
+        notes.append(
+            f"{named(old_items[m.old_id])} ({version}) {what}: {previous} is not carried over."
+        )
         noted.add(m.old_id)
 
     for item in new.items:

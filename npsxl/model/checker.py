@@ -27,8 +27,14 @@ def kind_of(value) -> str:
         return "nothing"
     if isinstance(value, dt.date):
         return "a date"
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
-            int: "a number", float: "a number"}.get(type(value), type(value).__name__)  # fmt: skip
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
 
 
 class Checker:
@@ -42,15 +48,17 @@ class Checker:
         """Report a ``kind`` of problem at ``path``, located by file, line and path."""
         if tuple(path) in self.doc.invalid:
             return  # the YAML reader already reported this value
-        location = Location(file=self.doc.filename, line=self.doc.line(path),
-                            path=format_path(path) or None)  # fmt: skip
+        location = Location(
+            file=self.doc.filename, line=self.doc.line(path), path=format_path(path) or None
+        )
         self.problems.append(kind(location, hint=hint, **fields))
 
     def mapping(self, value, path, keys: dict, hint="") -> dict | None:
         """``value`` if it is a mapping; unknown and missing keys are reported."""
         if not isinstance(value, dict):
-            self.problem(P.MODEL_WRONG_TYPE, path, hint=hint, expected="a mapping",
-                         found=kind_of(value))  # fmt: skip
+            self.problem(
+                P.MODEL_WRONG_TYPE, path, hint=hint, expected="a mapping", found=kind_of(value)
+            )
             return None
         for key in value:
             if key not in keys:

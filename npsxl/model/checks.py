@@ -36,18 +36,42 @@ _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 
 TOP_KEYS = {
-    "id": True, "version": True, "title": True, "short_name": True, "publisher": True,
-    "published": True, "source_url": True, "purpose": True, "brand": True, "levels": True,
-    "themes": True, "enablers_description": True, "enablers": True, "replaces": False,
-}  # fmt: skip
+    "id": True,
+    "version": True,
+    "title": True,
+    "short_name": True,
+    "publisher": True,
+    "published": True,
+    "source_url": True,
+    "purpose": True,
+    "brand": True,
+    "levels": True,
+    "themes": True,
+    "enablers_description": True,
+    "enablers": True,
+    "replaces": False,
+}
 REPLACES_KEYS = {"id": True, "version": True, "lineage": True}
 LINEAGE_KEYS = {"change": True, "old": False, "new": False, "note": False}
-BRAND_KEYS = {"organisation": True, "strategy_short_name": True, "font": True, "colours": True,
-              "logo": False}  # fmt: skip
+BRAND_KEYS = {
+    "organisation": True,
+    "strategy_short_name": True,
+    "font": True,
+    "colours": True,
+    "logo": False,
+}
 LEVEL_KEYS = {"name": True, "score": True}
 PAIR_KEYS = {"background": True, "text": True}
-META_KEYS = ("id", "version", "title", "short_name", "publisher", "published", "source_url",
-             "purpose")  # fmt: skip
+META_KEYS = (
+    "id",
+    "version",
+    "title",
+    "short_name",
+    "publisher",
+    "published",
+    "source_url",
+    "purpose",
+)
 
 
 def _is_date(text: str) -> bool:
@@ -80,8 +104,13 @@ def _check_levels(c: Checker, raw) -> tuple[Level, ...]:
     seen: dict[str, int] = {}
     entries = c.sequence(raw, "levels", ())
     if entries and not MIN_LEVELS <= len(entries) <= MAX_LEVELS:
-        c.problem(P.MODEL_LEVEL_COUNT, ("levels",), count=len(entries), minimum=MIN_LEVELS,
-                  maximum=MAX_LEVELS)  # fmt: skip
+        c.problem(
+            P.MODEL_LEVEL_COUNT,
+            ("levels",),
+            count=len(entries),
+            minimum=MIN_LEVELS,
+            maximum=MAX_LEVELS,
+        )
     for i, entry in enumerate(entries):
         path = ("levels", i)
         entry = c.mapping(entry, path, LEVEL_KEYS, "e.g. {name: Minimum, score: 1}")
@@ -89,8 +118,9 @@ def _check_levels(c: Checker, raw) -> tuple[Level, ...]:
             continue
         name = c.text(entry, "name", path)
         if name and name.casefold() in seen:
-            c.problem(P.MODEL_DUPLICATE_LEVEL, path + ("name",), name=name,
-                      first=seen[name.casefold()])  # fmt: skip
+            c.problem(
+                P.MODEL_DUPLICATE_LEVEL, path + ("name",), name=name, first=seen[name.casefold()]
+            )
         elif name:
             seen[name.casefold()] = i
         if "score" in entry:
@@ -113,8 +143,9 @@ def _check_colours(c: Checker, brand, path) -> dict[str, ColourPair]:
         if raw is None or role not in raw:
             continue
         rpath = cpath + (role,)
-        pair = c.mapping(raw[role], rpath, PAIR_KEYS,
-                         'e.g. {background: "#1F3864", text: "#FFFFFF"}')  # fmt: skip
+        pair = c.mapping(
+            raw[role], rpath, PAIR_KEYS, 'e.g. {background: "#1F3864", text: "#FFFFFF"}'
+        )
         if pair is None:
             continue
         values = {}
@@ -131,9 +162,14 @@ def _check_colours(c: Checker, brand, path) -> dict[str, ColourPair]:
         if len(values) == len(PAIR_KEYS):
             colour_pair = ColourPair(values["background"], values["text"])
             if colour_pair.contrast < MIN_CONTRAST:
-                c.problem(P.MODEL_LOW_CONTRAST, rpath, text=colour_pair.text,
-                          background=colour_pair.background, contrast=colour_pair.contrast,
-                          minimum=MIN_CONTRAST)  # fmt: skip
+                c.problem(
+                    P.MODEL_LOW_CONTRAST,
+                    rpath,
+                    text=colour_pair.text,
+                    background=colour_pair.background,
+                    contrast=colour_pair.contrast,
+                    minimum=MIN_CONTRAST,
+                )
             colours[role] = colour_pair
     return colours
 
@@ -195,7 +231,7 @@ def check_document(doc: YamlDocument) -> tuple[Model | None, list[Problem]]:
             ENABLERS_GROUP_NAME,
             tuple(enablers),
             description=enablers_description,
-        ),  # fmt: skip
+        ),
         fingerprint="",
         source=doc.filename,
         replaces=replaces,
@@ -237,26 +273,38 @@ def _check_replaces(c: Checker, raw: dict, item_ids: set[str]) -> Lineage | None
             continue
         change = c.text(entry, "change", epath)
         if change and change not in CHANGES:
-            c.problem(P.LINEAGE_UNKNOWN_CHANGE, epath + ("change",), change=change,
-                      changes=", ".join(CHANGES))  # fmt: skip
+            c.problem(
+                P.LINEAGE_UNKNOWN_CHANGE,
+                epath + ("change",),
+                change=change,
+                changes=", ".join(CHANGES),
+            )
             continue
         old, new = _id_list(c, entry, "old", epath), _id_list(c, entry, "new", epath)
         line = c.doc.line(epath)
         if change:
             shapes = SHAPES[change]
             if not fits_shape(shapes[0], old) or not fits_shape(shapes[1], new):
-                c.problem(P.LINEAGE_SHAPE, epath, change=change.replace("_", " "),
-                          old_shape=shapes[0], new_shape=shapes[1], old_count=len(old),
-                          new_count=len(new))  # fmt: skip
+                c.problem(
+                    P.LINEAGE_SHAPE,
+                    epath,
+                    change=change.replace("_", " "),
+                    old_shape=shapes[0],
+                    new_shape=shapes[1],
+                    old_count=len(old),
+                    new_count=len(new),
+                )
         for item_id in new:
             if item_id not in item_ids:
                 c.problem(P.LINEAGE_NEW_NOT_IN_MODEL, epath + ("new",), item_id=item_id)
             elif item_id in seen_new:
-                c.problem(P.LINEAGE_NEW_TWICE, epath + ("new",), item_id=item_id,
-                          line=seen_new[item_id])  # fmt: skip
+                c.problem(
+                    P.LINEAGE_NEW_TWICE, epath + ("new",), item_id=item_id, line=seen_new[item_id]
+                )
             seen_new.setdefault(item_id, line)
-        entries.append(LineageEntry(change, old, new, c.text(entry, "note", epath, required=False),
-                                    line))  # fmt: skip
+        entries.append(
+            LineageEntry(change, old, new, c.text(entry, "note", epath, required=False), line)
+        )
     for item_id in sorted(item_ids - set(seen_new)):
         c.problem(P.LINEAGE_NEW_UNACCOUNTED, path + ("lineage",), item_id=item_id)
     return Lineage(model_id, version, tuple(entries), c.doc.filename)

@@ -23,21 +23,38 @@ def canonical_content(model: Model) -> dict:
 
     def item(i: Item) -> dict:
         return {
-            "id": i.id, "name": i.name, "kind": i.kind, "group": i.group_id,
-            "description": i.description, "what_it_is": i.what_it_is,
-            "why_it_is_important": i.why_it_is_important, "descriptors": list(i.descriptors),
+            "id": i.id,
+            "name": i.name,
+            "kind": i.kind,
+            "group": i.group_id,
+            "description": i.description,
+            "what_it_is": i.what_it_is,
+            "why_it_is_important": i.why_it_is_important,
+            "descriptors": list(i.descriptors),
             "text_note": i.text_note,
-        }  # fmt: skip
+        }
 
     return {
-        "id": model.id, "version": model.version, "title": model.title,
-        "short_name": model.short_name, "publisher": model.publisher,
-        "published": model.published, "source_url": model.source_url, "purpose": model.purpose,
+        "id": model.id,
+        "version": model.version,
+        "title": model.title,
+        "short_name": model.short_name,
+        "publisher": model.publisher,
+        "published": model.published,
+        "source_url": model.source_url,
+        "purpose": model.purpose,
         "levels": [[level.name, level.score] for level in model.levels],
-        "groups": [{"id": g.id, "name": g.name, "description": g.description,
-                    "items": [item(i) for i in g.items]} for g in model.groups],
+        "groups": [
+            {
+                "id": g.id,
+                "name": g.name,
+                "description": g.description,
+                "items": [item(i) for i in g.items],
+            }
+            for g in model.groups
+        ],
         **({"replaces": _lineage_content(model.replaces)} if model.replaces else {}),
-    }  # fmt: skip
+    }
 
 
 def _lineage_content(lineage: Lineage) -> dict:
@@ -47,6 +64,7 @@ def _lineage_content(lineage: Lineage) -> dict:
 
 def with_fingerprint(model: Model) -> Model:
     """``model`` with its fingerprint: the sha256 of :func:`canonical_content` as JSON."""
-    canonical = json.dumps(canonical_content(model), sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"))  # fmt: skip
+    canonical = json.dumps(
+        canonical_content(model), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
     return replace(model, fingerprint=hashlib.sha256(canonical.encode("utf-8")).hexdigest())

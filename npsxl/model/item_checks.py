@@ -11,8 +11,15 @@ from npsxl.model.yamlsource import format_path
 
 ID_MAX_LENGTH = 31
 THEME_KEYS = {"id": True, "name": True, "key_areas": True}
-KEY_AREA_KEYS = {"id": True, "name": True, "description": True, "what_it_is": True,
-                 "why_it_is_important": True, "levels": True, "text_note": False}  # fmt: skip
+KEY_AREA_KEYS = {
+    "id": True,
+    "name": True,
+    "description": True,
+    "what_it_is": True,
+    "why_it_is_important": True,
+    "levels": True,
+    "text_note": False,
+}
 ENABLER_KEYS = {"id": True, "name": True, "levels": True, "text_note": False}
 
 
@@ -24,21 +31,35 @@ def _check_descriptors(c: Checker, entry, path, levels) -> tuple[str, ...]:
     example = f"{level_names[0]}: ..." if level_names else "Minimum: ..."
     mapping = entry["levels"]
     if not isinstance(mapping, dict):
-        c.problem(P.MODEL_WRONG_TYPE, lpath, expected="a mapping from level name to descriptor",
-                  found=kind_of(mapping),
-                  hint=f"give one descriptor per level by name, e.g. {example}")  # fmt: skip
+        c.problem(
+            P.MODEL_WRONG_TYPE,
+            lpath,
+            expected="a mapping from level name to descriptor",
+            found=kind_of(mapping),
+            hint=f"give one descriptor per level by name, e.g. {example}",
+        )
         return ()
     for key in mapping:
         if key not in level_names:
             like = [n for n in level_names if n.casefold() == str(key).casefold()]
             hint = f"did you mean {like[0]!r}?" if like else None
-            c.problem(P.MODEL_UNKNOWN_LEVEL, lpath + (key,), hint=hint, level=key,
-                      levels=", ".join(level_names))  # fmt: skip
+            c.problem(
+                P.MODEL_UNKNOWN_LEVEL,
+                lpath + (key,),
+                hint=hint,
+                level=key,
+                levels=", ".join(level_names),
+            )
     missing = [name for name in level_names if name not in mapping]
     if missing:
         known = sum(1 for k in mapping if k in level_names)
-        c.problem(P.MODEL_MISSING_DESCRIPTOR, lpath, found=known, count=len(level_names),
-                  missing=", ".join(missing))  # fmt: skip
+        c.problem(
+            P.MODEL_MISSING_DESCRIPTOR,
+            lpath,
+            found=known,
+            count=len(level_names),
+            missing=", ".join(missing),
+        )
     return tuple(c.text(mapping, name, lpath) for name in level_names)
 
 
@@ -73,8 +94,14 @@ def _check_id(c: Checker, entry, path, seen_ids: dict) -> str:
     elif key in seen_ids:
         first, first_path = seen_ids[key]
         kind = P.MODEL_DUPLICATE_ID if first == item_id else P.MODEL_DUPLICATE_ID_IGNORING_CASE
-        c.problem(kind, ipath, item_id=item_id, first=first, first_path=format_path(first_path),
-                  first_line=c.doc.line(first_path + ("id",)))  # fmt: skip
+        c.problem(
+            kind,
+            ipath,
+            item_id=item_id,
+            first=first,
+            first_path=format_path(first_path),
+            first_line=c.doc.line(first_path + ("id",)),
+        )
     else:
         seen_ids[key] = (item_id, path)
     return item_id

@@ -92,8 +92,14 @@ def check_lineage(lineage: Lineage, old, new) -> list[Problem]:
         problems.append(kind(location, **fields))
 
     if (lineage.model_id, lineage.version) != (old.id, old.version):
-        problem(P.LINEAGE_WRONG_OLD_MODEL, None, model_id=lineage.model_id,
-                version=lineage.version, old_id=old.id, old_version=old.version)  # fmt: skip
+        problem(
+            P.LINEAGE_WRONG_OLD_MODEL,
+            None,
+            model_id=lineage.model_id,
+            version=lineage.version,
+            old_id=old.id,
+            old_version=old.version,
+        )
     seen_old: dict[str, LineageEntry] = {}
     seen_new: dict[str, LineageEntry] = {}
     for entry in lineage.entries:
@@ -104,20 +110,36 @@ def check_lineage(lineage: Lineage, old, new) -> list[Problem]:
             continue
         old_shape, new_shape = SHAPES[entry.change]
         if not fits_shape(old_shape, entry.old) or not fits_shape(new_shape, entry.new):
-            problem(P.LINEAGE_INVALID_SHAPE, entry, change=entry.change.replace("_", " "),
-                    old_shape=old_shape, new_shape=new_shape, old_count=len(entry.old),
-                    new_count=len(entry.new))  # fmt: skip
+            problem(
+                P.LINEAGE_INVALID_SHAPE,
+                entry,
+                change=entry.change.replace("_", " "),
+                old_shape=old_shape,
+                new_shape=new_shape,
+                old_count=len(entry.old),
+                new_count=len(entry.new),
+            )
         for item_id in entry.old:
             if item_id not in old_ids:
-                problem(P.LINEAGE_OLD_NOT_IN_MODEL, entry, item_id=item_id, model_id=old.id,
-                        version=old.version)  # fmt: skip
+                problem(
+                    P.LINEAGE_OLD_NOT_IN_MODEL,
+                    entry,
+                    item_id=item_id,
+                    model_id=old.id,
+                    version=old.version,
+                )
             elif item_id in seen_old:
                 problem(P.LINEAGE_OLD_TWICE, entry, item_id=item_id, line=seen_old[item_id].line)
             seen_old.setdefault(item_id, entry)
         for item_id in entry.new:
             if item_id not in new_ids:
-                problem(P.LINEAGE_NEW_NOT_IN_NEW_MODEL, entry, item_id=item_id, model_id=new.id,
-                        version=new.version)  # fmt: skip
+                problem(
+                    P.LINEAGE_NEW_NOT_IN_NEW_MODEL,
+                    entry,
+                    item_id=item_id,
+                    model_id=new.id,
+                    version=new.version,
+                )
             elif item_id in seen_new:
                 problem(P.LINEAGE_NEW_FROM_TWO, entry, item_id=item_id, line=seen_new[item_id].line)
             seen_new.setdefault(item_id, entry)

@@ -171,19 +171,31 @@ class _Checker:
                 continue
             first = first_lines.setdefault((column, fold(value)), line)
             if first != line:
-                self.report(P.REGISTER_DUPLICATE_CODE, line, column, column=column, value=value,
-                            first_line=first)  # fmt: skip
+                self.report(
+                    P.REGISTER_DUPLICATE_CODE,
+                    line,
+                    column,
+                    column=column,
+                    value=value,
+                    first_line=first,
+                )
         region = values["region"]
         region_name = canonical_region(region) if region else ""
         if region_name is None:
-            self.report(P.REGISTER_UNKNOWN_REGION, line, "region", region=region,
-                        regions="; ".join(REGIONS))  # fmt: skip
+            self.report(
+                P.REGISTER_UNKNOWN_REGION, line, "region", region=region, regions="; ".join(REGIONS)
+            )
         council_type = values.get("council_type", "")
         if council_type and fold(council_type) in _TYPE_LOOKUP:
             council_type = _TYPE_LOOKUP[fold(council_type)]
         elif council_type:
-            self.report(P.REGISTER_UNKNOWN_TYPE, line, "council_type", council_type=council_type,
-                        types="; ".join(COUNCIL_TYPES))  # fmt: skip
+            self.report(
+                P.REGISTER_UNKNOWN_TYPE,
+                line,
+                "council_type",
+                council_type=council_type,
+                types="; ".join(COUNCIL_TYPES),
+            )
         return Council(
             code=values["code"],
             register_code=values.get("register_code", ""),

@@ -195,8 +195,9 @@ class _Builder:
             key = key if isinstance(key, str) else str(key)
             if key in result:
                 first_line = self.doc.lines[path + (key,)]
-                self.problem(P.MODEL_DUPLICATE_KEY, key_line, path + (key,), key=key,
-                             first_line=first_line)  # fmt: skip
+                self.problem(
+                    P.MODEL_DUPLICATE_KEY, key_line, path + (key,), key=key, first_line=first_line
+                )
                 continue
             self.doc.lines[path + (key,)] = key_line
             result[key] = self.build(value_node, path + (key,))
@@ -207,8 +208,13 @@ class _Builder:
             return self.loader.construct_object(node, deep=True)
         except Exception as exc:  # PyYAML raises ValueError, TypeError... for bad values
             reason = exc.problem if isinstance(exc, yaml.MarkedYAMLError) else str(exc)
-            self.problem(P.MODEL_BAD_VALUE, node.start_mark.line + 1, path,
-                         value=_shorten(node.value), reason=_shorten(reason))  # fmt: skip
+            self.problem(
+                P.MODEL_BAD_VALUE,
+                node.start_mark.line + 1,
+                path,
+                value=_shorten(node.value),
+                reason=_shorten(reason),
+            )
             if not is_key:
                 self.doc.invalid.add(path)
             return None
