@@ -175,3 +175,12 @@ def test_a_return_without_a_round_counts_as_the_earliest(model, register, tmp_pa
     build_workbook(model, old, leeds, answers=sample_answers(model, 1), round="2022")
     c = collate([tmp_path], register, model=model)
     assert (c.latest_round, c.previous_round) == ("2024", "2022")
+
+
+def test_model_versions_sort_in_the_same_natural_order_even_when_hostile():
+    from npsxl.collation.counting import version_key
+
+    labels = ["1.10", "1.9", "1.0.1", "1.0.0", "2.0", "1." + "9" * 5000]
+    hostile = labels[-1]
+    assert sorted(labels, key=version_key) == ["1.0.0", "1.0.1", "1.9", "1.10", hostile, "2.0"]
+    assert sorted(labels, key=version_key) == sorted(labels, key=round_key)

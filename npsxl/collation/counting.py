@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -43,6 +42,7 @@ from npsxl.collation.respondents import (
     respondent_label,
 )
 from npsxl.core import catalogue as P
+from npsxl.core.ordering import natural_key
 from npsxl.core.problems import Location, Problem
 from npsxl.model.answers import ReturnKind
 from npsxl.model.archive import ModelArchive
@@ -217,9 +217,9 @@ def version_label(model_id: str, version: str) -> str:
 
 
 def version_key(label: str) -> tuple:
-    """Sort key for version labels: numbers compare as numbers ('1.10' after '1.9')."""
-    parts = re.split(r"(\d+)", label)
-    return tuple((0, int(p), "") if i % 2 else (1, 0, p) for i, p in enumerate(parts))
+    """Sort key for version labels, in natural order (:func:`npsxl.core.ordering.natural_key`):
+    '1.10' after '1.9'."""
+    return natural_key(label)
 
 
 # --- model versions -----------------------------------------------------------------------------

@@ -15,10 +15,10 @@ import re
 from collections.abc import Iterable
 
 from npsxl.core.errors import NpsxlError
+from npsxl.core.ordering import natural_key
 
 ROUND_MAX_LENGTH = 40
 _UNUSABLE = re.compile(r"[\x00-\x1f\x7f\ufffe\uffff]")
-_PARTS = re.compile(r"[0-9]+|[^0-9]+")
 
 
 def default_round() -> str:
@@ -44,23 +44,10 @@ def assessment_round(value: str | int | None = "") -> str:
 
 
 def round_key(label: str) -> tuple:
-    """The sort key of a round label, in natural order.
-
-    Runs of the digits 0-9 compare as numbers and the text between them case-blind, a number
-    before text: "2024" < "2026" < "2026-2" < "2026-10" < "2026-27" < "2027". ``""`` (an unknown
-    round) comes first. Labels that differ only in case or leading zeros are ordered by their
-    text, so the order is total.
-    """
-    parts = []
-    for part in _PARTS.findall(label):
-        if "0" <= part[0] <= "9":
-            # a number as (digits, digits): no int(), which a hostile label of thousands of
-            # digits would make fail, yet the same order
-            number = part.lstrip("0") or "0"
-            parts.append((0, len(number), number))
-        else:
-            parts.append((1, 0, part.casefold()))
-    return tuple(parts), label
+    """The sort key of a round label, in natural order (:func:`npsxl.core.ordering.natural_key`):
+    "2024" < "2026" < "2026-2" < "2026-10" < "2026-27" < "2027"; ``""`` (an unknown round)
+    comes first."""
+    return natural_key(label)
 
 
 def in_round_order(labels: Iterable[str]) -> list[str]:
