@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -52,9 +53,10 @@ def _label(value: str) -> str:
     return value if value else NOT_GIVEN
 
 
+@dataclass
 class CollationBase:
-    """The fields of a collation (the dataclass :class:`~npsxl.collation.collation.Collation`
-    defines them) and the views every part of it uses."""
+    """The fields of a collation (see :class:`~npsxl.collation.collation.Collation`) and the
+    views every part of it uses."""
 
     model: Model
     register: Register | None
@@ -63,12 +65,12 @@ class CollationBase:
     answers: pd.DataFrame
     superseded: list[Return]
     collated_at: str
-    group_by: tuple[str, ...]
-    archive: ModelArchive | None
     comparable: pd.DataFrame
     per_version: pd.DataFrame
     counting: Counting
-    _cache: dict[Any, Any]
+    group_by: tuple[str, ...] = ()
+    archive: ModelArchive | None = None
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # -- who counted ---------------------------------------------------------------------------
     @property

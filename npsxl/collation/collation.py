@@ -52,15 +52,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-
-import pandas as pd
+from dataclasses import dataclass
 
 from npsxl.collation.columns import (
     SUPERSEDED,
 )
 from npsxl.collation.counting import (
-    Counting,
     Versions,
     count_returns,
     round_of,
@@ -94,20 +91,6 @@ class Collation(CollationFigures, CollationTrends, CollationRespondents, Collati
     (:data:`COMPARABLE_COLUMNS`), ``per_version`` those that map onto no current item;
     :attr:`pooled` is ``comparable`` for the latest round, the basis of every summary.
     """
-
-    model: Model
-    register: Register | None
-    returns: list[Return]
-    log: pd.DataFrame
-    answers: pd.DataFrame
-    superseded: list[Return]
-    collated_at: str
-    comparable: pd.DataFrame
-    per_version: pd.DataFrame
-    counting: Counting
-    group_by: tuple[str, ...] = ()
-    archive: ModelArchive | None = None
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 # --- entry points -------------------------------------------------------------------------------
