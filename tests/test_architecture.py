@@ -14,14 +14,12 @@ PACKAGE = ROOT / "npsxl"
 
 # Lowest first: a module may import its own layer and the layers before it.
 LAYERS = ("core", "model", "workbook", "reading", "collation", "report")
-TOP = ("npsxl.cli", "npsxl.__main__")
+TOP = ("npsxl.cli", "npsxl.__main__")  # and the modules of npsxl.cli
 # What the reading layer may take from the workbook layer: the contract, never the writer.
 READER_MAY_USE = ("npsxl.workbook.layout",)
 SOFT_LIMIT, HARD_LIMIT = 400, 650
 # Modules being split into smaller ones as the layers settle; each leaves this set when split.
-AWAITING_SPLIT = {
-    "npsxl/cli.py",
-}
+AWAITING_SPLIT: set[str] = set()
 
 
 def modules() -> list[Path]:
@@ -66,13 +64,13 @@ def layer_of(name: str) -> str | None:
 def test_imports_only_run_downwards(path):
     own = module_name(path)
     layer = layer_of(own)
-    if own in TOP:
+    if own in TOP or own.startswith("npsxl.cli."):
         return  # the command line is the top: it may import anything
     wrong = []
     for line, name in imported(path):
         if name in ("npsxl", "npsxl.__version__"):
             continue  # the root package: the version, and the lazy public API for the top
-        if name in TOP or name.startswith("npsxl.cli"):
+        if name in TOP or name.startswith("npsxl.cli."):
             wrong.append(f"line {line}: {name} (nothing imports the command line)")
             continue
         target = layer_of(name)
@@ -97,7 +95,7 @@ def test_every_layer_is_a_subpackage_that_says_what_it_owns_and_may_import():
         doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
         assert doc and "May import" in doc, f"npsxl/{layer}/__init__.py"
     loose = sorted(p.name for p in PACKAGE.glob("*.py"))
-    assert loose == ["__init__.py", "__main__.py", "cli.py"], "modules belong in a layer"
+    assert loose == ["__init__.py", "__main__.py"], "modules belong in a layer or the cli"
 
 
 @pytest.mark.parametrize("path", modules(), ids=lambda p: p.relative_to(ROOT).as_posix())
