@@ -109,8 +109,8 @@ def _columns_frame(data: dict[str, list], integers: Iterable[str] = ()) -> pd.Da
 class _Dates:
     """ISO text of target dates, worked out once per date (thousands of answers share a few)."""
 
-    def __init__(self):
-        self.done: dict = {}
+    def __init__(self) -> None:
+        self.done: dict[dt.date, str] = {}
 
     def __call__(self, value) -> str:
         if value.__class__ is not dt.date:
@@ -129,8 +129,8 @@ def _levels(
     answers = [got(item_id) for item_id in ids]
     current = [a.current if a else None for a in answers]
     target = [a.target if a else None for a in answers]
-    current_scores = [scores.get(level) for level in current]
-    target_scores = [scores.get(level) for level in target]
+    current_scores = [scores.get(level) if level is not None else None for level in current]
+    target_scores = [scores.get(level) if level is not None else None for level in target]
     gaps = [
         t - c if c is not None and t is not None else None
         for c, t in zip(current_scores, target_scores, strict=True)
@@ -195,8 +195,8 @@ def comparable_frames(
     comparable lineage (a split old item gives one row per part). per_version: one row per
     figure per item of its own version that maps onto no current item comparably.
     """
-    heads = ("return_index", "council_code", "council_name", "region", "council_type")
-    heads += ("round", "model_id", "model_version")
+    heads: tuple[str, ...] = ("return_index", "council_code", "council_name", "region")
+    heads += ("council_type", "round", "model_id", "model_version")
     tails = ("current_level", "current_score", "target_level", "target_score", "gap")
     pooled: dict[str, list] = {name: [] for name in COMPARABLE_COLUMNS}
     apart_columns = list(COMPARABLE_COLUMNS)
