@@ -11,11 +11,15 @@ was filled with.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import openpyxl
 from openpyxl.utils import column_index_from_string, get_column_letter
 
+from npsxl.model.loading import load_model
 from npsxl.workbook import layout as L
+
+ROOT = Path(__file__).resolve().parent.parent
 
 LEVELS = ("Minimum", "Developing", "Mature", "Leader", "Innovator")
 COLUMNS = L.assessment_columns(LEVELS)
@@ -70,7 +74,7 @@ def item_rows(ws) -> dict[str, int]:
     return found
 
 
-ITEM_NAMES: set[str] = set()  # filled by tests from the model (names on the rows)
+ITEM_NAMES = {item.name for item in load_model(ROOT / "model.yaml").items}
 
 
 def assessment(wb):

@@ -16,6 +16,7 @@ import struct
 import zipfile
 from pathlib import Path
 
+import edits as E
 import openpyxl
 import pytest
 import xlwt
@@ -751,6 +752,13 @@ CODES = {
         "L1",
         "warning",
     ),
+    "sources-unsettled": (  # last round's levels beside this round's, no names to tell
+        lambda f, p, t: _resaved(p, t / "lookalike.xlsx", E.lookalike_level_column, E.paste_values),
+        L.ASSESSMENT,
+        "I4",
+        None,
+        "error",
+    ),
     "metadata-missing": (
         lambda f, p, t: paste_into_new_workbook(p, t / "copy.xlsx"),
         "Sheet1",
@@ -759,6 +767,14 @@ CODES = {
         "warning",
     ),
 }
+
+
+def _resaved(src: Path, out: Path, *changes) -> Path:
+    wb = openpyxl.load_workbook(src)
+    for change in changes:
+        wb = change(wb)
+    wb.save(out)
+    return out
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -798,6 +814,7 @@ def test_every_documented_problem_code_has_a_scenario():
         "unsupported-format",
         "not-nps",
         "unknown-model",
+        "sources-unsettled",
         "fingerprint-mismatch",
         "council-missing",
         "council-unknown",

@@ -44,7 +44,6 @@ def _source(model, register, folder: Path, name: str, change, answers=None) -> P
         answers=sample_answers(model) if answers is None else answers,
         respondent=RESPONDENT,
     )
-    E.ITEM_NAMES.update(item.name for item in model.items)
     wb = change(openpyxl.load_workbook(path))
     wb.save(path)
     return path
