@@ -176,3 +176,35 @@ def test_disagreeing_sources_give_right_answers_or_located_problems(
 ):
     result = read_return(sources[case][saved_by], model, register)
     check(result, CASES[case][1], model, register)
+
+
+@pytest.mark.parametrize("ref_header", ["Ref", "ID"])
+def test_a_councils_own_template_with_short_headers_is_read(ref_header, model, register, tmp_path):
+    """Not the generated workbook at all: a council's own sheet with the ids and short
+    headers, and its details beside their labels."""
+    answers = sample_answers(model)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "NPS return"
+    ws.append([ref_header, "Current", "Target", "Evidence", "Actions", "Target date"])
+    for item in model.items:
+        a = answers[item.id]
+        ws.append([item.id, a.current, a.target, a.evidence, a.actions, a.target_date])
+    details = wb.create_sheet("About us")
+    for label, value in (
+        ("Council", "Leeds City Council"),
+        ("Council code", "E08000035"),
+        ("Your name", RESPONDENT.name),
+        ("Your role", RESPONDENT.role),
+        ("Email", RESPONDENT.email),
+        ("Date completed", RESPONDENT.date_completed),
+    ):
+        details.append([label, value])
+    path = tmp_path / "own-template.xlsx"
+    wb.save(path)
+    result = read_return(path, model, register)
+    assert result.accepted, [str(p) for p in result.problems]
+    assert [p.code for p in result.problems] == ["metadata-missing"]
+    assert result.answers == answers
+    assert result.council == register.match("Leeds")
+    assert result.respondent == RESPONDENT
