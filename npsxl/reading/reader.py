@@ -142,7 +142,9 @@ class _Interpreter:
     # answers ----------------------------------------------------------------------------------
     def _answers(self, table: Table | None, others: list[Table]):
         model, book = self.model, self.book
-        table = self._choose_table(table, others)
+        chosen = self._choose_table(table, others)
+        abandoned = table.sheet if chosen is not table else None  # a blank sheet, copied
+        table = chosen
         rows = table.rows if table is not None else {}
         row_owner = {}  # (sheet, row) -> item id whose reference id is on that row
         withheld: set[str] = set()
@@ -190,7 +192,7 @@ class _Interpreter:
                 ):
                     continue  # both ways lead to the same cell: the usual case
                 name_cell = book.named(name) if key not in withheld else None
-                if name_cell is None:
+                if name_cell is None or name_cell.sheet == abandoned:
                     continue
                 owner = row_owner.get((name_cell.sheet, name_cell.row), item.id)
                 other = owner if owner != item.id else None
@@ -432,7 +434,10 @@ class _Interpreter:
             missing = [k for k in L.LEVEL_FIELDS if levels[k][0] is None and levels[k][1] != "bad"]
             if missing:
                 what = {"missing": " and ".join(missing)}
-                incomplete.append((item, P.INCOMPLETE, place_of(levels[missing[0]][2]), what))
+                cell = levels[missing[0]][2]
+                if cell is None and table is not None:  # withheld: at the item's row
+                    cell = table.refs.get(item.id)
+                incomplete.append((item, P.INCOMPLETE, place_of(cell), what))
             current, target = levels["current"][0], levels["target"][0]
             if current and target and scores[target] < scores[current]:
                 self.result.report(
