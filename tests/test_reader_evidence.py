@@ -208,3 +208,13 @@ def test_a_councils_own_template_with_short_headers_is_read(ref_header, model, r
     assert result.answers == answers
     assert result.council == register.match("Leeds")
     assert result.respondent == RESPONDENT
+
+
+@pytest.mark.parametrize("saved_by", ["openpyxl", "libreoffice"])
+def test_a_detail_whose_name_was_left_behind_is_read_beside_its_label(saved_by, sources, model):
+    result = read_return(sources["row inserted above the respondent, names left"][saved_by], model)
+    moved = [p for p in result.warnings if "NPS_RESPONDENT_NAME" in p.message]
+    assert moved and "'Your name'" in moved[0].message, [str(p) for p in result.problems]
+    first = L.START_DETAILS_FIRST_ROW + 4  # 'Your name', one row further down than generated
+    assert (moved[0].location.sheet, moved[0].location.cell) == (L.START, L.a1(first + 1, 2))
+    assert result.respondent == RESPONDENT

@@ -287,18 +287,16 @@ NAMED_CELL_USED = variant(
     name_cell="K6", name="NPS_L1_EVIDENCE", header="Evidence for the current level")
 DETAIL_NAME_MOVED = variant(
     SOURCES_DISAGREE,
-    "the defined name {name} points at {name_cell}, beside {beside!r}: the {field} was read from "
-    "{cell}, beside its label {label!r}",
+    "the defined name {name} points at {name_cell}, beside {beside!r}: the detail {label!r} was "
+    "read from {cell}, beside its label",
     "rows were probably inserted or deleted on the sheet; check the details",
-    name="NPS_RESPONDENT_NAME", name_cell="C17", beside="", field="your name", cell="C18",
-    label="Your name")
+    name="NPS_RESPONDENT_NAME", name_cell="C17", beside="", cell="C18", label="Your name")
 DETAIL_NAME_NOT_USED = variant(
     SOURCES_DISAGREE,
     "the defined name {name} points at {name_cell}, beside the label {beside!r}, and no cell is "
-    "labelled {label!r}: the {field} was not read",
+    "labelled {label!r}: the detail {label!r} was not read",
     "rows were probably inserted or deleted on the sheet; check the details",
-    name="NPS_RESPONDENT_NAME", name_cell="C18", beside="Your role", label="Your name",
-    field="your name")
+    name="NPS_RESPONDENT_NAME", name_cell="C18", beside="Your role", label="Your name")
 ANSWERS_ON_OTHER_SHEET = variant(
     SOURCES_DISAGREE,
     "the answers were read from sheet {sheet!r}: the {original!r} sheet has no levels chosen",

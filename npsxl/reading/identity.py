@@ -188,7 +188,6 @@ class Identification:
                     "name": field_.defined_name,
                     "name_cell": named.ref,
                     "beside": beside,
-                    "field": field_.label.lower(),
                     "label": field_.label,
                 }
                 if labelled is not None:
