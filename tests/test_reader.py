@@ -16,6 +16,7 @@ import struct
 import zipfile
 from pathlib import Path
 
+import edits as E
 import openpyxl
 import pytest
 import xlwt
@@ -466,9 +467,23 @@ def test_the_same_item_twice_is_an_error_at_the_extra_row(leeds, model):
     assert result.answers["C1"] == expected_answers(model)["C1"]
 
 
-def test_an_id_overwritten_with_another_leaves_that_item_missing(leeds, model):
+def test_an_id_overwritten_with_another_is_read_by_the_item_name_on_its_row(leeds, model):
     def overwrite(wb):
         wb[L.ASSESSMENT]["A7"] = "L1"  # L2's row now claims to be L1
+
+    result = read_return(edit(leeds, overwrite, "overwritten.xlsx"), model)
+    assert result.answers == expected_answers(model)
+    problem = next(p for p in only(result, "sources-disagree") if p.location.item_id == "L2")
+    assert problem.location.cell == "A7" and "'L1'" in problem.message
+    assert "duplicate-item" not in codes(result)
+
+
+def test_an_id_overwritten_where_the_item_names_are_gone_leaves_that_item_missing(leeds, model):
+    def overwrite(wb):
+        ws = wb[L.ASSESSMENT]
+        ws["A7"] = "L1"  # L2's row now claims to be L1, and nothing on the rows says otherwise
+        for row in range(5, ws.max_row + 1):
+            ws.cell(row, 2).value = ws.cell(row, 4).value = None
 
     result = read_return(edit(leeds, overwrite, "overwritten.xlsx"), model)
     assert only(result, "duplicate-item")[0].location.cell == "A7"
@@ -520,15 +535,29 @@ def test_a_personalised_workbook_with_its_council_cleared_still_knows_it(leeds, 
     assert result.council == register.match("Leeds")  # from the generator's metadata
 
 
-def test_the_council_changed_by_hand_is_used_and_the_change_reported(leeds, model, register):
+def test_the_council_changed_by_hand_is_the_one_issued_to_and_the_change_reported(
+    leeds, model, register
+):
     def change(wb):
         wb[L.START]["C13"] = "Bradford"
         wb[L.START]["C14"] = None
 
     result = read_return(edit(leeds, change, "changed.xlsx"), model, register)
-    assert result.council == register.match("Bradford")
+    assert result.council == register.match("Leeds")  # the metadata says whom it was issued to
     problem = only(result, "sources-disagree")[0]
-    assert "Leeds" in problem.message and problem.location.cell == "C13"
+    assert "Leeds" in problem.message and "Bradford" in problem.message
+    assert problem.location.cell == "C13"
+
+
+def test_a_blank_workbook_whose_name_and_code_disagree_uses_the_name(filled, model, register):
+    def choose(wb):
+        wb[L.START]["C13"] = "Bradford"
+        wb[L.START]["C14"] = register.match("Leeds").code
+
+    path = edit(filled(council=None, personalised=False), choose, "typed.xlsx")
+    result = read_return(path, model, register)
+    assert result.council == register.match("Bradford")
+    assert "Leeds" in only(result, "sources-disagree")[0].message
 
 
 def test_metadata_edited_on_the_sheet_and_not_in_the_properties_is_reported(leeds, model):
@@ -723,6 +752,13 @@ CODES = {
         "L1",
         "warning",
     ),
+    "sources-unsettled": (  # last round's levels beside this round's, no names to tell
+        lambda f, p, t: _resaved(p, t / "lookalike.xlsx", E.lookalike_level_column, E.paste_values),
+        L.ASSESSMENT,
+        "I4",
+        None,
+        "error",
+    ),
     "metadata-missing": (
         lambda f, p, t: paste_into_new_workbook(p, t / "copy.xlsx"),
         "Sheet1",
@@ -731,6 +767,14 @@ CODES = {
         "warning",
     ),
 }
+
+
+def _resaved(src: Path, out: Path, *changes) -> Path:
+    wb = openpyxl.load_workbook(src)
+    for change in changes:
+        wb = change(wb)
+    wb.save(out)
+    return out
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -770,6 +814,7 @@ def test_every_documented_problem_code_has_a_scenario():
         "unsupported-format",
         "not-nps",
         "unknown-model",
+        "sources-unsettled",
         "fingerprint-mismatch",
         "council-missing",
         "council-unknown",

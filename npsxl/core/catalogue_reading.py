@@ -3,8 +3,9 @@
 imports it in its place among the sections; build problems from the catalogue, e.g.
 ``P.UNKNOWN_LEVEL(...)`` with ``from npsxl.core import catalogue as P``.
 
-One table (``# fmt: off``), a type in four to six lines: the meanings are written for the
-coordinators who read docs/problems.md, and say what a problem means for the return.
+This module is over 400 lines because it is one table (``# fmt: off``), a type in four to
+six lines: the meanings are written for the coordinators who read docs/problems.md, and say
+what a problem means for the return.
 """
 
 from __future__ import annotations
@@ -259,6 +260,78 @@ COUNCIL_NAME_UNKNOWN_CODE_USED = variant(
     "council {name!r} is not in the register; the workbook's council code {code} ({council}) was "
     "used",
     _CHECK_SENDER, name="Leeds Council", code="E08000035", council="Leeds City Council")
+ID_AND_NAME_DISAGREE = variant(
+    SOURCES_DISAGREE,
+    "the row with reference id {ref!r} holds the item name {name!r}, which is {item_id}'s: the "
+    "item name says which item a row is, so it was read as {item_id} (field: reference id)",
+    _CHECK_REFS, ref="L2", name="Engaging councillors", item_id="L1")
+LOOKALIKE_COLUMN_NAMED = variant(
+    SOURCES_DISAGREE,
+    "two columns are headed like the {field}: {first} ({first_header!r}) and {second} "
+    "({second_header!r}); {chosen} was read, as the workbook's defined names point at it",
+    "delete or rename the column that does not hold this round's answers",
+    field="current level", first="I", first_header="Current level (2025)", second="J",
+    second_header="Current level (2026)", chosen="J")
+NAME_IN_OTHER_COLUMN = variant(
+    SOURCES_DISAGREE,
+    "the {field} of {item_id} was not read: no column is headed {header!r}, and the defined name "
+    "{name} points at {name_cell}, in the column headed {other!r}",
+    "restore the column, or type the answer again in the workbook you were given",
+    field="evidence", item_id="L1", header="Evidence for the current level",
+    name="NPS_L1_EVIDENCE", name_cell="K6", other="Actions planned to reach the target")
+NAMED_CELL_USED = variant(
+    SOURCES_DISAGREE,
+    "the {field} of {item_id} was read from {name_cell}, where the defined name {name} points: "
+    "no column of the table is headed {header!r}",
+    "check the answer; restore the column's header", field="evidence", item_id="L1",
+    name_cell="K6", name="NPS_L1_EVIDENCE", header="Evidence for the current level")
+DETAIL_NAME_MOVED = variant(
+    SOURCES_DISAGREE,
+    "the defined name {name} points at {name_cell}, beside {beside!r}: the detail {label!r} was "
+    "read from {cell}, beside its label",
+    "rows were probably inserted or deleted on the sheet; check the details",
+    name="NPS_RESPONDENT_NAME", name_cell="C17", beside="", cell="C18", label="Your name")
+DETAIL_NAME_NOT_USED = variant(
+    SOURCES_DISAGREE,
+    "the defined name {name} points at {name_cell}, beside the label {beside!r}, and no cell is "
+    "labelled {label!r}: the detail {label!r} was not read",
+    "rows were probably inserted or deleted on the sheet; check the details",
+    name="NPS_RESPONDENT_NAME", name_cell="C18", beside="Your role", label="Your name")
+ANSWERS_ON_OTHER_SHEET = variant(
+    SOURCES_DISAGREE,
+    "the answers were read from sheet {sheet!r}: the {original!r} sheet has no levels chosen",
+    "keep the answers on the 'Self-assessment' sheet and delete the copy",
+    sheet="Self-assessment (2)", original="Self-assessment")
+ISSUED_TO_ANOTHER = variant(
+    SOURCES_DISAGREE,
+    "the workbook was issued to {issued} ({issued_code}), as its metadata says, but its details "
+    "name {typed}; it was counted for {issued}",
+    "if the answers are {typed}'s, ask them to fill in a workbook issued to them",
+    issued="Leeds City Council", issued_code="E08000035",
+    typed="Wakefield Metropolitan District Council")
+SOURCES_UNSETTLED = problem_type(
+    "sources-unsettled", ERROR, READING,
+    "Two places in the workbook disagree about one answer and nothing else in the workbook "
+    "settles which is right: two columns headed alike (last round's levels beside this "
+    "round's, say) with no defined names to tell them apart, or two sheets holding different "
+    "answers. That answer is not read rather than guessed, and the message names both.",
+    "two columns could hold the {field}: {first} ({first_header!r}) and {second} "
+    "({second_header!r}), and nothing in the workbook says which; the {field} was not read",
+    "delete or rename the column that does not hold this round's answers", field="current level",
+    first="I", first_header="Current level (2025)", second="J",
+    second_header="Current level (2026)")
+SHEETS_DISAGREE = variant(
+    SOURCES_UNSETTLED,
+    "sheets {first!r} and {second!r} both hold answers, and they differ (first at {item_id}, "
+    "{field}: {first_value!r} and {second_value!r}); the answers of {first!r} were read",
+    "keep the answers on one sheet and delete the other", first="Self-assessment",
+    second="Our answers", item_id="L1", field="current level", first_value="Mature",
+    second_value="Leader")
+COLUMN_MISSING = variant(
+    SOURCES_DISAGREE,
+    "no column of the table on sheet {sheet!r} is headed {header!r}: no item's {field} was read",
+    "restore the column, or use the workbook you were given", sheet="Self-assessment",
+    header="Evidence for the current level", field="evidence")
 DUPLICATE_ITEM = problem_type(
     "duplicate-item", ERROR, READING,
     "An item of the strategy has two rows in the table (a row copied, or pasted twice): npsxl "

@@ -8,12 +8,16 @@ from npsxl.workbook import layout as L
 
 
 class ModelFacts:
-    """The items and their ids, level names and scores, the defined names of the input
-    cells, the table's columns. Read only."""
+    """The items and their ids, names and first level descriptions, level names and
+    scores, the defined names of the input cells, the table's columns. Read only."""
 
     def __init__(self, model: Model):
         self.items = model.items
         self.ids = {item.id.upper(): item for item in self.items}
+        self.by_name = {item.name: item for item in self.items}
+        self.by_folded_name = {norm(item.name): item for item in self.items}
+        self.by_descriptor = {item.descriptors[0]: item for item in self.items}
+        self.by_folded_descriptor = {norm(item.descriptors[0]): item for item in self.items}
         self.longest_id = max(len(key) for key in self.ids) + 8
         self.level_names = model.level_names
         self.exact = {name: name for name in self.level_names}
@@ -23,6 +27,7 @@ class ModelFacts:
             self.scores.setdefault(level.name, level.score)
         columns = L.assessment_columns(self.level_names)
         self.headers = {norm(c.header): c.key for c in columns}
+        self.header_of = {c.key: c.header for c in columns}
         self.offsets = {c.key: i for i, c in enumerate(columns)}
         self.input_names = {
             item.id: {key: L.item_input_name(item.id, key).upper() for key in L.ITEM_FIELDS}

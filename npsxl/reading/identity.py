@@ -17,7 +17,7 @@ from npsxl.model.model import Model
 from npsxl.model.register import Register
 from npsxl.reading.book import Book, Cell, place_of
 from npsxl.reading.returns import Return
-from npsxl.reading.table import Table, find_table
+from npsxl.reading.table import Table, find_tables
 from npsxl.reading.values import as_text, norm, to_date
 from npsxl.workbook import layout as L
 
@@ -35,6 +35,11 @@ class Identification:
         self.result = result
         self.meta_where: dict[str, dict] = {}  # metadata key -> where it was found
         self._detail_cells: dict[str, Cell] | None = None
+        self.other_tables: list[Table] = []  # the council's own copies of the table
+
+    def _find_table(self, models: list[Model]) -> Table | None:
+        table, self.other_tables = find_tables(self.book, models)
+        return table
 
     # metadata: defined names and the Metadata sheet, custom properties, the small print ------
     def metadata(self) -> dict[str, str]:
@@ -102,7 +107,7 @@ class Identification:
         r.model_fingerprint = meta.get("model_fingerprint", "")
         known = ", ".join(sorted({f"{m.id} {m.version}" for m in self.models})) or "none"
         if not r.model_id:
-            table = find_table(self.book, self.models)
+            table = self._find_table(self.models)
             if table is None:
                 self.result.report(P.NOT_NPS)
                 return None, None
@@ -120,7 +125,7 @@ class Identification:
             self.result.report(P.UNKNOWN_MODEL, where, model_id=r.model_id, known=known)
             return None, None
         if not r.model_version:
-            table = find_table(self.book, same_id)
+            table = self._find_table(same_id)
             model = table.model if table is not None else same_id[-1]
             self.result.report(P.MODEL_VERSION_MISSING, where, model=f"{model.id} {model.version}")
             r.model_version = model.version
@@ -147,37 +152,71 @@ class Identification:
                 expected=model.fingerprint[:12],
             )
             return None, None
-        return model, find_table(self.book, [model])
+        return model, self._find_table([model])
 
     # identity and respondent ------------------------------------------------------------------
     def _details(self) -> dict[str, Cell]:
-        """The cells holding council and respondent details: by defined name, else next to
-        their labels on the sheet that holds most of the labels."""
+        """The cells holding council and respondent details: by defined name where the cell
+        is beside its label, else beside their labels on the sheet that holds most of them
+        (a name left behind by a row inserted or deleted is reported, not trusted)."""
         if self._detail_cells is not None:
             return self._detail_cells
-        cells = {}
+        labels = {norm(f.label): f.key for f in L.DETAIL_FIELDS}
+        cells, suspect = {}, {}
         for field_ in L.DETAIL_FIELDS:
             cell = self.book.named(field_.defined_name)
-            if cell is not None:
+            if cell is None:
+                continue
+            beside = self.book.value(cell.sheet, cell.row, cell.col - 1)
+            if beside.__class__ is str and labels.get(norm(beside)) == field_.key:
                 cells[field_.key] = cell
+            else:
+                suspect[field_.key] = (cell, as_text(beside))
         if len(cells) < len(L.DETAIL_FIELDS):
-            labels = {norm(f.label): f.key for f in L.DETAIL_FIELDS}
-            order = [L.START] + [s for s in self.book.sheet_names if s != L.START]
-            for sheet in order:
-                if sheet not in self.book.sheet_names:
+            by_label = self._details_by_label(labels)
+            for field_ in L.DETAIL_FIELDS:
+                key = field_.key
+                if key in cells:
                     continue
-                found = {}
-                for r, row in enumerate(self.book.rows(sheet)[:100]):
-                    for c, value in enumerate(row[:12]):
-                        key = labels.get(norm(value)) if isinstance(value, str) else None
-                        if key is not None and key not in found:
-                            found[key] = Cell(sheet, r, c + 1, self.book.value(sheet, r, c + 1))
-                if len(found) >= 4:
-                    for key, cell in found.items():
-                        cells.setdefault(key, cell)
-                    break
+                labelled = by_label.get(key)
+                if key not in suspect:
+                    if labelled is not None:
+                        cells[key] = labelled
+                    continue
+                named, beside = suspect[key]
+                about = {
+                    "name": field_.defined_name,
+                    "name_cell": named.ref,
+                    "beside": beside,
+                    "label": field_.label,
+                }
+                if labelled is not None:
+                    cells[key] = labelled
+                    if as_text(labelled.value) != as_text(named.value):
+                        self.result.report(
+                            P.DETAIL_NAME_MOVED, place_of(labelled), cell=labelled.ref, **about
+                        )
+                elif labels.get(norm(beside)) is not None:  # beside another detail's label
+                    self.result.report(P.DETAIL_NAME_NOT_USED, place_of(named), **about)
+                else:
+                    cells[key] = named
         self._detail_cells = cells
         return cells
+
+    def _details_by_label(self, labels: dict[str, str]) -> dict[str, Cell]:
+        order = [L.START] + [s for s in self.book.sheet_names if s != L.START]
+        for sheet in order:
+            if sheet not in self.book.sheet_names:
+                continue
+            found = {}
+            for r, row in enumerate(self.book.rows(sheet)[:100]):
+                for c, value in enumerate(row[:12]):
+                    key = labels.get(norm(value)) if isinstance(value, str) else None
+                    if key is not None and key not in found:
+                        found[key] = Cell(sheet, r, c + 1, self.book.value(sheet, r, c + 1))
+            if len(found) >= 4:
+                return found
+        return {}
 
     def _detail(self, key: str, *, input_cell: bool = True) -> tuple[str, Cell | None]:
         cell = self._details().get(key)
@@ -213,6 +252,18 @@ class Identification:
                 by_name = self.register.match(name)
             except CouncilNotFound as exc:
                 not_found = exc
+        council = by_name or by_code
+        issued = self._issued_to(meta)
+        if council is not None and issued is not None and council != issued:
+            self.result.report(
+                P.ISSUED_TO_ANOTHER,
+                where,
+                issued=issued.name,
+                issued_code=issued.code,
+                typed=council.name,
+            )
+            r.council, r.council_name, r.council_code = issued, issued.name, issued.code
+            return
         if by_name is not None and by_code is not None and by_name != by_code:
             self.result.report(
                 P.COUNCIL_NAME_AND_CODE_DISAGREE,
@@ -221,7 +272,6 @@ class Identification:
                 code=code,
                 coded=by_code.name,
             )
-        council = by_name or by_code
         if council is None:
             if not_found is None:
                 self.result.report(P.COUNCIL_CODE_UNKNOWN, where, code=code)
@@ -240,6 +290,15 @@ class Identification:
         r.council = council
         if not r.council_code:
             r.council_code = council.code
+
+    def _issued_to(self, meta: dict[str, str]):
+        """The register's council the workbook was issued to, from its metadata (the
+        Metadata sheet or its defined name, and the document properties, where they agree)."""
+        code = meta.get("council_code", "")
+        prop = self.book.properties.get(L.meta_property_name("council_code"), "").strip()
+        if not code or code == "-" or (prop and prop != "-" and prop != code):
+            return None
+        return self.register.by_code(code)
 
     def respondent(self) -> None:
         """Who filled the workbook in, and when."""

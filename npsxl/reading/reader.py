@@ -1,10 +1,16 @@
 """Read a returned self-assessment workbook from any spreadsheet app: :func:`read_return`.
 
 Answers are found two ways and cross-checked: by the workbook's defined names
-(``NPS_L1_CURRENT``...) and by the visible reference id on each row under the
-table's header. The rows win when the two disagree (a sort moves values but not
-names), and the disagreement is reported. Only input cells count: cached values
-of formulas are never trusted. Every problem is located and says what to do.
+(``NPS_L1_CURRENT``...) and by the rows under the table's header. The headers say which
+column is which and the item name on a row (else its reference id) says which item it is,
+so the rows win when the two disagree (a sort moves values but not names), and the
+disagreement is reported, naming the item and the field. Where nothing settles a field (two
+columns headed alike and no names that agree with the headers), it is withheld with an
+error naming both candidates; a defined name is trusted for a field with no column only
+where its column's header does not say it holds something else. Only input cells count:
+cached values of formulas are never trusted. Every problem is located and says what to do.
+This module is over 400 lines because deciding field by field is one piece with reading
+the items.
 
 Reading is lazy: only the sheets that are needed are parsed (normally 'Start here',
 'Self-assessment' and 'Metadata'); the others are scanned only when the table or the
@@ -44,6 +50,13 @@ from npsxl.workbook import layout as L
 
 EXCEL_CELL_LIMIT = 32_767
 MANY_DISAGREEMENTS = 3  # more items than this disagreeing: one summary warning
+FIELD_LABELS = {
+    "current": "current level",
+    "target": "target level",
+    "evidence": "evidence",
+    "actions": "actions",
+    "target_date": "target date",
+}
 
 
 # --- reading one file -----------------------------------------------------------------------------
@@ -113,6 +126,7 @@ class _Interpreter:
         who = Identification(self.book, self.models, self.register, self.result)
         meta = who.metadata()
         model, table = who.model(meta)
+        others = who.other_tables
         if model is None:
             return
         self.model = model
@@ -123,13 +137,17 @@ class _Interpreter:
         self.result.round = meta.get("round", "") or (
             str(completed.year) if isinstance(completed, dt.date) else ""
         )
-        self._answers(table)
+        self._answers(table, others)
 
     # answers ----------------------------------------------------------------------------------
-    def _answers(self, table: Table | None):
+    def _answers(self, table: Table | None, others: list[Table]):
         model, book = self.model, self.book
+        chosen = self._choose_table(table, others)
+        abandoned = table.sheet if chosen is not table else None  # a blank sheet, copied
+        table = chosen
         rows = table.rows if table is not None else {}
         row_owner = {}  # (sheet, row) -> item id whose reference id is on that row
+        withheld: set[str] = set()
         if table is not None:
             for item_id, ref in table.refs.items():
                 row_owner[(ref.sheet, ref.row)] = item_id
@@ -143,10 +161,21 @@ class _Interpreter:
                         first=table.refs[item_id].row + 1,
                         extra=extra.row + 1,
                     )
+            for item_id, ref, id_item in table.renamed:
+                self.result.report(
+                    P.ID_AND_NAME_DISAGREE,
+                    place_of(ref),
+                    item_id=item_id,
+                    ref=as_text(ref.value) or id_item,
+                    name=next(i.name for i in model.items if i.id == item_id),
+                )
+            if table.ambiguous:
+                withheld = self._settle_columns(table)
         disagreements: list[tuple[str, str, Cell | None, Cell, str | None]] = []
         found: dict[str, dict[str, Cell | None]] = {}
         facts = facts_of(model)
         names = book.names
+        headed = table is not None and table.header
         for item in facts.items:
             by_row = rows.get(item.id, {})
             cells: dict[str, Cell | None] = {}
@@ -162,14 +191,16 @@ class _Interpreter:
                     row_cell.col,
                 ):
                     continue  # both ways lead to the same cell: the usual case
-                name_cell = book.named(name)
-                if name_cell is None:
+                name_cell = book.named(name) if key not in withheld else None
+                if name_cell is None or name_cell.sheet == abandoned:
                     continue
                 owner = row_owner.get((name_cell.sheet, name_cell.row), item.id)
                 other = owner if owner != item.id else None
                 if row_cell is None:
                     if other is not None:  # it points into another item's row: not this item's
                         disagreements.append((item.id, key, None, name_cell, other))
+                    elif headed and name_cell.sheet == table.sheet and key not in table.columns:
+                        cells[key] = self._named_beside_headers(table, item.id, key, name_cell)
                     else:
                         cells[key] = name_cell
                         named_only.append(name_cell)
@@ -190,8 +221,131 @@ class _Interpreter:
         if table is None and any(c is not None for cells in found.values() for c in cells.values()):
             first = next(c for cells in found.values() for c in cells.values() if c is not None)
             self.result.report(P.NO_REFERENCE_IDS, place_of(first))
+        if headed:
+            self._missing_columns(table, found, withheld)
         self._report_disagreements(disagreements)
         self._read_items(table, found)
+
+    def _choose_table(self, table: Table | None, others: list[Table]) -> Table | None:
+        """The table, or the council's own copy of it where the table is blank; two tables
+        with different answers are an error."""
+        if table is None or not others:
+            return table
+        if not table.has_levels():
+            other = others[0]
+            first = min(other.refs.values(), key=lambda c: (c.row, c.col))
+            self.result.report(
+                P.ANSWERS_ON_OTHER_SHEET, place_of(first), sheet=other.sheet, original=table.sheet
+            )
+            return other
+        for other in others:
+            for item in self.model.items:
+                mine, theirs = table.rows.get(item.id, {}), other.rows.get(item.id, {})
+                for key in L.LEVEL_FIELDS:
+                    a = mine.get(key).value if mine.get(key) is not None else None
+                    b = theirs.get(key).value if theirs.get(key) is not None else None
+                    if as_text(a) != as_text(b):
+                        self.result.report(
+                            P.SHEETS_DISAGREE,
+                            place_of(theirs.get(key) or other.refs[item.id]),
+                            item_id=item.id,
+                            first=table.sheet,
+                            second=other.sheet,
+                            field=FIELD_LABELS[key],
+                            first_value=as_text(a),
+                            second_value=as_text(b),
+                        )
+                        return table
+        return table
+
+    def _settle_columns(self, table: Table) -> set[str]:
+        """Pick the column of each field more than one column is headed like: the one the
+        defined names point at, where the names agree with the headers elsewhere. The rest
+        are withheld, with an error naming both columns."""
+        facts, names = facts_of(self.model), self.book.names
+        pointed: dict[str, set[int]] = {}
+        fits = True
+        for item in facts.items:
+            for key, name in facts.input_names[item.id].items():
+                target = names.get(name)
+                if target is None or target[0] != table.sheet:
+                    continue
+                col = target[2]
+                pointed.setdefault(key, set()).add(col)
+                known = table.columns.get(key)
+                if (known is not None and col != known) or (
+                    key in table.ambiguous and col not in table.ambiguous[key]
+                ):
+                    fits = False
+        withheld = set()
+        header_row = table.header_row or 0
+        for key, columns in table.ambiguous.items():
+            first, second = columns[0], columns[1]
+            chosen = pointed.get(key, set())
+            fields = {
+                "field": FIELD_LABELS[key],
+                "first": L.a1(0, first)[:-1],
+                "first_header": table.headers.get(first, ""),
+                "second": L.a1(0, second)[:-1],
+                "second_header": table.headers.get(second, ""),
+            }
+            if fits and len(chosen) == 1 and (col := next(iter(chosen))) in columns:
+                where = {"sheet": table.sheet, "cell": L.a1(header_row, col)}
+                self.result.report(
+                    P.LOOKALIKE_COLUMN_NAMED, where, chosen=L.a1(0, col)[:-1], **fields
+                )
+                table.columns[key] = col
+                for item_id, cells in table.rows.items():
+                    r = table.refs[item_id].row
+                    cells[key] = Cell(table.sheet, r, col, self.book.value(table.sheet, r, col))
+            else:
+                where = {"sheet": table.sheet, "cell": L.a1(header_row, first)}
+                self.result.report(P.SOURCES_UNSETTLED, where, **fields)
+                withheld.add(key)
+        return withheld
+
+    def _named_beside_headers(self, table: Table, item_id: str, key: str, cell: Cell):
+        """The cell a defined name points at in the table, for a field no column is headed
+        like: used only where its column's header does not say it holds something else."""
+        header = table.headers.get(cell.col, "")
+        fields = {"field": FIELD_LABELS[key], "name": L.item_input_name(item_id, key)}
+        expected = facts_of(self.model).header_of[key]
+        if header.strip():
+            self.result.report(
+                P.NAME_IN_OTHER_COLUMN,
+                place_of(cell),
+                item_id=item_id,
+                header=expected,
+                name_cell=cell.ref,
+                other=header,
+                **fields,
+            )
+            return None
+        self.result.report(
+            P.NAMED_CELL_USED,
+            place_of(cell),
+            item_id=item_id,
+            header=expected,
+            name_cell=cell.ref,
+            **fields,
+        )
+        return cell
+
+    def _missing_columns(self, table: Table, found, withheld: set[str]) -> None:
+        header_of = facts_of(self.model).header_of
+        for key in ("evidence", "actions", "target_date"):
+            if key in table.columns or key in withheld:
+                continue
+            if any(cells.get(key) is not None for cells in found.values()):
+                continue
+            where = {"sheet": table.sheet, "cell": L.a1(table.header_row or 0, 0)}
+            self.result.report(
+                P.COLUMN_MISSING,
+                where,
+                sheet=table.sheet,
+                header=header_of[key],
+                field=FIELD_LABELS[key],
+            )
 
     def _report_disagreements(self, disagreements):
         by_item: dict[str, list] = {}
@@ -280,7 +434,10 @@ class _Interpreter:
             missing = [k for k in L.LEVEL_FIELDS if levels[k][0] is None and levels[k][1] != "bad"]
             if missing:
                 what = {"missing": " and ".join(missing)}
-                incomplete.append((item, P.INCOMPLETE, place_of(levels[missing[0]][2]), what))
+                cell = levels[missing[0]][2]
+                if cell is None and table is not None:  # withheld: at the item's row
+                    cell = table.refs.get(item.id)
+                incomplete.append((item, P.INCOMPLETE, place_of(cell), what))
             current, target = levels["current"][0], levels["target"][0]
             if current and target and scores[target] < scores[current]:
                 self.result.report(

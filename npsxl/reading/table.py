@@ -17,7 +17,13 @@ GENERATED_SHEETS = (L.START, L.GUIDANCE, L.SUMMARY, L.LISTS, L.METADATA)
 @dataclass
 class Table:
     """The assessment table as found on one sheet, for one model: each item's cells by
-    field, its reference cell, and the extra rows of items that appear twice."""
+    field, its reference cell, and the extra rows of items that appear twice.
+
+    ``columns`` maps each field to its column as the header row says (empty without a
+    header row), ``headers`` each column of the header row to its text, and ``ambiguous``
+    each field more than one column is headed like (no cells are taken for it). ``renamed``
+    lists the rows whose reference id names another item than the item name beside it:
+    (item read, its row's reference cell, the item the id names)."""
 
     model: Model
     sheet: str
@@ -25,15 +31,35 @@ class Table:
     refs: dict[str, Cell]  # item id -> its reference cell
     duplicates: dict[str, list[Cell]] = field(default_factory=dict)
     header: bool = False
+    header_row: int | None = None
+    columns: dict[str, int] = field(default_factory=dict)
+    headers: dict[int, str] = field(default_factory=dict)
+    ambiguous: dict[str, list[int]] = field(default_factory=dict)
+    renamed: list[tuple[str, Cell, str]] = field(default_factory=list)
 
     @property
     def score(self) -> tuple[int, int]:
         return len(self.rows), int(self.header)
 
+    def has_levels(self) -> bool:
+        """Whether any item's current or target level cell holds something."""
+        return any(
+            cells[key].value not in (None, "")
+            for cells in self.rows.values()
+            for key in L.LEVEL_FIELDS
+            if key in cells
+        )
+
 
 def find_table(book: Book, models: list[Model]) -> Table | None:
     """The sheet and rows of the assessment table, found by headers and reference ids:
     the generator's sheet first, then sheets the defined names point at, then the rest."""
+    return find_tables(book, models)[0]
+
+
+def find_tables(book: Book, models: list[Model]) -> tuple[Table | None, list[Table]]:
+    """The assessment table (as :func:`find_table`), and the complete tables with levels on
+    the council's own sheets beside it (a copy of the sheet filled in instead, say)."""
     named = [
         s
         for n, (s, _, _) in book.names.items()
@@ -48,66 +74,135 @@ def find_table(book: Book, models: list[Model]) -> Table | None:
         rows = book.rows(sheet)
         for model in models:
             table = scan_sheet(sheet, rows, model)
+            if table is not None and sheet != L.ASSESSMENT and _worked_out(book, table):
+                continue  # the Summary sheet's table, say: formulas, not answers
             if table is not None and (best is None or table.score > best.score):
                 best = table
         if best is not None and best.header and len(best.rows) == len(best.model.items):
             break
-    return best
+    others = []
+    if best is not None:
+        for sheet in rest:
+            if sheet != best.sheet and sheet in book.sheet_names:
+                other = scan_sheet(sheet, book.rows(sheet), best.model)
+                if (
+                    other is not None
+                    and other.score == best.score
+                    and other.has_levels()
+                    and not _worked_out(book, other)
+                ):
+                    others.append(other)
+    return best, others
+
+
+def _worked_out(book: Book, table: Table) -> bool:
+    """Whether every level cell of the table holds a formula."""
+    cells = [cells[k] for cells in table.rows.values() for k in L.LEVEL_FIELDS if k in cells]
+    return bool(cells) and all(book.is_formula(cell) for cell in cells)
 
 
 _REF_HEADER, _CURRENT_HEADER = norm(L.REF_HEADER), norm(L.CURRENT_HEADER)
+# Short headers of councils' own templates, and their usual variants
+_ALIASES = {
+    "ref": "ref",
+    "ref.": "ref",
+    "id": "ref",
+    "ref id": "ref",
+    "reference": "ref",
+    "reference id": "ref",
+    "item id": "ref",
+    "current": "current",
+    "current level": "current",
+    "target": "target",
+    "target level": "target",
+    "evidence": "evidence",
+    "actions": "actions",
+    "actions planned": "actions",
+    "key area": "name",
+    "key area or enabler": "name",
+    "item": "name",
+}
+_PREFIXED = ("current", "target", "evidence", "actions", "target_date", "name")
+_LONGEST_HEADER = 60
+
+
+def header_key(text: str, headers: dict[str, str]) -> str | None:
+    """The field a header names: the generator's header in any case and spacing, a short
+    form ('ID', 'Current'), or either followed by a qualifier ('Current level (2026)')."""
+    key = headers.get(text) or _ALIASES.get(text)
+    if key is not None:
+        return key
+    for header, key in headers.items():
+        if key in _PREFIXED and text.startswith(header) and not text[len(header)].isalnum():
+            return key
+    return None
+
+
+def _header_candidates(row: list, headers: dict[str, str]) -> dict[str, list[int]] | None:
+    """Each field's columns if ``row`` is a header row (a level field and the ref or the item
+    name among its headers), else None."""
+    found: dict[str, list[int]] = {}
+    for c, value in enumerate(row):
+        if value.__class__ is str and value and len(value) <= _LONGEST_HEADER:
+            key = header_key(norm(value), headers)
+            if key is not None:
+                found.setdefault(key, []).append(c)
+    has_level = "current" in found or "target" in found
+    return found if has_level and ("ref" in found or "name" in found) else None
 
 
 def scan_sheet(sheet: str, rows: list[list], model: Model, exact: bool = True) -> Table | None:
-    """Rows of one sheet whose reference cell holds an item id: under a header row with
-    'Ref' and 'Current level' (columns mapped by their headers), or without one when the
-    row itself shows the generated layout (the item's level descriptors after its id).
-    Header rows are first looked for by the exact 'Ref', then in any case and spacing."""
+    """Rows of one sheet that hold an item: under a header row (columns mapped by their
+    headers), by the reference id or the item name on the row, the name winning when the two
+    disagree; or without a header row when the row itself shows the generated layout (the
+    item's level descriptors after its id). Header rows are first looked for by the exact
+    'Ref', then by any header the reader knows, in any case and spacing."""
     facts = facts_of(model)
     ids, longest_id = facts.ids, facts.longest_id
     headers, offsets = facts.headers, facts.offsets
-    ref_header, current_header = _REF_HEADER, _CURRENT_HEADER
-    column_of: dict[str, int] = {}
-    ref_col = None
+    ref_col = name_col = None
     table = Table(model, sheet, {}, {})
     loose = []  # rows without a header: (item id, row index, ref column, row)
     for r, row in enumerate(rows):
-        if (
-            (L.REF_HEADER in row)
-            if exact
-            else any(v.__class__ is str and len(v) < 12 and norm(v) == ref_header for v in row)
-        ):
-            normed = {}
-            for c, value in enumerate(row):
-                if isinstance(value, str) and value:
-                    normed.setdefault(norm(value), c)
-            if current_header in normed:
-                column_of = {headers[h]: c for h, c in normed.items() if h in headers}
-                ref_col = column_of["ref"]
-                table.header = True
+        if not exact or L.REF_HEADER in row:
+            candidates_of = _header_candidates(row, headers)
+            if candidates_of is not None:
+                table.header, table.header_row = True, r
+                table.headers = {
+                    c: v for c, v in enumerate(row) if v.__class__ is str and v.strip()
+                }
+                table.columns = {k: cs[0] for k, cs in candidates_of.items() if len(cs) == 1}
+                table.ambiguous = {
+                    k: cs for k, cs in candidates_of.items() if len(cs) > 1 and k in L.ITEM_FIELDS
+                }
+                ref_col = candidates_of.get("ref", [None])[0]
+                name_col = candidates_of.get("name", [None])[0]
                 continue
-        if ref_col is not None:
-            candidates = (ref_col,) if ref_col < len(row) else ()
-        else:
-            candidates = [
-                c for c, v in enumerate(row) if v.__class__ is str and 0 < len(v) <= longest_id
-            ]
+        if table.header:
+            _header_row_item(table, sheet, r, row, ref_col, name_col, facts)
+            continue
+        candidates = [
+            c for c, v in enumerate(row) if v.__class__ is str and 0 < len(v) <= longest_id
+        ]
         for c in candidates:
             value = row[c]
-            item = ids.get(value.strip().upper()) if isinstance(value, str) else None
+            item = ids.get(value.strip().upper())
             if item is None:
                 continue
-            if ref_col is None and not _generated_row(row, c, item, offsets):
+            named = _named_item(row, c + offsets["name"], c + offsets["level_1"], facts)
+            id_item = item
+            if named is not None and named is not item and _generated_row(row, c, named, offsets):
+                item = named
+            elif not _generated_row(row, c, item, offsets):
                 continue  # no header: accept only the generated layout around the id
             ref = Cell(sheet, r, c, value)
             if item.id in table.refs:
                 table.duplicates.setdefault(item.id, []).append(ref)
-            elif ref_col is None:
+            else:
                 table.refs[item.id] = ref
                 loose.append((item.id, r, c, row))
-            else:
-                table.rows[item.id] = _row_cells(sheet, r, row, column_of)
-                table.refs[item.id] = ref
+                if item is not id_item:
+                    table.renamed.append((item.id, ref, id_item.id))
             break
     if exact and not table.header:
         return scan_sheet(sheet, rows, model, exact=False)
@@ -117,6 +212,45 @@ def scan_sheet(sheet: str, rows: list[list], model: Model, exact: bool = True) -
             column_of = {key: c + off for key, off in offsets.items()}
             table.rows[item_id] = _row_cells(sheet, r, row, column_of)
     return table if table.rows else None
+
+
+def _header_row_item(table: Table, sheet, r, row, ref_col, name_col, facts) -> None:
+    """The item on one row under the header: by its item name, else by its reference id."""
+    width = len(row)
+    value = row[ref_col] if ref_col is not None and ref_col < width else None
+    id_item = facts.ids.get(value.strip().upper()) if value.__class__ is str else None
+    item = _named_item(row, name_col, table.columns.get("level_1"), facts) or id_item
+    if item is None:
+        return
+    if id_item is not None:
+        ref = Cell(sheet, r, ref_col, value)
+    else:
+        ref_at = name_col if name_col is not None else table.columns.get("level_1", 0)
+        ref = Cell(sheet, r, ref_at, row[ref_at] if ref_at < width else None)
+    if item.id in table.refs:
+        table.duplicates.setdefault(item.id, []).append(ref)
+        return
+    table.rows[item.id] = _row_cells(sheet, r, row, table.columns)
+    table.refs[item.id] = ref
+    if id_item is not None and id_item is not item:
+        table.renamed.append((item.id, ref, id_item.id))
+
+
+def _named_item(row: list, name_col: int | None, descriptor_col: int | None, facts):
+    """The item a row's item name says it is (or, where the name is not there, as when a
+    script saved the HYPERLINK formula of a name without its value, the description of its
+    first level); None when neither names an item."""
+    width = len(row)
+    for col, exact, folded in (
+        (name_col, facts.by_name, facts.by_folded_name),
+        (descriptor_col, facts.by_descriptor, facts.by_folded_descriptor),
+    ):
+        value = row[col] if col is not None and col < width else None
+        if value.__class__ is str and value:
+            item = exact.get(value) or folded.get(norm(value))
+            if item is not None:
+                return item
+    return None
 
 
 def _row_cells(sheet: str, r: int, row: list, column_of: dict[str, int]) -> dict[str, Cell]:
