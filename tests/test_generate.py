@@ -86,7 +86,7 @@ def test_generate_without_options_writes_one_blank_workbook(tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)  # an empty folder: the packaged model and register
     result = run("generate")
     assert result.exit_code == 0, result.output
-    assert "model: the packaged model (nps-2018 1.0.0)" in result.stderr.splitlines()
+    assert "model: the packaged model (nps-2018 1.0.1)" in result.stderr.splitlines()
     files = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "output").rglob("*"))
     assert files == ["output/nps-2018-blank.xlsx"]
     assert "output/nps-2018-blank.xlsx" in result.stdout

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
-from conftest import ROOT, column_pixels_of, sample_answers
+from conftest import ROOT, column_pixels_of, sample_answers, without_lineage
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from npsxl.model.answers import Answer, Respondent
@@ -25,7 +25,7 @@ from npsxl.workbook.previous import Previous
 from npsxl.workbook.textfit import MAX_ROW_HEIGHT, wrapped_lines_both
 from npsxl.workbook.writer import build_workbook
 
-MODEL_TEXT = (ROOT / "model.yaml").read_text(encoding="utf-8")
+MODEL_TEXT = without_lineage((ROOT / "model.yaml").read_text(encoding="utf-8"))
 GENERATED_AT = "2026-11-02T09:30:00+00:00"
 RESPONDENT = Respondent("A. Officer", "Head of Procurement", "a.officer@example.org",
                         dt.date(2026, 11, 2))  # fmt: skip
