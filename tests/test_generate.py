@@ -93,7 +93,8 @@ def test_generate_without_options_writes_one_blank_workbook(tmp_path, monkeypatc
     wb = openpyxl.load_workbook(tmp_path / "output" / "nps-2018-blank.xlsx")
     start = wb[L.START]
     assert start[L.start_detail_cell(0)].value is None  # the council picks or types its name
-    dropdown = [d for d in start.data_validations.dataValidation if d.formula1 == L.COUNCILS_NAME]
+    dropdown = [d for d in start.data_validations.dataValidation
+                if d.formula1.startswith(f"'{L.LISTS}'!$C$2:$C$")]  # fmt: skip
     assert dropdown and L.start_detail_cell(0) in dropdown[0].sqref
     assert {p.name: p.value for p in wb.custom_doc_props.props}["npsxl_model_fingerprint"] == (
         model.fingerprint

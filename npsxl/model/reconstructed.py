@@ -7,8 +7,7 @@ from __future__ import annotations
 OPEN, CLOSE = "[", "]"
 
 EXPLANATION = (
-    "Words in [square brackets] could not be read in the published strategy and have been "
-    "filled in; all other words are the strategy's own."
+    "Words in [square brackets] could not be read in the published strategy and were filled in."
 )
 """The plain-English line that says what the brackets mean, wherever they are shown."""
 
