@@ -168,15 +168,16 @@ def test_blank_workbook_offers_the_register_in_a_dropdown(opened, register):
     wb = opened["blank"]
     ws, ref = cell_of(wb, "NPS_COUNCIL_NAME")
     (dv,) = [d for d in ws.data_validations.dataValidation if ref in d.sqref]
-    assert dv.type == "list" and dv.formula1 == L.COUNCILS_NAME
-    assert not dv.showErrorMessage, "a council may type a name that is not in the list"
     sheet, area = next(iter(wb.defined_names[L.COUNCILS_NAME].destinations))
+    # the named range's own cells, as a plain range (not the name, for Google Sheets)
+    assert dv.type == "list" and dv.formula1 == f"'{sheet}'!{area}"
+    assert not dv.showErrorMessage, "a council may type a name that is not in the list"
     names = [c.value for (c,) in wb[sheet][area.replace("$", "")]]
     assert names == [c.name for c in register]
     code_ws, code_ref = cell_of(wb, "NPS_COUNCIL_CODE")
-    assert (
-        code_ws[code_ref].data_type == "f" and "MATCH(NPS_COUNCIL_NAME" in code_ws[code_ref].value
-    )
+    name_ref = "$" + ref[0] + "$" + ref[1:]
+    assert code_ws[code_ref].data_type == "f"
+    assert f"MATCH({name_ref},'{sheet}'!{area},0)" in code_ws[code_ref].value
 
 
 def test_every_input_cell_unlocked_and_every_other_cell_locked(opened):
