@@ -29,6 +29,12 @@ def register():
     return packaged_register("2018")
 
 
+def without_lineage(model_text: str) -> str:
+    """A model file's text without its ``replaces:`` block (the lineage, at the end): for
+    tests that edit the shipped model into something that is not its next version."""
+    return model_text[: model_text.index("\nreplaces:")] + "\n"
+
+
 def codes(result) -> list[str]:
     """The problem codes of a Return (or anything with ``problems``), in order."""
     return [p.code for p in result.problems]

@@ -37,7 +37,7 @@ def test_validate_accepts_a_good_return(runner, filled):
     path = filled("Leeds")
     result = runner.invoke(cli, ["validate", str(path)])
     assert result.exit_code == 0, result.output
-    assert f"{path}: ACCEPTED: Leeds City Council, nps-2018 1.0.0, 14 of 14 items complete" in (
+    assert f"{path}: ACCEPTED: Leeds City Council, nps-2018 1.0.1, 14 of 14 items complete" in (
         result.output
     )
     assert "1 file(s): 1 accepted, 0 accepted with warnings, 0 rejected" in result.output
@@ -160,6 +160,48 @@ def test_collate_pools_returns_across_model_versions(runner, model, register, tm
     )
     assert result.exit_code == 0, result.output
     assert "Versions" in openpyxl.load_workbook(out).sheetnames
+
+
+def test_returns_from_1_0_0_and_1_0_1_are_collated_together(
+    runner, filled, model, register, tmp_path, monkeypatch
+):
+    """1.0.1 changed no item's words (its lineage says every item is unchanged), so a
+    council's 1.0.0 workbook and another's 1.0.1 workbook count together, item by item."""
+    from conftest import sample_answers
+
+    from npsxl.model.loading import load_model
+    from npsxl.workbook.writer import build_workbook
+
+    first = load_model(PACKAGED_ARCHIVE / "nps-2018-1.0.0.yaml")
+    assert (first.version, model.version) == ("1.0.0", "1.0.1")
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    old_answers, new_answers = sample_answers(first), sample_answers(model, seed=1)
+    build_workbook(first, returns / "leeds.xlsx", register.match("Leeds"), answers=old_answers)
+    filled("Bradford", answers=new_answers, filename="returns/bradford.xlsx")
+    cluster = small_register(tmp_path, register)
+    monkeypatch.chdir(tmp_path)  # no model.yaml here: the packaged model and archive
+    result = runner.invoke(cli, ["collate", "returns", "--register", str(cluster)])
+    assert result.exit_code == 0, result.output
+    assert "Read 2 files: 2 accepted (0 with warnings), 0 rejected." in result.output
+    data = tmp_path / "output" / "data"
+    with (data / "returns.csv").open(encoding="utf-8-sig") as handle:
+        log = {r["council_name"]: r for r in csv.DictReader(handle)}
+    assert {name: (r["model_version"], r["counted"]) for name, r in log.items()} == {
+        "Leeds City Council": ("1.0.0", "yes"),
+        "City of Bradford Metropolitan District Council": ("1.0.1", "yes"),
+    }
+    with (data / "summary.csv").open(encoding="utf-8-sig") as handle:
+        summary = list(csv.DictReader(handle))
+    assert {r["group_type"] for r in summary} == {"national", "region", "council_type"}
+    national = [r for r in summary if r["group_type"] == "national"]
+    for item in model.items:
+        for measure in ("current", "target"):
+            rows = [r for r in national if (r["item_id"], r["measure"]) == (item.id, measure)]
+            assert {r["n"] for r in rows} == {"2"}, (item.id, measure)  # both councils count
+            chosen = [getattr(a[item.id], measure) for a in (old_answers, new_answers)]
+            counts = {r["level"]: int(r["count"]) for r in rows if int(r["count"])}
+            assert counts == {level: chosen.count(level) for level in set(chosen)}
 
 
 def test_demo_runs_the_whole_flow(runner, register, tmp_path):

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import without_lineage
 
 from npsxl.cli import cli
 from npsxl.model.defaults import PACKAGED_REGISTERS
@@ -25,7 +26,7 @@ def run(*args: str):
 
 def broken_model(tmp_path) -> tuple[Path, list[str]]:
     """The shipped model with four problems, and the located lines they must print as."""
-    text = SHIPPED
+    text = without_lineage(SHIPPED)
     for old, new in (
         (
             'muted: {background: "#FFFFFF", text: "#595959"}',
@@ -62,7 +63,7 @@ def test_model_check_prints_one_summary_line():
     assert len(lines) == 1, lines
     line = lines[0]
     assert line.startswith(f"{MODEL_PATH}: ok: ")
-    for part in ("nps-2018", "1.0.0", "14 items", model.fingerprint):
+    for part in ("nps-2018", "1.0.1", "14 items", model.fingerprint):
         assert part in line
 
 
@@ -70,7 +71,7 @@ def test_model_check_defaults_to_model_yaml_in_the_current_folder(monkeypatch):
     monkeypatch.chdir(ROOT)
     result = run("model", "check")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("model.yaml: ok: nps-2018 1.0.0")
+    assert result.stdout.startswith("model.yaml: ok: nps-2018 1.0.1")
 
 
 def test_model_check_prints_every_located_problem_and_exits_1(tmp_path):
@@ -130,7 +131,7 @@ def test_model_show_prints_the_outline():
     result = run("model", "show", MODEL_PATH)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == f"{model.title} (nps-2018 1.0.0)"
+    assert lines[0] == f"{model.title} (nps-2018 1.0.1)"
     assert lines[1] == "Levels: 1 Minimum, 2 Developing, 3 Mature, 4 Leader, 5 Innovator"
     expected = []
     for group in model.groups:

@@ -1,6 +1,6 @@
 """Collation across model versions and rounds (npsxl.collation, npsxl.report).
 
-The main fixture uses the shipped model (1.0.0, 14 items) and the fictional 1.1.0-example
+The main fixture uses the first published model (1.0.0, 14 items) and the fictional 1.1.0-example
 (C2 split into C2A and C2B, E5 added, L1 reworded). Returns are built directly as
 :class:`Return` objects: round 2024 from 1.0.0 for councils A, B and C; round 2026 from
 1.1.0 for A and B, and from 1.0.0 for D (a council that used the old workbook in the new
@@ -54,7 +54,7 @@ from npsxl.workbook.writer import build_workbook
 ROOT = Path(__file__).resolve().parent.parent
 LEVELS = ("Minimum", "Developing", "Mature", "Leader", "Innovator")
 MEASURES = ("current", "target")
-M10 = load_model(ROOT / "model.yaml")
+M10 = load_model(PACKAGED_ARCHIVE / "nps-2018-1.0.0.yaml")  # 1.1.0-example replaces 1.0.1
 M11 = load_model(ROOT / "samples" / "model-1.1-example.yaml")
 V10, V11 = "1.0.0", "1.1.0-example"
 

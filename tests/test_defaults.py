@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, without_lineage
 
 from npsxl.cli import cli
 from npsxl.core.errors import ModelError, RegisterError
@@ -190,7 +190,9 @@ def test_named_files_override_the_defaults(empty):
 
 
 def test_a_broken_model_in_the_current_folder_is_an_error_never_a_fallback(empty):
-    (empty / "model.yaml").write_text(SHIPPED.replace("id: L1\n", "id: 1L\n"), encoding="utf-8")
+    (empty / "model.yaml").write_text(
+        without_lineage(SHIPPED).replace("id: L1\n", "id: 1L\n"), encoding="utf-8"
+    )
     with pytest.raises(ModelError) as caught:
         defaults.choose_model()
     [problem] = caught.value.problems
@@ -255,7 +257,9 @@ def test_model_check_and_show_of_the_packaged_model(empty):
 
 
 def test_model_check_of_a_broken_model_yaml_in_the_current_folder(empty):
-    (empty / "model.yaml").write_text(SHIPPED.replace("id: L1\n", "id: 1L\n"), encoding="utf-8")
+    (empty / "model.yaml").write_text(
+        without_lineage(SHIPPED).replace("id: L1\n", "id: 1L\n"), encoding="utf-8"
+    )
     result = run("model", "check")
     assert result.exit_code == 1
     [line] = result.stdout.splitlines()

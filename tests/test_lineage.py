@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, without_lineage
 
 from npsxl.cli import cli
 from npsxl.core.errors import ModelError
@@ -19,8 +20,14 @@ EXAMPLE = ROOT / "samples" / "model-1.1-example.yaml"
 
 
 @pytest.fixture(scope="module")
-def old():
+def first():
     return load_model(PACKAGED_ARCHIVE / "nps-2018-1.0.0.yaml")
+
+
+@pytest.fixture(scope="module")
+def old():
+    """1.0.1, the version the fictional example replaces."""
+    return load_model(PACKAGED_ARCHIVE / "nps-2018-1.0.1.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +43,51 @@ def line_of(text: str, needle: str) -> int:
     return text[: text.index(needle)].count("\n") + 1
 
 
-def test_the_shipped_model_is_archived_unchanged(model, old):
+def test_the_shipped_model_is_archived_unchanged(model):
     # Editing model.yaml without a new version would make earlier returns unreadable.
-    assert (model.id, model.version) == (old.id, old.version)
-    assert model.fingerprint == old.fingerprint
+    archived = load_model(PACKAGED_ARCHIVE / f"{model.id}-{model.version}.yaml")
+    assert model.fingerprint == archived.fingerprint
+
+
+def test_1_0_1_replaces_1_0_0_with_every_item_unchanged(first, old):
+    assert old.version == "1.0.1" and first.version == "1.0.0"
+    assert (old.replaces.model_id, old.replaces.version) == ("nps-2018", "1.0.0")
+    assert check_lineage(old.replaces, first, old) == []
+    assert [(e.change, e.old, e.new) for e in old.replaces.entries] == [
+        ("unchanged", (i,), (i,)) for i in [item.id for item in first.items]
+    ]
+    mapping = ModelArchive((first, old)).mapping(first, old)
+    assert {m.change for m in mapping.values()} == {"unchanged"}
+    assert all(m.comparable for m in mapping.values())
+    # What changed is the purpose (the strategy's 'guidance only' sentence) and the marks
+    # on reconstructed words; the words of every item are the same.
+    assert "The toolkit is for guidance only" in old.purpose
+    assert "guidance only" not in first.purpose
+    assert old.item("L2").description != first.item("L2").description
+    assert old.item("L2").description.replace("[", "").replace("]", "") == (
+        first.item("L2").description
+    )
+
+
+def test_unchanged_is_refused_when_a_word_changes_beside_the_marks(first, old):
+    text = (ROOT / "model.yaml").read_text(encoding="utf-8")
+    edited = text.replace("[corporate management team]", "[corporate leadership team]", 1)
+    assert edited != text
+    problems = check_lineage(model_from_text(edited).replaces, first, model_from_text(edited))
+    assert [(p.message, p.location.line) for p in problems] == [
+        (
+            "L2 is marked unchanged but its text changed",
+            line_of(edited, "{change: unchanged, old: L2,"),
+        )
+    ]
+
+
+def test_the_packaged_archive_chains_1_0_0_to_the_example(first, old, new):
+    archive = load_archive(PACKAGED_ARCHIVE, extra=[new])
+    assert archive.newest() == new
+    mapping = archive.mapping(first, new)
+    assert mapping["C2"].new_ids == ("C2A", "C2B") and mapping["C2"].comparable
+    assert mapping["L2"].change == "unchanged" and mapping["L1"].change == "text_changed"
 
 
 def test_example_lineage_accounts_for_every_item(old, new):
@@ -100,7 +148,7 @@ def test_loader_rejects_a_new_item_without_lineage():
     assert "item E5 of this model does not say where it comes from" in messages
 
 
-def test_a_version_published_twice_with_other_content_is_an_error(old, tmp_path):
+def test_a_version_published_twice_with_other_content_is_an_error(first, tmp_path):
     edited = (
         (ROOT / "model.yaml")
         .read_text(encoding="utf-8")
@@ -108,10 +156,11 @@ def test_a_version_published_twice_with_other_content_is_an_error(old, tmp_path)
     )
     (tmp_path / "a.yaml").write_text((ROOT / "model.yaml").read_text(encoding="utf-8"))
     (tmp_path / "b.yaml").write_text(edited)
+    shutil.copy(PACKAGED_ARCHIVE / "nps-2018-1.0.0.yaml", tmp_path)  # the one they replace
     with pytest.raises(ModelError) as caught:
         load_archive(tmp_path)
     assert [p.code for p in caught.value.problems] == ["model-version-reused"]
-    assert check_models([old]) == []
+    assert check_models([first]) == []
 
 
 def test_an_archive_without_the_replaced_version_is_an_error(new, tmp_path):
@@ -128,11 +177,11 @@ def test_word_diff_marks_removed_and_added_words():
 
 def test_model_diff_cli_describes_the_example():
     result = CliRunner().invoke(
-        cli, ["model", "diff", str(PACKAGED_ARCHIVE / "nps-2018-1.0.0.yaml"), str(EXAMPLE)]
+        cli, ["model", "diff", str(PACKAGED_ARCHIVE / "nps-2018-1.0.1.yaml"), str(EXAMPLE)]
     )
     assert result.exit_code == 0, result.output
     out = result.output
-    assert out.splitlines()[0] == "nps-2018 1.0.0 -> nps-2018 1.1.0-example"
+    assert out.splitlines()[0] == "nps-2018 1.0.1 -> nps-2018 1.1.0-example"
     assert re.search(r"unchanged \(12 items, comparable\): L2, L3, L4, C1, C3", out)
     assert "split: C2 Managing contracts and relationships -> C2A Managing contracts, " in out
     assert "added: E5 Adding value (not comparable)" in out
@@ -140,10 +189,8 @@ def test_model_diff_cli_describes_the_example():
 
 
 def test_model_diff_without_lineage_matches_by_id(tmp_path):
-    changed = (
-        (ROOT / "model.yaml")
-        .read_text(encoding="utf-8")
-        .replace('version: "1.0.0"', 'version: "1.0.1"')
+    changed = without_lineage((ROOT / "model.yaml").read_text(encoding="utf-8")).replace(
+        'version: "1.0.1"', 'version: "1.0.2"'
     )
     changed = changed.replace("Councillors regard procurement", "Councillors see procurement")
     (tmp_path / "new.yaml").write_text(changed, encoding="utf-8")

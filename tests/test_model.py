@@ -183,7 +183,7 @@ def test_shipped_model_has_the_strategy_structure(shipped):
     assert [len(theme.items) for theme in shipped.themes] == [4, 3, 3]
     assert shipped.levels == tuple(Level(name, i) for i, name in enumerate(LEVEL_NAMES, 1))
     assert shipped.level_names == LEVEL_NAMES
-    assert (shipped.id, shipped.version, shipped.published) == ("nps-2018", "1.0.0", "2018-06")
+    assert (shipped.id, shipped.version, shipped.published) == ("nps-2018", "1.0.1", "2018-06")
     assert shipped.source == str(MODEL_PATH)
 
 
@@ -327,6 +327,53 @@ def test_every_what_it_is_without_a_note_is_verbatim(shipped):
     for item in shipped.key_areas:
         if "what it is" not in item.text_note.lower():
             assert item.what_it_is in source, item.id
+
+
+def test_the_purpose_says_the_toolkit_is_for_guidance_only(shipped):
+    sentence = (
+        "The toolkit is for guidance only as a 'one-size-fits-all' approach is not supported "
+        "by the sector or advocated in this strategy."
+    )
+    assert sentence in normalised_source()
+    assert sentence in shipped.purpose
+    # the purpose is the strategy's paragraph, in its order
+    assert shipped.purpose.index("assess their progress.") < shipped.purpose.index(sentence)
+    assert shipped.purpose.index(sentence) < shipped.purpose.index("The idea is")
+
+
+def marked_fields(model):
+    """(item id, field) of every text with reconstructed words in [square brackets]."""
+    for item in model.items:
+        fields = {"description": item.description, "what_it_is": item.what_it_is,
+                  "why_it_is_important": item.why_it_is_important}  # fmt: skip
+        fields.update({f"level {n}": d for n, d in zip(LEVEL_NAMES, item.descriptors, strict=True)})
+        for field, text in fields.items():
+            if "[" in text or "]" in text:
+                yield item.id, field, text
+
+
+def test_reconstructed_words_are_marked_in_every_rebuilt_item_and_only_there(shipped):
+    marked = list(marked_fields(shipped))
+    assert {item_id for item_id, _, _ in marked} == TEXT_NOTE_IDS
+    assert {(i, f) for i, f, _ in marked} == {
+        ("L2", "description"), ("L3", "description"), ("L4", "level Leader"),
+        ("C1", "description"), ("C3", "description"), ("C3", "why_it_is_important"),
+        ("B1", "why_it_is_important"), ("B2", "why_it_is_important"),
+    }  # fmt: skip
+    for item_id, field, text in marked:
+        assert re.fullmatch(r"[^\[\]]*(\[[^\[\]]+\][^\[\]]*)+", text), (item_id, field)
+
+
+def test_words_outside_the_brackets_are_the_strategys(shipped):
+    """Every run of words outside the brackets of a rebuilt text is in the source (where the
+    source is whole enough to hold it: most rebuilt texts survive only as fragments)."""
+    source = normalised_source()
+    found = {}
+    for item_id, field, text in marked_fields(shipped):
+        runs = [run.strip(" .,") for run in re.split(r"\[[^\]]*\]", text)]
+        found[item_id, field] = [run for run in runs if len(run) > 12 and run not in source]
+    assert found[("L4", "level Leader")] == []
+    assert found[("B1", "why_it_is_important")] == []
 
 
 def test_a_changed_descriptor_is_not_found_in_the_source(shipped):
@@ -1066,7 +1113,7 @@ def test_fingerprint_is_sha256_of_the_canonical_content(shipped):
         lambda: SHIPPED.replace("\n  - id:", "\n# an item\n  - id:").replace(
             "id: nps-2018\n", "id: nps-2018  # the model\n  # more\n"
         ),
-        lambda: SHIPPED.replace('version: "1.0.0"', "version: '1.0.0'"),
+        lambda: SHIPPED.replace('version: "1.0.1"', "version: '1.0.1'"),
     ],
     ids=[
         "sorted narrow",
@@ -1100,7 +1147,7 @@ def one_character(text: str) -> str:
 CONTENT_CHANGES = {
     "title": lambda d: d.update(title=one_character(d["title"])),
     "purpose": lambda d: d.update(purpose=d["purpose"][:-1] + "!"),
-    "version": lambda d: d.update(version="1.0.1"),
+    "version": lambda d: d.update(version="1.0.2"),
     "published": lambda d: d.update(published="2018-07"),
     "source_url": lambda d: d.update(source_url=d["source_url"] + "/"),
     "enablers description": lambda d: d.update(
@@ -1109,7 +1156,10 @@ CONTENT_CHANGES = {
     "theme name": lambda d: d["themes"][0].update(name="Showing Leadership"),
     "theme id": lambda d: d["themes"][2].update(id="BENEFIT"),
     "key area name": lambda d: d["themes"][1]["key_areas"][2].update(name="Managing risks"),
-    "key area id": lambda d: d["themes"][1]["key_areas"][0].update(id="C9"),
+    "key area id": lambda d: (
+        d["themes"][1]["key_areas"][0].update(id="C9"),
+        d["replaces"]["lineage"][4].update(new="C9"),
+    ),
     "description": lambda d: d["themes"][2]["key_areas"][2].update(
         description=d["themes"][2]["key_areas"][2]["description"].replace(
             "co-operatives", "cooperatives"

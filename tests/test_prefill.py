@@ -58,7 +58,7 @@ def leeds(register):
 
 @pytest.fixture(scope="module")
 def old_return(model, m11, register, leeds, tmp_path_factory):
-    """A complete 1.0.0 return from Leeds in round 2024, as the reader reads it."""
+    """A complete 1.0.1 return from Leeds in round 2024, as the reader reads it."""
     path = tmp_path_factory.mktemp("old") / "leeds-2024.xlsx"
     build_workbook(
         model,
@@ -173,7 +173,7 @@ def test_merged_and_removed_items_are_not_carried_over_and_say_so(model):
     carried, notes = _map_answers(answers, model, model, mapping)
     assert "C3" not in carried and "B3" not in carried and "L1" in carried
     c1 = next(n for n in notes if n.startswith("C1 ") and "merged" in n)
-    assert "C1 Creating commercial opportunities (version 1.0.0) was merged into C3 " in c1
+    assert "C1 Creating commercial opportunities (version 1.0.1) was merged into C3 " in c1
     assert f"({answers['C1'].current}, target {answers['C1'].target}) is not carried over" in c1
     b3 = next(n for n in notes if n.startswith("B3 ") and "new" not in n)
     assert "was removed" in b3 and "is not carried over" in b3
@@ -255,7 +255,7 @@ def test_start_here_lists_the_notes_and_the_round(book, previous):
     assert "Assessment round: 2026" in text
     assert "Carried over from your 2024 return" in text
     assert "shown in grey beside the dropdowns" in text and "copied into the yellow cells" in text
-    assert "nps-2018 version 1.0.0" in text
+    assert "nps-2018 version 1.0.1" in text
     for note in previous.notes:
         assert f"\u2022 {note}" in text
     ws = book[L.START]

@@ -24,7 +24,7 @@ def test_a_return_with_problems_gives_a_heading_and_one_located_line_per_problem
     lines = return_lines(ret)
 
     assert (
-        lines[0] == f"{path}: REJECTED: Leeds City Council, nps-2018 1.0.0, 13 of 14 items complete"
+        lines[0] == f"{path}: REJECTED: Leeds City Council, nps-2018 1.0.1, 13 of 14 items complete"
     )
     assert len(lines) == 1 + len(ret.problems) == 3
     assert lines[1].startswith(
@@ -37,7 +37,7 @@ def test_a_return_with_problems_gives_a_heading_and_one_located_line_per_problem
 def test_the_status_is_shown_as_the_caller_asks(filled, model, register):
     ret = read_return(filled("Leeds"), model, register)
     assert return_lines(ret, lambda status: f"<{status}>") == [
-        f"{ret.path}: <accepted>: Leeds City Council, nps-2018 1.0.0, 14 of 14 items complete"
+        f"{ret.path}: <accepted>: Leeds City Council, nps-2018 1.0.1, 14 of 14 items complete"
     ]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
-from conftest import ROOT, column_pixels_of, sample_answers
+from conftest import ROOT, column_pixels_of, sample_answers, without_lineage
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from npsxl.model.answers import Answer, Respondent
@@ -25,7 +25,7 @@ from npsxl.workbook.previous import Previous
 from npsxl.workbook.textfit import MAX_ROW_HEIGHT, wrapped_lines_both
 from npsxl.workbook.writer import build_workbook
 
-MODEL_TEXT = (ROOT / "model.yaml").read_text(encoding="utf-8")
+MODEL_TEXT = without_lineage((ROOT / "model.yaml").read_text(encoding="utf-8"))
 GENERATED_AT = "2026-11-02T09:30:00+00:00"
 RESPONDENT = Respondent("A. Officer", "Head of Procurement", "a.officer@example.org",
                         dt.date(2026, 11, 2))  # fmt: skip
@@ -141,7 +141,7 @@ def test_level_validations_cover_exactly_the_level_cells(opened, model):
         covered = []
         for ws in wb.worksheets:
             for dv in ws.data_validations.dataValidation:
-                if dv.formula1 == L.LEVELS_NAME:
+                if dv.formula1 == level_list(model):
                     assert ws.title == L.ASSESSMENT and dv.type == "list"
                     assert dv.showErrorMessage, "a typed level outside the list must be refused"
                     covered += [c for r in dv.sqref.ranges for c in _cells(r.coord)]
@@ -150,6 +150,12 @@ def test_level_validations_cover_exactly_the_level_cells(opened, model):
     assert sheet == L.LISTS
     levels = opened["blank"][sheet][area.replace("$", "")]
     assert [c.value for (c,) in levels] == list(model.level_names)
+
+
+def level_list(model) -> str:
+    """A level dropdown's list as the file holds it: the names, no defined name (for Google
+    Sheets, which may not carry a defined name over)."""
+    return '"' + ",".join(model.level_names) + '"'
 
 
 def _cells(coord: str) -> list[str]:
@@ -162,15 +168,16 @@ def test_blank_workbook_offers_the_register_in_a_dropdown(opened, register):
     wb = opened["blank"]
     ws, ref = cell_of(wb, "NPS_COUNCIL_NAME")
     (dv,) = [d for d in ws.data_validations.dataValidation if ref in d.sqref]
-    assert dv.type == "list" and dv.formula1 == L.COUNCILS_NAME
-    assert not dv.showErrorMessage, "a council may type a name that is not in the list"
     sheet, area = next(iter(wb.defined_names[L.COUNCILS_NAME].destinations))
+    # the named range's own cells, as a plain range (not the name, for Google Sheets)
+    assert dv.type == "list" and dv.formula1 == f"'{sheet}'!{area}"
+    assert not dv.showErrorMessage, "a council may type a name that is not in the list"
     names = [c.value for (c,) in wb[sheet][area.replace("$", "")]]
     assert names == [c.name for c in register]
     code_ws, code_ref = cell_of(wb, "NPS_COUNCIL_CODE")
-    assert (
-        code_ws[code_ref].data_type == "f" and "MATCH(NPS_COUNCIL_NAME" in code_ws[code_ref].value
-    )
+    name_ref = "$" + ref[0] + "$" + ref[1:]
+    assert code_ws[code_ref].data_type == "f"
+    assert f"MATCH({name_ref},'{sheet}'!{area},0)" in code_ws[code_ref].value
 
 
 def test_every_input_cell_unlocked_and_every_other_cell_locked(opened):
@@ -264,7 +271,9 @@ def test_metadata_is_written_three_ways_and_agrees(opened, model, register, kind
             assert value == expected[key], key
     assert properties["npsxl_generator"].startswith("npsxl ")
     small = " ".join(str(c.value) for row in wb[L.START].iter_rows() for c in row if c.value)
-    assert f"Model {model.id} version {model.version}, fingerprint {model.fingerprint}" in small
+    short = model.fingerprint[:12]
+    assert f"Model {model.id} version {model.version}, fingerprint {short} " in small
+    assert model.fingerprint not in small  # in full in the metadata, for the reader
     assert wb.properties.subject == (council.name if council else "Blank self-assessment")
 
 
@@ -426,7 +435,7 @@ def test_a_changed_model_makes_a_correspondingly_changed_workbook(model, tmp_pat
     assert ws.cell(row, 4).value == "Resilience descriptor for Minimum."
     l1 = refs.index("L1") + 1
     assert ws.cell(l1, 4).value == "Councillors see procurement as a back-office matter."
-    covered = [c for dv in ws.data_validations.dataValidation if dv.formula1 == L.LEVELS_NAME
+    covered = [c for dv in ws.data_validations.dataValidation if dv.formula1 == level_list(edited)
                for r in dv.sqref.ranges for c in _cells(r.coord)]  # fmt: skip
     assert len(covered) == 2 * len(edited.items)
     summary = openpyxl.load_workbook(path, data_only=True)[L.SUMMARY]
@@ -450,9 +459,9 @@ def test_filled_workbook_has_right_cached_values(books, model):
         item_id = ws.cell(row, 1).value
         a = answers[item_id]
         current, target = score[a.current], score[a.target]
-        assert [ws.cell(row, c).value for c in range(4, 8)] == [current, target, target - current,
-                                                                "Yes"]  # fmt: skip
-    averages = {ws.cell(r, 2).value: (ws.cell(r, 4).value, ws.cell(r, 5).value, ws.cell(r, 6).value)
+        assert [ws.cell(row, c).value for c in range(4, 10)] == [
+            current, a.current, target, a.target, target - current, "Yes"]  # fmt: skip
+    averages = {ws.cell(r, 2).value: (ws.cell(r, 4).value, ws.cell(r, 6).value, ws.cell(r, 8).value)
                 for r in range(20, ws.max_row + 1) if ws.cell(r, 2).value}  # fmt: skip
     for group in model.groups:
         currents = [score[answers[i.id].current] for i in group.items]
@@ -487,8 +496,23 @@ def test_partly_filled_workbook_caches_progress_and_flags(model, tmp_path):
     assert check["L2"] == "Choose both levels"
     assert check["C1"] == "Done" and check["E4"] == "To do"
     summary = wb[L.SUMMARY]
-    gaps = {summary.cell(r, 1).value: summary.cell(r, 6).value for r in range(5, 19)}
+    gaps = {summary.cell(r, 1).value: summary.cell(r, 8).value for r in range(5, 19)}
     assert gaps["L1"] == -2 and gaps["C1"] == 4 and gaps["L2"] in (None, "")
+
+    def value(r, c):  # an empty text is read back as None
+        return summary.cell(r, c).value or ""
+
+    names = {value(r, 1): (value(r, 5), value(r, 7)) for r in range(5, 19)}
+    assert names["L1"] == ("Leader", "Developing") and names["L2"] == ("Mature", "")
+    averages = {value(r, 2): [value(r, c) for c in (3, 4, 6, 8)]
+                for r in range(20, summary.max_row + 1) if value(r, 2)}  # fmt: skip
+    # over the items with both levels (L1 of Showing leadership; L2 has a current only), so
+    # the gap is the difference of the averages shown
+    assert averages["Showing leadership"] == ["1 of 4", 4.0, 2.0, -2.0]
+    assert averages["Behaving commercially"] == ["1 of 3", 1.0, 5.0, 4.0]
+    assert averages["Enablers"] == ["0 of 4", "", "", ""]
+    overall = averages["All key areas and enablers"]
+    assert overall[0] == "2 of 14" and overall[1:3] == [2.5, 3.5] and overall[3] == 1.0
 
 
 # --- untrusted text -----------------------------------------------------------------------------

@@ -161,13 +161,15 @@ def test_validations_names_properties_and_protection_survive(lo, model, source):
         ws = wb[L.ASSESSMENT]
         for dv in ws.data_validations.dataValidation:
             if dv.type == "list":
-                assert dv.formula1 == L.LEVELS_NAME, (source, kind, dv.formula1)
+                levels = '"' + ",".join(model.level_names) + '"'
+                assert dv.formula1 == levels, (source, kind, dv.formula1)
                 covered |= {c for r in dv.sqref.ranges for row in ws[r.coord] for c in
                             (x.coordinate for x in row)}  # fmt: skip
         assert covered == level_cells, (source, kind)
         if kind == "blank":
             start = wb[L.START]
-            assert any(dv.formula1 == L.COUNCILS_NAME for dv in
+            # the councils' range (LibreOffice drops the quotes a name without spaces needs not)
+            assert any(dv.formula1.replace("'", "").startswith(f"{L.LISTS}!$C$2:$C$") for dv in
                        start.data_validations.dataValidation)  # fmt: skip
         # custom document properties
         before = {p.name: p.value for p in original.custom_doc_props.props}
@@ -201,7 +203,7 @@ def test_ods_keeps_names_validations_and_protection_in_its_own_xml(lo):
     assert {"NPS_L1_CURRENT", "NPS_LEVELS", "NPS_META_MODEL_FINGERPRINT"} <= ranges
     conditions = [e.get(f"{{{ns['table']}}}condition", "") for e in content.iter(
         f"{{{ns['table']}}}content-validation")]  # fmt: skip
-    assert any("NPS_LEVELS" in c for c in conditions)
+    assert any('"Minimum";"Developing"' in c for c in conditions), conditions
     protected = [t.get(f"{{{ns['table']}}}protected") for t in content.iter(
         f"{{{ns['table']}}}table")]  # fmt: skip
     assert protected and all(p == "true" for p in protected)
@@ -219,7 +221,7 @@ def _summary(wb) -> dict[str, list]:
     for r in range(5, ws.max_row + 1):  # under the header in row 4
         if not ws.cell(r, 1).value:
             break  # the item table ends at the first empty row
-        rows[ws.cell(r, 1).value] = [ws.cell(r, c).value for c in range(4, 8)]
+        rows[ws.cell(r, 1).value] = [ws.cell(r, c).value for c in (4, 6, 8, 9)]  # scores, gap
     return rows
 
 
@@ -258,7 +260,11 @@ def test_libreoffice_computes_the_scores_of_a_workbook_edited_without_cached_val
     assert checks["L1"] == "Done" and checks["E1"] == "To do"
     averages = {ws_row[1].value: ws_row for ws_row in wb[L.SUMMARY].iter_rows(min_row=20)}
     leadership = averages["Showing leadership"]
-    assert leadership[3].value == pytest.approx(2.5) and leadership[4].value == pytest.approx(3.5)
+    assert leadership[3].value == pytest.approx(2.5) and leadership[5].value == pytest.approx(3.5)
+    # B3 has a current level only: the averages are over B1 and B2, which have both
+    benefits = [averages["Achieving community benefits"][i].value for i in (2, 3, 5, 7)]
+    assert benefits[0] == "2 of 3"
+    assert benefits[1:] == [pytest.approx(3.5), pytest.approx(4.5), pytest.approx(1.0)]
     assert averages["Enablers"][3].value in (None, "")
 
 
@@ -301,4 +307,4 @@ def test_rows_are_at_least_as_tall_as_libreoffice_needs(lo):
                 needed = b.row_dimensions[row].height or 12.8
                 assert mine + 0.5 >= needed, (kind, name, row, mine, needed)
                 checked += needed > 30  # rows of wrapped text
-        assert checked > 40, kind
+        assert checked > 30, kind

@@ -24,6 +24,7 @@ from npsxl.model.answers import Answer
 from npsxl.model.archive import ModelArchive
 from npsxl.model.lineage import Mapping
 from npsxl.model.model import Item, Model
+from npsxl.model.reconstructed import unmarked
 from npsxl.model.register import Register
 from npsxl.model.rounds import round_key
 from npsxl.reading.returns import Return
@@ -171,17 +172,19 @@ def _changes(before: Item, after: Item, version: str) -> list[str]:
     said = []
     if before.id != after.id or before.name != after.name:
         said.append(f"was {before.id} {before.name} in {version}")
-    if before.descriptors != after.descriptors:
+    # words marked as reconstructed (in brackets) in one version only are the same words
+    levels_changed = [unmarked(d) for d in before.descriptors] != [
+        unmarked(d) for d in after.descriptors
+    ]
+    if levels_changed:
         said.append("the level descriptions changed")
-    elif (before.description, before.what_it_is, before.why_it_is_important) != (
-        after.description,
-        after.what_it_is,
-        after.why_it_is_important,
-    ):
+    elif [unmarked(t) for t in (before.description, before.what_it_is, before.why_it_is_important)
+          ] != [unmarked(t) for t in (after.description, after.what_it_is,
+                                     after.why_it_is_important)]:  # fmt: skip
         said.append("its description changed")
     if not said:
         return []
-    check = "check your levels" if before.descriptors != after.descriptors else "check your answer"
+    check = "check your levels" if levels_changed else "check your answer"
     since = "" if said[0].startswith("was ") else f" since {version}"
     return [f"{after.id} {after.name}: {'; '.join(said)}{since}; {check}."]
 

@@ -213,6 +213,12 @@ MODEL_INVALID = problem_type(
     "A problem in the model file of no more specific kind (kept from npsxl 0.1; every check "
     "now reports its own code).",
     "the model file is not valid", "run npsxl model check to see every located problem")
+MODEL_UNBALANCED_BRACKETS = problem_type(
+    "model-unbalanced-brackets", ERROR, MODEL,
+    "Square brackets mark reconstructed words; one is left open, closed twice or nested.",
+    "a [ is not closed by a ] (or a ] has no [, or brackets are nested): {text!r}",
+    "put each reconstructed word or phrase in one pair of [square brackets]",
+    text="[Working with partners refers to the")
 # fmt: on
 
 # --- the model archive and lineage ------------------------------------------------------------

@@ -9,6 +9,7 @@ import re
 from npsxl.core import catalogue as P
 from npsxl.core.catalogue import ProblemType
 from npsxl.core.problems import Location, Problem
+from npsxl.model.reconstructed import marks_balanced
 from npsxl.model.yamlsource import YamlDocument, format_path
 
 # Left behind by PDF extraction: markup, bullets, tabs, line breaks, invisible characters,
@@ -97,6 +98,8 @@ class Checker:
         found = NOISE.search(text)
         if found:
             self.problem(P.MODEL_TEXT_NOISE, where, noise=found.group(0))
+        if not marks_balanced(text):
+            self.problem(P.MODEL_UNBALANCED_BRACKETS, where, text=_excerpt(text))
         return text
 
     def sequence(self, mapping, key, path) -> list:
@@ -109,3 +112,7 @@ class Checker:
         if not value:
             self.problem(P.MODEL_EMPTY_LIST, path + (key,))
         return value
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"

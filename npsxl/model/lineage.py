@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from npsxl.core import catalogue as P
 from npsxl.core.catalogue import ProblemType
 from npsxl.core.problems import Location, Problem
+from npsxl.model.reconstructed import unmarked
 
 CHANGES = ("unchanged", "renamed", "text_changed", "split", "merged", "removed", "added")
 # Results stay comparable item by item when the item is the same index, possibly reworded,
@@ -159,12 +160,14 @@ def _item(model, item_id):
 
 
 def _texts(item) -> tuple:
+    """An item's words, without the brackets that mark reconstructed words: marking words
+    as reconstructed leaves an item unchanged."""
     return (
-        item.name,
-        item.description,
-        item.what_it_is,
-        item.why_it_is_important,
-        item.descriptors,
+        unmarked(item.name),
+        unmarked(item.description),
+        unmarked(item.what_it_is),
+        unmarked(item.why_it_is_important),
+        tuple(unmarked(d) for d in item.descriptors),
     )
 
 

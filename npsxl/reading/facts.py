@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from npsxl.model.model import Model
+from collections.abc import Iterable
+
+from npsxl.model.model import Item, Model
 from npsxl.reading.values import norm
 from npsxl.workbook import layout as L
 
@@ -14,10 +16,14 @@ class ModelFacts:
     def __init__(self, model: Model):
         self.items = model.items
         self.ids = {item.id.upper(): item for item in self.items}
-        self.by_name = {item.name: item for item in self.items}
-        self.by_folded_name = {norm(item.name): item for item in self.items}
-        self.by_descriptor = {item.descriptors[0]: item for item in self.items}
-        self.by_folded_descriptor = {norm(item.descriptors[0]): item for item in self.items}
+        # a name or first description that several items share says which item a row is
+        # for none of them
+        self.by_name = _unique((item.name, item) for item in self.items)
+        self.by_folded_name = _unique((norm(item.name), item) for item in self.items)
+        self.by_descriptor = _unique((item.descriptors[0], item) for item in self.items)
+        self.by_folded_descriptor = _unique(
+            (norm(item.descriptors[0]), item) for item in self.items
+        )
         self.longest_id = max(len(key) for key in self.ids) + 8
         self.level_names = model.level_names
         self.exact = {name: name for name in self.level_names}
@@ -33,6 +39,14 @@ class ModelFacts:
             item.id: {key: L.item_input_name(item.id, key).upper() for key in L.ITEM_FIELDS}
             for item in self.items
         }
+
+
+def _unique(pairs: Iterable[tuple[str, Item]]) -> dict[str, Item]:
+    """key -> item, for the keys that only one item has."""
+    found: dict[str, Item | None] = {}
+    for key, item in pairs:
+        found[key] = item if key not in found else None
+    return {key: item for key, item in found.items() if item is not None}
 
 
 _FACTS: dict[int, tuple[Model, ModelFacts]] = {}

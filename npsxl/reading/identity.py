@@ -21,7 +21,9 @@ from npsxl.reading.table import Table, find_tables
 from npsxl.reading.values import as_text, norm, to_date
 from npsxl.workbook import layout as L
 
-_SMALL_PRINT = re.compile(r"Model (\S+) version (\S+), fingerprint ([0-9a-f]{64})")
+# The small print on Start here gives the fingerprint's first characters (people compare it);
+# the full one is in the metadata and the properties.
+_SMALL_PRINT = re.compile(r"Model (\S+) version (\S+), fingerprint ([0-9a-f]{12,64})")
 _MODEL_KEYS = ("model_id", "model_version", "model_fingerprint")
 
 
@@ -140,10 +142,10 @@ class Identification:
                 known=known,
             )
             return None, None
-        model = next((m for m in versions if m.fingerprint == r.model_fingerprint), versions[0])
+        model = next((m for m in versions if _fits(m, r.model_fingerprint)), versions[0])
         if not r.model_fingerprint:
             self.result.report(P.FINGERPRINT_MISSING, where)
-        elif r.model_fingerprint != model.fingerprint:
+        elif not _fits(model, r.model_fingerprint):
             self.result.report(
                 P.FINGERPRINT_MISMATCH,
                 self.meta_where.get("model_fingerprint", where),
@@ -311,3 +313,11 @@ class Identification:
         self.result.respondent = Respondent(
             values["respondent_name"], values["respondent_role"], values["respondent_email"], date
         )
+
+
+def _fits(model: Model, fingerprint: str) -> bool:
+    """Whether a workbook's fingerprint is the model's: the full one, or (when only the small
+    print is left) its first characters."""
+    if len(fingerprint) < 64:
+        return len(fingerprint) >= 12 and model.fingerprint.startswith(fingerprint)
+    return model.fingerprint == fingerprint

@@ -59,7 +59,7 @@ class AssessmentSheet:
         for key in L.LEVEL_FIELDS:
             c = col[key]
             ws.data_validation(blocks[0][0], c, blocks[-1][1], c, {
-                "validate": "list", "source": f"={L.LEVELS_NAME}",
+                "validate": "list", "source": level_list_source(model.level_names, plan),
                 "error_title": "Choose a level",
                 "error_message": "Choose one of: " + ", ".join(model.level_names) + ".",
                 "input_title": CURRENT_OR_TARGET[key],
@@ -88,8 +88,9 @@ class AssessmentSheet:
             "type": "formula", "criteria": f'=AND({tgt_ref}<>"",{tgt_ref}={head})',
             "format": f.cf_target, "multi_range": descriptors})  # fmt: skip
         tgt = col["target"]
+        below = below_formula(cur_ref, tgt_ref, plan.levels_header)  # on this sheet: no names
         ws.conditional_format(first, tgt, blocks[-1][1], tgt, {
-            "type": "formula", "criteria": f"={below_formula(cur_ref, tgt_ref)}",
+            "type": "formula", "criteria": f"={below}",
             "format": f.cf_warning, "multi_range": multi_range(blocks, tgt)})  # fmt: skip
         check = col["check"]
         checks = multi_range(blocks, check)
@@ -115,6 +116,9 @@ class AssessmentSheet:
         ws.set_row(row, row_height(cells, font=self.plan.font))
         for key, text, fmt in legend:
             ws.write_string(row, col[key], text, fmt)
+        if self.plan.brackets_note:  # after the legend, one line: what [square brackets] mean
+            ws.write_string(row, col[f"level_{len(self.model.levels)}"], self.plan.brackets_note,
+                            f.line)  # fmt: skip
         if self.previous is not None:  # centred across both columns: no merged cells here
             note = f"Last round ({self.previous.label})"
             ws.write_string(row, col["previous_current"], note, f.previous_note)
@@ -159,3 +163,11 @@ class AssessmentSheet:
         if current == "" or target == "":
             return "Choose both levels"
         return "Target below current" if target < current else "Done"
+
+
+def level_list_source(level_names, plan) -> list[str] | str:
+    """A level dropdown's source: the level names themselves, which every spreadsheet reads,
+    or, beyond Excel's 255 characters for such a list, the level headers of the sheet."""
+    if len(",".join(level_names)) <= 255:
+        return list(level_names)
+    return "=" + plan.levels_header

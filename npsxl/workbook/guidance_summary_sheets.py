@@ -9,11 +9,24 @@ the helpers they use.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from npsxl.workbook import layout as L
-from npsxl.workbook.plan import GUIDANCE_WIDTHS, SUMMARY_COLUMNS, SUMMARY_HEADER_ROW, SUMMARY_WIDTHS
+from npsxl.workbook.plan import (
+    GUIDANCE_WIDTHS,
+    SUMMARY_COL,
+    SUMMARY_COLUMNS,
+    SUMMARY_HEADER_ROW,
+    SUMMARY_WIDTHS,
+)
 from npsxl.workbook.textfit import column_pixels, row_height, span_pixels
+
+AVERAGES_NOTE = (
+    "Averages are over the items that have both a current and a target level, and each gap is "
+    "the target average minus the current average, as shown."
+)
 
 
 class GuidanceSheet:
@@ -27,6 +40,8 @@ class GuidanceSheet:
         ws.write_string(0, 0, f"Guidance: {model.short_name} key areas and enablers", f.title)
         ws.write_string(1, 0, f"What each key area and enabler means, in the strategy's words. "
                         f"Each name on the '{L.ASSESSMENT}' sheet links here.", f.line)  # fmt: skip
+        if self.plan.brackets_note:
+            ws.write_string(2, 0, self.plan.brackets_note, f.line_bold)
         for kind, row, label, text, height in self.plan.guidance:
             ws.set_row(row, height)
             if kind == "group":
@@ -39,7 +54,7 @@ class GuidanceSheet:
                 ws.write_formula(row, 1, self.plan.back_links[label], f.link_plain, text)
             else:
                 ws.write_string(row, 0, label, f.label)
-                ws.write_string(row, 1, text, f.note if kind == "note" else f.text)
+                ws.write_string(row, 1, text, f.text)
         ws.print_area(0, 0, self.plan.guidance_last_row, 1)
         self._protect(ws)
 
@@ -58,66 +73,89 @@ class SummarySheet:
         ws.write_string(2, 0, "Gap = target minus current. This sheet fills in by itself from "
                         "your answers.", f.line)  # fmt: skip
         header = SUMMARY_HEADER_ROW
-        ws.set_row(header, 20)
+        ws.set_row(header, plan.summary_header_height)
         for i, text in enumerate(SUMMARY_COLUMNS):
             ws.write_string(header, i, text, f.header)
         ws.repeat_rows(header)
-        levels = L.LEVELS_NAME
+        names = dict(enumerate(model.level_names, start=1))
+        col = SUMMARY_COL
         for item in model.items:
             row = plan.summary_rows[item.id]
             ws.set_row(row, plan.summary_name_height[item.id])
             current, target = self.scores[item.id]
-            ws.write_string(row, 0, item.id, f.cell_bold)
-            ws.write_string(row, 1, item.name, f.cell)
-            ws.write_string(row, 2, item.group_name, f.cell)
-            for c, key, value in ((3, "current", current), (4, "target", target)):
-                name = L.item_input_name(item.id, key)
-                ws.write_formula(row, c, f'=IFERROR(MATCH({name},{levels},0),"")', f.number,
-                                 value)  # fmt: skip
-            d, e = xl_rowcol_to_cell(row, 3), xl_rowcol_to_cell(row, 4)
-            gap = target - current if current != "" and target != "" else ""
-            ws.write_formula(row, 5, f'=IF(AND(ISNUMBER({d}),ISNUMBER({e})),{e}-{d},"")',
-                             f.signed, gap)  # fmt: skip
-            ws.write_formula(row, 6, f'=IF(AND(ISNUMBER({d}),ISNUMBER({e})),"Yes","No")', f.cell,
+            formulas = plan.summary_formulas[item.id]
+            ws.write_string(row, col["ref"], item.id, f.cell_bold)
+            ws.write_string(row, col["name"], item.name, f.cell)
+            ws.write_string(row, col["theme"], item.group_name, f.cell)
+            for key, value in (("current", current), ("target", target)):
+                ws.write_formula(row, col[key], formulas[key], f.number, value)
+                ws.write_formula(row, col[f"{key}_level"], formulas[f"{key}_level"], f.cell,
+                                 names.get(value, ""))  # fmt: skip
+            gap = target - current if self._complete(item.id) else ""
+            ws.write_formula(row, col["gap"], formulas["gap"], f.signed, gap)
+            ws.write_formula(row, col["complete"], formulas["complete"], f.cell,
                              "Yes" if self._complete(item.id) else "No")  # fmt: skip
         first_item = min(plan.summary_rows.values())
         last_item = max(plan.summary_rows.values())
-        row = last_item + 2
-        ws.set_row(row, 20)
-        ws.write_string(row, 0, "Averages by theme", f.subtitle)
-        row += 1
-        ws.set_row(row, 20)
-        for i, text in enumerate(("", "Theme", "Items", "Current", "Target", "Gap")):
-            ws.write_string(row, i, text, f.header)
-        row += 1
-        groups = [(g.name, [plan.summary_rows[i.id] for i in g.items], False)
-                  for g in model.groups if g.items]  # fmt: skip
-        groups.append(("All key areas and enablers", list(plan.summary_rows.values()), True))
-        for name, rows, total in groups:
-            lo, hi = min(rows) + 1, max(rows) + 1
-            ws.set_row(row, row_height([(name, column_pixels(SUMMARY_WIDTHS[1]), True, 10)]))
-            ws.write_blank(row, 0, None, f.cell)
-            ws.write_string(row, 1, name, f.cell_bold)
-            ws.write_number(row, 2, len(rows), f.number)
-            for c in (3, 4, 5):
-                letter = xl_col_to_name(c)
-                values = self._values(rows, c)
-                cached = round(sum(values) / len(values), 10) if values else ""
-                fmt = (f.signed_decimal_bold if total else f.signed_decimal) if c == 5 else (
-                    f.decimal_bold if total else f.decimal)  # fmt: skip
-                ws.write_formula(row, c, f'=IFERROR(AVERAGE({letter}{lo}:{letter}{hi}),"")', fmt,
-                                 cached)  # fmt: skip
-            row += 1
+        row = self._write_averages(ws, last_item + 2)
         self._write_chart(ws, row + 1, first_item, last_item)
         ws.print_area(0, 0, row + 18, len(SUMMARY_WIDTHS) - 1)
         ws.fit_to_pages(1, 1)
         self._protect(ws)
 
+    def _write_averages(self, ws, row) -> int:
+        """The averages by theme, over the items that have both levels, so that each gap is
+        the target average minus the current average shown; the row after the table."""
+        f, model, plan, col = self.f, self.model, self.plan, SUMMARY_COL
+        ws.set_row(row, 20)
+        ws.write_string(row, 0, "Averages by theme", f.subtitle)
+        row += 1
+        ws.write_string(row, 0, AVERAGES_NOTE, f.line)
+        row += 1
+        headers = {"name": "Theme", "theme": "Items with both levels", "current": "Current",
+                   "target": "Target", "gap": "Gap"}  # fmt: skip
+        ws.set_row(row, 20)
+        for key, i in col.items():
+            ws.write_string(row, i, headers.get(key, ""), f.header)
+        row += 1
+        groups = [(g.name, [i.id for i in g.items], False) for g in model.groups if g.items]
+        groups.append(("All key areas and enablers", [i.id for i in model.items], True))
+        letter = {key: xl_col_to_name(i) for key, i in col.items()}
+        for name, ids, total in groups:
+            rows = [plan.summary_rows[i] for i in ids]
+            lo, hi = min(rows) + 1, max(rows) + 1
+            done = f"{letter['complete']}{lo}:{letter['complete']}{hi}"
+            ws.set_row(row, row_height([(name, column_pixels(SUMMARY_WIDTHS[1]), True, 10)]))
+            for i in col.values():
+                ws.write_blank(row, i, None, f.cell)
+            ws.write_string(row, col["name"], name, f.cell_bold)
+            both = [i for i in ids if self._complete(i)]
+            ws.write_formula(row, col["theme"], f'=COUNTIF({done},"Yes")&" of {len(ids)}"',
+                             f.number, f"{len(both)} of {len(ids)}")  # fmt: skip
+            means = {}
+            for key in ("current", "target"):
+                values = [self.scores[i][0 if key == "current" else 1] for i in both]
+                means[key] = round(sum(values) / len(values), 10) if values else ""
+                scores = f"{letter[key]}{lo}:{letter[key]}{hi}"
+                ws.write_formula(row, col[key], f'=IFERROR(AVERAGEIFS({scores},{done},"Yes"),"")',
+                                 f.decimal_bold if total else f.decimal, means[key])  # fmt: skip
+            d = xl_rowcol_to_cell(row, col["current"])
+            e = xl_rowcol_to_cell(row, col["target"])
+            # the difference of the averages as shown (to one decimal), so the row adds up
+            gap = float(_tenths(means["target"]) - _tenths(means["current"])) if both else ""
+            ws.write_formula(row, col["gap"],
+                             f'=IF(AND(ISNUMBER({d}),ISNUMBER({e})),ROUND({e},1)-ROUND({d},1),"")',
+                             f.signed_decimal_bold if total else f.signed_decimal, gap)  # fmt: skip
+            row += 1
+        return row
+
     def _write_chart(self, ws, row, first_item, last_item):
         model = self.model
         chart = self.wb.add_chart({"type": "column"})
         colours = (self.model.brand.colours["header"].background, "#8FAADC")
-        for c, label, colour in ((3, "Current", colours[0]), (4, "Target", colours[1])):
+        series = (("current", "Current", colours[0]), ("target", "Target", colours[1]))
+        for key, label, colour in series:
+            c = SUMMARY_COL[key]
             chart.add_series({
                 "name": label,
                 "categories": [L.SUMMARY, first_item, 0, last_item, 0],
@@ -139,14 +177,7 @@ class SummarySheet:
         )
         ws.insert_chart(row, 0, chart, {"description": alt, "object_position": 2})
 
-    def _values(self, rows, column):
-        by_row = {r: item_id for item_id, r in self.plan.summary_rows.items()}
-        values = []
-        for r in rows:
-            current, target = self.scores[by_row[r]]
-            value = {3: current, 4: target}.get(column, "")
-            if column == 5 and current != "" and target != "":
-                value = target - current
-            if value != "":
-                values.append(value)
-        return values
+
+def _tenths(value: float) -> Decimal:
+    """``value`` rounded to one decimal as a spreadsheet's ROUND does (halves away from 0)."""
+    return Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from npsxl import __version__
-from npsxl.model.model import Item, Model
+from npsxl.model.model import ENABLER, Item, Model
+from npsxl.model.reconstructed import EXPLANATION, is_marked
 from npsxl.workbook import layout as L
 from npsxl.workbook.textfit import FONT_SIZE, column_pixels, row_height, span_pixels
 
@@ -19,13 +20,25 @@ START_WIDTHS = (2, 22, 58, 44)
 GUIDANCE_WIDTHS = (22, 112)
 
 
-SUMMARY_WIDTHS = (6, 38, 30, 10, 10, 9, 11)
-
-
 SUMMARY_HEADER_ROW = 3
 
 
-SUMMARY_COLUMNS = ("Ref", "Key area or enabler", "Theme", "Current", "Target", "Gap", "Complete")
+# The Summary sheet's item table: (key, header, width). Scores are numbers (the chart and the
+# averages use them); the level names stand beside them.
+SUMMARY_TABLE = (
+    ("ref", "Ref", 6),
+    ("name", "Key area or enabler", 34),
+    ("theme", "Theme", 26),
+    ("current", "Current score", 8.5),
+    ("current_level", "Current level", 11.5),
+    ("target", "Target score", 8.5),
+    ("target_level", "Target level", 11.5),
+    ("gap", "Gap", 7),
+    ("complete", "Complete", 9.5),
+)
+SUMMARY_COLUMNS = tuple(header for _, header, _ in SUMMARY_TABLE)
+SUMMARY_WIDTHS = tuple(width for _, _, width in SUMMARY_TABLE)
+SUMMARY_COL = {key: i for i, (key, _, _) in enumerate(SUMMARY_TABLE)}
 
 
 MISSING_CELL = (1, 7)  # Lists!H2: the ids of items still to complete, built by formula
@@ -66,12 +79,13 @@ def _back_text(item: Item) -> str:
     return f"Back to {item.id} on the '{L.ASSESSMENT}' sheet"
 
 
-def _short_description(item: Item) -> str:
-    """The first sentence of the description (the Guidance sheet has it in full)."""
+def _short_description(item: Item, model: Model) -> str:
+    """The first sentence of the description (the Guidance sheet has it in full); for an
+    enabler without one, what the strategy says of the enablers (every row prints alone)."""
     text = item.description or ""
     if not text:
-        if item.kind == "enabler":
-            return "An enabler of the strategy: read its levels."
+        if item.kind == ENABLER and model.enablers.description:
+            return model.enablers.description
         return "See the Guidance sheet."
     end = text.find(". ")
     return text if end == -1 else text[: end + 1]
@@ -92,7 +106,27 @@ class Plan:
         self.col = {c.key: i for i, c in enumerate(self.columns)}
         self.pixels = {c.key: column_pixels(c.width) for c in self.columns}
         self.n_items = len(model.items)
-        self.short = {item.id: _short_description(item) for item in model.items}
+        # The level names as plain ranges, never a defined name alone (Google Sheets): the
+        # Lists sheet's column, and the level headers of the Self-assessment sheet, which
+        # its own formulas and conditional formats use (they may not refer to other sheets).
+        self.levels_list = f"'{L.LISTS}'!$A$2:$A${len(model.levels) + 1}"
+        header = L.ASSESSMENT_HEADER_ROW
+        self.levels_header = (
+            xl_rowcol_to_cell(header, self.col["level_1"], True, True) + ":"
+            + xl_rowcol_to_cell(header, self.col[f"level_{len(model.levels)}"], True, True)
+        )  # fmt: skip
+        self.marked = any(
+            is_marked(text)
+            for item in model.items
+            for text in (
+                item.description,
+                item.what_it_is,
+                item.why_it_is_important,
+                *item.descriptors,
+            )  # fmt: skip
+        )
+        self.brackets_note = EXPLANATION if self.marked else ""
+        self.short = {item.id: _short_description(item, model) for item in model.items}
 
         # Self-assessment rows: a heading per group, then its items
         self.assessment_rows: list[tuple[str, object]] = []
@@ -142,12 +176,18 @@ class Plan:
             for item in model.items
         }
 
+        self.summary_header_height = row_height(
+            [(header, column_pixels(width), True, FONT_SIZE) for _, header, width in SUMMARY_TABLE],
+            minimum=20,
+            font=font,
+        )
+
         # Guidance rows and their heights
         self.guidance: list[tuple] = []  # (kind, row, label, text, height)
         self.guidance_rows: dict[str, int] = {}
         text_px = column_pixels(GUIDANCE_WIDTHS[1])
         label_px = column_pixels(GUIDANCE_WIDTHS[0])
-        row = 2
+        row = 3 if self.brackets_note else 2  # the line on brackets, when there are any
         for group in model.groups:
             self.guidance.append(("group", row, group.name, "", 18))
             row += 1
@@ -185,16 +225,6 @@ class Plan:
                     )
                     self.guidance.append(("text", row, label, text, height))
                     row += 1
-                if item.text_note:
-                    height = row_height(
-                        [
-                            (item.text_note, text_px, False, 9),
-                            ("Note on the text", label_px, True, 9),
-                        ],
-                        font=font,
-                    )
-                    self.guidance.append(("note", row, "Note on the text", item.text_note, height))
-                    row += 1
                 self.guidance.append(("back", row, item.id, _back_text(item), 15))
                 row += 2
         self.guidance_last_row = row - 1
@@ -210,14 +240,15 @@ class Plan:
             row_height([(s, span_text, False, FONT_SIZE)], font=font) for s in self.steps
         ]
         self.small_print = (
-            f"Model {model.id} version {model.version}, fingerprint {model.fingerprint}. "
+            f"Model {model.id} version {model.version}, fingerprint {short_fingerprint(model)} "
+            "(in full in the file's properties). "
             f"Layout {L.LAYOUT_VERSION}. Generated {{generated_at}} by npsxl {__version__}. "
             f"Source: {model.title}, {model.publisher}, {model.published}, {model.source_url}"
         )
 
         # Formulas shared by every council's workbook
         self.check_formulas = {}
-        levels = L.LEVELS_NAME
+        levels = self.levels_header
         for item in model.items:
             row = self.item_rows[item.id]
             cur = xl_rowcol_to_cell(row, self.col["current"])
@@ -225,7 +256,7 @@ class Plan:
             self.check_formulas[item.id] = (
                 f'=IF(AND({cur}="",{tgt}=""),"To do",IF(OR(ISNA(MATCH({cur},{levels},0)),'
                 f'ISNA(MATCH({tgt},{levels},0))),"Choose both levels",'
-                f'IF({below_formula(cur, tgt)},"Target below current","Done")))'
+                f'IF({below_formula(cur, tgt, levels)},"Target below current","Done")))'
             )
         self.name_links = {
             item.id: _hyperlink(L.GUIDANCE, self.guidance_rows[item.id], item.name)
@@ -235,7 +266,8 @@ class Plan:
             item.id: _hyperlink(L.ASSESSMENT, self.item_rows[item.id], _back_text(item))
             for item in model.items
         }
-        complete = xl_col_to_name(6)
+        self.summary_formulas = {item.id: self._summary_formulas(item) for item in model.items}
+        complete = xl_col_to_name(SUMMARY_COL["complete"])
         self.missing_formula = (
             "=TRIM("
             + "&".join(
@@ -255,6 +287,26 @@ class Plan:
             f'=IF({missing}="","Nothing missing: every item has a current and a target level",'
             f'"Still to complete: "&SUBSTITUTE({missing}," ",", "))'
         )
+
+    def _summary_formulas(self, item: Item) -> dict[str, str]:
+        """The formulas of an item's row on the Summary sheet, by column key. They refer to
+        the cells themselves, never to defined names alone (which Google Sheets may not
+        carry over from an .xlsx file)."""
+        row = self.summary_rows[item.id]
+        formulas = {}
+        for key in ("current", "target"):
+            cell = xl_rowcol_to_cell(self.item_rows[item.id], self.col[key], True, True)
+            formulas[key] = f"=IFERROR(MATCH('{L.ASSESSMENT}'!{cell},{self.levels_list},0),\"\")"
+            score = xl_rowcol_to_cell(row, SUMMARY_COL[key])
+            formulas[f"{key}_level"] = (
+                f'=IF(ISNUMBER({score}),INDEX({self.levels_list},{score}),"")'
+            )
+        d = xl_rowcol_to_cell(row, SUMMARY_COL["current"])
+        e = xl_rowcol_to_cell(row, SUMMARY_COL["target"])
+        both = f"AND(ISNUMBER({d}),ISNUMBER({e}))"
+        formulas["gap"] = f'=IF({both},{e}-{d},"")'
+        formulas["complete"] = f'=IF({both},"Yes","No")'
+        return formulas
 
 
 _PLANS: dict[tuple, Plan] = {}
@@ -334,9 +386,14 @@ def _steps(model: Model, previous: bool = False) -> list[str]:
     ]
 
 
-def below_formula(cur: str, tgt: str) -> str:
-    """A formula that is true when the target level is below the current level."""
-    levels = L.LEVELS_NAME
+def short_fingerprint(model: Model) -> str:
+    """The first 12 characters of the model's fingerprint: enough for a person to compare."""
+    return model.fingerprint[:12]
+
+
+def below_formula(cur: str, tgt: str, levels: str) -> str:
+    """A formula that is true when the target level is below the current level, the levels
+    being the range ``levels`` (a range on the formula's own sheet, for Google Sheets)."""
     return (
         f"AND(ISNUMBER(MATCH({cur},{levels},0)),ISNUMBER(MATCH({tgt},{levels},0)),"
         f"MATCH({tgt},{levels},0)<MATCH({cur},{levels},0))"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from xlsxwriter.utility import xl_rowcol_to_cell
+
 from npsxl.workbook import layout as L
 from npsxl.workbook.plan import START_WIDTHS, detail_height
 from npsxl.workbook.textfit import FONT_SIZE, row_height, span_pixels
@@ -136,7 +138,7 @@ class StartSheet:
             ws.write_blank(row, col, None, f.input)
             if self.councils:
                 ws.data_validation(row, col, row, col, {
-                    "validate": "list", "source": f"={L.COUNCILS_NAME}",
+                    "validate": "list", "source": "=" + self._councils_range(),
                     "error_type": "information", "show_error": False,
                     "input_title": "Your council",
                     "input_message": "Pick your council from the list, or type its name.",
@@ -144,9 +146,13 @@ class StartSheet:
         elif council_field and self.councils:
             lookup = {"council_code": "$D", "region": "$E", "council_type": "$F"}[field.key]
             last = len(self.councils) + 1
-            name = L.COUNCIL_FIELDS[0].defined_name
+            # cells, not defined names, which Google Sheets may not carry over from .xlsx
+            index = L.DETAIL_FIELDS.index(L.COUNCIL_FIELDS[0])
+            name = xl_rowcol_to_cell(
+                L.START_DETAILS_FIRST_ROW + index, L.START_VALUE_COL, True, True
+            )
             formula = (f"=IFERROR(INDEX('{L.LISTS}'!{lookup}$2:{lookup}${last},"
-                       f"MATCH({name},{L.COUNCILS_NAME},0)),\"\")")  # fmt: skip
+                       f"MATCH({name},{self._councils_range()},0)),\"\")")  # fmt: skip
             ws.write_formula(row, col, formula, f.locked_value, "")
         elif field.key == "date_completed":
             self._date(ws, row, col, value, f.input_date)
@@ -157,6 +163,10 @@ class StartSheet:
             })  # fmt: skip
         else:
             self._text(ws, row, col, value, f.input)
+
+    def _councils_range(self) -> str:
+        """The councils' names on the Lists sheet, as a plain range."""
+        return f"'{L.LISTS}'!$C$2:$C${len(self.councils) + 1}"
 
     def _write_progress(self, ws, row):
         plan, n = self.plan, self.plan.n_items
