@@ -229,3 +229,29 @@ def test_every_command_is_documented_in_the_readme(path):
     text = README.read_text(encoding="utf-8")
     mention = rf"`npsxl {re.escape(' '.join(path))}(?=[`\s])"
     assert re.search(mention, text), f"README.md does not mention `npsxl {' '.join(path)}`"
+
+
+def test_model_check_and_generate_warn_about_a_version_that_is_not_published(tmp_path, monkeypatch):
+    """An editor who bumps the version but has not published it (or declared its lineage)
+    hears so before sending workbooks whose returns coordinators would reject."""
+    monkeypatch.chdir(tmp_path)
+    edited = tmp_path / "model.yaml"
+    text = without_lineage(SHIPPED).replace('version: "1.0.1"', 'version: "1.0.2"', 1)
+    edited.write_text(text, encoding="utf-8")
+
+    checked = run("model", "check", edited)
+    assert checked.exit_code == 0
+    assert "ok: nps-2018 1.0.2" in checked.output
+    assert "note: nps-2018 1.0.2 is not a published version" in checked.output
+    assert "declares no `replaces:` lineage, so returns of 1.0.0, 1.0.1" in checked.output
+
+    generated = CliRunner().invoke(cli, ["generate", "--model", str(edited)])
+    assert generated.exit_code == 0, generated.output
+    assert "warning: nps-2018 1.0.2 is not a published version" in generated.stderr
+
+
+def test_the_published_model_gets_no_publication_notes(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    checked = run("model", "check", MODEL_PATH)
+    assert checked.exit_code == 0
+    assert "note:" not in checked.output

@@ -198,6 +198,6 @@ def test_model_diff_without_lineage_matches_by_id(tmp_path):
         cli, ["model", "diff", str(ROOT / "model.yaml"), str(tmp_path / "new.yaml")]
     )
     assert result.exit_code == 0, result.output
-    assert "(no lineage declared: items matched by id)" in result.output
+    assert "(no lineage declared: items matched by id for this comparison only" in result.output
     assert "text changed: L1 Engaging councillors -> L1 Engaging councillors" in result.output
     assert "level Minimum: Councillors [-regard-] {+see+} procurement" in result.output

@@ -86,6 +86,8 @@ def generate(
         loaded, archive = load_models(model_path, archive_dir)
     else:
         loaded = tell(defaults.choose_model(model_path))
+    for note in defaults.choose_archive(archive_dir).value.publication_notes(loaded):
+        click.echo(f"warning: {note}", err=True)
     register = tell(defaults.choose_register(register_path))
     round_ = assessment_round(round_)
     for warning in register.warnings:

@@ -41,6 +41,12 @@ def model_check(path):
         click.echo(f"{where}: {len(exc.problems)} problem(s); the model was not accepted", err=True)
         sys.exit(1)
     click.echo(f"{loaded.source}: ok: {loaded.summary()}")
+    try:
+        archive = defaults.choose_archive().value
+    except ModelError:
+        return  # the archive's own problems are for the commands that read it
+    for note in archive.publication_notes(loaded):
+        click.echo(f"note: {note}")
 
 
 @model.command("show")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from npsxl.core import catalogue as P
 from npsxl.core.errors import ModelError
+from npsxl.core.ordering import natural_key
 from npsxl.core.problems import Location, Problem
 from npsxl.model.lineage import Mapping, check_lineage, compose, item_mapping
 from npsxl.model.loading import load_model
@@ -53,6 +54,41 @@ class ModelArchive:
 
     def find(self, model_id: str, version: str) -> Model | None:
         return next((m for m in self.models if (m.id, m.version) == (model_id, version)), None)
+
+    def publication_notes(self, model: Model) -> list[str]:
+        """What an LGA editor should know before sending workbooks made from ``model``: that
+        it is not a published version of this archive (coordinators would reject its returns
+        as an unknown model), that it differs from the published one of its version, or that
+        it declares no lineage to the versions before it. Empty when all is well."""
+        label = f"{model.id} {model.version}"
+        published = self.find(model.id, model.version)
+        notes = []
+        if published is None:
+            notes.append(
+                f"{label} is not a published version (the archive has "
+                f"{', '.join(f'{m.id} {m.version}' for m in self.models) or 'none'}): its "
+                "returns will be rejected as from an unknown model wherever the archive does "
+                "not have it. Publish it into the archive before sending the workbooks."
+            )
+        elif published.fingerprint != model.fingerprint:
+            notes.append(
+                f"{label} differs from the published {label} (another fingerprint): its "
+                "returns will be rejected wherever the published one is used. Give it a new "
+                "version and publish it."
+            )
+        earlier = [
+            m
+            for m in self.models
+            if m.id == model.id and natural_key(m.version) < natural_key(model.version)
+        ]
+        if published is None and earlier and model.replaces is None:
+            notes.append(
+                f"{label} declares no `replaces:` lineage, so returns of "
+                f"{', '.join(m.version for m in earlier)} will never be compared with its "
+                "returns (no trends, no pooling). Add a `replaces:` block; "
+                "samples/model-1.1-example.yaml shows one."
+            )
+        return notes
 
     def mapping(self, old: Model, new: Model) -> dict[str, Mapping] | None:
         """Old item id -> its place in ``new``, following ``replaces`` links back from ``new``.

@@ -109,8 +109,13 @@ def choose_archive(
         directory, source, given = LOCAL_ARCHIVE, f"./{LOCAL_ARCHIVE}/", False
     else:
         directory, source, given = PACKAGED_ARCHIVE, "the packaged archive", False
+    extra = list(extra)
     archive = load_archive(directory, extra=extra)
-    versions = ", ".join(f"{m.id} {m.version}" for m in archive) or "no versions"
+    kept = load_archive(directory) if extra else archive
+    versions = ", ".join(f"{m.id} {m.version}" for m in kept) or "no versions"
+    added = [m for m in extra if kept.find(m.id, m.version) is None]
+    if added:
+        versions += ", and the current model " + ", ".join(f"{m.id} {m.version}" for m in added)
     return Chosen("archive", archive, source, versions, given)
 
 

@@ -221,7 +221,10 @@ def diff_models(old, new, lineage: Lineage | None = None) -> list[str]:
     new_items = {i.id: i for i in new.items}
     entries = list(lineage.entries) if lineage else _implied_entries(old, new)
     if lineage is None:
-        lines.append("(no lineage declared: items matched by id)")
+        lines.append(
+            "(no lineage declared: items matched by id for this comparison only; collate "
+            "compares returns of two versions only through a declared `replaces:` lineage)"
+        )
     unchanged = [e.old[0] for e in entries if e.change == "unchanged" and not e.note]
     if unchanged:
         lines.append(f"unchanged ({len(unchanged)} items, comparable): {', '.join(unchanged)}")
