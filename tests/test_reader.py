@@ -254,7 +254,7 @@ def test_an_openpyxl_edit_drops_cached_formula_values_but_inputs_still_read(fill
     path = filled(council=None, personalised=False)
 
     def choose_council(wb):
-        wb[L.START]["C13"] = "York"
+        wb[L.START]["C15"] = "York"
 
     result = read_return(
         edit(path, choose_council, "chosen.xlsx"),
@@ -483,7 +483,7 @@ def test_a_council_typed_into_a_blank_workbook_is_matched(filled, model, registe
     path = filled(council=None, personalised=False)
 
     def choose(wb):
-        wb[L.START]["C13"] = "leeds city council"
+        wb[L.START]["C15"] = "leeds city council"
 
     result = read_return(edit(path, choose, "typed-council.xlsx"), model, register)
     assert result.council == register.match("Leeds")
@@ -496,7 +496,7 @@ def test_a_council_missing_from_the_register_is_rejected(leeds, model, tmp_path)
     small.write_text("code,name,region\nE06000014,City of York Council,Yorkshire and The Humber\n")
     result = read_return(leeds, model, load_register(small))
     (problem,) = only(result, "council-unknown")
-    assert (problem.location.sheet, problem.location.cell) == (L.START, "C13")
+    assert (problem.location.sheet, problem.location.cell) == (L.START, "C15")
     assert "Leeds City Council" in problem.message
     assert result.council is None and result.status == Status.REJECTED
 
@@ -513,8 +513,8 @@ def test_without_a_register_the_council_is_taken_as_written(leeds, model):
 
 def test_a_personalised_workbook_with_its_council_cleared_still_knows_it(leeds, model, register):
     def clear(wb):
-        wb[L.START]["C13"] = None
-        wb[L.START]["C14"] = None
+        wb[L.START]["C15"] = None
+        wb[L.START]["C16"] = None
 
     result = read_return(edit(leeds, clear, "cleared.xlsx"), model, register)
     assert result.council == register.match("Leeds")  # from the generator's metadata
@@ -522,13 +522,13 @@ def test_a_personalised_workbook_with_its_council_cleared_still_knows_it(leeds, 
 
 def test_the_council_changed_by_hand_is_used_and_the_change_reported(leeds, model, register):
     def change(wb):
-        wb[L.START]["C13"] = "Bradford"
-        wb[L.START]["C14"] = None
+        wb[L.START]["C15"] = "Bradford"
+        wb[L.START]["C16"] = None
 
     result = read_return(edit(leeds, change, "changed.xlsx"), model, register)
     assert result.council == register.match("Bradford")
     problem = only(result, "sources-disagree")[0]
-    assert "Leeds" in problem.message and problem.location.cell == "C13"
+    assert "Leeds" in problem.message and problem.location.cell == "C15"
 
 
 def test_metadata_edited_on_the_sheet_and_not_in_the_properties_is_reported(leeds, model):
@@ -638,18 +638,18 @@ CODES = {
     "council-missing": (
         lambda f, p, t: f(council=None, personalised=False),
         L.START,
-        "C13",
+        "C15",
         None,
         "error",
     ),
     "council-unknown": (
         lambda f, p, t: edit(
             f(council=None, personalised=False),
-            _set(L.START, C13="Gotham City Council"),
+            _set(L.START, C15="Gotham City Council"),
             "gotham.xlsx",
         ),
         L.START,
-        "C13",
+        "C15",
         None,
         "error",
     ),

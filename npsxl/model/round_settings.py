@@ -183,13 +183,13 @@ def check_round_settings_text(text: str, filename: str) -> tuple[RoundSettings, 
             problems.append(P.ROUND_SETTINGS_UNKNOWN_KEY(where, key=key, allowed=allowed))
         elif key == "privacy":
             if not isinstance(value, dict):
+                fix = "indent collected_by, purpose, kept_for and contact under it"
+                found = _describe(value)
                 problems.append(
                     P.ROUND_SETTINGS_BAD_VALUE(
-                        where, key=key, found=_describe(value),
-                        expected="a list of settings",
-                        fix="indent collected_by, purpose, kept_for and contact under it",
+                        where, key=key, found=found, expected="a list of settings", fix=fix
                     )
-                )  # fmt: skip
+                )
                 continue
             for sub, text_value in value.items():
                 path = ("privacy", sub)

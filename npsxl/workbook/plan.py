@@ -247,9 +247,18 @@ class Plan:
         missing = f"'{L.LISTS}'!${xl_col_to_name(MISSING_CELL[1])}${MISSING_CELL[0] + 1}"
         first = min(self.summary_rows.values()) + 1
         last = max(self.summary_rows.values()) + 1
+        evidence = self.col["evidence"]
+        # items complete (their Summary row says Yes) whose evidence cell is empty
+        blank_evidence = "+".join(
+            f"('{L.SUMMARY}'!${complete}${self.summary_rows[i.id] + 1}=\"Yes\")"
+            f"*(LEN(TRIM('{L.ASSESSMENT}'!"
+            f"{xl_rowcol_to_cell(self.item_rows[i.id], evidence, True, True)}))=0)"
+            for i in model.items
+        )
         self.progress_formula = (
             f"=COUNTIF('{L.SUMMARY}'!${complete}${first}:${complete}${last},\"Yes\")"
             f'&" of {self.n_items} items complete"'
+            f'&IF(({blank_evidence})>0,"; "&({blank_evidence})&" without evidence","")'
         )
         self.missing_text_formula = (
             f'=IF({missing}="","Nothing missing: every item has a current and a target level",'
@@ -321,8 +330,9 @@ def _steps(model: Model, previous: bool = False) -> list[str]:
             "target, and a target date."
         )
     return [
-        "Check your council's details below and add your name, role, email and today's date in "
-        "the yellow cells.",
+        "Check your council's details below, add your name, role, email and today's date in "
+        "the yellow cells, and say whether this is the council's agreed return or your own "
+        "view.",
         choose,
         texts,
         f"Click an item's name for its guidance. Targets are yours to choose: there is nothing "
@@ -330,7 +340,8 @@ def _steps(model: Model, previous: bool = False) -> list[str]:
         f"'{model.level_names[2 % len(model.levels)]}' as a target; it can be entirely "
         f"appropriate. The '{L.SUMMARY}' sheet shows your scores and gaps.",
         f"When the progress line below reads '{n} of {n} items complete', save the file (keep "
-        "the .xlsx format and the sheet names) and email it back to your regional coordinator.",
+        "the .xlsx format and the sheet names) and email it to the address above by the "
+        "deadline. Items without evidence are counted as complete, but say what you rely on.",
     ]
 
 

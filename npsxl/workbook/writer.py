@@ -28,9 +28,10 @@ from xlsxwriter.worksheet import Worksheet
 
 from npsxl import __version__
 from npsxl.core.atomic import atomic_path
-from npsxl.model.answers import Answer, Respondent
+from npsxl.model.answers import Answer, Respondent, ReturnKind, SignOff
 from npsxl.model.model import Model
 from npsxl.model.register import Council
+from npsxl.model.round_settings import RoundSettings
 from npsxl.model.rounds import assessment_round
 from npsxl.workbook import layout as L
 from npsxl.workbook.assessment_sheet import AssessmentSheet
@@ -104,6 +105,10 @@ def build_workbook(
     force: bool = True,
     previous: Previous | None = None,
     round: str = "",  # the assessment round (the CLI's --round)
+    settings: RoundSettings | None = None,
+    kind: ReturnKind | None = None,
+    comments: str = "",
+    sign_off: SignOff | None = None,
 ) -> BuiltWorkbook:
     """Write a self-assessment workbook to ``path`` (atomically).
 
@@ -114,7 +119,10 @@ def build_workbook(
     council's last return: last round's levels shown beside the dropdowns (which stay
     empty), its evidence and actions copied into the inputs, and its notes listed on the
     Start here sheet. ``round`` is the assessment round (default: this year, see
-    :func:`assessment_round`). Raises :class:`npsxl.core.errors.OutputError` if the file cannot
+    :func:`assessment_round`). ``settings`` are the round's (deadline, where to return it,
+    help contact, privacy notice; placeholders where unset). ``kind``, ``comments`` and
+    ``sign_off`` pre-fill the kind of return, the comments box and the sign-off, as a
+    council would. Raises :class:`npsxl.core.errors.OutputError` if the file cannot
     be written, :class:`npsxl.core.errors.NpsxlError` for an unusable ``round``.
     """
     round = assessment_round(round)
@@ -144,9 +152,11 @@ def build_workbook(
                 "default_column_width": 64,
             },
         )
-        _WorkbookWriter(
+        writer = _WorkbookWriter(
             wb, plan, council, list(councils), answers, respondent, generated_at, round, previous
-        ).write()
+        )
+        writer.form(settings, kind, comments, sign_off)
+        writer.write()
         wb.close()
     where = Path() if in_memory else Path(path)
     return BuiltWorkbook(where, council, model.id, model.version, model.fingerprint, generated_at,
@@ -171,7 +181,9 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
         self.plan = plan
         self.model = plan.model
         self.council = council
-        self.councils = councils if council is None else []
+        # the picker lists the councils A to Z, whatever order the register has
+        self.councils = sorted(councils, key=lambda c: c.name.casefold()) if council is None else []
+        self.form()
         self.answers = answers
         self.respondent = respondent or Respondent()
         self.generated_at = generated_at
@@ -181,6 +193,13 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
         who = council.name if council else f"{self.model.short_name} self-assessment"
         # no font-size codes: "&8" before a name starting with a digit would read as "&83"
         self.footer = f"&L{excel_text(who)}&CPage &P of &N&R{excel_text(self.model.short_name)}: &A"
+
+    def form(self, settings=None, kind=None, comments: str = "", sign_off=None) -> None:
+        """The round's settings and the Start here inputs other than the details."""
+        self.settings = settings or RoundSettings()
+        self.kind = ReturnKind(kind) if kind is not None else None
+        self.comments = comments
+        self.sign_off = sign_off or SignOff()
 
     def _level_scores(self) -> dict[str, tuple]:
         scores = {}
