@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.core import Core
+from xlsxwriter.packager import Packager
+from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from npsxl import __version__
@@ -41,6 +43,8 @@ from npsxl.workbook.plan import (
     A4,
     MARGINS,
     MISSING_CELL,
+    SUMMARY_COLUMNS,
+    SUMMARY_HEADER_ROW,
     Plan,
     plan_for,
 )
@@ -91,6 +95,32 @@ class _Sheet(Worksheet):
 
 _FORMULAS: dict[tuple, str] = {}
 
+LANGUAGE = "en-GB"  # the document's language, for screen readers and spelling
+
+
+class _Core(Core):
+    """docProps/core.xml with the document's language (dc:language), which xlsxwriter
+    does not write; Excel and screen readers take the workbook's language from it."""
+
+    def _write_cp_content_status(self) -> None:
+        super()._write_cp_content_status()
+        self._xml_data_element("dc:language", LANGUAGE)
+
+
+class _Packager(Packager):
+    def _write_core_file(self) -> None:
+        core = _Core()
+        core._set_properties(self.workbook.doc_properties)
+        core._set_xml_writer(self._filename("docProps/core.xml"))
+        core._assemble_xml_file()
+
+
+class _Workbook(xlsxwriter.Workbook):
+    """A workbook whose core properties carry its language (see :class:`_Core`)."""
+
+    def _get_packager(self):
+        return _Packager()
+
 
 # --- building -------------------------------------------------------------------------------------
 def build_workbook(
@@ -140,7 +170,7 @@ def build_workbook(
     plan = plan_for(model, previous is not None)
     in_memory = isinstance(path, io.BytesIO)
     with contextlib.nullcontext(path) if in_memory else atomic_path(path, force=force) as tmp:
-        wb = xlsxwriter.Workbook(
+        wb = _Workbook(
             tmp if in_memory else str(tmp),
             {
                 "strings_to_formulas": False,
@@ -281,6 +311,7 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
             ws.hide()
             self._protect(ws)
         start.activate()
+        self._column_titles()
         model = self.model
         self.wb.set_properties(
             {
@@ -294,6 +325,18 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
         )
         for key, value in self._metadata().items():
             self.wb.set_custom_property(L.meta_property_name(key), value or "-")
+
+    def _column_titles(self) -> None:
+        """Name each table's header and rows 'ColumnTitle' on its sheet, as screen readers
+        (JAWS, NVDA) take it, so they announce a cell's column header with the cell."""
+        plan = self.plan
+        tables = (
+            (L.ASSESSMENT, L.ASSESSMENT_HEADER_ROW, plan.assessment_last_row, len(plan.columns)),
+            (L.SUMMARY, SUMMARY_HEADER_ROW, max(plan.summary_rows.values()), len(SUMMARY_COLUMNS)),
+        )
+        for sheet, header, last, width in tables:
+            area = xl_range_abs(header, 0, last, width - 1)
+            self.wb.define_name(f"'{sheet}'!ColumnTitle", f"='{sheet}'!{area}")
 
     def _metadata(self) -> dict[str, str]:
         return {
