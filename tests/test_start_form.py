@@ -18,11 +18,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import sample_answers
+from conftest import sample_answers, soffice_convert
 
 from npsxl.cli import cli
 from npsxl.core.errors import RoundSettingsError
-from npsxl.model.answers import Answer, ReturnKind, SignOff
+from npsxl.model.answers import Answer, Respondent, ReturnKind, SignOff
 from npsxl.model.round_settings import PLACEHOLDERS, RoundSettings, load_round_settings
 from npsxl.reading.reader import read_return
 from npsxl.workbook import layout as L
@@ -430,3 +430,37 @@ def test_views_and_agreed_returns_filled_in_the_workbook_collate_by_the_cli(tmp_
     assert log["leeds-agreed.xlsx"]["approved_by"] == "Jo Bloggs"
     columns = list(log["leeds-agreed.xlsx"])
     assert columns.index("approved_by") + 1 == columns.index("approver_role")
+
+
+# --- through LibreOffice ------------------------------------------------------------------------
+LO_TARGETS = {"ods": "ods", "xls": "xls", "xlsx": "xlsx:Calc MS Excel 2007 XML"}
+
+
+@pytest.fixture(scope="module")
+def resaved(tmp_path_factory, model, register):
+    """A view with comments and a sign-off, built by the project, re-saved by LibreOffice."""
+    folder = tmp_path_factory.mktemp("lo-form")
+    source = build_workbook(
+        model,
+        folder / "leeds-view.xlsx",
+        register.match("Leeds"),
+        answers=sample_answers(model),
+        respondent=Respondent("A. Officer", "Head", "a@example.org", dt.date(2026, 11, 2)),
+        kind=ReturnKind.VIEW,
+        comments="Agreed by the commercial board.\nSee annex, item 4.",
+        sign_off=SignOff("Jo Bloggs", "Director of Finance", dt.date(2026, 11, 20)),
+    ).path
+    return {
+        fmt: soffice_convert([source], target, folder / fmt)[source.stem]
+        for fmt, target in LO_TARGETS.items()
+    }
+
+
+@pytest.mark.parametrize("fmt", list(LO_TARGETS))
+def test_the_form_survives_libreoffice(resaved, fmt, model, register):
+    result = read_return(resaved[fmt], model, register)
+    assert result.accepted, [str(p) for p in result.problems]
+    assert result.format == fmt
+    assert result.kind is ReturnKind.VIEW
+    assert result.comments == "Agreed by the commercial board.\nSee annex, item 4."
+    assert result.sign_off == SignOff("Jo Bloggs", "Director of Finance", dt.date(2026, 11, 20))
