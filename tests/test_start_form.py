@@ -464,3 +464,26 @@ def test_the_form_survives_libreoffice(resaved, fmt, model, register):
     assert result.kind is ReturnKind.VIEW
     assert result.comments == "Agreed by the commercial board.\nSee annex, item 4."
     assert result.sign_off == SignOff("Jo Bloggs", "Director of Finance", dt.date(2026, 11, 20))
+
+
+def test_the_sender_can_leave_out_the_comments_box_and_the_sign_off(model, register, tmp_path):
+    path = tmp_path / "round.yaml"
+    path.write_text("comments_box: no\nsign_off: no\n", encoding="utf-8")
+    settings = load_round_settings(path)
+    assert (settings.comments_box, settings.sign_off) == (False, False)
+    leeds = register.match("Leeds")
+    built = build_workbook(model, tmp_path / "leeds.xlsx", leeds, settings=settings).path
+    wb = openpyxl.load_workbook(built)
+    names = set(wb.defined_names)
+    left_out = [L.COMMENTS_FIELD, *L.SIGN_OFF_FIELDS]
+    assert not names & {f.defined_name for f in left_out}
+    texts = start_texts(built)
+    assert "Sign-off" not in texts and "Comments" not in texts
+    notice = next(t for t in texts if t.startswith("Who collects the names"))
+    assert "approver" not in notice
+    result = read_return(built, model, register)
+    assert result.comments == "" and result.sign_off == SignOff()
+    path.write_text("sign_off: maybe\n", encoding="utf-8")
+    with pytest.raises(RoundSettingsError) as caught:
+        load_round_settings(path)
+    assert "yes or no" in caught.value.problems[0].message

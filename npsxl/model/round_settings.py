@@ -1,6 +1,7 @@
 """What a government form carries, set for each round by whoever sends the workbooks:
-:class:`RoundSettings` (the deadline, where to return the workbook, a help contact and the
-privacy notice), read from a round settings file (YAML) by :func:`load_round_settings`.
+:class:`RoundSettings` (the deadline, where to return the workbook, a help contact, the
+privacy notice, and whether the form asks for overall comments and a sign-off), read from a
+round settings file (YAML) by :func:`load_round_settings`.
 
 A setting left unset shows as a marked placeholder in the workbooks ("[deadline to be set by
 the sender]"); :meth:`RoundSettings.placeholders` lists them as warnings, so ``npsxl generate``
@@ -59,6 +60,8 @@ class RoundSettings:
     return_to: str = ""  # the email address the workbook goes back to
     help_contact: str = ""
     privacy: Privacy = field(default_factory=Privacy)
+    comments_box: bool = True  # whether Start here asks for overall comments
+    sign_off: bool = True  # whether Start here asks who approved the return, and when
     source: str = ""  # the file they were read from
 
     def value(self, key: str) -> str:
@@ -138,6 +141,10 @@ def _check(key: str, value: object, where: Location, problems: list[Problem]):
             except ValueError:
                 pass
         return bad("a date", "write the date as year-month-day, e.g. 2027-03-31")
+    if key in ("comments_box", "sign_off"):
+        if isinstance(value, bool):
+            return value
+        return bad("yes or no", f"write {key}: yes (the workbooks ask for it) or {key}: no")
     if key == "round":
         if isinstance(value, int | str) and not isinstance(value, bool):
             try:
@@ -155,7 +162,15 @@ def _check(key: str, value: object, where: Location, problems: list[Problem]):
     return text
 
 
-_TOP_KEYS = ("round", "deadline", "return_to", "help_contact", "privacy")
+_TOP_KEYS = (
+    "round",
+    "deadline",
+    "return_to",
+    "help_contact",
+    "privacy",
+    "comments_box",
+    "sign_off",
+)
 _PRIVACY_KEYS = tuple(f.name for f in fields(Privacy))
 
 

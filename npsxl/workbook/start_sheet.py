@@ -65,17 +65,19 @@ class StartSheet:
             self._write_field(ws, row, field, values)
             row += 1
         row += 1
-        ws.set_row(row, 20)
-        ws.write_string(row, 1, "Comments", f.subtitle)
-        self._write_field(ws, row + 1, L.COMMENTS_FIELD, values, height=90)
-        row += 3
-        ws.set_row(row, 20)
-        ws.write_string(row, 1, "Sign-off", f.subtitle)
-        row += 1
-        for field in L.SIGN_OFF_FIELDS:
-            self._write_field(ws, row, field, values)
+        if settings.comments_box:
+            ws.set_row(row, 20)
+            ws.write_string(row, 1, "Comments", f.subtitle)
+            self._write_field(ws, row + 1, L.COMMENTS_FIELD, values, height=90)
+            row += 3
+        if settings.sign_off:
+            ws.set_row(row, 20)
+            ws.write_string(row, 1, "Sign-off", f.subtitle)
             row += 1
-        row += 1
+            for field in L.SIGN_OFF_FIELDS:
+                self._write_field(ws, row, field, values)
+                row += 1
+            row += 1
         ws.set_row(row, 20)
         ws.write_string(row, 1, "Progress", f.subtitle)
         self._write_progress(ws, row + 1)
@@ -109,8 +111,9 @@ class StartSheet:
         ws.set_row(row, 20)
         ws.write_string(row, 1, "How your details are used (privacy notice)", f.subtitle)
         notice = (
-            f"Who collects the names, roles and emails given on this sheet (yours and your "
-            f"approver's): {settings.value('privacy.collected_by')}. Why: "
+            "Who collects the names, roles and emails given on this sheet "
+            + ("(yours and your approver's)" if settings.sign_off else "(yours)")
+            + f": {settings.value('privacy.collected_by')}. Why: "
             f"{_sentence(settings.value('privacy.purpose'))} How long they are kept: "
             f"{_sentence(settings.value('privacy.kept_for'))} They are not published. To ask "
             f"about your data, or to have it corrected or deleted: "
