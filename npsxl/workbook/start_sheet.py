@@ -1,6 +1,11 @@
-"""The 'Start here' sheet of a council's workbook: the brand bar and title, the purpose,
-the round, the steps, the council's and the respondent's details, the progress line, what
-was carried over from the previous return (when pre-filled) and the small print.
+"""The 'Start here' sheet of a council's workbook, a form: the title (in A1, where a screen
+reader starts) and the brand bar, the purpose, the round with its deadline, return address
+and help contact (:class:`~npsxl.model.round_settings.RoundSettings`), the steps, the
+council's and the respondent's details and the kind of return, the overall comments, the
+sign-off, the progress line (with the complete items that have no evidence), what was
+carried over from the previous return (when pre-filled), the privacy notice and the small
+print. Its inputs are the only unlocked cells, in the form's order, so Tab moves through
+them as the form reads.
 
 :class:`StartSheet` is a part of the workbook writer (:mod:`npsxl.workbook.writer`), which
 supplies the formats (``f``), the plan, the council, the respondent and the helpers it uses.
