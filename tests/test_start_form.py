@@ -450,10 +450,17 @@ def resaved(tmp_path_factory, model, register):
         comments="Agreed by the commercial board.\nSee annex, item 4.",
         sign_off=SignOff("Jo Bloggs", "Director of Finance", dt.date(2026, 11, 20)),
     ).path
-    return {
-        fmt: soffice_convert([source], target, folder / fmt)[source.stem]
-        for fmt, target in LO_TARGETS.items()
-    }
+    blank = build_workbook(model, folder / "blank.xlsx", None, councils=list(register)).path
+    wb = openpyxl.load_workbook(blank)
+    set_named(wb, L.COUNCIL_FIELDS[0].defined_name, "  leeds city council ")  # as typed
+    wb.save(folder / "typed.xlsx")
+    sources = [source, folder / "typed.xlsx"]
+    found = {}
+    for fmt, target in LO_TARGETS.items():
+        converted = soffice_convert(sources, target, folder / fmt)
+        found[fmt] = converted[source.stem]
+        found[f"typed-{fmt}"] = converted["typed"]
+    return found
 
 
 @pytest.mark.parametrize("fmt", list(LO_TARGETS))
@@ -487,3 +494,14 @@ def test_the_sender_can_leave_out_the_comments_box_and_the_sign_off(model, regis
     with pytest.raises(RoundSettingsError) as caught:
         load_round_settings(path)
     assert "yes or no" in caught.value.problems[0].message
+
+
+def test_a_typed_council_name_fills_in_its_code_region_and_type(resaved, register):
+    """LibreOffice recalculates the blank workbook a council typed its name into (spaces
+    and case as typed): the code, region and type fill in from the council list."""
+    wb = openpyxl.load_workbook(resaved["typed-xlsx"], data_only=True)
+    leeds = register.match("Leeds")
+    expected = (leeds.code, leeds.region, leeds.council_type)
+    for field, value in zip(L.COUNCIL_FIELDS[1:], expected, strict=True):
+        ws, ref = name_cell(wb, field.defined_name)
+        assert ws[ref].value == value, field.key
