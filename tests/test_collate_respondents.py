@@ -472,8 +472,8 @@ def test_the_cli_keeps_contacts_out_unless_asked(filled, tmp_path):
 # --- several respondents from the project's own workbooks ---------------------------------------
 def test_the_demo_respondents_collate_to_one_figure_per_council(model, register, tmp_path):
     """make_returns(respondents=3) writes three officers' views per council and, for some,
-    the agreed return. Read back by the reader; each view is marked as one (the workbook
-    has no field for the kind of return yet, so the test sets it)."""
+    the agreed return. Read back by the reader, which reads the kind of return from the
+    workbooks' 'This return is' field."""
     from npsxl.reading.reader import read_return
     from npsxl.workbook.demo import make_returns
 
@@ -485,8 +485,7 @@ def test_the_demo_respondents_collate_to_one_figure_per_council(model, register,
     for path in made.returns:
         ret = read_return(path, model, register)
         assert ret.accepted, path
-        if path in views:
-            ret.kind = VIEW
+        assert ret.kind is (VIEW if path in views else AGREED), path
         returns.append(ret)
     collation = collate_returns(returns, model, register)
     assert sorted(collation.answers["council_code"].unique()) == sorted(c.code for c in councils)

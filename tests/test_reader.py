@@ -255,7 +255,7 @@ def test_an_openpyxl_edit_drops_cached_formula_values_but_inputs_still_read(fill
     path = filled(council=None, personalised=False)
 
     def choose_council(wb):
-        wb[L.START]["C13"] = "York"
+        wb[L.START]["C15"] = "York"
 
     result = read_return(
         edit(path, choose_council, "chosen.xlsx"),
@@ -498,7 +498,7 @@ def test_a_council_typed_into_a_blank_workbook_is_matched(filled, model, registe
     path = filled(council=None, personalised=False)
 
     def choose(wb):
-        wb[L.START]["C13"] = "leeds city council"
+        wb[L.START]["C15"] = "leeds city council"
 
     result = read_return(edit(path, choose, "typed-council.xlsx"), model, register)
     assert result.council == register.match("Leeds")
@@ -511,7 +511,7 @@ def test_a_council_missing_from_the_register_is_rejected(leeds, model, tmp_path)
     small.write_text("code,name,region\nE06000014,City of York Council,Yorkshire and The Humber\n")
     result = read_return(leeds, model, load_register(small))
     (problem,) = only(result, "council-unknown")
-    assert (problem.location.sheet, problem.location.cell) == (L.START, "C13")
+    assert (problem.location.sheet, problem.location.cell) == (L.START, "C15")
     assert "Leeds City Council" in problem.message
     assert result.council is None and result.status == Status.REJECTED
 
@@ -528,8 +528,8 @@ def test_without_a_register_the_council_is_taken_as_written(leeds, model):
 
 def test_a_personalised_workbook_with_its_council_cleared_still_knows_it(leeds, model, register):
     def clear(wb):
-        wb[L.START]["C13"] = None
-        wb[L.START]["C14"] = None
+        wb[L.START]["C15"] = None
+        wb[L.START]["C16"] = None
 
     result = read_return(edit(leeds, clear, "cleared.xlsx"), model, register)
     assert result.council == register.match("Leeds")  # from the generator's metadata
@@ -539,20 +539,20 @@ def test_the_council_changed_by_hand_is_the_one_issued_to_and_the_change_reporte
     leeds, model, register
 ):
     def change(wb):
-        wb[L.START]["C13"] = "Bradford"
-        wb[L.START]["C14"] = None
+        wb[L.START]["C15"] = "Bradford"
+        wb[L.START]["C16"] = None
 
     result = read_return(edit(leeds, change, "changed.xlsx"), model, register)
     assert result.council == register.match("Leeds")  # the metadata says whom it was issued to
     problem = only(result, "sources-disagree")[0]
     assert "Leeds" in problem.message and "Bradford" in problem.message
-    assert problem.location.cell == "C13"
+    assert problem.location.cell == "C15"
 
 
 def test_a_blank_workbook_whose_name_and_code_disagree_uses_the_name(filled, model, register):
     def choose(wb):
-        wb[L.START]["C13"] = "Bradford"
-        wb[L.START]["C14"] = register.match("Leeds").code
+        wb[L.START]["C15"] = "Bradford"
+        wb[L.START]["C16"] = register.match("Leeds").code
 
     path = edit(filled(council=None, personalised=False), choose, "typed.xlsx")
     result = read_return(path, model, register)
@@ -667,18 +667,18 @@ CODES = {
     "council-missing": (
         lambda f, p, t: f(council=None, personalised=False),
         L.START,
-        "C13",
+        "C15",
         None,
         "error",
     ),
     "council-unknown": (
         lambda f, p, t: edit(
             f(council=None, personalised=False),
-            _set(L.START, C13="Gotham City Council"),
+            _set(L.START, C15="Gotham City Council"),
             "gotham.xlsx",
         ),
         L.START,
-        "C13",
+        "C15",
         None,
         "error",
     ),

@@ -31,6 +31,8 @@ RESPONDENT = Respondent("A. Officer", "Head of Procurement", "a.officer@example.
                         dt.date(2026, 11, 2))  # fmt: skip
 INPUT_NAME = re.compile(r"^NPS_.+_(CURRENT|TARGET|EVIDENCE|ACTIONS|TARGET_DATE)$")
 RESPONDENT_NAMES = {f.defined_name for f in L.RESPONDENT_FIELDS}
+# the kind of return, the comments and the sign-off: inputs whoever the workbook is for
+FORM_NAMES = {f.defined_name for f in L.START_INPUT_FIELDS if f not in L.COUNCIL_FIELDS}
 
 
 # --- fixtures: one workbook of each kind, built once ---------------------------------------------
@@ -73,7 +75,7 @@ def cell_of(wb, name):
 
 
 def input_cells(wb, blank: bool) -> set[tuple[str, str]]:
-    names = [n for n in wb.defined_names if INPUT_NAME.match(n) or n in RESPONDENT_NAMES]
+    names = [n for n in wb.defined_names if INPUT_NAME.match(n) or n in FORM_NAMES]
     if blank:
         names.append("NPS_COUNCIL_NAME")  # chosen from the dropdown or typed
     return {(ws.title, ref) for ws, ref in (cell_of(wb, n) for n in names)}
@@ -173,17 +175,17 @@ def test_blank_workbook_offers_the_register_in_a_dropdown(opened, register):
     assert dv.type == "list" and dv.formula1 == f"'{sheet}'!{area}"
     assert not dv.showErrorMessage, "a council may type a name that is not in the list"
     names = [c.value for (c,) in wb[sheet][area.replace("$", "")]]
-    assert names == [c.name for c in register]
+    assert names == sorted((c.name for c in register), key=str.casefold)  # A to Z
     code_ws, code_ref = cell_of(wb, "NPS_COUNCIL_CODE")
     name_ref = "$" + ref[0] + "$" + ref[1:]
     assert code_ws[code_ref].data_type == "f"
-    assert f"MATCH({name_ref},'{sheet}'!{area},0)" in code_ws[code_ref].value
+    assert f"MATCH(TRIM({name_ref}),'{sheet}'!{area},0)" in code_ws[code_ref].value
 
 
 def test_every_input_cell_unlocked_and_every_other_cell_locked(opened):
     for kind, wb in opened.items():
         inputs = input_cells(wb, blank=kind == "blank")
-        assert len(inputs) == 14 * 5 + len(RESPONDENT_NAMES) + (kind == "blank")
+        assert len(inputs) == 14 * 5 + len(FORM_NAMES) + (kind == "blank")
         seen = set()
         for ws, _row, _col, cell in written_cells(wb):
             key = (ws.title, cell.coordinate)
@@ -487,7 +489,7 @@ def test_partly_filled_workbook_caches_progress_and_flags(model, tmp_path):
     build_workbook(model, path, answers=answers)
     wb = openpyxl.load_workbook(path, data_only=True)
     start = [c.value for row in wb[L.START].iter_rows() for c in row if c.value]
-    assert "2 of 14 items complete" in start
+    assert "2 of 14 items complete; 2 without evidence" in start  # complete, without evidence
     missing = [i.id for i in model.items if i.id not in ("L1", "C1")]
     assert "Still to complete: " + ", ".join(missing) in start
     ws = wb[L.ASSESSMENT]

@@ -63,6 +63,17 @@ from npsxl.model import defaults
     show_default=True,
     help="Processes to use for a batch.",
 )
+@click.option(
+    "--round-settings",
+    "settings_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="The round's deadline, return address, help contact and privacy notice (YAML, "
+    "see samples/round-settings-example.yaml).",
+)
+@click.option("--deadline", metavar="YYYY-MM-DD", help="The deadline (overrides the file's).")
+@click.option("--return-to", metavar="EMAIL", help="Where to return the workbook (an email).")
+@click.option("--help-contact", metavar="TEXT", help="Whom to ask for help.")
 @click.option("--force", is_flag=True, help="Overwrite existing workbooks.")
 @library_errors
 def generate(
@@ -76,11 +87,22 @@ def generate(
     round_,
     prefill_inputs,
     jobs,
+    settings_path,
+    deadline,
+    return_to,
+    help_contact,
     force,
 ):
     """Generate self-assessment workbooks: one blank, or one per council."""
+    from npsxl.model.round_settings import RoundSettings, load_round_settings
     from npsxl.model.rounds import assessment_round
     from npsxl.workbook.generation import generate as generate_workbooks
+
+    settings = load_round_settings(settings_path) if settings_path else RoundSettings()
+    settings = settings.with_options(
+        deadline=deadline, return_to=return_to, help_contact=help_contact
+    )
+    round_ = round_ or settings.round
 
     if prefill_inputs:
         loaded, archive = load_models(model_path, archive_dir)
@@ -111,6 +133,8 @@ def generate(
         councils = [c for c in register if c.code in previous]
         if not councils:
             raise UsageError("--prefill found no accepted previous return of a council")
+    for warning in settings.placeholders():
+        click.echo(f"warning: {warning}", err=True)
     total = 1 if councils is None else len(councils)
     with Progress(total, "Generating") as bar:
         result = generate_workbooks(
@@ -123,6 +147,7 @@ def generate(
             progress=bar,
             previous=previous,
             round=round_,
+            settings=settings,
         )
     version = f"{loaded.id} {loaded.version}, round {round_}"
     if councils is None:

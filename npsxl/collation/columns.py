@@ -32,9 +32,14 @@ RETURNS_COLUMNS = (
     "respondent",
     "missing_items",
     "disagrees_with",
+    "comments",
+    "approver_role",
+    "date_approved",
 )
 # With include_contacts (and only then), returns.csv and respondents.csv also name them.
 CONTACT_COLUMNS = ("respondent_name", "respondent_email")
+# ... and returns.csv the approver of the sign-off, before approver_role.
+APPROVER_COLUMN = "approved_by"
 ANSWERS_COLUMNS = (
     "council_code",
     "council_name",

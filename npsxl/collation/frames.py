@@ -85,6 +85,9 @@ def log_frame(returns: Sequence[Return], counting: Counting, versions: Versions)
                 counting.respondents[index],
                 missing_items(versions, ret),
                 counting.disagrees_with[index],
+                ret.comments,
+                " ".join(ret.sign_off.role.split()),
+                _iso(ret.sign_off.date),
             )
         )
     return pd.DataFrame.from_records(rows, columns=list(RETURNS_COLUMNS))

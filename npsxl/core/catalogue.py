@@ -373,6 +373,43 @@ REGISTER_UNKNOWN_TYPE = problem_type(
     council_type="parish", types="county; district; ...")
 # fmt: on
 
+# --- round settings ---------------------------------------------------------------------------
+ROUND_SETTINGS = section(
+    "Round settings",
+    "Problems in a round settings file (npsxl generate --round-settings), by file and line.",
+)
+# fmt: off
+ROUND_SETTINGS_UNREADABLE = problem_type(
+    "round-settings-unreadable", ERROR, ROUND_SETTINGS,
+    "The round settings file is missing, cannot be read, or is not UTF-8 text.",
+    "cannot read the round settings file: {reason}",
+    "give the path of a YAML file such as samples/round-settings-example.yaml",
+    reason="file not found")
+ROUND_SETTINGS_NOT_YAML = problem_type(
+    "round-settings-not-yaml", ERROR, ROUND_SETTINGS,
+    "The file is not valid YAML, or not a list of settings (key: value lines).",
+    "not valid round settings: {reason}",
+    "write one 'key: value' per line, as samples/round-settings-example.yaml does",
+    reason="mapping values are not allowed here")
+ROUND_SETTINGS_UNKNOWN_KEY = problem_type(
+    "round-settings-unknown-key", ERROR, ROUND_SETTINGS,
+    "A key round settings do not have (a typo?).",
+    "unknown key {key!r}", "allowed keys: {allowed}",
+    key="dealine", allowed="round, deadline, return_to, ...")
+ROUND_SETTINGS_BAD_VALUE = problem_type(
+    "round-settings-bad-value", ERROR, ROUND_SETTINGS,
+    "A setting's value is not what that setting takes (a date, an email address, a text).",
+    "{key} is {found}, not {expected}", "{fix}",
+    key="deadline", found="'next Friday'", expected="a date",
+    fix="write the date as 2027-03-31")
+ROUND_SETTINGS_PLACEHOLDER = problem_type(
+    "round-settings-placeholder", WARNING, ROUND_SETTINGS,
+    "A setting the workbooks show is still its placeholder: the workbooks say it is to be set.",
+    "{key} is not set: the workbooks show {placeholder!r}",
+    "set {key} in a round settings file (--round-settings) or with --{option}",
+    key="deadline", placeholder="[deadline to be set by the sender]", option="deadline")
+# fmt: on
+
 # --- checking a returned file, reading the answers, reading many files: the reading layer's
 # sections, in a module of their own so that each module stays readable
 from npsxl.core.catalogue_reading import *  # noqa: E402, F403

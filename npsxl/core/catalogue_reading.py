@@ -401,6 +401,14 @@ READER_ERROR = problem_type(
     "npsxl could not read this file ({error})",
     "report this to the npsxl maintainers with the file",
     error="IndexError: list index out of range")
+RETURN_KIND_UNKNOWN = problem_type(
+    "return-kind-unknown", WARNING, READING,
+    "The 'This return is' field on the 'Start here' sheet holds neither choice of its list: "
+    "the return counts as the council's agreed return, as a blank field does.",
+    "'This return is' says {value!r}, which is neither {choices}; it counts as the council's "
+    "agreed return",
+    "choose one of the two from the list on the 'Start here' sheet and resend it",
+    value="draft", choices="\"The council's agreed return\" nor \"One officer's view\"")
 
 # --- reading many files -----------------------------------------------------------------------
 BATCH = section(

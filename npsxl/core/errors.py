@@ -50,3 +50,7 @@ class CouncilNotFound(NpsxlError):
 
 class OutputError(NpsxlError):
     """An output file could not be written (exists without --force, or unwritable)."""
+
+
+class RoundSettingsError(ProblemsError):
+    """A round settings file is missing or invalid."""

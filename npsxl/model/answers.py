@@ -31,6 +31,16 @@ class Respondent:
     date_completed: dt.date | str | None = None
 
 
+@dataclass(frozen=True)
+class SignOff:
+    """Who approved a return (their name is personal data, like a respondent's), their
+    role, and when."""
+
+    name: str = ""
+    role: str = ""
+    date: dt.date | str | None = None
+
+
 class ReturnKind(str, Enum):
     """What kind of return a workbook is, as the council says on its Start here sheet.
 

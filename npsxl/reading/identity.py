@@ -12,7 +12,7 @@ import re
 
 from npsxl.core import catalogue as P
 from npsxl.core.errors import CouncilNotFound
-from npsxl.model.answers import Respondent
+from npsxl.model.answers import Respondent, ReturnKind, SignOff
 from npsxl.model.model import Model
 from npsxl.model.register import Register
 from npsxl.reading.book import Book, Cell, place_of
@@ -163,9 +163,9 @@ class Identification:
         (a name left behind by a row inserted or deleted is reported, not trusted)."""
         if self._detail_cells is not None:
             return self._detail_cells
-        labels = {norm(f.label): f.key for f in L.DETAIL_FIELDS}
+        labels = {norm(f.label): f.key for f in L.START_INPUT_FIELDS}
         cells, suspect = {}, {}
-        for field_ in L.DETAIL_FIELDS:
+        for field_ in L.START_INPUT_FIELDS:
             cell = self.book.named(field_.defined_name)
             if cell is None:
                 continue
@@ -174,9 +174,9 @@ class Identification:
                 cells[field_.key] = cell
             else:
                 suspect[field_.key] = (cell, as_text(beside))
-        if len(cells) < len(L.DETAIL_FIELDS):
+        if len(cells) < len(L.START_INPUT_FIELDS):
             by_label = self._details_by_label(labels)
-            for field_ in L.DETAIL_FIELDS:
+            for field_ in L.START_INPUT_FIELDS:
                 key = field_.key
                 if key in cells:
                     continue
@@ -313,6 +313,25 @@ class Identification:
         self.result.respondent = Respondent(
             values["respondent_name"], values["respondent_role"], values["respondent_email"], date
         )
+
+    def form(self) -> None:
+        """The kind of return (blank: the council's agreed return, as collation has always
+        taken a return to be), the overall comments and the sign-off."""
+        text, cell = self._detail("return_kind")
+        choices = {norm(shown): value for shown, value in L.RETURN_KIND_CHOICES.items()}
+        choices.update({value: value for value in L.RETURN_KIND_CHOICES.values()})
+        kind = choices.get(norm(text))
+        if text and kind is None:
+            quoted = " nor ".join(f'"{shown}"' for shown in L.RETURN_KIND_CHOICES)
+            self.result.report(P.RETURN_KIND_UNKNOWN, place_of(cell), value=text, choices=quoted)
+        self.result.kind = ReturnKind(kind or ReturnKind.AGREED)
+        comments, _ = self._detail("comments")
+        self.result.comments = comments
+        name, _ = self._detail("approved_by")
+        role, _ = self._detail("approver_role")
+        _, cell = self._detail("date_approved")
+        date = to_date(cell.value) if cell is not None and not self.book.is_formula(cell) else None
+        self.result.sign_off = SignOff(name, role, date)
 
 
 def _fits(model: Model, fingerprint: str) -> bool:

@@ -133,6 +133,7 @@ class _Interpreter:
         self.result.item_count = len(facts_of(model).items)
         who.council(meta)
         who.respondent()
+        who.form()
         completed = self.result.respondent.date_completed
         self.result.round = meta.get("round", "") or (
             str(completed.year) if isinstance(completed, dt.date) else ""

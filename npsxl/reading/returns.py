@@ -7,7 +7,7 @@ from enum import Enum
 
 from npsxl.core.catalogue import ProblemType
 from npsxl.core.problems import Location, Problem
-from npsxl.model.answers import Answer, Respondent, ReturnKind
+from npsxl.model.answers import Answer, Respondent, ReturnKind, SignOff
 from npsxl.model.register import Council
 
 
@@ -48,6 +48,8 @@ class Return:
     answers: dict[str, Answer] = field(default_factory=dict)
     respondent: Respondent = field(default_factory=Respondent)
     kind: ReturnKind = ReturnKind.AGREED  # the council's agreed return, or one respondent's view
+    comments: str = ""  # the overall comments box: untrusted text, kept as text
+    sign_off: SignOff = field(default_factory=SignOff)  # who approved it, their role, when
     item_count: int = 0
     problems: list[Problem] = field(default_factory=list)
 
@@ -113,6 +115,12 @@ class Return:
                 "role": self.respondent.role,
                 "email": self.respondent.email,
                 "date_completed": _iso(self.respondent.date_completed),
+            },
+            "comments": self.comments,
+            "sign_off": {
+                "approved_by": self.sign_off.name,
+                "role": self.sign_off.role,
+                "date": _iso(self.sign_off.date),
             },
             "answers": [
                 {

@@ -18,6 +18,7 @@ import pandas as pd
 from npsxl.collation.collation import Collation
 from npsxl.collation.columns import (
     ANSWERS_CSV,
+    APPROVER_COLUMN,
     CONTACT_COLUMNS,
     RESPONDENTS_CSV,
     RETURNS_CSV,
@@ -85,9 +86,10 @@ def write_data(
     within_councils.csv to ``data_dir``, atomically, and trends.csv when the collation has
     trends; returns the paths written, in that order.
 
-    * returns.csv: every input file once (:data:`RETURNS_COLUMNS`); with
-      ``include_contacts`` also each respondent's name and email (:data:`CONTACT_COLUMNS`,
-      after ``respondent``);
+    * returns.csv: every input file once (:data:`RETURNS_COLUMNS`, with the overall
+      comments and the sign-off's role and date); with ``include_contacts`` also each
+      respondent's name and email (:data:`CONTACT_COLUMNS`, after ``respondent``) and the
+      approver's name (:data:`APPROVER_COLUMN`, before ``approver_role``);
     * answers.csv: the latest round's counted answers, each item under the id of the model
       version it was answered with (:data:`ANSWERS_COLUMNS`);
     * summary.csv: :meth:`Collation.summaries` (:data:`SUMMARY_COLUMNS`), including the
@@ -137,7 +139,8 @@ def write_data(
 
 def returns_table(collation: Collation, include_contacts: bool = False) -> pd.DataFrame:
     """returns.csv: the returns log, with the respondents' names and emails after
-    ``respondent`` only when ``include_contacts``."""
+    ``respondent`` and the approvers' names before ``approver_role`` only when
+    ``include_contacts`` (they are personal data)."""
     log = collation.log
     if not include_contacts:
         return log
@@ -149,4 +152,7 @@ def returns_table(collation: Collation, include_contacts: bool = False) -> pd.Da
     table = log.copy()
     for offset, name in enumerate(CONTACT_COLUMNS):
         table.insert(at + offset, name, pd.Series(contacts[name], dtype=object))
+    approvers = [r.sign_off.name for r in collation.returns]
+    at = list(table.columns).index("approver_role")
+    table.insert(at, APPROVER_COLUMN, pd.Series(approvers, dtype=object))
     return table

@@ -14,8 +14,9 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from npsxl.model.answers import Answer
 from npsxl.model.model import Item
 from npsxl.workbook import layout as L
-from npsxl.workbook.plan import HELP_ROW_TEXT, HELP_ROW_TEXT_PREFILLED, below_formula, multi_range
+from npsxl.workbook.plan import below_formula, multi_range
 from npsxl.workbook.textfit import FONT_SIZE, row_height
+from npsxl.workbook.wording import HELP_ROW_TEXT, HELP_ROW_TEXT_PREFILLED
 
 CURRENT_OR_TARGET = {"current": "Current level", "target": "Target level"}
 

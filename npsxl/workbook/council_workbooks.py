@@ -10,6 +10,7 @@ from pathlib import Path
 from npsxl.core.atomic import atomic_path
 from npsxl.model.model import Model
 from npsxl.model.register import Council
+from npsxl.model.round_settings import RoundSettings
 from npsxl.model.rounds import assessment_round
 from npsxl.workbook import layout as L
 from npsxl.workbook.plan import detail_height
@@ -42,8 +43,15 @@ class CouncilWorkbooks:
     }
     _TEXT_PARTS = ("xl/sharedStrings.xml", "docProps/core.xml", "docProps/custom.xml")
 
-    def __init__(self, model: Model, generated_at: str | None = None, round: str = ""):
+    def __init__(
+        self,
+        model: Model,
+        generated_at: str | None = None,
+        round: str = "",
+        settings: RoundSettings | None = None,
+    ):
         self.model = model
+        self.settings = settings
         self.generated_at = generated_at or now_text()
         self.round = assessment_round(round)
         self._parts: list[tuple[zipfile.ZipInfo, str | bytes, str]] | None = None
@@ -57,7 +65,7 @@ class CouncilWorkbooks:
         if self._parts is None:
             buffer = io.BytesIO()
             build_workbook(self.model, buffer, self._stand_in(), generated_at=self.generated_at,
-                           round=self.round)  # fmt: skip
+                           round=self.round, settings=self.settings)  # fmt: skip
             parts = []
             with zipfile.ZipFile(buffer) as archive:
                 for info in archive.infolist():
@@ -101,7 +109,8 @@ class CouncilWorkbooks:
         parts = self._template()
         if not self._fits(council):
             return build_workbook(self.model, path, council, generated_at=self.generated_at,
-                                  force=force, round=self.round)  # fmt: skip
+                                  force=force, round=self.round,
+                                  settings=self.settings)  # fmt: skip
         t = self._TOKENS
         text = {
             t["code"]: _xml_text(council.code),

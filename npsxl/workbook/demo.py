@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from npsxl.model.answers import Answer, Respondent
+from npsxl.model.answers import Answer, Respondent, ReturnKind, SignOff
 from npsxl.model.model import Model
 from npsxl.model.register import Council, Register
 from npsxl.workbook.generation import safe_filename
@@ -140,6 +140,7 @@ def make_returns(
             _write_return(
                 model, path, council, rng, generated_at,
                 answers=view_of(model, answers, rng), respondent=who, round=round,
+                kind=ReturnKind.VIEW,
             )  # fmt: skip
             result.returns.append(path)
             result.views.append(path)
@@ -148,7 +149,7 @@ def make_returns(
             who = replace(respondent_for(council, rng), date_completed=dt.date(2026, 11, 30))
             _write_return(
                 model, path, council, rng, generated_at,
-                answers=answers, respondent=who, round=round,
+                answers=answers, respondent=who, round=round, kind=ReturnKind.AGREED,
             )  # fmt: skip
             result.returns.append(path)
     if faulty and result.returns:
@@ -168,15 +169,30 @@ def _officer(council: Council, rng: random.Random, number: int) -> Respondent:
 
 
 def _write_return(
-    model, path, council, rng, generated_at, *, answers=None, respondent=None, round=""
+    model,
+    path,
+    council,
+    rng,
+    generated_at,
+    *,
+    answers=None,
+    respondent=None,
+    round="",
+    kind=None,
 ) -> None:
     """A filled return for ``council``: ``answers`` (drawn from ``rng`` if None), then a
     respondent drawn from ``rng`` (if None), in that order so a seed always gives the same
-    files."""
+    files. ``kind`` fills in 'This return is' (left blank when None); an agreed return is
+    signed off by the council's director of finance on the day it was completed."""
     if answers is None:
         answers = synthetic_answers(model, rng)
     if respondent is None:
         respondent = respondent_for(council, rng)
+    sign_off = None
+    if kind is ReturnKind.AGREED:
+        pick = sum(map(ord, council.code))  # not from rng: a seed gives the files it gave
+        approver = f"{FIRST_NAMES[pick % len(FIRST_NAMES)]} {SURNAMES[pick % len(SURNAMES)]}"
+        sign_off = SignOff(approver, "Director of Finance", respondent.date_completed)
     build_workbook(
         model,
         path,
@@ -185,6 +201,8 @@ def _write_return(
         respondent=respondent,
         generated_at=generated_at,
         round=round,
+        kind=kind,
+        sign_off=sign_off,
     )
 
 

@@ -18,6 +18,7 @@ from npsxl.core.errors import NpsxlError, OutputError
 from npsxl.core.pool import Failure, run_tasks
 from npsxl.model.model import Model
 from npsxl.model.register import Council, Register
+from npsxl.model.round_settings import RoundSettings
 from npsxl.model.rounds import assessment_round
 from npsxl.workbook.council_workbooks import CouncilWorkbooks
 from npsxl.workbook.previous import Previous
@@ -70,6 +71,7 @@ def generate(
     progress=None,
     previous: dict[str, Previous] | None = None,
     round: str = "",  # the assessment round (the CLI's --round)
+    settings: RoundSettings | None = None,
 ) -> GenerationResult:
     """Write one workbook per council in ``councils`` (or one blank workbook when None).
 
@@ -83,12 +85,13 @@ def generate(
     ``previous`` (council code -> :class:`~npsxl.workbook.previous.Previous`, e.g. from
     :func:`npsxl.collation.prefill.load_previous`) pre-fills those councils' workbooks from their
     last return; the others get the usual workbook. ``round`` is the assessment round written
-    into every workbook (default: this year).
+    into every workbook (default: this year, or the round of ``settings``); ``settings``
+    are the round's deadline, return address, help contact and privacy notice.
     """
     out_dir = Path(out_dir)
     if councils is not None and not councils:
         raise NpsxlError("no councils were selected, so there is nothing to generate")
-    round = assessment_round(round)
+    round = assessment_round(round or (settings.round if settings else ""))
     previous = previous or {}
     generated_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
     targets: list[Council | None] = [None] if councils is None else list(dict.fromkeys(councils))
@@ -108,7 +111,8 @@ def generate(
     if councils is None:
         dropdown = tuple(register) if register is not None else ()
         built = build_workbook(model, paths[0], None, councils=dropdown,
-                               generated_at=generated_at, round=round)  # fmt: skip
+                               generated_at=generated_at, round=round,
+                               settings=settings)  # fmt: skip
         result.workbooks.append(built)
         if progress:
             progress(built)
@@ -117,9 +121,9 @@ def generate(
     earlier = [previous.get(c.code) if c is not None else None for c in targets]
     if jobs > 1 and len(targets) > 1:
         result.workbooks = _build_parallel(model, targets, paths, earlier, generated_at, round,
-                                           jobs, progress)  # fmt: skip
+                                           jobs, progress, settings)  # fmt: skip
     else:
-        factory = CouncilWorkbooks(model, generated_at, round)
+        factory = CouncilWorkbooks(model, generated_at, round, settings)
         for council, path, before in zip(targets, paths, earlier, strict=True):
             built = _build_one(factory, council, path, before)
             result.workbooks.append(built)
@@ -157,15 +161,16 @@ def _build_one(factory: CouncilWorkbooks, council: Council, path, before) -> Bui
     if before is None:
         return factory.build(council, path)
     return build_workbook(factory.model, path, council, generated_at=factory.generated_at,
-                          previous=before, round=factory.round)  # fmt: skip
+                          previous=before, round=factory.round,
+                          settings=factory.settings)  # fmt: skip
 
 
 # --- building in several processes ----------------------------------------------------------------
 _WORKER: dict[str, CouncilWorkbooks] = {}
 
 
-def _start_worker(model: Model, generated_at: str, round_: str) -> None:
-    _WORKER["factory"] = CouncilWorkbooks(model, generated_at, round_)
+def _start_worker(model: Model, generated_at: str, round_: str, settings) -> None:
+    _WORKER["factory"] = CouncilWorkbooks(model, generated_at, round_, settings)
 
 
 def _build_task(task: tuple[Council, str, Previous | None]) -> None:
@@ -174,7 +179,7 @@ def _build_task(task: tuple[Council, str, Previous | None]) -> None:
 
 
 def _build_parallel(model, targets, paths, earlier, generated_at, round_, jobs,
-                    progress) -> list[BuiltWorkbook]:  # fmt: skip
+                    progress, settings=None) -> list[BuiltWorkbook]:  # fmt: skip
     """Build in ``jobs`` processes; an error in a worker stops the batch with that error."""
     built: list[BuiltWorkbook] = []
 
@@ -194,7 +199,7 @@ def _build_parallel(model, targets, paths, earlier, generated_at, round_, jobs,
 
     tasks = [(c, str(p), b) for c, p, b in zip(targets, paths, earlier, strict=True)]
     run_tasks(_build_task, tasks, min(jobs, len(tasks)), initializer=_start_worker,
-              initargs=(model, generated_at, round_), on_result=arrived)  # fmt: skip
+              initargs=(model, generated_at, round_, settings), on_result=arrived)  # fmt: skip
     return built
 
 

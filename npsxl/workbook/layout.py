@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"  # 2: the kind of return, comments and sign-off on Start here
 
 START = "Start here"
 ASSESSMENT = "Self-assessment"
@@ -122,8 +122,15 @@ RESPONDENT_FIELDS = (
     DetailField("respondent_email", "Email", "NPS_RESPONDENT_EMAIL", "So we can contact you"),
     DetailField("date_completed", "Date completed", "NPS_DATE_COMPLETED", "dd/mm/yyyy"),
 )
-DETAIL_FIELDS = COUNCIL_FIELDS + RESPONDENT_FIELDS
-START_DETAILS_FIRST_ROW = 12  # 0-based row of the first council detail
+# What the return is: the council's agreed return, or one officer's view (a dropdown).
+RETURN_KIND_FIELD = DetailField(
+    "return_kind", "This return is", "NPS_RETURN_KIND", "Choose one from the list"
+)
+AGREED_CHOICE = "The council's agreed return"
+VIEW_CHOICE = "One officer's view"
+RETURN_KIND_CHOICES = {AGREED_CHOICE: "agreed", VIEW_CHOICE: "view"}  # shown -> ReturnKind value
+DETAIL_FIELDS = COUNCIL_FIELDS + RESPONDENT_FIELDS + (RETURN_KIND_FIELD,)
+START_DETAILS_FIRST_ROW = 14  # 0-based row of the first council detail
 START_LABEL_COL = 1
 START_VALUE_COL = 2
 
@@ -140,6 +147,19 @@ def a1(row: int, col: int) -> str:
 
 def start_detail_cell(index: int) -> str:
     return a1(START_DETAILS_FIRST_ROW + index, START_VALUE_COL)
+
+
+# The overall comments box and the sign-off, below the details on the Start here sheet.
+COMMENTS_FIELD = DetailField(
+    "comments", "Overall comments", "NPS_COMMENTS", "Anything the coordinator should know"
+)
+SIGN_OFF_FIELDS = (
+    DetailField("approved_by", "Approved by", "NPS_APPROVED_BY", "Who approved this return"),
+    DetailField("approver_role", "Their role", "NPS_APPROVER_ROLE", "e.g. Director of Finance"),
+    DetailField("date_approved", "Date approved", "NPS_DATE_APPROVED", "dd/mm/yyyy"),
+)
+# Every input of the Start here sheet, in the order of the form (and of its Tab order).
+START_INPUT_FIELDS = DETAIL_FIELDS + (COMMENTS_FIELD,) + SIGN_OFF_FIELDS
 
 
 # --- metadata, written three ways -----------------------------------------------------------------

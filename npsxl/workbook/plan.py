@@ -12,6 +12,7 @@ from npsxl.model.model import ENABLER, Item, Model
 from npsxl.model.reconstructed import EXPLANATION, is_marked
 from npsxl.workbook import layout as L
 from npsxl.workbook.textfit import FONT_SIZE, column_pixels, row_height, span_pixels
+from npsxl.workbook.wording import start_steps
 
 # Column widths of the other sheets (the Self-assessment columns are in npsxl.workbook.layout).
 START_WIDTHS = (2, 22, 58, 44)
@@ -48,19 +49,6 @@ MARGINS = {"left": 0.3, "right": 0.3, "top": 0.4, "bottom": 0.55}
 
 
 A4 = 9
-
-
-HELP_ROW_TEXT = (
-    "Choose a Current level and a Target level for every row from the dropdowns in the yellow "
-    "cells; add evidence, actions and a target date. Click a name to read its guidance."
-)
-
-
-HELP_ROW_TEXT_PREFILLED = (
-    "Choose a Current level and a Target level for every row from the dropdowns in the yellow "
-    "cells (last round's are in grey beside them); update the evidence and actions, and add a "
-    "target date. Click a name to read its guidance."
-)
 
 
 def detail_height(value, help_text: str, font: str) -> float:
@@ -235,7 +223,7 @@ class Plan:
         self.title = f"{model.title}: self-assessment"
         self.title_height = row_height([(self.title, span_all, True, 16)], minimum=24, font=font)
         self.purpose_height = row_height([(model.purpose, span_all, False, FONT_SIZE)], font=font)
-        self.steps = _steps(model, previous)
+        self.steps = start_steps(model, previous)
         self.step_heights = [
             row_height([(s, span_text, False, FONT_SIZE)], font=font) for s in self.steps
         ]
@@ -279,9 +267,18 @@ class Plan:
         missing = f"'{L.LISTS}'!${xl_col_to_name(MISSING_CELL[1])}${MISSING_CELL[0] + 1}"
         first = min(self.summary_rows.values()) + 1
         last = max(self.summary_rows.values()) + 1
+        evidence = self.col["evidence"]
+        # items complete (their Summary row says Yes) whose evidence cell is empty
+        blank_evidence = "+".join(
+            f"('{L.SUMMARY}'!${complete}${self.summary_rows[i.id] + 1}=\"Yes\")"
+            f"*(LEN(TRIM('{L.ASSESSMENT}'!"
+            f"{xl_rowcol_to_cell(self.item_rows[i.id], evidence, True, True)}))=0)"
+            for i in model.items
+        )
         self.progress_formula = (
             f"=COUNTIF('{L.SUMMARY}'!${complete}${first}:${complete}${last},\"Yes\")"
             f'&" of {self.n_items} items complete"'
+            f'&IF(({blank_evidence})>0,"; "&({blank_evidence})&" without evidence","")'
         )
         self.missing_text_formula = (
             f'=IF({missing}="","Nothing missing: every item has a current and a target level",'
@@ -348,42 +345,6 @@ def multi_range(blocks, col: int) -> str:
         else xl_rowcol_to_cell(a, col)
         for a, b in blocks
     )
-
-
-def _steps(model: Model, previous: bool = False) -> list[str]:
-    n = len(model.items)
-    choose = (
-        f"Go to the '{L.ASSESSMENT}' sheet. For each of the {n} key areas and enablers, read the "
-        f"{len(model.levels)} level descriptions, then choose your Current level and your Target "
-        "level from the dropdowns in the yellow cells."
-    )
-    if previous:
-        choose += (
-            " Your levels from last round are shown in grey beside the dropdowns, for "
-            "reference only: choose your levels again for this round."
-        )
-        texts = (
-            "Update the evidence and actions copied in from your last return, so they say "
-            "where you are now, and add a target date. The 'Carried over' section below says "
-            "what was copied and what changed."
-        )
-    else:
-        texts = (
-            "Add the evidence for your current level, the actions planned to reach your "
-            "target, and a target date."
-        )
-    return [
-        "Check your council's details below and add your name, role, email and today's date in "
-        "the yellow cells.",
-        choose,
-        texts,
-        f"Click an item's name for its guidance. Targets are yours to choose: there is nothing "
-        f"'wrong' about setting '{model.level_names[1 % len(model.levels)]}' or "
-        f"'{model.level_names[2 % len(model.levels)]}' as a target; it can be entirely "
-        f"appropriate. The '{L.SUMMARY}' sheet shows your scores and gaps.",
-        f"When the progress line below reads '{n} of {n} items complete', save the file (keep "
-        "the .xlsx format and the sheet names) and email it back to your regional coordinator.",
-    ]
 
 
 def short_fingerprint(model: Model) -> str:

@@ -1,6 +1,11 @@
-"""The 'Start here' sheet of a council's workbook: the brand bar and title, the purpose,
-the round, the steps, the council's and the respondent's details, the progress line, what
-was carried over from the previous return (when pre-filled) and the small print.
+"""The 'Start here' sheet of a council's workbook, a form: the title (in A1, where a screen
+reader starts) and the brand bar, the purpose, the round with its deadline, return address
+and help contact (:class:`~npsxl.model.round_settings.RoundSettings`), the steps, the
+council's and the respondent's details and the kind of return, the overall comments, the
+sign-off, the progress line (with the complete items that have no evidence), what was
+carried over from the previous return (when pre-filled), the privacy notice and the small
+print. Its inputs are the only unlocked cells, in the form's order, so Tab moves through
+them as the form reads.
 
 :class:`StartSheet` is a part of the workbook writer (:mod:`npsxl.workbook.writer`), which
 supplies the formats (``f``), the plan, the council, the respondent and the helpers it uses.
@@ -22,20 +27,23 @@ class StartSheet:
 
     def _write_start(self, ws):
         f, model, plan = self.f, self.model, self.plan
+        settings = self.settings
+        span = span_pixels(START_WIDTHS[1:])
         for i, width in enumerate(START_WIDTHS):
             ws.set_column(i, i, width)
-        ws.set_row(0, 24)
+        # A1 holds the title and is the cell selected on opening: a screen reader starts there
+        ws.set_row(0, plan.title_height)
+        ws.merge_range(0, 0, 0, 3, plan.title, f.title_wrap)
+        ws.set_row(1, 24)
         brand = f"{model.brand.organisation}  |  {model.brand.strategy_short_name}"
-        ws.write_string(0, 1, brand, f.brand_bar)
+        ws.write_string(1, 1, brand, f.brand_bar)
         for col in range(2, 4):
-            ws.write_blank(0, col, None, f.brand_bar)
+            ws.write_blank(1, col, None, f.brand_bar)
         if model.brand.logo:
-            ws.insert_image(0, 3, str(model.brand.logo), {
+            ws.insert_image(1, 3, str(model.brand.logo), {
                 "y_scale": 1, "x_scale": 1, "object_position": 3,
                 "description": f"{model.brand.organisation} logo",
             })  # fmt: skip
-        ws.set_row(1, plan.title_height)
-        ws.merge_range(1, 1, 1, 3, plan.title, f.title_wrap)
         who = self.council.name if self.council else "Blank workbook: choose your council below"
         ws.set_row(2, 18)
         ws.write_string(2, 1, who, f.subtitle)
@@ -43,37 +51,84 @@ class StartSheet:
         ws.set_row(3, plan.purpose_height)
         ws.set_row(4, 20)
         ws.write_string(4, 1, f"Assessment round: {self.round}", f.round)
-        ws.set_row(5, 18)
-        ws.write_string(5, 1, "How to complete this self-assessment", f.subtitle)
+        due = f"Return by {settings.value('deadline')} to {settings.value('return_to')}"
+        ws.set_row(5, 20)
+        ws.write_string(5, 1, due, f.round)
+        help_line = f"Questions: {settings.value('help_contact')}"
+        ws.merge_range(6, 1, 6, 3, help_line, f.text)
+        ws.set_row(6, row_height([(help_line, span, False, FONT_SIZE)], font=plan.font))
+        first_step = L.START_DETAILS_FIRST_ROW - 1 - len(plan.steps)
+        ws.set_row(first_step - 1, 18)
+        ws.write_string(first_step - 1, 1, "How to complete this self-assessment", f.subtitle)
         for i, step in enumerate(plan.steps):
-            ws.write_string(6 + i, 1, f"Step {i + 1}", f.label)
-            ws.merge_range(6 + i, 2, 6 + i, 3, step, f.text)
-            ws.set_row(6 + i, plan.step_heights[i])
+            ws.write_string(first_step + i, 1, f"Step {i + 1}", f.label)
+            ws.merge_range(first_step + i, 2, first_step + i, 3, step, f.text)
+            ws.set_row(first_step + i, plan.step_heights[i])
         ws.set_row(L.START_DETAILS_FIRST_ROW - 1, 22)
         ws.write_string(L.START_DETAILS_FIRST_ROW - 1, 1, "Your council and you", f.subtitle)
         values = self._detail_values()
-        for i, field in enumerate(L.DETAIL_FIELDS):
-            row = L.START_DETAILS_FIRST_ROW + i
-            ws.write_string(row, L.START_LABEL_COL, field.label, f.label)
-            self._write_detail(ws, row, field, values)
-            help_text = self._detail_help(field)
-            ws.write_string(row, L.START_VALUE_COL + 1, help_text, f.help)
-            ws.set_row(row, detail_height(values.get(field.key), help_text, plan.font))
-            self._name(field.defined_name, L.START, row, L.START_VALUE_COL)
-        row = L.START_DETAILS_FIRST_ROW + len(L.DETAIL_FIELDS) + 1
+        row = L.START_DETAILS_FIRST_ROW
+        for field in L.DETAIL_FIELDS:
+            self._write_field(ws, row, field, values)
+            row += 1
+        row += 1
+        if settings.comments_box:
+            ws.set_row(row, 20)
+            ws.write_string(row, 1, "Comments", f.subtitle)
+            self._write_field(ws, row + 1, L.COMMENTS_FIELD, values, height=90)
+            row += 3
+        if settings.sign_off:
+            ws.set_row(row, 20)
+            ws.write_string(row, 1, "Sign-off", f.subtitle)
+            row += 1
+            for field in L.SIGN_OFF_FIELDS:
+                self._write_field(ws, row, field, values)
+                row += 1
+            row += 1
         ws.set_row(row, 20)
         ws.write_string(row, 1, "Progress", f.subtitle)
         self._write_progress(ws, row + 1)
         row += 4
         if self.previous is not None:
             row = self._write_carried_over(ws, row)
+        row = self._write_privacy(ws, row)
         small_print = plan.small_print.format(generated_at=self.generated_at)
         ws.merge_range(row, 1, row, 3, small_print, f.small_print)
-        span = span_pixels(START_WIDTHS[1:])
         ws.set_row(row, row_height([(small_print, span, False, 8)], font=plan.font))
         ws.print_area(0, 0, row, 3)
-        ws.fit_to_pages(1, 1 if self.previous is None else 0)
+        ws.fit_to_pages(1, 0)
+        ws.set_selection(0, 0, 0, 0)
         self._protect(ws)
+
+    def _write_field(self, ws, row, field, values, height=None):
+        """One input of the form: its label, its cell (named) and its help, on one row."""
+        f = self.f
+        ws.write_string(row, L.START_LABEL_COL, field.label, f.label)
+        self._write_detail(ws, row, field, values)
+        help_text = self._detail_help(field)
+        ws.write_string(row, L.START_VALUE_COL + 1, help_text, f.help)
+        fitted = detail_height(values.get(field.key), help_text, self.plan.font)
+        ws.set_row(row, max(fitted, height or 0))
+        self._name(field.defined_name, L.START, row, L.START_VALUE_COL)
+
+    def _write_privacy(self, ws, row) -> int:
+        """The privacy notice for the names and emails the form asks for; the next row."""
+        f, settings = self.f, self.settings
+        span = span_pixels(START_WIDTHS[1:])
+        ws.set_row(row, 20)
+        ws.write_string(row, 1, "How your details are used (privacy notice)", f.subtitle)
+        notice = (
+            "Who collects the names, roles and emails given on this sheet "
+            + ("(yours and your approver's)" if settings.sign_off else "(yours)")
+            + f": {settings.value('privacy.collected_by')}. Why: "
+            f"{_sentence(settings.value('privacy.purpose'))} How long they are kept: "
+            f"{_sentence(settings.value('privacy.kept_for'))} They are not published. To ask "
+            f"about your data, or to have it corrected or deleted: "
+            f"{settings.value('privacy.contact')}."
+        )
+        ws.merge_range(row + 1, 1, row + 1, 3, notice, f.text)
+        ws.set_row(row + 1, row_height([(notice, span, False, FONT_SIZE)], font=self.plan.font))
+        return row + 3
 
     def _write_carried_over(self, ws, row) -> int:
         """The block that says what was carried over from the previous return; the next row."""
@@ -109,6 +164,15 @@ class StartSheet:
             "respondent_email": r.email,
             "date_completed": r.date_completed,
         }
+        if self.kind is not None:
+            values["return_kind"] = {v: k for k, v in L.RETURN_KIND_CHOICES.items()}[self.kind]
+        sign_off = self.sign_off
+        values.update(
+            comments=self.comments,
+            approved_by=sign_off.name,
+            approver_role=sign_off.role,
+            date_approved=sign_off.date,
+        )
         if c is not None:
             values.update(council_name=c.name, council_code=c.code, region=c.region,
                           council_type=c.council_type)  # fmt: skip
@@ -152,15 +216,26 @@ class StartSheet:
                 L.START_DETAILS_FIRST_ROW + index, L.START_VALUE_COL, True, True
             )
             formula = (f"=IFERROR(INDEX('{L.LISTS}'!{lookup}$2:{lookup}${last},"
-                       f"MATCH({name},{self._councils_range()},0)),\"\")")  # fmt: skip
+                       f"MATCH(TRIM({name}),{self._councils_range()},0)),\"\")")  # fmt: skip
             ws.write_formula(row, col, formula, f.locked_value, "")
-        elif field.key == "date_completed":
+        elif field.key in ("date_completed", "date_approved"):
             self._date(ws, row, col, value, f.input_date)
             ws.data_validation(row, col, row, col, {
                 "validate": "date", "criteria": ">=", "value": dt.date(2018, 1, 1),
-                "error_type": "warning", "input_title": "Date completed",
+                "error_type": "warning", "input_title": field.label,
                 "input_message": "Type the date, e.g. 31/03/2027",
             })  # fmt: skip
+        elif field.key == "return_kind":
+            self._text(ws, row, col, value, f.input)
+            choose = {
+                "validate": "list",
+                "source": list(L.RETURN_KIND_CHOICES),
+                "input_title": field.label,
+                "input_message": "The council's agreed return, or one officer's own view.",
+                "error_title": field.label,
+                "error_message": "Choose one of the two from the list.",
+            }
+            ws.data_validation(row, col, row, col, choose)
         else:
             self._text(ws, row, col, value, f.input)
 
@@ -172,11 +247,23 @@ class StartSheet:
         plan, n = self.plan, self.plan.n_items
         done = sum(self._complete(i.id) for i in self.model.items)
         ws.set_row(row, 20)
-        ws.write_formula(
-            row, 1, plan.progress_formula, self.f.status, f"{done} of {n} items complete"
+        status = f"{done} of {n} items complete"
+        no_evidence = sum(
+            1
+            for i in self.model.items
+            if self._complete(i.id) and not str(self.answers[i.id].evidence or "").strip()
         )
+        if no_evidence:
+            status += f"; {no_evidence} without evidence"
+        ws.write_formula(row, 1, plan.progress_formula, self.f.status, status)
         ws.write_blank(row, 2, None, self.f.status)
         missing = [i.id for i in self.model.items if not self._complete(i.id)]
         cached = ("Still to complete: " + ", ".join(missing) if missing
                   else "Nothing missing: every item has a current and a target level")  # fmt: skip
         ws.write_formula(row + 1, 1, plan.missing_text_formula, self.f.line_bold, cached)
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending with a full stop (a placeholder is shown as it is)."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."

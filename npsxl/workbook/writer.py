@@ -23,14 +23,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.core import Core
+from xlsxwriter.packager import Packager
+from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from npsxl import __version__
 from npsxl.core.atomic import atomic_path
-from npsxl.model.answers import Answer, Respondent
+from npsxl.model.answers import Answer, Respondent, ReturnKind, SignOff
 from npsxl.model.model import Model
 from npsxl.model.register import Council
+from npsxl.model.round_settings import RoundSettings
 from npsxl.model.rounds import assessment_round
 from npsxl.workbook import layout as L
 from npsxl.workbook.assessment_sheet import AssessmentSheet
@@ -40,6 +43,8 @@ from npsxl.workbook.plan import (
     A4,
     MARGINS,
     MISSING_CELL,
+    SUMMARY_COLUMNS,
+    SUMMARY_HEADER_ROW,
     Plan,
     plan_for,
 )
@@ -90,6 +95,32 @@ class _Sheet(Worksheet):
 
 _FORMULAS: dict[tuple, str] = {}
 
+LANGUAGE = "en-GB"  # the document's language, for screen readers and spelling
+
+
+class _Core(Core):
+    """docProps/core.xml with the document's language (dc:language), which xlsxwriter
+    does not write; Excel and screen readers take the workbook's language from it."""
+
+    def _write_cp_content_status(self) -> None:
+        super()._write_cp_content_status()
+        self._xml_data_element("dc:language", LANGUAGE)
+
+
+class _Packager(Packager):
+    def _write_core_file(self) -> None:
+        core = _Core()
+        core._set_properties(self.workbook.doc_properties)
+        core._set_xml_writer(self._filename("docProps/core.xml"))
+        core._assemble_xml_file()
+
+
+class _Workbook(xlsxwriter.Workbook):
+    """A workbook whose core properties carry its language (see :class:`_Core`)."""
+
+    def _get_packager(self):
+        return _Packager()
+
 
 # --- building -------------------------------------------------------------------------------------
 def build_workbook(
@@ -104,6 +135,10 @@ def build_workbook(
     force: bool = True,
     previous: Previous | None = None,
     round: str = "",  # the assessment round (the CLI's --round)
+    settings: RoundSettings | None = None,
+    kind: ReturnKind | None = None,
+    comments: str = "",
+    sign_off: SignOff | None = None,
 ) -> BuiltWorkbook:
     """Write a self-assessment workbook to ``path`` (atomically).
 
@@ -114,7 +149,10 @@ def build_workbook(
     council's last return: last round's levels shown beside the dropdowns (which stay
     empty), its evidence and actions copied into the inputs, and its notes listed on the
     Start here sheet. ``round`` is the assessment round (default: this year, see
-    :func:`assessment_round`). Raises :class:`npsxl.core.errors.OutputError` if the file cannot
+    :func:`assessment_round`). ``settings`` are the round's (deadline, where to return it,
+    help contact, privacy notice; placeholders where unset). ``kind``, ``comments`` and
+    ``sign_off`` pre-fill the kind of return, the comments box and the sign-off, as a
+    council would. Raises :class:`npsxl.core.errors.OutputError` if the file cannot
     be written, :class:`npsxl.core.errors.NpsxlError` for an unusable ``round``.
     """
     round = assessment_round(round)
@@ -132,7 +170,7 @@ def build_workbook(
     plan = plan_for(model, previous is not None)
     in_memory = isinstance(path, io.BytesIO)
     with contextlib.nullcontext(path) if in_memory else atomic_path(path, force=force) as tmp:
-        wb = xlsxwriter.Workbook(
+        wb = _Workbook(
             tmp if in_memory else str(tmp),
             {
                 "strings_to_formulas": False,
@@ -144,9 +182,11 @@ def build_workbook(
                 "default_column_width": 64,
             },
         )
-        _WorkbookWriter(
+        writer = _WorkbookWriter(
             wb, plan, council, list(councils), answers, respondent, generated_at, round, previous
-        ).write()
+        )
+        writer.form(settings, kind, comments, sign_off)
+        writer.write()
         wb.close()
     where = Path() if in_memory else Path(path)
     return BuiltWorkbook(where, council, model.id, model.version, model.fingerprint, generated_at,
@@ -171,7 +211,9 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
         self.plan = plan
         self.model = plan.model
         self.council = council
-        self.councils = councils if council is None else []
+        # the picker lists the councils A to Z, whatever order the register has
+        self.councils = sorted(councils, key=lambda c: c.name.casefold()) if council is None else []
+        self.form()
         self.answers = answers
         self.respondent = respondent or Respondent()
         self.generated_at = generated_at
@@ -181,6 +223,13 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
         who = council.name if council else f"{self.model.short_name} self-assessment"
         # no font-size codes: "&8" before a name starting with a digit would read as "&83"
         self.footer = f"&L{excel_text(who)}&CPage &P of &N&R{excel_text(self.model.short_name)}: &A"
+
+    def form(self, settings=None, kind=None, comments: str = "", sign_off=None) -> None:
+        """The round's settings and the Start here inputs other than the details."""
+        self.settings = settings or RoundSettings()
+        self.kind = ReturnKind(kind) if kind is not None else None
+        self.comments = comments
+        self.sign_off = sign_off or SignOff()
 
     def _level_scores(self) -> dict[str, tuple]:
         scores = {}
@@ -262,6 +311,7 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
             ws.hide()
             self._protect(ws)
         start.activate()
+        self._column_titles()
         model = self.model
         self.wb.set_properties(
             {
@@ -275,6 +325,18 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
         )
         for key, value in self._metadata().items():
             self.wb.set_custom_property(L.meta_property_name(key), value or "-")
+
+    def _column_titles(self) -> None:
+        """Name each table's header and rows 'ColumnTitle' on its sheet, as screen readers
+        (JAWS, NVDA) take it, so they announce a cell's column header with the cell."""
+        plan = self.plan
+        tables = (
+            (L.ASSESSMENT, L.ASSESSMENT_HEADER_ROW, plan.assessment_last_row, len(plan.columns)),
+            (L.SUMMARY, SUMMARY_HEADER_ROW, max(plan.summary_rows.values()), len(SUMMARY_COLUMNS)),
+        )
+        for sheet, header, last, width in tables:
+            area = xl_range_abs(header, 0, last, width - 1)
+            self.wb.define_name(f"'{sheet}'!ColumnTitle", f"='{sheet}'!{area}")
 
     def _metadata(self) -> dict[str, str]:
         return {
