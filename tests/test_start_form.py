@@ -507,3 +507,20 @@ def test_a_typed_council_name_fills_in_its_code_region_and_type(resaved, registe
     for field, value in zip(L.COUNCIL_FIELDS[1:], expected, strict=True):
         ws, ref = name_cell(wb, field.defined_name)
         assert ws[ref].value == value, field.key
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_batch_carries_the_settings_into_every_workbook(model, register, tmp_path, jobs):
+    """Batches build from a template (and, with jobs, in other processes): the settings
+    reach every council's workbook all the same."""
+    from npsxl.workbook.generation import generate
+
+    settings = load_round_settings(EXAMPLE)
+    councils = register.in_region("North East")[:3]
+    built = generate(model, tmp_path, councils, jobs=jobs, settings=settings)
+    assert len(built.workbooks) == 3
+    for workbook in built.workbooks:
+        texts = start_texts(workbook.path)
+        assert workbook.council.name in texts
+        assert "Return by 31 March 2027 to nps-returns@example.gov.uk" in texts
+        assert workbook.round == "2026"
