@@ -14,10 +14,13 @@ class ModelFacts:
     def __init__(self, model: Model):
         self.items = model.items
         self.ids = {item.id.upper(): item for item in self.items}
-        self.by_name = {item.name: item for item in self.items}
-        self.by_folded_name = {norm(item.name): item for item in self.items}
-        self.by_descriptor = {item.descriptors[0]: item for item in self.items}
-        self.by_folded_descriptor = {norm(item.descriptors[0]): item for item in self.items}
+        # what tells the item on a row: only texts no other item shares
+        self.by_name = _unique((item.name, item) for item in self.items)
+        self.by_folded_name = _unique((norm(item.name), item) for item in self.items)
+        self.by_descriptor = _unique((item.descriptors[0], item) for item in self.items)
+        self.by_folded_descriptor = _unique(
+            (norm(item.descriptors[0]), item) for item in self.items
+        )
         self.longest_id = max(len(key) for key in self.ids) + 8
         self.level_names = model.level_names
         self.exact = {name: name for name in self.level_names}
@@ -33,6 +36,16 @@ class ModelFacts:
             item.id: {key: L.item_input_name(item.id, key).upper() for key in L.ITEM_FIELDS}
             for item in self.items
         }
+
+
+def _unique(pairs) -> dict:
+    """The pairs as a dict, without the keys that occur more than once."""
+    found, shared = {}, set()
+    for key, value in pairs:
+        if key in found:
+            shared.add(key)
+        found[key] = value
+    return {key: value for key, value in found.items() if key not in shared}
 
 
 _FACTS: dict[int, tuple[Model, ModelFacts]] = {}
