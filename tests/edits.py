@@ -165,7 +165,8 @@ def reorder_sheets(wb):
 
 
 def hide_sheet(wb, sheet: str):
-    if sheet in wb.sheetnames and len(wb.sheetnames) > 1:
+    visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    if sheet in wb.sheetnames and [ws for ws in visible if ws.title != sheet]:
         wb[sheet].sheet_state = "hidden"
         if wb.active is wb[sheet]:
             wb.active = next(i for i, ws in enumerate(wb.worksheets) if ws.sheet_state == "visible")
