@@ -252,3 +252,23 @@ def test_a_detail_whose_name_was_left_behind_is_read_beside_its_label(saved_by, 
     first = L.START_DETAILS_FIRST_ROW + 4  # 'Your name', one row further down than generated
     assert (moved[0].location.sheet, moved[0].location.cell) == (L.START, L.a1(first + 1, 2))
     assert result.respondent == RESPONDENT
+
+
+def test_two_sheets_with_different_answers_are_not_settled(model, register, tmp_path):
+    def copy_and_change(wb):
+        E.copy_sheet(wb, L.ASSESSMENT)
+        copy = wb.worksheets[-1]
+        copy.title = "Our answers"
+        row = E.item_rows(copy)[model.items[2].name]
+        copy.cell(row, E.COLUMN["current"]).value = "Innovator"
+        return wb
+
+    result = read_return(_source(model, register, tmp_path, "two", copy_and_change), model)
+    error = next(p for p in result.errors if p.code == "sources-unsettled")
+    assert "'Self-assessment'" in error.message and "'Our answers'" in error.message
+    assert (error.location.sheet, error.location.item_id) == ("Our answers", model.items[2].id)
+    assert (
+        error.location.cell
+        == f"I{E.item_rows(openpyxl.load_workbook(result.path)[L.ASSESSMENT])[model.items[2].name]}"
+    )
+    assert not result.accepted

@@ -101,7 +101,6 @@ def _worked_out(book: Book, table: Table) -> bool:
     return bool(cells) and all(book.is_formula(cell) for cell in cells)
 
 
-_REF_HEADER, _CURRENT_HEADER = norm(L.REF_HEADER), norm(L.CURRENT_HEADER)
 # Short headers of councils' own templates, and their usual variants
 _ALIASES = {
     "ref": "ref",
