@@ -79,9 +79,12 @@ ITEM_NAMES = {item.name for item in load_model(ROOT / "model.yaml").items}
 
 def assessment(wb):
     """The sheet holding the assessment table (it may have been renamed)."""
-    for ws in wb.worksheets:
-        if ws.cell(HEADER_ROW, COLUMN["ref"]).value == L.REF_HEADER or item_rows(ws):
-            return ws
+    if L.ASSESSMENT in wb.sheetnames:
+        return wb[L.ASSESSMENT]
+    for ws in wb.worksheets:  # renamed: the sheet headed with a current level
+        for row in ws.iter_rows(max_row=HEADER_ROW + 3, max_col=20, values_only=True):
+            if any(isinstance(v, str) and v.startswith(L.CURRENT_HEADER) for v in row):
+                return ws
     return wb.worksheets[0]
 
 
@@ -93,7 +96,7 @@ def sort_rows(wb, key: str = "current", reverse: bool = False):
     width = ws.max_column
     values = [[ws.cell(r, c).value for c in range(1, width + 1)] for r in rows]
     col = COLUMN.get(key, 1)
-    values.sort(key=lambda v: str(v[col - 1] or ""), reverse=reverse)
+    values.sort(key=lambda v: str((v[col - 1] if col <= len(v) else None) or ""), reverse=reverse)
     for r, row_values in zip(rows, values, strict=True):
         for c, value in enumerate(row_values, start=1):
             ws.cell(r, c).value = value
@@ -162,7 +165,8 @@ def reorder_sheets(wb):
 
 
 def hide_sheet(wb, sheet: str):
-    if sheet in wb.sheetnames and len(wb.sheetnames) > 1:
+    visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    if sheet in wb.sheetnames and [ws for ws in visible if ws.title != sheet]:
         wb[sheet].sheet_state = "hidden"
         if wb.active is wb[sheet]:
             wb.active = next(i for i, ws in enumerate(wb.worksheets) if ws.sheet_state == "visible")

@@ -84,6 +84,24 @@ def _no_ref_column_no_names(wb):
     return E.delete_cols(E.clear_names(wb), E.COLUMN["ref"])
 
 
+def _council_and_metadata_sheet_typed_over(wb):
+    E.change_council(wb)
+    wb[L.METADATA][L.meta_cell("council_code")] = "E08000036"
+    return wb
+
+
+def _headers_qualified(wb):
+    ws = E.assessment(wb)
+    for key, header in (
+        ("current", "Current level (2026)"),
+        ("target", "Target (2026)"),
+        ("evidence", "Evidence - 2026"),
+        ("target_date", "Target date (dd/mm/yyyy)"),
+    ):
+        ws.cell(E.HEADER_ROW, E.COLUMN[key]).value = header
+    return wb
+
+
 # name: (edit, what must hold of the result)
 SILENT = {
     "look-alike level column, names moved": (
@@ -99,6 +117,10 @@ SILENT = {
     "row inserted above the respondent, names left": (_row_above_respondent, "right"),
     "ids swapped, no defined names": (_ids_swapped_no_names, "right-warned:L1,L4"),
     "another council typed over the details": (E.change_council, "issued-council"),
+    "another council typed over the details and the metadata sheet": (
+        _council_and_metadata_sheet_typed_over,
+        "unsettled-council",
+    ),
 }
 RECOVERED = {
     "row inserted above the council details, names left": (_row_above_council, "right"),
@@ -107,6 +129,10 @@ RECOVERED = {
         "right-warned",
     ),
     "ref column and names deleted, item names on the rows": (_no_ref_column_no_names, "right"),
+    "headers qualified with the round, a column inserted, names cleared": (
+        lambda wb: E.insert_cols(_headers_qualified(E.clear_names(wb)), 2, header="Notes"),
+        "right",
+    ),
 }
 CASES = {**SILENT, **RECOVERED}
 
@@ -151,6 +177,14 @@ def check(result, expectation: str, model, register):
             assert (
                 got in (None, "") and kind == "right-or-withheld" or _warned(result, item_id, key)
             ), f"{item_id} {key}: {got!r}, not {getattr(want, key)!r}, and no warning: {text}"
+    if kind == "unsettled-council":
+        assert not result.accepted, text
+        error = next(p for p in result.errors if p.code == "sources-unsettled")
+        assert "E08000035" in error.message and "E08000036" in error.message, str(error)
+        assert (error.location.sheet, error.location.cell) == (
+            L.METADATA,
+            L.meta_cell("council_code"),
+        ), str(error)
     if kind == "warned":
         assert result.accepted, text
     if kind in ("right", "right-warned", "issued-council"):
@@ -218,3 +252,37 @@ def test_a_detail_whose_name_was_left_behind_is_read_beside_its_label(saved_by, 
     first = L.START_DETAILS_FIRST_ROW + 4  # 'Your name', one row further down than generated
     assert (moved[0].location.sheet, moved[0].location.cell) == (L.START, L.a1(first + 1, 2))
     assert result.respondent == RESPONDENT
+
+
+def test_two_sheets_with_different_answers_are_not_settled(model, register, tmp_path):
+    def copy_and_change(wb):
+        E.copy_sheet(wb, L.ASSESSMENT)
+        copy = wb.worksheets[-1]
+        copy.title = "Our answers"
+        row = E.item_rows(copy)[model.items[2].name]
+        copy.cell(row, E.COLUMN["current"]).value = "Innovator"
+        return wb
+
+    result = read_return(_source(model, register, tmp_path, "two", copy_and_change), model)
+    error = next(p for p in result.errors if p.code == "sources-unsettled")
+    assert "'Self-assessment'" in error.message and "'Our answers'" in error.message
+    assert (error.location.sheet, error.location.item_id) == ("Our answers", model.items[2].id)
+    assert (
+        error.location.cell
+        == f"I{E.item_rows(openpyxl.load_workbook(result.path)[L.ASSESSMENT])[model.items[2].name]}"
+    )
+    assert not result.accepted
+
+
+def test_a_score_or_gap_column_is_not_taken_for_the_level_it_is_named_after():
+    """The Summary sheet's 'Current score' beside 'Current level' must not make the reader
+    doubt which column holds the level (as when the Self-assessment's names are gone)."""
+    from npsxl.model.defaults import packaged_model
+    from npsxl.reading.facts import facts_of
+    from npsxl.reading.table import header_key
+
+    headers = facts_of(packaged_model()).headers
+    assert header_key("current level (2026)", headers) == "current"
+    assert header_key("current", headers) == "current"
+    for other in ("current score", "target score", "current - mean", "target gap"):
+        assert header_key(other, headers) is None, other

@@ -327,6 +327,14 @@ SHEETS_DISAGREE = variant(
     "keep the answers on one sheet and delete the other", first="Self-assessment",
     second="Our answers", item_id="L1", field="current level", first_value="Mature",
     second_value="Leader")
+ISSUED_TO_UNSETTLED = variant(
+    SOURCES_UNSETTLED,
+    "the workbook's Metadata sheet says it was issued to council {sheet_code} but its document "
+    "properties say {property_code}, and its details name {typed}: whose return it is was not "
+    "settled",
+    "ask the council that sent it which council the answers are for, and send them the "
+    "workbook issued to that council", sheet_code="E08000036", property_code="E08000035",
+    typed="Wakefield Metropolitan District Council")
 COLUMN_MISSING = variant(
     SOURCES_DISAGREE,
     "no column of the table on sheet {sheet!r} is headed {header!r}: no item's {field} was read",

@@ -16,8 +16,7 @@ class ModelFacts:
     def __init__(self, model: Model):
         self.items = model.items
         self.ids = {item.id.upper(): item for item in self.items}
-        # a name or first description that several items share says which item a row is
-        # for none of them
+        # what tells the item on a row: only texts no other item shares
         self.by_name = _unique((item.name, item) for item in self.items)
         self.by_folded_name = _unique((norm(item.name), item) for item in self.items)
         self.by_descriptor = _unique((item.descriptors[0], item) for item in self.items)
@@ -42,11 +41,14 @@ class ModelFacts:
 
 
 def _unique(pairs: Iterable[tuple[str, Item]]) -> dict[str, Item]:
-    """key -> item, for the keys that only one item has."""
-    found: dict[str, Item | None] = {}
+    """The pairs as a dict, without the keys that occur more than once."""
+    found: dict[str, Item] = {}
+    shared: set[str] = set()
     for key, item in pairs:
-        found[key] = item if key not in found else None
-    return {key: item for key, item in found.items() if item is not None}
+        if key in found:
+            shared.add(key)
+        found[key] = item
+    return {key: item for key, item in found.items() if key not in shared}
 
 
 _FACTS: dict[int, tuple[Model, ModelFacts]] = {}

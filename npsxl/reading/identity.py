@@ -255,7 +255,7 @@ class Identification:
             except CouncilNotFound as exc:
                 not_found = exc
         council = by_name or by_code
-        issued = self._issued_to(meta)
+        issued = self._issued_to(meta, where, council)
         if council is not None and issued is not None and council != issued:
             self.result.report(
                 P.ISSUED_TO_ANOTHER,
@@ -293,12 +293,22 @@ class Identification:
         if not r.council_code:
             r.council_code = council.code
 
-    def _issued_to(self, meta: dict[str, str]):
+    def _issued_to(self, meta: dict[str, str], where: dict, typed):
         """The register's council the workbook was issued to, from its metadata (the
-        Metadata sheet or its defined name, and the document properties, where they agree)."""
+        Metadata sheet or its defined name, and the document properties); when the two
+        disagree, nothing settles it: an error naming both."""
         code = meta.get("council_code", "")
         prop = self.book.properties.get(L.meta_property_name("council_code"), "").strip()
-        if not code or code == "-" or (prop and prop != "-" and prop != code):
+        if not code or code == "-":
+            return None
+        if prop and prop != "-" and prop != code:
+            self.result.report(
+                P.ISSUED_TO_UNSETTLED,
+                self.meta_where.get("council_code", where),
+                sheet_code=code,
+                property_code=prop,
+                typed=typed.name if typed is not None else "no council in the register",
+            )
             return None
         return self.register.by_code(code)
 

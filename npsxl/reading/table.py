@@ -101,7 +101,6 @@ def _worked_out(book: Book, table: Table) -> bool:
     return bool(cells) and all(book.is_formula(cell) for cell in cells)
 
 
-_REF_HEADER, _CURRENT_HEADER = norm(L.REF_HEADER), norm(L.CURRENT_HEADER)
 # Short headers of councils' own templates, and their usual variants
 _ALIASES = {
     "ref": "ref",
@@ -128,14 +127,33 @@ _LONGEST_HEADER = 60
 
 def header_key(text: str, headers: dict[str, str]) -> str | None:
     """The field a header names: the generator's header in any case and spacing, a short
-    form ('ID', 'Current'), or either followed by a qualifier ('Current level (2026)')."""
+    form ('ID', 'Current'), or either followed by a qualifier ('Current level (2026)',
+    'Evidence - 2026'), the longest that fits."""
     key = headers.get(text) or _ALIASES.get(text)
     if key is not None:
         return key
-    for header, key in headers.items():
-        if key in _PREFIXED and text.startswith(header) and not text[len(header)].isalnum():
+    prefixes = _PREFIXES.get(id(headers))
+    if prefixes is None or prefixes[0] is not headers:
+        known = [*headers.items(), *_ALIASES.items()]
+        ordered = sorted((h, k) for h, k in known if k in _PREFIXED)
+        ordered.sort(key=lambda pair: -len(pair[0]))  # the longest first: 'target date' (...)
+        if len(_PREFIXES) >= 32:
+            _PREFIXES.clear()
+        prefixes = _PREFIXES[id(headers)] = (headers, ordered)
+    for header, key in prefixes[1]:
+        if text.startswith(header) and len(text) > len(header) and not text[len(header)].isalnum():
+            qualifier = text[len(header) :].strip(" -:()[]").split(maxsplit=1)
+            if qualifier and qualifier[0] in _OTHER_MEASURES:
+                continue  # 'Current score' (the Summary sheet's) is not the current level
             return key
     return None
+
+
+# words that, after a field's header, make it another column: a score or a gap, not a level
+_OTHER_MEASURES = frozenset(("score", "scores", "gap", "gaps", "mean", "median", "average"))
+
+
+_PREFIXES: dict[int, tuple[dict, list[tuple[str, str]]]] = {}
 
 
 def _header_candidates(row: list, headers: dict[str, str]) -> dict[str, list[int]] | None:
