@@ -4,8 +4,13 @@ messages about files that cannot be read (an ods saved with a password)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import zipfile
+from pathlib import Path
+
 import pytest
-from conftest import LEVELS, codes
+from conftest import LEVELS, codes, soffice_convert
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_reader import edit, only
@@ -80,3 +85,72 @@ def test_a_no_break_space_around_a_level_is_accepted_with_a_warning(leeds, model
     assert result.answers["L3"].current == "Mature"
     (problem,) = only(result, "level-not-from-list")
     assert (problem.location.cell, problem.location.item_id) == ("I8", "L3")
+
+
+# --- files saved with a password ----------------------------------------------------------------
+_SAVE_WITH_PASSWORD = """
+import subprocess, sys, time, uno
+from com.sun.star.beans import PropertyValue
+src, dst, password, profile, port = sys.argv[1:6]
+def prop(name, value):
+    p = PropertyValue(); p.Name, p.Value = name, value; return p
+office = subprocess.Popen(["soffice", "--headless", "--norestore",
+                           "-env:UserInstallation=" + profile,
+                           f"--accept=socket,host=127.0.0.1,port={port};urp;"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+desktop = None
+try:
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext(
+        "com.sun.star.bridge.UnoUrlResolver", local)
+    for _ in range(120):
+        try:
+            ctx = resolver.resolve(
+                f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext")
+            break
+        except Exception:
+            time.sleep(0.5)
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(src), "_blank", 0,
+                                       (prop("Hidden", True),))
+    doc.storeToURL(uno.systemPathToFileUrl(dst),
+                   (prop("FilterName", "calc8"), prop("Password", password)))
+    doc.close(True)
+finally:
+    try:
+        desktop.terminate()  # the office itself, whichever process it runs in now
+    except Exception:
+        office.kill()
+    office.wait(timeout=60)
+"""
+
+
+def save_ods_with_password(src: Path, dst: Path, password: str) -> Path:
+    """``src`` saved by LibreOffice as an ods with a password to open it (through its Python
+    bridge: the command line's --convert-to cannot set one)."""
+    python = "/usr/bin/python3"
+    found = subprocess.run([python, "-c", "import uno"], capture_output=True)
+    if found.returncode:
+        pytest.fail("LibreOffice's Python bridge (python3-uno) is not installed")
+    profile = f"file://{dst.parent / '.lo-profile-uno'}"
+    port = str(2300 + os.getpid() % 1000)
+    subprocess.run(
+        [python, "-c", _SAVE_WITH_PASSWORD, str(src), str(dst), password, profile, port],
+        check=True, capture_output=True, timeout=240,
+    )  # fmt: skip
+    assert dst.stat().st_size > 1000, f"no {dst} from LibreOffice"
+    return dst
+
+
+def test_an_ods_saved_with_a_password_is_encrypted_not_corrupt(leeds, model, tmp_path):
+    locked = save_ods_with_password(leeds, tmp_path / "locked.ods", "secret")
+    with zipfile.ZipFile(locked) as archive:
+        assert b"encryption-data" in archive.read("META-INF/manifest.xml")
+    result = read_return(locked, model)
+    assert codes(result) == ["encrypted"] and result.status == Status.REJECTED
+    (problem,) = result.problems
+    assert "saved with a password" in problem.message and "corrupt" not in problem.message
+    assert "without a password" in problem.hint
+    assert problem.location.file == str(locked)
+    open_copy = soffice_convert([leeds], "ods", tmp_path / "open")[leeds.stem]
+    assert read_return(open_copy, model).status == Status.ACCEPTED  # the same, no password

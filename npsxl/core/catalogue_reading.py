@@ -125,6 +125,11 @@ ENCRYPTED = problem_type(
     detail="a password-protected (encrypted) workbook")
 PASSWORD_PROTECTED = variant(
     ENCRYPTED, "the file is password-protected", "remove the password and resend")
+ODS_ENCRYPTED = variant(
+    ENCRYPTED, "the file is an OpenDocument spreadsheet saved with a password, so its content "
+    "is encrypted",
+    "save it again without a password (in LibreOffice: File > Save As, clear 'Save with "
+    "password') and resend")
 PART_ENCRYPTED = variant(
     ENCRYPTED, "part {part} is encrypted (a password-protected zip)", _RESAVE,
     part="xl/worksheets/sheet2.xml")
