@@ -154,3 +154,23 @@ def test_an_ods_saved_with_a_password_is_encrypted_not_corrupt(leeds, model, tmp
     assert problem.location.file == str(locked)
     open_copy = soffice_convert([leeds], "ods", tmp_path / "open")[leeds.stem]
     assert read_return(open_copy, model).status == Status.ACCEPTED  # the same, no password
+
+
+# --- a fingerprint that differs ---------------------------------------------------------------
+def test_a_fingerprint_mismatch_shows_where_the_fingerprints_differ(leeds, model):
+    """Two fingerprints that share their first dozen characters: the message shows the
+    first character that differs, in brackets, with its neighbours and its position."""
+    edited = model.fingerprint[:40] + ("0" if model.fingerprint[40] != "0" else "1")
+    edited += model.fingerprint[41:]
+
+    def change(wb):
+        wb[L.METADATA]["B4"] = edited
+
+    result = read_return(edit(leeds, change, "fingerprint.xlsx"), model)
+    (problem,) = only(result, "fingerprint-mismatch")
+    assert (problem.location.sheet, problem.location.cell) == (L.METADATA, "B4")
+    assert "at character 41" in problem.message
+    assert f"...{edited[32:40]}[{edited[40]}]{edited[41:49]}..." in problem.message
+    expected = model.fingerprint
+    assert f"...{expected[32:40]}[{expected[40]}]{expected[41:49]}..." in problem.message
+    assert result.status == Status.REJECTED
