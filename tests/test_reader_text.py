@@ -174,3 +174,73 @@ def test_a_fingerprint_mismatch_shows_where_the_fingerprints_differ(leeds, model
     expected = model.fingerprint
     assert f"...{expected[32:40]}[{expected[40]}]{expected[41:49]}..." in problem.message
     assert result.status == Status.REJECTED
+
+
+# --- text exactly as typed, in every format ---------------------------------------------------
+TYPED_TEXT = {
+    "L1": ("Step one:\tcontracts register\tchecked", "Two  spaces,   three,    four"),
+    # (LibreOffice itself drops a tab from a cell of several lines when it opens an xlsx)
+    "L2": ("Line one\nLine two\n\nLine four", "Two  spaces\nand   three"),
+    "L3": ("a\t\tb", "x \t y"),
+}
+
+
+@pytest.fixture(scope="module")
+def typed_text(model, register, tmp_path_factory):
+    """A generated return with tabs, runs of spaces and line breaks typed in evidence and
+    actions, as xlsx (openpyxl) and as LibreOffice saves it in ods and xls; and an xlsb."""
+    from conftest import sample_answers
+    from test_reader import cell_of, xlsb_copy
+
+    from npsxl.workbook.writer import build_workbook
+
+    folder = tmp_path_factory.mktemp("typed-text")
+    generated = folder / "generated.xlsx"
+    build_workbook(model, generated, register.match("Leeds"), answers=sample_answers(model))
+
+    def type_text(wb):
+        ws = wb[L.ASSESSMENT]
+        for item_id, (evidence, actions) in TYPED_TEXT.items():
+            ws[cell_of(ws, item_id, "evidence")] = evidence
+            ws[cell_of(ws, item_id, "actions")] = actions
+
+    xlsx = edit(generated, type_text, "typed.xlsx")
+    files = {"xlsx": xlsx}
+    for fmt in ("ods", "xls"):
+        files[fmt] = soffice_convert([xlsx], fmt, folder / fmt)["typed"]
+    files["xlsb"] = xlsb_copy(xlsx, folder / "typed.xlsb")
+    return files
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls", "xlsb"])
+def test_tabs_spaces_and_line_breaks_arrive_exactly_as_typed(fmt, typed_text, model):
+    path = typed_text[fmt]
+    if fmt == "ods":
+        with zipfile.ZipFile(path) as archive:
+            content = archive.read("content.xml")
+        assert b"<text:tab/>" in content and b"<text:s" in content  # what the parser loses
+    result = read_return(path, model)
+    assert result.format == fmt and result.status == Status.ACCEPTED, codes(result)
+    for item_id, (evidence, actions) in TYPED_TEXT.items():
+        answer = result.answers[item_id]
+        assert (answer.evidence, answer.actions) == (evidence, actions), (fmt, item_id)
+
+
+def test_an_ods_line_break_and_a_tab_in_one_paragraph_arrive_as_typed(typed_text, model, tmp_path):
+    """Other applications write a line break inside a paragraph (<text:line-break/>), which
+    the parser drops as it drops tabs; a comment on the cell is not its text."""
+    from test_safety import rezip
+
+    with zipfile.ZipFile(typed_text["ods"]) as archive:
+        content = archive.read("content.xml")
+    lines = b"<text:p>Line one</text:p><text:p>Line two</text:p>"
+    assert content.count(lines) == 1
+    content = content.replace(
+        lines,
+        b"<office:annotation><text:p>a comment</text:p></office:annotation>"
+        b"<text:p>Line one<text:line-break/>Line<text:tab/><text:span>two</text:span></text:p>",
+    )
+    path = rezip(typed_text["ods"], tmp_path / "line-break.ods", {"content.xml": content})
+    result = read_return(path, model)
+    assert result.answers["L2"].evidence == "Line one\nLine\ttwo\n\nLine four"
+    assert result.answers["L1"].evidence == TYPED_TEXT["L1"][0]
