@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import io
 import json
 import os
 import statistics
@@ -661,12 +662,19 @@ def test_write_data_writes_the_csv_files(collation, tmp_path):
         "statistics.csv",
         "respondents.csv",
         "within_councils.csv",
+        "returns.jsonl",
+        "answers.jsonl",
+        "respondents.jsonl",
     ]
     with open(written[1], encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert tuple(rows[0]) == ANSWERS_COLUMNS
     assert len(rows) == 1 + len(TRUTH) * len(ITEMS)
-    assert INJECTIONS[0] in {cell for row in rows for cell in row}
+    cells = {cell for row in rows for cell in row}
+    assert {"'" + text for text in INJECTIONS} <= cells and not cells & set(INJECTIONS)
+    exact = pd.read_json(written[7], lines=True, dtype=False)
+    assert list(exact.columns) == list(ANSWERS_COLUMNS) and len(exact) == len(rows) - 1
+    assert set(INJECTIONS) <= set(exact["evidence"])  # the text as typed
     answers = pd.read_csv(written[1], dtype={"current_score": "Int64"})
     assert answers["current_score"].isna().sum() == 1  # Beta's blank A1
     summary = pd.read_csv(written[2])
@@ -684,17 +692,54 @@ def test_write_data_writes_the_csv_files(collation, tmp_path):
 
 def test_csv_files_are_byte_for_byte_what_pandas_writes(collation, tmp_path):
     """The CSV writer formats each distinct value once instead of every cell; the bytes are
-    still those of pandas' to_csv (UTF-8 with a byte order mark), quoting, blanks and
-    missing scores included."""
-    tricky = ['say "yes", or no', "line\nbreak", "carriage\rreturn", "£, é and 🎉", " pad ", ""]
+    still those of pandas' to_csv (UTF-8 with a byte order mark), quoting, blanks, floats
+    and missing scores included, for text that needs no making safe."""
+    tricky = ['say "yes", or no', "line\nbreak", "£, é and 🎉", " pad ", ""]
     answers = collation.answers.copy()
     answers["evidence"] = [tricky[i % len(tricky)] for i in range(len(answers))]
+    answers["actions"] = answers["actions"].str.lstrip("=+-@\t")
     answers.loc[0, "actions"] = None
-    frames = [collation.log, answers, collation.summaries(), pd.DataFrame({"one": ["", "x"]})]
+    frames = [
+        answers,
+        collation.summaries(),
+        collation.statistics(),
+        collation.within_councils(),
+        pd.DataFrame({"one": ["", "x", None]}),
+    ]
     for number, frame in enumerate(frames):
         write_csv(frame, tmp_path / f"{number}.csv")
         expected = frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
         assert (tmp_path / f"{number}.csv").read_bytes() == expected
+    # the log's problems hold semicolons: quoted, they load as pandas' own file loads
+    write_csv(collation.log, tmp_path / "log.csv")
+    assert "; " in "".join(collation.log["problems"])
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "log.csv", keep_default_na=False),
+        pd.read_csv(io.StringIO(collation.log.to_csv(index=False)), keep_default_na=False),
+    )
+
+
+def test_csv_text_that_a_spreadsheet_would_evaluate_is_made_safe(collation, tmp_path):
+    """OWASP's rule: a leading = + - @, tab or carriage return gets a single quote, and so
+    does one after a semicolon or a tab (where an import splitting on them starts a cell);
+    a field holding a semicolon, a tab or a carriage return is quoted (pandas leaves the
+    last two bare); the rest loads unchanged."""
+    typed = [*INJECTIONS, "\tTabbed", "\rCR", "a;=1+2", "a\t=1+2", "a,=1+2", "a\r=1+2", " =x"]
+    answers = collation.answers.copy()
+    answers["evidence"] = [typed[i % len(typed)] for i in range(len(answers))]
+    write_csv(answers, tmp_path / "answers.csv")
+    raw = (tmp_path / "answers.csv").read_bytes().decode("utf-8-sig")
+    for text in ("a;'=1+2", "a\t'=1+2", "a,=1+2", "a\r=1+2"):
+        assert f'"{text}"' in raw
+    back = pd.read_csv(tmp_path / "answers.csv", keep_default_na=False, dtype=str)
+    expected = [
+        ("'" + t if t[0] in "=+-@\t\r" else t).replace(";=", ";'=").replace("\t=", "\t'=")
+        for t in answers["evidence"]
+    ]
+    assert back["evidence"].tolist() == expected
+    assert back["current_score"].tolist() == [
+        "" if pd.isna(v) else str(v) for v in answers["current_score"]
+    ]  # numbers stay numbers, negative gaps included
 
 
 # --- the summary workbook ---------------------------------------------------------------------

@@ -431,8 +431,9 @@ def test_movement_by_region_matches_hand_computation(mixed):
 def test_trends_csv_is_written_only_with_two_rounds(mixed, register, archive, tmp_path):
     written = write_data(mixed, tmp_path / "data")
     names = ["returns", "answers", "summary", "statistics", "respondents", "within_councils"]
-    assert [p.name for p in written] == [f"{name}.csv" for name in [*names, "trends"]]
-    trends = pd.read_csv(written[-1], dtype=str, keep_default_na=False)
+    exact = ["returns.jsonl", "answers.jsonl", "respondents.jsonl"]
+    assert [p.name for p in written] == [f"{name}.csv" for name in [*names, "trends"]] + exact
+    trends = pd.read_csv(written[-4], dtype=str, keep_default_na=False)
     assert list(trends.columns) == list(TRENDS_COLUMNS)
     assert len(trends) == 2 * len(ITEMS_11)
     summary = pd.read_csv(written[2], dtype={"item_id": str})
@@ -442,7 +443,7 @@ def test_trends_csv_is_written_only_with_two_rounds(mixed, register, archive, tm
     assert again.trends.empty and list(again.trends.columns) == list(TRENDS_COLUMNS)
     assert again.movement().empty
     written = write_data(again, tmp_path / "data")
-    assert [p.name for p in written] == [f"{name}.csv" for name in names]
+    assert [p.name for p in written] == [f"{name}.csv" for name in names] + exact
     assert not (tmp_path / "data" / "trends.csv").exists()  # the stale one is gone
 
 

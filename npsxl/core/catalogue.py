@@ -230,11 +230,11 @@ ARCHIVE = section(
 MODEL_VERSION_REUSED = problem_type(
     "model-version-reused", ERROR, ARCHIVE,
     "Two files with one id and version but different content: a published version was edited.",
-    "{model_id} {version} here differs from {other} (fingerprints {fingerprint} and "
-    "{other_fingerprint})",
+    "{model_id} {version} here differs from {other} (their fingerprints differ first at "
+    "character {position}: {fingerprint} and {other_fingerprint})",
     "a published version never changes: give the edited model a new version",
-    model_id="nps-2018", version="1.0.0", other="models/nps-2018-1.0.0.yaml",
-    fingerprint="3f1c0e9a7b2d", other_fingerprint="a04d5e6f7c81")
+    model_id="nps-2018", version="1.0.0", other="models/nps-2018-1.0.0.yaml", position=5,
+    fingerprint="3f1c[0]e9a7b2d...", other_fingerprint="3f1c[a]04d5e6f...")
 MODEL_LINEAGE = problem_type(
     "model-lineage", ERROR, ARCHIVE,
     "The replaces: block of a model file is not sound on its own, or names a version that is "

@@ -126,6 +126,11 @@ ENCRYPTED = problem_type(
     detail="a password-protected (encrypted) workbook")
 PASSWORD_PROTECTED = variant(
     ENCRYPTED, "the file is password-protected", "remove the password and resend")
+ODS_ENCRYPTED = variant(
+    ENCRYPTED, "the file is an OpenDocument spreadsheet saved with a password, so its content "
+    "is encrypted",
+    "save it again without a password (in LibreOffice: File > Save As, clear 'Save with "
+    "password') and resend")
 PART_ENCRYPTED = variant(
     ENCRYPTED, "part {part} is encrypted (a password-protected zip)", _RESAVE,
     part="xl/worksheets/sheet2.xml")
@@ -185,10 +190,11 @@ FINGERPRINT_MISMATCH = problem_type(
     "The strategy text in the workbook is not the published model's, although the model and "
     "version match: it was generated from an edited copy of the model, so its answers may not "
     "mean what the published levels say.",
-    "the workbook's strategy text does not match {model} (fingerprint {found}, expected "
-    "{expected}): it was generated from an edited model",
+    "the workbook's strategy text does not match {model} (its fingerprint differs from the "
+    "model's first at character {position}: {found} here, {expected} expected): it was "
+    "generated from an edited model",
     "use the workbook generated from the published model", model="nps-2018 1.0.0",
-    found="3f9a0c1b2d4e", expected="a71c5e09b8d2")
+    position=23, found="...3f9a0c1b2d4e[7]a91c02e8...", expected="...3f9a0c1b2d4e[0]b4d7e6f1...")
 COUNCIL_MISSING = problem_type(
     "council-missing", ERROR, READING,
     "The workbook does not say which council it is from: no council name or code was chosen on "

@@ -17,6 +17,7 @@ from npsxl.core import catalogue as P
 from npsxl.core.errors import ModelError
 from npsxl.core.ordering import natural_key
 from npsxl.core.problems import Location, Problem
+from npsxl.model.fingerprint import where_they_differ
 from npsxl.model.lineage import Mapping, check_lineage, compose, item_mapping
 from npsxl.model.loading import load_model
 from npsxl.model.model import Model
@@ -122,14 +123,16 @@ def check_models(models: Iterable[Model]) -> list[Problem]:
         key = (model.id, model.version)
         other = by_key.get(key)
         if other is not None and other.fingerprint != model.fingerprint:
+            mine, theirs, position = where_they_differ(model.fingerprint, other.fingerprint)
             problems.append(
                 P.MODEL_VERSION_REUSED(
                     Location(file=model.source),
                     model_id=model.id,
                     version=model.version,
                     other=other.source,
-                    fingerprint=model.fingerprint[:12],
-                    other_fingerprint=other.fingerprint[:12],
+                    fingerprint=mine,
+                    other_fingerprint=theirs,
+                    position=position,
                 )
             )
         by_key.setdefault(key, model)

@@ -68,3 +68,24 @@ def with_fingerprint(model: Model) -> Model:
         canonical_content(model), sort_keys=True, ensure_ascii=False, separators=(",", ":")
     )
     return replace(model, fingerprint=hashlib.sha256(canonical.encode("utf-8")).hexdigest())
+
+
+def where_they_differ(found: str, expected: str, context: int = 8) -> tuple[str, str, int]:
+    """Two fingerprints shown where they differ: ``(found, expected, position)``, each as
+    the characters around the first difference with that character in brackets
+    ('...9a0c1b2d[4]e8f01a7...'), and the position (from 1) of that character. Their first
+    dozen characters may well be the same; a fingerprint cut short shows '[-]' where it
+    ends."""
+    position = next(
+        (i for i, (a, b) in enumerate(zip(found, expected, strict=False)) if a != b),
+        min(len(found), len(expected)),
+    )
+
+    def shown(text: str) -> str:
+        start = max(0, position - context)
+        end = position + 1 + context
+        here = text[position] if position < len(text) else "-"
+        head = ("..." if start else "") + text[start:position]
+        return f"{head}[{here}]{text[position + 1 : end]}" + ("..." if end < len(text) else "")
+
+    return shown(found), shown(expected), position + 1

@@ -94,6 +94,8 @@ class Book:
         self.extents: dict[str, Extent] = {}
         # sheets measured on first use (xlsx): sheet -> (used range, formula cells)
         self.measure_later: dict[str, Callable[[], tuple[Extent, Set[tuple[int, int]]]]] = {}
+        # text the parser would not give as typed (ods tabs, line breaks): sheet -> cell -> text
+        self.exact_text: dict[str, dict[tuple[int, int], str]] = {}
         self._rows: dict[str, list[list]] = {}
         self._data = data
         self._workbook = None
@@ -140,6 +142,9 @@ class Book:
                 rows = []  # a chart sheet or a dialog sheet: no cells
             else:
                 raise Damaged(f"sheet {sheet!r}: {type(exc).__name__}: {str(exc)[:200]}") from None
+        for (row, col), text in self.exact_text.get(sheet, {}).items():
+            if row < len(rows) and col < len(rows[row]):
+                rows[row][col] = text
         self._rows[sheet] = rows
         return rows
 

@@ -13,6 +13,7 @@ import re
 from npsxl.core import catalogue as P
 from npsxl.core.errors import CouncilNotFound
 from npsxl.model.answers import Respondent, ReturnKind, SignOff
+from npsxl.model.fingerprint import where_they_differ
 from npsxl.model.model import Model
 from npsxl.model.register import Register
 from npsxl.reading.book import Book, Cell, place_of
@@ -146,12 +147,14 @@ class Identification:
         if not r.model_fingerprint:
             self.result.report(P.FINGERPRINT_MISSING, where)
         elif not _fits(model, r.model_fingerprint):
+            found, expected, position = where_they_differ(r.model_fingerprint, model.fingerprint)
             self.result.report(
                 P.FINGERPRINT_MISMATCH,
                 self.meta_where.get("model_fingerprint", where),
                 model=f"{model.id} {model.version}",
-                found=r.model_fingerprint[:12],
-                expected=model.fingerprint[:12],
+                found=found,
+                expected=expected,
+                position=position,
             )
             return None, None
         return model, self._find_table([model])

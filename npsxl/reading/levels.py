@@ -1,14 +1,33 @@
-"""What a council typed for a level, as one of the model's levels: :func:`parse_level`."""
+"""What a council typed for a level, as one of the model's levels: :func:`parse_level`.
+
+Invisible characters (Unicode's format characters: zero-width space, zero-width joiners, word
+joiner, byte order mark, soft hyphen, direction marks) are removed first, silently: they
+come with text pasted from web pages, e-mails and documents, a spreadsheet shows nothing of
+them, so the council sees, and chose, the word that is left. A warning would quote a value
+that looks exactly like the allowed one and ask for a change nobody can see. Everything
+else is judged as before: the dropdown's text is accepted as it is; a variant (case, spaces,
+a no-break space among them, a score) is accepted with a warning; anything else is refused.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from npsxl.model.model import Model
 from npsxl.reading.facts import facts_of
 
 _LEVEL_TOKENS = re.compile(r"[^\W\d_]+|\d+(?:\.0+)?")
 _LEVEL_PUNCTUATION = re.compile(r"[\s\-.:()\[\]–—/=,]+")
+
+
+def without_invisible(text: str) -> str:
+    """``text`` without the format characters a spreadsheet shows as nothing (zero-width
+    space, zero-width (non-)joiner, word joiner, byte order mark, soft hyphen, direction
+    marks...)."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 def parse_level(value, model: Model) -> tuple[str | None, str]:
@@ -29,6 +48,11 @@ def parse_level(value, model: Model) -> tuple[str | None, str]:
     if not isinstance(value, str):
         return None, "bad"
     exact = facts.exact.get(value)
+    if exact is None and not value.isascii():
+        value = without_invisible(value)
+        if not value.strip():
+            return None, ""  # nothing visible: a blank cell to the council
+        exact = facts.exact.get(value)
     if exact is not None:
         return exact, ""  # the model's own string: one object for every answer, not one each
     folded = " ".join(value.split()).casefold()

@@ -286,6 +286,22 @@ def _zip_kind(names: set[str], read) -> tuple[str, str]:
     return "zip", "a zip archive"
 
 
+def _ods_encrypted(read) -> bool:
+    """Whether an ods file's manifest says its parts are encrypted (saved with a password to
+    open it): its parts then look like damaged XML to any parser."""
+    manifest = read("META-INF/manifest.xml")
+    if b"encryption-data" not in manifest:
+        return False
+    try:
+        root = parse_xml(manifest)
+    except Exception:  # noqa: BLE001 - a damaged manifest: the parts will tell
+        return False
+    return any(element.tag == _ODS_ENCRYPTION for element in root.iter())
+
+
+_ODS_ENCRYPTION = "{urn:oasis:names:tc:opendocument:xmlns:manifest:1.0}encryption-data"
+
+
 def _inspect_zip(
     found: Inspection, data: bytes, limits: Limits, keep, verify, kept_only: bool = False
 ) -> tuple[str, str]:
@@ -319,6 +335,9 @@ def _inspect_zip(
             twice = sorted({n for n in names if names.count(n) > 1})
             raise ZipTrouble(P.PART_NAMED_TWICE, part=twice[0])
         fmt, detail = _zip_kind(unique, read)
+        if fmt == "ods" and _ods_encrypted(read):
+            found.refuse(P.ODS_ENCRYPTED)
+            return "encrypted", "an OpenDocument spreadsheet saved with a password"
         if fmt not in SPREADSHEET_FORMATS or not verify:
             return fmt, detail
         skip_unkept = False

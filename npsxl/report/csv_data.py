@@ -2,7 +2,20 @@
 
 Every file is UTF-8 with a byte order mark, so Excel on Windows opens it with "£" and "é"
 intact; pandas (``read_csv``) and DuckDB (``read_csv``) skip the mark, so the columns load
-unchanged."""
+unchanged.
+
+Text from returned workbooks is untrusted, and a spreadsheet opening a CSV evaluates a
+field that looks like a formula (``=HYPERLINK(...)``, ``=cmd|...``). Every field npsxl
+writes to a CSV follows OWASP's CSV-injection rule (:func:`csv_text`): a text field that
+starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading single
+quote. Characters after separators count too: an application that splits on a semicolon
+or a tab (the usual separators where the comma is the decimal mark) starts a new cell
+there, whatever the quotes say, so a single quote goes after a semicolon or a tab that is
+followed by one of those characters; and a field holding a separator (``,`` ``;`` a tab),
+a quote or a line break is always quoted. Numbers are written as numbers. The exact text,
+as typed, is in JSON Lines files beside the CSVs (:data:`EXACT_TEXT_FILES`), which no
+spreadsheet evaluates.
+"""
 
 from __future__ import annotations
 
@@ -31,47 +44,78 @@ from npsxl.core.atomic import atomic_path
 from npsxl.core.errors import OutputError
 
 # --- CSV ----------------------------------------------------------------------------------------
-_CSV_SPECIAL = re.compile(r'[",\r\n]')
+_CSV_SPECIAL = re.compile(r'[",;\t\r\n]')  # fields quoted: separators, quotes, line breaks
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: what starts a formula
+_AFTER_SEPARATOR = re.compile(r"(?<=[;\t])(?=[=+\-@\t\r])")  # where a split cell would start
 CSV_ROWS_PER_CHUNK = 10_000
+# The CSVs that hold text from the returns, and their twins with the text exactly as typed
+EXACT_TEXT_FILES = {
+    RETURNS_CSV: "returns.jsonl",
+    ANSWERS_CSV: "answers.jsonl",
+    RESPONDENTS_CSV: "respondents.jsonl",
+}
 BOM = "\ufeff".encode()
 ENCODING = "utf-8-sig"  # UTF-8 with the byte order mark
 
 
+def csv_text(text: str) -> str:
+    """``text`` as no spreadsheet evaluates it in a CSV field (OWASP's CSV-injection rule):
+    a single quote before a leading ``= + - @``, tab or carriage return, and before one of
+    those after a semicolon or a tab; otherwise as is."""
+    if ";" in text or "\t" in text:
+        text = _AFTER_SEPARATOR.sub("'", text)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv_field(text: str) -> bytes:
     """``text`` as a CSV field in UTF-8: as is, or quoted by the csv module (as pandas'
-    ``to_csv`` quotes it) when it holds a quote, a comma or a line break."""
+    ``to_csv`` quotes it) when it holds a quote, a separator (comma, semicolon, tab) or a
+    line break. Text must already be made safe (:func:`csv_text`)."""
     if _CSV_SPECIAL.search(text):
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerow([text])
+        csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow([text])
         text = buffer.getvalue()[:-1]
     return text.encode()
 
 
 def _csv_column(values: pd.Series) -> np.ndarray:
-    """Each value as a CSV field (b'' when missing); each distinct value is formatted once."""
+    """Each value as a CSV field (b'' when missing): text made safe (:func:`csv_text`),
+    numbers as pandas writes them; each distinct value is formatted once."""
     codes, uniques = pd.factorize(values.to_numpy(dtype=object))  # missing (NaN, NA): -1
-    fields = [_csv_field(str(value)) for value in uniques]
+    fields = [
+        _csv_field(csv_text(value) if isinstance(value, str) else str(value)) for value in uniques
+    ]
     return np.array([*fields, b""], dtype=object)[codes]  # code -1 (missing) picks the b''
 
 
+def csv_row(values) -> str:
+    """One CSV line (without its line end) of ``values``, each text made safe and quoted as
+    :func:`write_csv` does; None gives an empty field."""
+    fields = (b"" if v is None else _csv_field(csv_text(str(v))) for v in values)
+    return b",".join(fields).decode()
+
+
+def write_jsonl(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as JSON Lines (UTF-8, one object per row, keys in column order, no
+    value missing: null): the exact text of every field, for analysis in code. Missing
+    numbers are null, dates ISO."""
+    frame.to_json(path, orient="records", lines=True, force_ascii=False, date_format="iso")
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` byte for byte as pandas' ``to_csv`` writes it (UTF-8 with a byte
-    order mark, no index, Unix line ends), in less than half the time for text and integer
-    columns: answers.csv repeats each council's and item's values over thousands of rows,
-    and pandas formats every cell. Other frames (floats, objects, a single column) go to
-    pandas."""
-    simple = all(
-        isinstance(dtype, pd.StringDtype) or pd.api.types.is_integer_dtype(dtype)
-        for dtype in frame.dtypes
-    )
-    if not simple or len(frame.columns) < 2:  # the csv module quotes a lone empty field
-        frame.to_csv(path, index=False, encoding=ENCODING, lineterminator="\n")
-        return
+    """Write ``frame`` as pandas' ``to_csv`` would (UTF-8 with a byte order mark, no index,
+    Unix line ends, numbers as pandas formats them), but with every text field made safe
+    by OWASP's rule (see the module's docstring) and quoted also for a semicolon or a tab.
+    Each distinct value is formatted once: answers.csv repeats each council's and item's
+    values over thousands of rows, and pandas formats every cell."""
+    lone = len(frame.columns) == 1  # the csv module (and so pandas) quotes a lone empty field
     with open(path, "wb") as stream:
-        stream.write(BOM + b",".join(_csv_field(str(name)) for name in frame.columns) + b"\n")
+        stream.write(BOM + b",".join(_csv_field(csv_text(str(n))) for n in frame.columns) + b"\n")
         for offset in range(0, len(frame), CSV_ROWS_PER_CHUNK):
             chunk = frame.iloc[offset : offset + CSV_ROWS_PER_CHUNK]
             columns = [_csv_column(chunk[name]) for name in chunk.columns]
+            if lone:
+                columns = [np.where(columns[0] == b"", b'""', columns[0])]
             stream.write(b"\n".join(map(b",".join, zip(*columns, strict=True))) + b"\n")
 
 
@@ -84,7 +128,11 @@ def write_data(
 ) -> list[Path]:
     """Write returns.csv, answers.csv, summary.csv, statistics.csv, respondents.csv and
     within_councils.csv to ``data_dir``, atomically, and trends.csv when the collation has
-    trends; returns the paths written, in that order.
+    trends; then returns.jsonl, answers.jsonl and respondents.jsonl (:data:`EXACT_TEXT_FILES`:
+    the same rows as those CSVs, with the text exactly as typed in the returns); returns
+    the paths written, in that order. Text in the CSVs is made safe to open in a
+    spreadsheet (OWASP's rule, see the module's docstring); the JSON Lines files are not
+    changed at all.
 
     * returns.csv: every input file once (:data:`RETURNS_COLUMNS`, with the overall
       comments and the sign-off's role and date); with ``include_contacts`` also each
@@ -122,14 +170,16 @@ def write_data(
     trends = collation.trends
     if not trends.empty:
         frames.append((TRENDS_CSV, trends))
-    existing = [data_dir / name for name, _ in frames if (data_dir / name).exists()]
+    exact = [(EXACT_TEXT_FILES[name], frame) for name, frame in frames if name in EXACT_TEXT_FILES]
+    names = [name for name, _ in frames + exact]
+    existing = [data_dir / name for name in names if (data_dir / name).exists()]
     if existing and not force:
         raise OutputError(f"{existing[0]} already exists; use --force to overwrite it")
     written = []
-    for name, frame in frames:
+    for name, frame in frames + exact:
         target = data_dir / name
         with atomic_path(target, force=force) as tmp:
-            write_csv(frame, tmp)
+            (write_jsonl if name.endswith(".jsonl") else write_csv)(frame, tmp)
         written.append(target)
     stale = data_dir / TRENDS_CSV
     if trends.empty and force and stale.is_file():

@@ -14,9 +14,7 @@ written.
 
 from __future__ import annotations
 
-import csv
 import importlib.util
-import io
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -24,6 +22,7 @@ from pathlib import Path
 
 from npsxl.core.atomic import write_text_atomic
 from npsxl.core.errors import NpsxlError, OutputError
+from npsxl.report.csv_data import csv_row
 
 BRIEFING_HTML = "index.html"
 BRIEFING_PDF = "briefing.pdf"
@@ -154,14 +153,14 @@ def _remove_stale(folder: Path, keep: set[Path]) -> list[Path]:
 
 
 def _councils_csv(path: Path, councils: list[CouncilFiles], out_dir: Path) -> Path:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COUNCILS_COLUMNS)
+    """The list of council reports, its text made safe as every CSV npsxl writes
+    (:func:`npsxl.report.csv_data.csv_row`)."""
+    lines = [csv_row(COUNCILS_COLUMNS)]
     for c in councils:
         pdf = c.pdf.relative_to(out_dir).as_posix() if c.pdf else ""
-        writer.writerow([c.code, c.name, c.region, c.council_type, c.round,
-                         c.html.relative_to(out_dir).as_posix(), pdf])  # fmt: skip
-    return write_text_atomic(path, buffer.getvalue())
+        lines.append(csv_row([c.code, c.name, c.region, c.council_type, c.round,
+                              c.html.relative_to(out_dir).as_posix(), pdf]))  # fmt: skip
+    return write_text_atomic(path, "".join(line + "\n" for line in lines))
 
 
 def write_reports(

@@ -1,5 +1,11 @@
 """ods (OpenDocument): sheet order, named ranges, formula cells and used ranges from
-content.xml, and user-defined properties from meta.xml."""
+content.xml, and user-defined properties from meta.xml.
+
+The text of a string cell is also read from content.xml when the parser would lose some of
+it: calamine drops ``<text:tab/>`` and ``<text:line-break/>``, so a tab or a line break typed
+in a cell would vanish. Such cells' exact text (tabs, runs of spaces ``<text:s text:c=".."/>``,
+line breaks, paragraphs as lines) goes to :attr:`~npsxl.reading.book.Book.exact_text`, which
+replaces the parser's value."""
 
 from __future__ import annotations
 
@@ -12,7 +18,14 @@ from npsxl.workbook import layout as L
 _NS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _NS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _NS_META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
+_NS_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _T = "{" + _NS_TABLE + "}"
+_X = "{" + _NS_TEXT + "}"
+_LOST_BY_PARSER = (_X + "tab", _X + "line-break")
+_PARAGRAPHS = (_X + "p", _X + "h")
+_STRING_VALUE = "{" + _NS_OFFICE + "}string-value"
+_NOT_CELL_TEXT = ("{" + _NS_OFFICE + "}annotation",)  # a comment on the cell
+_MAX_REPEATED_TEXT = 10_000  # cells of one repeated text cell given their exact text
 _ODS_REF = re.compile(r"^\$?(?:'((?:[^']|'')+)'|([^.']+))\.\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
 _ODS_CELLS = {_T + "table-cell", _T + "covered-table-cell"}
 
@@ -76,7 +89,49 @@ def _scan_ods_content(book: Book, content: bytes) -> None:
                     book.formula_blocks.setdefault(sheet, []).append(
                         (row, row + row_repeat - 1, col, col + repeat - 1)
                     )
+            if (
+                len(element)
+                and element.get(value_type) == "string"
+                and any(e.tag in _LOST_BY_PARSER for e in element.iter())
+                and repeat * row_repeat <= _MAX_REPEATED_TEXT
+            ):
+                text = cell_text(element)
+                exact = book.exact_text.setdefault(sheet, {})
+                for r in range(row, row + row_repeat):
+                    for c in range(col, col + repeat):
+                        exact[r, c] = text
             col += repeat
+
+
+def cell_text(cell) -> str:
+    """The text of an ods cell as typed: its ``office:string-value`` when it has one, else
+    its paragraphs as lines, with tabs, runs of spaces and line breaks (comments on the
+    cell left out)."""
+    value = cell.get(_STRING_VALUE)
+    if value is not None:
+        return value
+    lines = []
+    for child in cell:
+        if child.tag in _PARAGRAPHS:
+            parts: list[str] = []
+            _paragraph_text(child, parts)
+            lines.append("".join(parts))
+    return "\n".join(lines)
+
+
+def _paragraph_text(element, parts: list[str]) -> None:
+    parts.append(element.text or "")
+    for child in element:
+        tag = child.tag
+        if tag == _X + "s":
+            parts.append(" " * max(1, int(child.get(_X + "c", "1") or 1)))
+        elif tag == _X + "tab":
+            parts.append("\t")
+        elif tag == _X + "line-break":
+            parts.append("\n")
+        elif tag not in _NOT_CELL_TEXT:
+            _paragraph_text(child, parts)  # spans, links, fields: their text
+        parts.append(child.tail or "")
 
 
 def _ods_name(book: Book, element) -> None:
