@@ -9,7 +9,7 @@ run, of a council not counted now, is removed, so that it cannot be sent by mist
 
 The council pages are written in ``jobs`` processes (their charts are most of the work) and
 printed by ``jobs`` browsers (:mod:`npsxl.report.pdf`), which start while the pages are
-written.
+written and print each page as soon as it is written.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
+import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,15 +111,18 @@ def _write_councils(chunk: list[tuple[int, str]]) -> list[int]:
     return [index for index, _ in chunk]
 
 
-def _write_council_pages(pages, palette, paths: list[Path], jobs: int, progress, started) -> None:
+def _write_council_pages(
+    pages, palette, paths: list[Path], jobs: int, progress, started, written
+) -> None:
     """Write every council's page: here with one job, else in ``jobs`` processes; call
-    ``started()`` once the processes are running (so no thread is forked with them)."""
+    ``started()`` once the processes are running (so no thread is forked with them), and
+    ``written(index)`` as each page is written."""
     tasks = [(i, str(p)) for i, p in enumerate(paths)]
     if jobs <= 1 or len(tasks) < 8:
         started()
         _WORKER["pages"] = pages
         for task in tasks:
-            _write_councils([task])
+            written(*_write_councils([task]))
             progress()
         return
     size = max(1, min(8, len(tasks) // (jobs * 4)))
@@ -131,13 +135,14 @@ def _write_council_pages(pages, palette, paths: list[Path], jobs: int, progress,
         pending = {pool.submit(_write_councils, chunk) for chunk in chunks}
         started()
         while pending:
-            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 if future.exception() is not None:
                     for other in pending:
                         other.cancel()
                     raise future.exception()
-                for _ in future.result():
+                for index in future.result():
+                    written(index)
                     progress()
 
 
@@ -203,29 +208,46 @@ def write_reports(
         except PdfEngineMissing as exc:
             problem = exc
     pool: list = []
+    lock = threading.Lock()  # pages are counted here, PDFs in the printing threads
+
+    def count(*_printed) -> None:
+        with lock:
+            tick()
 
     def start_browsers() -> None:
         if engine is not None:
-            pool.append(PrintPool(engine, workers=max(1, min(jobs, len(data.councils) + 1))))
+            workers = max(1, min(jobs, len(data.councils) + 1))
+            pool.append(PrintPool(engine, workers=workers))
+            pool[0].start(count)
+            pool[0].submit(files.briefing_html, out_dir / BRIEFING_PDF)
+
+    def print_council(index: int) -> None:
+        if pool:
+            html = files.councils[index].html
+            pool[0].submit(html, html.with_suffix(".pdf"))
 
     try:
         write_text_atomic(files.briefing_html, pages.briefing())
-        tick()
+        count()
         councils_dir.mkdir(parents=True, exist_ok=True)
         _write_council_pages(
-            pages, palette, [c.html for c in files.councils], jobs, tick, start_browsers
+            pages,
+            palette,
+            [c.html for c in files.councils],
+            jobs,
+            count,
+            start_browsers,
+            print_council,
         )
-        if engine is not None:
-            pairs = [(files.briefing_html, out_dir / BRIEFING_PDF)]
-            pairs += [(c.html, c.html.with_suffix(".pdf")) for c in files.councils]
+        if pool:
             try:
-                pool[0].print_all(pairs, lambda _pdf: tick())
+                pool[0].finish()
             except (PdfEngineMissing, PdfError) as exc:
                 problem = exc
             else:
-                files.briefing_pdf = pairs[0][1]
-                for council, (_html, printed) in zip(files.councils, pairs[1:], strict=True):
-                    council.pdf = printed
+                files.briefing_pdf = out_dir / BRIEFING_PDF
+                for council in files.councils:
+                    council.pdf = council.html.with_suffix(".pdf")
     finally:
         for started in pool:
             started.close()
