@@ -12,6 +12,7 @@ import click
 
 from npsxl import __version__
 from npsxl.core.errors import NpsxlError, ProblemsError
+from npsxl.core.signals import stop_cleanly_on_sigterm
 from npsxl.model import defaults
 from npsxl.model.loading import load_model
 from npsxl.reading.returns import Status
@@ -546,10 +547,25 @@ def _load_report_writers() -> None:
     "--pdf/--no-pdf", default=True, show_default=True, help="Print each page to PDF as well."
 )
 @_require_complete_option
+@click.option(
+    "--include-contacts",
+    is_flag=True,
+    help="Name in councils.csv who filled in each council's return, and their email, to send "
+    "the report to (by default they are left out; no report ever shows them).",
+)
 @_jobs_option
 @_library_errors
 def report(
-    inputs, model_path, archive_dir, register_path, out_dir, group_by, pdf, require_complete, jobs
+    inputs,
+    model_path,
+    archive_dir,
+    register_path,
+    out_dir,
+    group_by,
+    pdf,
+    require_complete,
+    include_contacts,
+    jobs,
 ):
     """Write the briefing and one report per council, in HTML and PDF, from the returns."""
     from npsxl.reading.batch import find_inputs
@@ -569,7 +585,14 @@ def report(
     failure = None
     with _Progress(pages * (2 if pdf else 1), "Writing reports") as bar:
         try:
-            files = write_reports(collation, out_dir, jobs=jobs, pdf=pdf, progress=bar)
+            files = write_reports(
+                collation,
+                out_dir,
+                jobs=jobs,
+                pdf=pdf,
+                include_contacts=include_contacts,
+                progress=bar,
+            )
         except PdfNotWritten as exc:
             files, failure = exc.files, exc
     click.echo(
@@ -650,4 +673,5 @@ def main(args=None, *, standalone_mode: bool = True):
     # is loaded, for a process that is ending anyway. Freezing them skips it. Nothing is
     # lost: every output was renamed into place, and the standard streams are still flushed.
     atexit.register(gc.freeze)
+    stop_cleanly_on_sigterm()
     return cli(args, prog_name="npsxl", standalone_mode=standalone_mode)

@@ -13,14 +13,17 @@ import pytest
 from conftest import ROOT
 from reports_common import (
     ALPHA,
+    BETA,
     DELTA,
     FORMULA,
+    GAMMA,
     HOSTILE_NAME,
     MARKUP,
     MODEL,
     RESPONDENT,
     SCRIPT,
     ZETA,
+    make_return,
     two_rounds,
 )
 
@@ -219,7 +222,46 @@ def test_files_are_named_by_council_and_listed(written):
     assert names[-1].startswith("E07000003-Gamma-District-Council")
     rows = written.councils_csv.read_text(encoding="utf-8").splitlines()
     assert rows[0] == ",".join(COUNCILS_COLUMNS) and len(rows) == 6
-    assert "councils/E06000001-Alpha-Council.html" in rows[1] and rows[1].endswith(",")
+    assert "councils/E06000001-Alpha-Council.html" in rows[1]
+    assert rows[1].endswith(",,E06000001-2026.xlsx")  # no PDF (--no-pdf); the return's file
+
+
+def test_councils_csv_names_who_to_send_each_report_to_only_when_asked(collation, tmp_path):
+    import csv
+
+    from npsxl.report.reports import write_reports
+
+    written = write_reports(collation, tmp_path, pdf=False, include_contacts=True)
+    with open(written.councils_csv, encoding="utf-8", newline="") as handle:
+        rows = {row["council_code"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == {ALPHA, BETA, GAMMA, DELTA, ZETA}
+    for code, row in rows.items():
+        assert row["return_file"] == f"{code}-2026.xlsx"  # the latest round's, not 2025's
+        assert (row["respondent_name"], row["respondent_email"]) == (
+            RESPONDENT.name,
+            RESPONDENT.email,
+        )
+    assert rows[ZETA]["council_name"] == HOSTILE_NAME  # starts with a letter: as it is
+
+
+def test_councils_csv_text_is_never_a_formula(tmp_path):
+    import csv
+
+    from npsxl.collation.collation import collate_returns
+    from npsxl.model.register_csv import load_register
+    from npsxl.report.reports import write_reports
+
+    path = tmp_path / "register.csv"
+    path.write_text(
+        f"code,name,region,council_type\n{ALPHA},{FORMULA} Council,North East,unitary\n",
+        encoding="utf-8",
+    )
+    register = load_register(path)
+    returns = [make_return(register, ALPHA, "2026", ((2, 3), {}))]
+    written = write_reports(collate_returns(returns, MODEL, register), tmp_path / "out", pdf=False)
+    with open(written.councils_csv, encoding="utf-8", newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["council_name"] == "'" + register.by_code(ALPHA).name
 
 
 def test_council_text_is_escaped_never_markup(written):

@@ -22,6 +22,7 @@ import importlib.util
 import os
 import queue
 import shutil
+import signal
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
@@ -130,6 +131,7 @@ class Printer:
         try:
             self.driver = webdriver.Chrome(service=Service(engine.chromedriver), options=options)
         except WebDriverException as exc:
+            end_browser_processes(self.profile)
             shutil.rmtree(self.profile, ignore_errors=True)
             reason = (exc.msg or str(exc)).strip().splitlines() or ["no reason given"]
             raise PdfEngineMissing(
@@ -155,9 +157,35 @@ class Printer:
         return Path(pdf)
 
     def close(self) -> None:
+        """Quit the browser and its driver; then end any of the browser's processes still
+        running (found by their profile folder, which is this printer's own), so that none
+        is left behind, whatever stopped the printing."""
         with contextlib.suppress(Exception):
             self.driver.quit()
+        with contextlib.suppress(Exception):
+            self.driver.service.process.kill()
+        end_browser_processes(self.profile)
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def end_browser_processes(profile: str) -> list[int]:
+    """Kill every process whose command line names ``profile`` (a browser's user data
+    folder, made for one browser): the browser and all its helpers. Linux only (it reads
+    /proc); elsewhere the driver's quit is relied on. Returns the process ids killed."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    killed, marker = [], os.fsencode(profile)
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker in (entry / "cmdline").read_bytes():
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed.append(int(entry.name))
+        except OSError:  # gone already, or not ours
+            continue
+    return killed
 
 
 class PrintPool:

@@ -31,7 +31,9 @@ BRIEFING_PDF = "briefing.pdf"
 COUNCILS_DIR = "councils"
 COUNCILS_CSV = "councils.csv"
 COUNCILS_COLUMNS = ("council_code", "council_name", "region", "council_type", "round", "html",
-                    "pdf")  # fmt: skip
+                    "pdf", "return_file")  # fmt: skip
+# with include_contacts (and only then): who filled in the counted return, to send it to
+CONTACT_COLUMNS = ("respondent_name", "respondent_email")
 REPORT_PACKAGES = {"jinja2": "Jinja2", "matplotlib": "matplotlib"}
 
 
@@ -62,6 +64,9 @@ class CouncilFiles:
     round: str
     html: Path
     pdf: Path | None = None
+    return_file: str = ""  # the file (or the views' files) the council's figures come from
+    respondent_name: str = ""  # only with include_contacts
+    respondent_email: str = ""
 
 
 @dataclass
@@ -127,23 +132,24 @@ def _write_council_pages(
         return
     size = max(1, min(8, len(tasks) // (jobs * 4)))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=min(jobs, len(chunks)),
         initializer=_start_worker,
         initargs=(pages.data, palette),
-    ) as pool:
+    )
+    try:
         pending = {pool.submit(_write_councils, chunk) for chunk in chunks}
         started()
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 if future.exception() is not None:
-                    for other in pending:
-                        other.cancel()
                     raise future.exception()
                 for index in future.result():
                     written(index)
                     progress()
+    finally:  # on an error, Ctrl-C or SIGTERM too: the pages not started are not written
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _remove_stale(folder: Path, keep: set[Path]) -> list[Path]:
@@ -158,14 +164,42 @@ def _remove_stale(folder: Path, keep: set[Path]) -> list[Path]:
     return removed
 
 
-def _councils_csv(path: Path, councils: list[CouncilFiles], out_dir: Path) -> Path:
+def _senders(collation, include_contacts: bool) -> dict[str, tuple[str, str, str]]:
+    """Council code -> (the files its latest figures come from, and with
+    ``include_contacts`` the names and emails of their respondents), '; ' between several."""
+    from npsxl.collation.counting import code_of, round_of
+
+    counting, latest, found = collation.counting, collation.latest_round, {}
+    for figure, sources in zip(counting.figures, counting.sources, strict=True):
+        if round_of(figure) != latest:
+            continue
+        files = [collation.returns[i] for i in sources]
+        people = [r.respondent for r in files if r.respondent is not None]
+
+        def joined(values) -> str:
+            return "; ".join(dict.fromkeys(v for v in values if v))
+
+        names = joined(p.name for p in people) if include_contacts else ""
+        emails = joined(p.email for p in people) if include_contacts else ""
+        found[code_of(figure)] = (joined(str(r.path) for r in files), names, emails)
+    return found
+
+
+def _councils_csv(path: Path, councils: list[CouncilFiles], out_dir: Path, contacts: bool) -> Path:
+    """The list of council reports (text made safe for spreadsheets: a cell starting with
+    '=', '+', '-' or '@' gets a leading quote, so it is never run as a formula)."""
+    from npsxl.report.sheet_rows import safe_text
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COUNCILS_COLUMNS)
+    writer.writerow(COUNCILS_COLUMNS + (CONTACT_COLUMNS if contacts else ()))
     for c in councils:
         pdf = c.pdf.relative_to(out_dir).as_posix() if c.pdf else ""
-        writer.writerow([c.code, c.name, c.region, c.council_type, c.round,
-                         c.html.relative_to(out_dir).as_posix(), pdf])  # fmt: skip
+        row = [c.code, c.name, c.region, c.council_type, c.round,
+               c.html.relative_to(out_dir).as_posix(), pdf, c.return_file]  # fmt: skip
+        if contacts:
+            row += [c.respondent_name, c.respondent_email]
+        writer.writerow([safe_text(value) for value in row])
     return write_text_atomic(path, buffer.getvalue())
 
 
@@ -175,10 +209,15 @@ def write_reports(
     *,
     jobs: int = 1,
     pdf: bool = True,
+    include_contacts: bool = False,
     progress: Callable[[], None] | None = None,
 ) -> ReportFiles:
     """Write the briefing and every council's report to ``out_dir``, as HTML and (with
     ``pdf``) as PDF; ``progress()`` is called for each page written and each PDF printed.
+
+    ``councils.csv`` names, for each council, the file its figures come from; with
+    ``include_contacts`` also the name and email of who filled it in (to send the report
+    to), which are otherwise left out.
 
     When the PDF engine is missing or fails, the HTML is written all the same and
     :class:`PdfNotWritten` is raised with the files written (``.files``).
@@ -257,7 +296,12 @@ def write_reports(
     if files.briefing_pdf is None and old_briefing.is_file():
         old_briefing.unlink()
         files.removed.append(old_briefing)
-    _councils_csv(files.councils_csv, files.councils, out_dir)
+    senders = _senders(collation, include_contacts)
+    for council in files.councils:
+        sent = senders.get(council.code)
+        if sent is not None:
+            council.return_file, council.respondent_name, council.respondent_email = sent
+    _councils_csv(files.councils_csv, files.councils, out_dir, include_contacts)
     if problem is not None:
         raise PdfNotWritten(str(problem), files)
     return files
