@@ -353,6 +353,17 @@ def test_no_personal_data_in_any_report(written):
         assert RESPONDENT.name not in text and RESPONDENT.email not in text, path
 
 
+def test_the_briefing_names_no_council_and_has_no_gaps_of_councils(written, collation):
+    """No league table: the briefing shows groups, never a council beside its figures (the
+    council-by-council gaps are the coordinator's, in the summary workbook)."""
+    text = written.briefing_html.read_text(encoding="utf-8")
+    shown = Page(text).all_text
+    for council in written.councils:
+        assert council.name not in shown and council.code not in text, council.name
+    assert not collation.support_gaps().empty  # there were council gaps to leave out
+    assert "Support planning" not in text
+
+
 def test_stale_reports_of_an_earlier_run_are_removed(collation, tmp_path):
     old = tmp_path / "councils" / "E09999999-Gone-Council.html"
     old.parent.mkdir(parents=True)
