@@ -6,7 +6,9 @@ every page: the HTML file's text is loaded into the open tab (DevTools
 sets it, with a footer of the page's title and page numbers, tagged (for screen readers)
 and with an outline from the headings. Loading a page this way takes milliseconds where a
 navigation takes a tenth of a second, and one browser for all pages saves starting one per
-page (about two seconds each).
+page (about two seconds each). The pages are printed as they are handed in, while the rest
+are still being written. Closing a printer, after an error, Ctrl-C or SIGTERM too, ends
+every process of its browser (:func:`end_browser_processes`): none is left running.
 
 The browser runs without JavaScript and resolves no host name, so a page can neither run
 nor fetch anything while it is printed. Chromium and chromedriver are found on the PATH
