@@ -1,6 +1,7 @@
 """The full report for the demo's councils: `npsxl report` end to end, and the PDF engine's floor.
 
     python benchmarks/bench_report.py [--jobs 1 2] [--repeat N] [--work DIR] [--seed 2018]
+                                      [--pdf-only] [--against CHECKOUT]
 
 Makes the demo's synthetic returns (one per council of the packaged 2018 register but for a
 tenth left out as not returned, and three faulty files: `npsxl demo`'s set), once, cached
@@ -17,6 +18,9 @@ The floor, in the same run: headless Chromium printing a one-page document, (a) 
 reports do, one browser kept open (its start once, then each page), and (b) one browser
 process per page (`chromium --print-to-pdf`).
 
+With --against, each run is made twice in turn: by this checkout, then by the other one
+(rows "this" and "other"), so that a shared host's changing load falls on both alike.
+
 Before each run a fixed pure-Python loop is timed on both cores at once ("loop s"): the
 shared host's speed at that moment, to read the run's time against (lower is faster).
 """
@@ -24,6 +28,7 @@ shared host's speed at that moment, to read the run's time against (lower is fas
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import resource
 import shutil
@@ -144,13 +149,17 @@ class TreeWatch:
 
 
 # --- the runs ---------------------------------------------------------------------------------
-def run_report(returns: Path, out: Path, jobs: int, pdf: bool) -> dict[str, float]:
+def run_report(
+    returns: Path, out: Path, jobs: int, pdf: bool, root: Path = ROOT
+) -> dict[str, float]:
+    """One `npsxl report` of the code in ``root`` (this checkout, or another version's)."""
     shutil.rmtree(out, ignore_errors=True)
     args = [sys.executable, "-m", "npsxl", "report", str(returns), "--out", str(out)]
     args += ["--jobs", str(jobs)] + ([] if pdf else ["--no-pdf"])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=ROOT, env=CHILD_ENV, stdout=subprocess.PIPE,
+    env = {**CHILD_ENV, "PYTHONPATH": str(root)}
+    proc = subprocess.Popen(args, cwd=root, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
     watch = TreeWatch(proc.pid)
     stdout, stderr = proc.communicate()
@@ -209,6 +218,13 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--seed", type=int, default=2018)
+    parser.add_argument("--pdf-only", action="store_true", help="skip the --no-pdf runs")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="a checkout of another version: each run of this version is followed by the "
+        "same run of that one, so that both meet the same load",
+    )
     parser.add_argument(
         "--work", type=Path, default=Path(tempfile.gettempdir()) / "npsxl-bench-report"
     )
@@ -218,12 +234,13 @@ def main() -> int:
     returns = make_demo_returns(work, options.seed)
     files = len([p for p in returns.iterdir() if not p.name.startswith(".")])
     print(f"{files} files in {returns} (the demo's returns, seed {options.seed})")
-    subprocess.run(
-        [sys.executable, "-c", "import npsxl.cli, npsxl.report.reports"],
-        cwd=ROOT,
-        env=CHILD_ENV,
-        check=True,
-    )  # fmt: skip  (bytecode cache warm)
+    for root in [ROOT] + ([options.against.resolve()] if options.against else []):
+        subprocess.run(
+            [sys.executable, "-c", "import npsxl.cli, npsxl.report.reports"],
+            cwd=root,
+            env={**CHILD_ENV, "PYTHONPATH": str(root)},
+            check=True,
+        )  # the bytecode cache warm
     with ProcessPoolExecutor(max_workers=2) as pool:
         speed = machine_speed(pool)
         floor = engine_floor(work)
@@ -233,18 +250,21 @@ def main() -> int:
             f"process per page {floor['own process']:.2f} s a page"
         )
         header = (
-            f"\n{'configuration':26} {'councils':>8} {'wall s':>7} {'s/council':>9} "
+            f"\n{'configuration':32} {'councils':>8} {'wall s':>7} {'s/council':>9} "
             f"{'CPU s':>7} {'peak MB':>8} {'tree MB':>8} {'loop s':>7}"
         )
         print(header)
         for jobs in options.jobs:
-            for pdf in (True, False):
-                for _ in range(options.repeat):
+            for pdf in (True,) if options.pdf_only else (True, False):
+                roots = [("", ROOT)]
+                if options.against:
+                    roots = [("this ", ROOT), ("other ", options.against.resolve())]
+                for _, (name, root) in itertools.product(range(options.repeat), roots):
                     speed = machine_speed(pool)
-                    row = run_report(returns, work / f"report-{jobs}", jobs, pdf)
-                    label = f"report --jobs {jobs}" + ("" if pdf else " --no-pdf")
+                    row = run_report(returns, work / f"report-{jobs}", jobs, pdf, root)
+                    label = f"{name}report --jobs {jobs}" + ("" if pdf else " --no-pdf")
                     print(
-                        f"{label:26} {row['councils']:>8} {row['wall']:>7.1f} "
+                        f"{label:32} {row['councils']:>8} {row['wall']:>7.1f} "
                         f"{row['wall'] / row['councils']:>9.3f} {row['cpu']:>7.1f} "
                         f"{row['peak']:>8.0f} {row['tree']:>8.0f} {speed:>7.2f}",
                         flush=True,

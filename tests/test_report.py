@@ -13,18 +13,22 @@ import pytest
 from conftest import ROOT
 from reports_common import (
     ALPHA,
+    BETA,
     DELTA,
     FORMULA,
+    GAMMA,
     HOSTILE_NAME,
     MARKUP,
     MODEL,
     RESPONDENT,
     SCRIPT,
     ZETA,
+    make_return,
     two_rounds,
 )
 
 from npsxl.collation.run import collate
+from npsxl.model.defaults import packaged_archive, packaged_model
 from npsxl.report.findings import council_points, headlines, level_label, percent
 from npsxl.report.report_data import report_data
 from npsxl.report.reports import COUNCILS_COLUMNS, write_reports
@@ -43,6 +47,9 @@ def data(collation):
 @pytest.fixture(scope="module")
 def written(collation, tmp_path_factory):
     return write_reports(collation, tmp_path_factory.mktemp("report"), pdf=False)
+
+
+CURRENT = f"{packaged_model().id} {packaged_model().version}"  # the version returns are made with
 
 
 def council(data, code):
@@ -116,7 +123,7 @@ def test_ambition_rounds_versions_and_responses(data):
     assert data.benchmark == "Mature" and data.benchmark_score == 3
     assert data.rounds == (("2025", 3), ("2026", 5))
     assert (data.latest_round, data.previous_round) == ("2026", "2025")
-    assert data.versions == (("2025", "nps-2018 1.0.0", 3), ("2026", "nps-2018 1.0.0", 5))
+    assert data.versions == (("2025", CURRENT, 3), ("2026", CURRENT, 5))
     assert (data.responses.councils, data.responses.expected) == (5, 6)
 
 
@@ -137,7 +144,7 @@ def test_a_council_report_has_its_levels_medians_and_next_level(data):
     assert (alpha.name, alpha.region, alpha.council_type, alpha.round) == (
         "Alpha Council", "North East", "unitary", "2026",
     )  # fmt: skip
-    assert alpha.file_stem == "E06000001-Alpha-Council" and alpha.model_version == "nps-2018 1.0.0"
+    assert alpha.file_stem == "E06000001-Alpha-Council" and alpha.model_version == CURRENT
     l1 = alpha.items[0]
     assert (l1.current, l1.target, l1.gap) == ("Developing", "Innovator", 3)
     assert l1.next_level == "Mature" and l1.next_descriptor == MODEL.item("L1").descriptors[2]
@@ -219,7 +226,46 @@ def test_files_are_named_by_council_and_listed(written):
     assert names[-1].startswith("E07000003-Gamma-District-Council")
     rows = written.councils_csv.read_text(encoding="utf-8").splitlines()
     assert rows[0] == ",".join(COUNCILS_COLUMNS) and len(rows) == 6
-    assert "councils/E06000001-Alpha-Council.html" in rows[1] and rows[1].endswith(",")
+    assert "councils/E06000001-Alpha-Council.html" in rows[1]
+    assert rows[1].endswith(",,E06000001-2026.xlsx")  # no PDF (--no-pdf); the return's file
+
+
+def test_councils_csv_names_who_to_send_each_report_to_only_when_asked(collation, tmp_path):
+    import csv
+
+    from npsxl.report.reports import write_reports
+
+    written = write_reports(collation, tmp_path, pdf=False, include_contacts=True)
+    with open(written.councils_csv, encoding="utf-8", newline="") as handle:
+        rows = {row["council_code"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == {ALPHA, BETA, GAMMA, DELTA, ZETA}
+    for code, row in rows.items():
+        assert row["return_file"] == f"{code}-2026.xlsx"  # the latest round's, not 2025's
+        assert (row["respondent_name"], row["respondent_email"]) == (
+            RESPONDENT.name,
+            RESPONDENT.email,
+        )
+    assert rows[ZETA]["council_name"] == HOSTILE_NAME  # starts with a letter: as it is
+
+
+def test_councils_csv_text_is_never_a_formula(tmp_path):
+    import csv
+
+    from npsxl.collation.collation import collate_returns
+    from npsxl.model.register_csv import load_register
+    from npsxl.report.reports import write_reports
+
+    path = tmp_path / "register.csv"
+    path.write_text(
+        f"code,name,region,council_type\n{ALPHA},{FORMULA} Council,North East,unitary\n",
+        encoding="utf-8",
+    )
+    register = load_register(path)
+    returns = [make_return(register, ALPHA, "2026", ((2, 3), {}))]
+    written = write_reports(collate_returns(returns, MODEL, register), tmp_path / "out", pdf=False)
+    with open(written.councils_csv, encoding="utf-8", newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["council_name"] == "'" + register.by_code(ALPHA).name
 
 
 def test_council_text_is_escaped_never_markup(written):
@@ -274,7 +320,7 @@ def test_briefing_shows_no_returns_and_the_counts_behind_the_figures(written):
     assert "London no returns no returns" in shown  # counted, response rate
     assert "No returns from: London." in shown
     assert "Movement since round 2025" in shown
-    assert "nps-2018 1.0.0 (5 returns)" in shown
+    assert f"{CURRENT} (5 returns)" in shown
 
 
 def test_council_page_shows_the_partial_answers_and_the_next_level(written):
@@ -311,6 +357,17 @@ def test_no_personal_data_in_any_report(written):
         assert RESPONDENT.name not in text and RESPONDENT.email not in text, path
 
 
+def test_the_briefing_names_no_council_and_has_no_gaps_of_councils(written, collation):
+    """No league table: the briefing shows groups, never a council beside its figures (the
+    council-by-council gaps are the coordinator's, in the summary workbook)."""
+    text = written.briefing_html.read_text(encoding="utf-8")
+    shown = Page(text).all_text
+    for council in written.councils:
+        assert council.name not in shown and council.code not in text, council.name
+    assert not collation.support_gaps().empty  # there were council gaps to leave out
+    assert "Support planning" not in text
+
+
 def test_stale_reports_of_an_earlier_run_are_removed(collation, tmp_path):
     old = tmp_path / "councils" / "E09999999-Gone-Council.html"
     old.parent.mkdir(parents=True)
@@ -322,7 +379,8 @@ def test_stale_reports_of_an_earlier_run_are_removed(collation, tmp_path):
 
 
 def test_several_jobs_write_the_same_pages(register, tmp_path):
-    collation = collate([ROOT / "samples" / "returns"], register, model=MODEL)
+    archive = packaged_archive()  # the samples are of an earlier published version
+    collation = collate([ROOT / "samples" / "returns"], register, model=MODEL, archive=archive)
     assert len(collation.latest) >= 8  # enough for the pages to be written in processes
     one = write_reports(collation, tmp_path / "one", pdf=False, jobs=1)
     two = write_reports(collation, tmp_path / "two", pdf=False, jobs=2)

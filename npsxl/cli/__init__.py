@@ -10,6 +10,7 @@ import gc
 
 from npsxl.cli import generate, model_commands, report, returns  # noqa: F401  (the commands)
 from npsxl.cli.common import cli
+from npsxl.core.signals import stop_cleanly_on_sigterm
 
 __all__ = ["cli", "main"]
 
@@ -20,4 +21,5 @@ def main(args=None, *, standalone_mode: bool = True):
     # is loaded, for a process that is ending anyway. Freezing them skips it. Nothing is
     # lost: every output was renamed into place, and the standard streams are still flushed.
     atexit.register(gc.freeze)
+    stop_cleanly_on_sigterm()
     return cli(args, prog_name="npsxl", standalone_mode=standalone_mode)

@@ -48,10 +48,25 @@ def _load_report_writers() -> None:
     "--pdf/--no-pdf", default=True, show_default=True, help="Print each page to PDF as well."
 )
 @require_complete_option
+@click.option(
+    "--include-contacts",
+    is_flag=True,
+    help="Name in councils.csv who filled in each council's return, and their email, to send "
+    "the report to (by default they are left out; no report ever shows them).",
+)
 @jobs_option
 @library_errors
 def report(
-    inputs, model_path, archive_dir, register_path, out_dir, group_by, pdf, require_complete, jobs
+    inputs,
+    model_path,
+    archive_dir,
+    register_path,
+    out_dir,
+    group_by,
+    pdf,
+    require_complete,
+    include_contacts,
+    jobs,
 ):
     """Write the briefing and one report per council, in HTML and PDF, from the returns."""
     from npsxl.reading.batch import find_inputs
@@ -71,7 +86,14 @@ def report(
     failure = None
     with Progress(pages * (2 if pdf else 1), "Writing reports") as bar:
         try:
-            files = write_reports(collation, out_dir, jobs=jobs, pdf=pdf, progress=bar)
+            files = write_reports(
+                collation,
+                out_dir,
+                jobs=jobs,
+                pdf=pdf,
+                include_contacts=include_contacts,
+                progress=bar,
+            )
         except PdfNotWritten as exc:
             files, failure = exc.files, exc
     click.echo(

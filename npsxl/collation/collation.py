@@ -44,8 +44,9 @@ Where the pieces live: :mod:`npsxl.collation.columns` (the tidy data's columns),
 :mod:`npsxl.collation.base` (its fields; who counted, rounds, versions, groupings),
 :mod:`npsxl.collation.statistics` (its figures),
 :mod:`npsxl.collation.trends` (its trends), :mod:`npsxl.collation.coverage` (response, the
-chase list, the summary line), :mod:`npsxl.collation.within` (respondents and the spread)
-and :mod:`npsxl.report.csv_data` (the CSV files).
+chase list, the summary line), :mod:`npsxl.collation.within` (respondents and the spread),
+:mod:`npsxl.collation.support` (each council's gaps to its own targets, for planning
+support) and :mod:`npsxl.report.csv_data` (the CSV files).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ from npsxl.collation.counting import (
 from npsxl.collation.coverage import CollationCoverage
 from npsxl.collation.frames import answers_frame, comparable_frames, log_frame
 from npsxl.collation.statistics import CollationFigures
+from npsxl.collation.support import CollationSupport
 from npsxl.collation.trends import CollationTrends
 from npsxl.collation.within import CollationRespondents
 from npsxl.model.archive import ModelArchive
@@ -79,7 +81,9 @@ from npsxl.reading.returns import Return
 
 # --- the collation ------------------------------------------------------------------------------
 @dataclass
-class Collation(CollationFigures, CollationTrends, CollationRespondents, CollationCoverage):
+class Collation(
+    CollationFigures, CollationTrends, CollationRespondents, CollationCoverage, CollationSupport
+):
     """Everything collated from one batch of returns, with summaries computed on demand.
 
     ``returns`` holds every input exactly once, in input order, and ``log`` one row for

@@ -223,6 +223,28 @@ MOVEMENT_COLUMNS = (
     "share_up",
 )
 
+# Collation.support_gaps: these columns, with one column per current item id after the
+# first four; Collation.support_priorities: one row per current item.
+SUPPORT_COUNCIL_COLUMNS = (
+    "council_code",
+    "council_name",
+    "region",
+    "council_type",
+    "items_behind",
+    "largest_gap",
+)
+SUPPORT_PRIORITY_COLUMNS = (
+    "rank",
+    "item_id",
+    "item_name",
+    "theme",
+    "n_gap",
+    "furthest",
+    "far",
+    "behind",
+    "mean_gap",
+)
+
 SCORE_COLUMNS = ("current_score", "target_score", "gap")
 MEASURES = ("current", "target")
 NATIONAL = "national"

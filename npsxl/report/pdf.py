@@ -6,7 +6,9 @@ every page: the HTML file's text is loaded into the open tab (DevTools
 sets it, with a footer of the page's title and page numbers, tagged (for screen readers)
 and with an outline from the headings. Loading a page this way takes milliseconds where a
 navigation takes a tenth of a second, and one browser for all pages saves starting one per
-page (about two seconds each).
+page (about two seconds each). The pages are printed as they are handed in, while the rest
+are still being written. Closing a printer, after an error, Ctrl-C or SIGTERM too, ends
+every process of its browser (:func:`end_browser_processes`): none is left running.
 
 The browser runs without JavaScript and resolves no host name, so a page can neither run
 nor fetch anything while it is printed. Chromium and chromedriver are found on the PATH
@@ -22,6 +24,7 @@ import importlib.util
 import os
 import queue
 import shutil
+import signal
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
@@ -130,6 +133,7 @@ class Printer:
         try:
             self.driver = webdriver.Chrome(service=Service(engine.chromedriver), options=options)
         except WebDriverException as exc:
+            end_browser_processes(self.profile)
             shutil.rmtree(self.profile, ignore_errors=True)
             reason = (exc.msg or str(exc)).strip().splitlines() or ["no reason given"]
             raise PdfEngineMissing(
@@ -155,20 +159,55 @@ class Printer:
         return Path(pdf)
 
     def close(self) -> None:
+        """Quit the browser and its driver; then end any of the browser's processes still
+        running (found by their profile folder, which is this printer's own), so that none
+        is left behind, whatever stopped the printing."""
         with contextlib.suppress(Exception):
             self.driver.quit()
+        with contextlib.suppress(Exception):
+            self.driver.service.process.kill()
+        end_browser_processes(self.profile)
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def end_browser_processes(profile: str) -> list[int]:
+    """Kill every process whose command line names ``profile`` (a browser's user data
+    folder, made for one browser): the browser and all its helpers. Linux only (it reads
+    /proc); elsewhere the driver's quit is relied on. Returns the process ids killed."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    killed, marker = [], os.fsencode(profile)
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker in (entry / "cmdline").read_bytes():
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed.append(int(entry.name))
+        except OSError:  # gone already, or not ours
+            continue
+    return killed
 
 
 class PrintPool:
     """``workers`` browsers, started in the background as soon as the pool is made, so that
-    they start while the pages are written. Use as a context manager; :meth:`print_all`."""
+    they start while the pages are written, each printing in a thread of its own.
+
+    Pages are printed as they are handed in (:meth:`submit`), while the rest are still
+    being written; :meth:`finish` waits for the last. :meth:`print_all` does both for a
+    list. Use as a context manager, or call :meth:`close`: it stops the browsers."""
 
     def __init__(self, engine: Engine, workers: int = 1):
         self.threads = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="npsxl-pdf")
         self.starting: list[Future] = [
             self.threads.submit(Printer, engine) for _ in range(max(1, workers))
         ]
+        self.todo: queue.Queue = queue.Queue()
+        self.failures: list[BaseException] = []
+        self.start_errors: list[BaseException] = []
+        self.runs: list[threading.Thread] = []
+        self.lock = threading.Lock()
 
     def __enter__(self) -> PrintPool:
         return self
@@ -176,54 +215,69 @@ class PrintPool:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _printers(self) -> list[Printer]:
-        printers, error = [], None
-        for future in self.starting:
+    def start(self, progress: Callable[[Path], None] | None = None) -> None:
+        """Start printing what is submitted: a thread per browser, each taking the next
+        page once its browser has started. ``progress(pdf)`` is called (under a lock) for
+        each PDF written."""
+        self.runs = [
+            threading.Thread(target=self._work, args=(f, progress), daemon=True)
+            for f in self.starting
+        ]
+        for run in self.runs:
+            run.start()
+
+    def _work(self, starting: Future, progress) -> None:
+        try:
+            printer = starting.result()
+        except BaseException as exc:  # noqa: BLE001 - reported by finish() if no browser starts
+            self.start_errors.append(exc)
+            return
+        while True:
+            pair = self.todo.get()
+            if pair is None or self.failures:
+                return
+            html, pdf = pair
             try:
-                printers.append(future.result())
-            except NpsxlError as exc:
-                error = error or exc
-        if not printers:
-            raise error
-        return printers
+                printer.print(html, pdf)
+            except BaseException as exc:  # noqa: BLE001 - raised by finish()
+                self.failures.append(exc)
+                return
+            if progress is not None:
+                with self.lock:
+                    progress(pdf)
+
+    def submit(self, html: Path, pdf: Path) -> None:
+        """Print ``html`` to ``pdf`` when a browser is free."""
+        self.todo.put((Path(html), Path(pdf)))
+
+    def finish(self) -> None:
+        """Wait until every page submitted is printed; raise the first failure (or, when no
+        browser started, why)."""
+        for _ in self.runs:
+            self.todo.put(None)
+        for run in self.runs:
+            run.join()
+        if self.failures:
+            raise self.failures[0]
+        if len(self.start_errors) == len(self.runs) and self.start_errors:
+            raise self.start_errors[0]
 
     def print_all(
         self, pages: Sequence[tuple[Path, Path]], progress: Callable[[Path], None] | None = None
     ) -> list[Path]:
         """Print every (html, pdf) pair, spread over the browsers; the PDFs in that order."""
-        printers = self._printers()
-        todo: queue.Queue = queue.Queue()
-        for pair in pages:
-            todo.put(pair)
-        lock = threading.Lock()
-        failures: list[BaseException] = []
-
-        def work(printer: Printer) -> None:
-            while not failures:
-                try:
-                    html, pdf = todo.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    printer.print(html, pdf)
-                except BaseException as exc:
-                    failures.append(exc)
-                    return
-                if progress is not None:
-                    with lock:
-                        progress(pdf)
-
-        runs = [threading.Thread(target=work, args=(p,), daemon=True) for p in printers]
-        for run in runs:
-            run.start()
-        for run in runs:
-            run.join()
-        if failures:
-            raise failures[0]
+        self.start(progress)
+        for html, pdf in pages:
+            self.submit(html, pdf)
+        self.finish()
         return [pdf for _html, pdf in pages]
 
     def close(self) -> None:
+        """Stop every browser, started or starting, and the threads."""
+        self.failures.append(PdfError("the printing was stopped"))  # idle threads stop
+        for _ in self.runs:
+            self.todo.put(None)
         for future in self.starting:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(BaseException):
                 future.result().close()
         self.threads.shutdown(wait=True)

@@ -9,14 +9,15 @@ run, of a council not counted now, is removed, so that it cannot be sent by mist
 
 The council pages are written in ``jobs`` processes (their charts are most of the work) and
 printed by ``jobs`` browsers (:mod:`npsxl.report.pdf`), which start while the pages are
-written.
+written and print each page as soon as it is written.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,9 @@ BRIEFING_PDF = "briefing.pdf"
 COUNCILS_DIR = "councils"
 COUNCILS_CSV = "councils.csv"
 COUNCILS_COLUMNS = ("council_code", "council_name", "region", "council_type", "round", "html",
-                    "pdf")  # fmt: skip
+                    "pdf", "return_file")  # fmt: skip
+# with include_contacts (and only then): who filled in the counted return, to send it to
+CONTACT_COLUMNS = ("respondent_name", "respondent_email")
 REPORT_PACKAGES = {"jinja2": "Jinja2", "matplotlib": "matplotlib"}
 
 
@@ -60,6 +63,9 @@ class CouncilFiles:
     round: str
     html: Path
     pdf: Path | None = None
+    return_file: str = ""  # the file (or the views' files) the council's figures come from
+    respondent_name: str = ""  # only with include_contacts
+    respondent_email: str = ""
 
 
 @dataclass
@@ -109,35 +115,40 @@ def _write_councils(chunk: list[tuple[int, str]]) -> list[int]:
     return [index for index, _ in chunk]
 
 
-def _write_council_pages(pages, palette, paths: list[Path], jobs: int, progress, started) -> None:
+def _write_council_pages(
+    pages, palette, paths: list[Path], jobs: int, progress, started, written
+) -> None:
     """Write every council's page: here with one job, else in ``jobs`` processes; call
-    ``started()`` once the processes are running (so no thread is forked with them)."""
+    ``started()`` once the processes are running (so no thread is forked with them), and
+    ``written(index)`` as each page is written."""
     tasks = [(i, str(p)) for i, p in enumerate(paths)]
     if jobs <= 1 or len(tasks) < 8:
         started()
         _WORKER["pages"] = pages
         for task in tasks:
-            _write_councils([task])
+            written(*_write_councils([task]))
             progress()
         return
     size = max(1, min(8, len(tasks) // (jobs * 4)))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=min(jobs, len(chunks)),
         initializer=_start_worker,
         initargs=(pages.data, palette),
-    ) as pool:
+    )
+    try:
         pending = {pool.submit(_write_councils, chunk) for chunk in chunks}
         started()
         while pending:
-            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 if future.exception() is not None:
-                    for other in pending:
-                        other.cancel()
                     raise future.exception()
-                for _ in future.result():
+                for index in future.result():
+                    written(index)
                     progress()
+    finally:  # on an error, Ctrl-C or SIGTERM too: the pages not started are not written
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _remove_stale(folder: Path, keep: set[Path]) -> list[Path]:
@@ -152,14 +163,38 @@ def _remove_stale(folder: Path, keep: set[Path]) -> list[Path]:
     return removed
 
 
-def _councils_csv(path: Path, councils: list[CouncilFiles], out_dir: Path) -> Path:
+def _senders(collation, include_contacts: bool) -> dict[str, tuple[str, str, str]]:
+    """Council code -> (the files its latest figures come from, and with
+    ``include_contacts`` the names and emails of their respondents), '; ' between several."""
+    from npsxl.collation.counting import code_of, round_of
+
+    counting, latest, found = collation.counting, collation.latest_round, {}
+    for figure, sources in zip(counting.figures, counting.sources, strict=True):
+        if round_of(figure) != latest:
+            continue
+        files = [collation.returns[i] for i in sources]
+        people = [r.respondent for r in files if r.respondent is not None]
+
+        def joined(values) -> str:
+            return "; ".join(dict.fromkeys(v for v in values if v))
+
+        names = joined(p.name for p in people) if include_contacts else ""
+        emails = joined(p.email for p in people) if include_contacts else ""
+        found[code_of(figure)] = (joined(str(r.path) for r in files), names, emails)
+    return found
+
+
+def _councils_csv(path: Path, councils: list[CouncilFiles], out_dir: Path, contacts: bool) -> Path:
     """The list of council reports, its text made safe as every CSV npsxl writes
     (:func:`npsxl.report.csv_data.csv_row`)."""
-    lines = [csv_row(COUNCILS_COLUMNS)]
+    lines = [csv_row(COUNCILS_COLUMNS + (CONTACT_COLUMNS if contacts else ()))]
     for c in councils:
         pdf = c.pdf.relative_to(out_dir).as_posix() if c.pdf else ""
-        lines.append(csv_row([c.code, c.name, c.region, c.council_type, c.round,
-                              c.html.relative_to(out_dir).as_posix(), pdf]))  # fmt: skip
+        row = [c.code, c.name, c.region, c.council_type, c.round,
+               c.html.relative_to(out_dir).as_posix(), pdf, c.return_file]  # fmt: skip
+        if contacts:
+            row += [c.respondent_name, c.respondent_email]
+        lines.append(csv_row(row))
     return write_text_atomic(path, "".join(line + "\n" for line in lines))
 
 
@@ -169,10 +204,15 @@ def write_reports(
     *,
     jobs: int = 1,
     pdf: bool = True,
+    include_contacts: bool = False,
     progress: Callable[[], None] | None = None,
 ) -> ReportFiles:
     """Write the briefing and every council's report to ``out_dir``, as HTML and (with
     ``pdf``) as PDF; ``progress()`` is called for each page written and each PDF printed.
+
+    ``councils.csv`` names, for each council, the file its figures come from; with
+    ``include_contacts`` also the name and email of who filled it in (to send the report
+    to), which are otherwise left out.
 
     When the PDF engine is missing or fails, the HTML is written all the same and
     :class:`PdfNotWritten` is raised with the files written (``.files``).
@@ -202,29 +242,46 @@ def write_reports(
         except PdfEngineMissing as exc:
             problem = exc
     pool: list = []
+    lock = threading.Lock()  # pages are counted here, PDFs in the printing threads
+
+    def count(*_printed) -> None:
+        with lock:
+            tick()
 
     def start_browsers() -> None:
         if engine is not None:
-            pool.append(PrintPool(engine, workers=max(1, min(jobs, len(data.councils) + 1))))
+            workers = max(1, min(jobs, len(data.councils) + 1))
+            pool.append(PrintPool(engine, workers=workers))
+            pool[0].start(count)
+            pool[0].submit(files.briefing_html, out_dir / BRIEFING_PDF)
+
+    def print_council(index: int) -> None:
+        if pool:
+            html = files.councils[index].html
+            pool[0].submit(html, html.with_suffix(".pdf"))
 
     try:
         write_text_atomic(files.briefing_html, pages.briefing())
-        tick()
+        count()
         councils_dir.mkdir(parents=True, exist_ok=True)
         _write_council_pages(
-            pages, palette, [c.html for c in files.councils], jobs, tick, start_browsers
+            pages,
+            palette,
+            [c.html for c in files.councils],
+            jobs,
+            count,
+            start_browsers,
+            print_council,
         )
-        if engine is not None:
-            pairs = [(files.briefing_html, out_dir / BRIEFING_PDF)]
-            pairs += [(c.html, c.html.with_suffix(".pdf")) for c in files.councils]
+        if pool:
             try:
-                pool[0].print_all(pairs, lambda _pdf: tick())
+                pool[0].finish()
             except (PdfEngineMissing, PdfError) as exc:
                 problem = exc
             else:
-                files.briefing_pdf = pairs[0][1]
-                for council, (_html, printed) in zip(files.councils, pairs[1:], strict=True):
-                    council.pdf = printed
+                files.briefing_pdf = out_dir / BRIEFING_PDF
+                for council in files.councils:
+                    council.pdf = council.html.with_suffix(".pdf")
     finally:
         for started in pool:
             started.close()
@@ -234,7 +291,12 @@ def write_reports(
     if files.briefing_pdf is None and old_briefing.is_file():
         old_briefing.unlink()
         files.removed.append(old_briefing)
-    _councils_csv(files.councils_csv, files.councils, out_dir)
+    senders = _senders(collation, include_contacts)
+    for council in files.councils:
+        sent = senders.get(council.code)
+        if sent is not None:
+            council.return_file, council.respondent_name, council.respondent_email = sent
+    _councils_csv(files.councils_csv, files.councils, out_dir, include_contacts)
     if problem is not None:
         raise PdfNotWritten(str(problem), files)
     return files

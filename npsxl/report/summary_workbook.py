@@ -16,6 +16,7 @@ as XML by :mod:`npsxl.report.sheet_rows`.
 This module writes the overview; :mod:`npsxl.report.summary_figures` the national and
 regional figures, :mod:`npsxl.report.summary_groups` the groupings, means and heat map,
 :mod:`npsxl.report.summary_within` the spread within councils,
+:mod:`npsxl.report.summary_support` the coordinator's support planning,
 :mod:`npsxl.report.summary_history` the versions and trends,
 :mod:`npsxl.report.summary_lists` the returns log, the chase list and the data, all on
 :mod:`npsxl.report.summary_base`.
@@ -38,6 +39,7 @@ from npsxl.report.summary_figures import FigureSheets
 from npsxl.report.summary_groups import GroupSheets
 from npsxl.report.summary_history import HistorySheets
 from npsxl.report.summary_lists import ListSheets
+from npsxl.report.summary_support import SupportSheet
 from npsxl.report.summary_within import WithinSheet
 
 MAX_LISTED = 20  # agreed returns that disagree, on the Overview (the Returns log has them all)
@@ -65,7 +67,9 @@ def write_summary_workbook(collation: Collation, path: str | Path, *, force: boo
     return Path(path)
 
 
-class _SummaryWriter(FigureSheets, GroupSheets, WithinSheet, HistorySheets, ListSheets):
+class _SummaryWriter(
+    FigureSheets, GroupSheets, WithinSheet, HistorySheets, ListSheets, SupportSheet
+):
     """Writes every sheet of one summary workbook."""
 
     # -- the workbook --------------------------------------------------------------------------
@@ -81,6 +85,7 @@ class _SummaryWriter(FigureSheets, GroupSheets, WithinSheet, HistorySheets, List
         self.means_sheet()
         self.heat_map()
         self.within_sheet()
+        self.support_sheet()
         if self.c.version_mappings():
             self.versions_sheet()
         if self.c.previous_round is not None:
