@@ -21,7 +21,11 @@ from npsxl.reading.table import Table, find_table
 from npsxl.reading.values import as_text, norm, to_date
 from npsxl.workbook import layout as L
 
-_SMALL_PRINT = re.compile(r"Model (\S+) version (\S+), fingerprint ([0-9a-f]{64})")
+# The small print gives the fingerprint's first 12 characters (workbooks made before 1.0.1's
+# layout gave all 64); the metadata has it in full.
+_SMALL_PRINT = re.compile(
+    rf"Model (\S+) version (\S+), fingerprint ([0-9a-f]{{{L.SHORT_FINGERPRINT},64}})\b"
+)
 _MODEL_KEYS = ("model_id", "model_version", "model_fingerprint")
 
 
@@ -135,10 +139,10 @@ class Identification:
                 known=known,
             )
             return None, None
-        model = next((m for m in versions if m.fingerprint == r.model_fingerprint), versions[0])
+        model = next((m for m in versions if _fits(m, r.model_fingerprint)), versions[0])
         if not r.model_fingerprint:
             self.result.report(P.FINGERPRINT_MISSING, where)
-        elif r.model_fingerprint != model.fingerprint:
+        elif not _fits(model, r.model_fingerprint):
             self.result.report(
                 P.FINGERPRINT_MISMATCH,
                 self.meta_where.get("model_fingerprint", where),
@@ -147,6 +151,7 @@ class Identification:
                 expected=model.fingerprint[:12],
             )
             return None, None
+        r.model_fingerprint = model.fingerprint  # in full, when the small print had it short
         return model, find_table(self.book, [model])
 
     # identity and respondent ------------------------------------------------------------------
@@ -252,3 +257,11 @@ class Identification:
         self.result.respondent = Respondent(
             values["respondent_name"], values["respondent_role"], values["respondent_email"], date
         )
+
+
+def _fits(model: Model, fingerprint: str) -> bool:
+    """Whether ``fingerprint`` is the model's: all of it, or (from the small print) its first
+    :data:`~npsxl.workbook.layout.SHORT_FINGERPRINT` characters or more."""
+    if len(fingerprint) == len(model.fingerprint):
+        return fingerprint == model.fingerprint
+    return len(fingerprint) >= L.SHORT_FINGERPRINT and model.fingerprint.startswith(fingerprint)

@@ -24,15 +24,16 @@ SUMMARY_HEADER_ROW = 3
 
 
 # The Summary sheet's item table: (key, header, width). Scores are numbers (the chart and the
-# averages use them); the level names stand beside them.
+# averages use them); the level names stand beside them. No header may be one the reader
+# looks for on the Self-assessment sheet ('Current level', 'Target level').
 SUMMARY_TABLE = (
     ("ref", "Ref", 6),
     ("name", "Key area or enabler", 34),
     ("theme", "Theme", 26),
     ("current", "Current score", 8.5),
-    ("current_level", "Current level", 11.5),
+    ("current_level", "Current", 11.5),
     ("target", "Target score", 8.5),
-    ("target_level", "Target level", 11.5),
+    ("target_level", "Target", 11.5),
     ("gap", "Gap", 7),
     ("complete", "Complete", 9.5),
 )
@@ -387,8 +388,9 @@ def _steps(model: Model, previous: bool = False) -> list[str]:
 
 
 def short_fingerprint(model: Model) -> str:
-    """The first 12 characters of the model's fingerprint: enough for a person to compare."""
-    return model.fingerprint[:12]
+    """The start of the model's fingerprint: enough for a person to compare (the reader
+    accepts it too, when a workbook has lost its metadata)."""
+    return model.fingerprint[: L.SHORT_FINGERPRINT]
 
 
 def below_formula(cur: str, tgt: str, levels: str) -> str:
