@@ -25,6 +25,7 @@ from reports_common import (
 )
 
 from npsxl.collation.run import collate
+from npsxl.model.defaults import packaged_archive
 from npsxl.report.findings import council_points, headlines, level_label, percent
 from npsxl.report.report_data import report_data
 from npsxl.report.reports import COUNCILS_COLUMNS, write_reports
@@ -107,7 +108,9 @@ def test_groups_with_no_returns_are_marked_and_every_group_has_its_n(data):
     north_west_l1 = regions["North West"].items[0]  # Gamma 1, Delta blank
     assert north_west_l1.n_current == 1 and north_west_l1.median_current.n == 1
     types = {g.name: g for g in data.council_types.groups}
-    assert types["London borough"].no_returns and types["unitary"].councils == 3
+    assert (
+        types["London borough"].no_returns and types["Unitary"].councils == 3
+    )  # shown capitalised
 
 
 def test_ambition_rounds_versions_and_responses(data):
@@ -116,7 +119,7 @@ def test_ambition_rounds_versions_and_responses(data):
     assert data.benchmark == "Mature" and data.benchmark_score == 3
     assert data.rounds == (("2025", 3), ("2026", 5))
     assert (data.latest_round, data.previous_round) == ("2026", "2025")
-    assert data.versions == (("2025", "nps-2018 1.0.0", 3), ("2026", "nps-2018 1.0.0", 5))
+    assert data.versions == (("2025", "nps-2018 1.0.1", 3), ("2026", "nps-2018 1.0.1", 5))
     assert (data.responses.councils, data.responses.expected) == (5, 6)
 
 
@@ -135,9 +138,9 @@ def test_movement_between_the_rounds(data):
 def test_a_council_report_has_its_levels_medians_and_next_level(data):
     alpha = council(data, ALPHA)
     assert (alpha.name, alpha.region, alpha.council_type, alpha.round) == (
-        "Alpha Council", "North East", "unitary", "2026",
+        "Alpha Council", "North East", "Unitary", "2026",
     )  # fmt: skip
-    assert alpha.file_stem == "E06000001-Alpha-Council" and alpha.model_version == "nps-2018 1.0.0"
+    assert alpha.file_stem == "E06000001-Alpha-Council" and alpha.model_version == "nps-2018 1.0.1"
     l1 = alpha.items[0]
     assert (l1.current, l1.target, l1.gap) == ("Developing", "Innovator", 3)
     assert l1.next_level == "Mature" and l1.next_descriptor == MODEL.item("L1").descriptors[2]
@@ -274,7 +277,7 @@ def test_briefing_shows_no_returns_and_the_counts_behind_the_figures(written):
     assert "London no returns no returns" in shown  # counted, response rate
     assert "No returns from: London." in shown
     assert "Movement since round 2025" in shown
-    assert "nps-2018 1.0.0 (5 returns)" in shown
+    assert "nps-2018 1.0.1 (5 returns)" in shown
 
 
 def test_council_page_shows_the_partial_answers_and_the_next_level(written):
@@ -322,7 +325,10 @@ def test_stale_reports_of_an_earlier_run_are_removed(collation, tmp_path):
 
 
 def test_several_jobs_write_the_same_pages(register, tmp_path):
-    collation = collate([ROOT / "samples" / "returns"], register, model=MODEL)
+    # the samples were made from 1.0.0: the packaged archive reads them
+    collation = collate(
+        [ROOT / "samples" / "returns"], register, model=MODEL, archive=packaged_archive()
+    )
     assert len(collation.latest) >= 8  # enough for the pages to be written in processes
     one = write_reports(collation, tmp_path / "one", pdf=False, jobs=1)
     two = write_reports(collation, tmp_path / "two", pdf=False, jobs=2)

@@ -25,6 +25,7 @@ from npsxl.collation.collation import Collation
 from npsxl.collation.columns import ALL_COUNCILS, ALL_ITEMS, NOT_GIVEN
 from npsxl.collation.counting import code_of, item_theme, name_of, round_of, version_label
 from npsxl.model.model import Model
+from npsxl.model.register import council_type_label
 from npsxl.report.report_figures import (
     CouncilItem,
     CouncilMove,
@@ -116,7 +117,7 @@ class _Gatherer:
             high = slice(self.benchmark_score - 1, None)
             result.append(
                 GroupFigures(
-                    name=group,
+                    name=council_type_label(group) if by == "council_type" else group,
                     councils=int(councils.get(group, 0)),
                     expected=None if expected is None else expected.get(group, 0),
                     items=tuple(items),
@@ -235,7 +236,7 @@ class _Gatherer:
                     code=code_of(ret),
                     name=name_of(ret) or code_of(ret) or "Council not named",
                     region=region,
-                    council_type=council_type,
+                    council_type=council_type_label(council_type),
                     round=round_of(ret),
                     model_version=version_label(
                         ret.model_id or self.model.id, ret.model_version or self.model.version
