@@ -11,7 +11,8 @@ collation's frames. Figures are for the latest round, pooled across model versio
 the collation; the movement compares the latest round with the previous one.
 
 Respondents (their names, roles and emails) are not gathered: the reports leave them out.
-"""
+Council types are shown capitalised. This module is over 400 lines because it is the one
+reader of the collation for the reports (see above)."""
 
 from __future__ import annotations
 

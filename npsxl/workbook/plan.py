@@ -1,7 +1,10 @@
 """What every council's self-assessment workbook of one model shares, worked out once per
 model (:func:`plan_for`): the rows and their heights, texts, formulas and the column widths
 of each sheet. :mod:`npsxl.workbook.writer` writes the workbook from them, in the cell
-formats of :mod:`npsxl.workbook.formats`."""
+formats of :mod:`npsxl.workbook.formats`.
+
+This module is over 400 lines because it is the one plan of all four visible sheets: their
+rows, texts and formulas are worked out together, once, so that they agree."""
 
 from __future__ import annotations
 
