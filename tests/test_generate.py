@@ -121,7 +121,7 @@ def test_generate_one_council_is_personalised_and_listed_in_the_manifest(tmp_pat
               for i, f in enumerate(L.COUNCIL_FIELDS)}  # fmt: skip
     assert values == {"council_name": "Leeds City Council", "council_code": "E08000035",
                       "region": "Yorkshire and The Humber",
-                      "council_type": "metropolitan district"}  # fmt: skip
+                      "council_type": "Metropolitan district"}  # fmt: skip
     assert all(wb[L.START][L.start_detail_cell(i)].protection.locked for i in range(4))
     props = {p.name: p.value for p in wb.custom_doc_props.props}
     assert props["npsxl_council_code"] == "E08000035"

@@ -23,6 +23,7 @@ from conftest import sample_answers, soffice_convert
 from npsxl.cli import cli
 from npsxl.core.errors import RoundSettingsError
 from npsxl.model.answers import Answer, Respondent, ReturnKind, SignOff
+from npsxl.model.register import council_type_label
 from npsxl.model.round_settings import PLACEHOLDERS, RoundSettings, load_round_settings
 from npsxl.reading.reader import read_return
 from npsxl.workbook import layout as L
@@ -503,7 +504,7 @@ def test_a_typed_council_name_fills_in_its_code_region_and_type(resaved, registe
     and case as typed): the code, region and type fill in from the council list."""
     wb = openpyxl.load_workbook(resaved["typed-xlsx"], data_only=True)
     leeds = register.match("Leeds")
-    expected = (leeds.code, leeds.region, leeds.council_type)
+    expected = (leeds.code, leeds.region, council_type_label(leeds.council_type))
     for field, value in zip(L.COUNCIL_FIELDS[1:], expected, strict=True):
         ws, ref = name_cell(wb, field.defined_name)
         assert ws[ref].value == value, field.key

@@ -13,10 +13,15 @@ from npsxl.workbook.writer import build_workbook
 
 
 @pytest.fixture(scope="module")
-def book(model, register, tmp_path_factory):
+def leeds(model, register, tmp_path_factory):
     path = tmp_path_factory.mktemp("text") / "leeds.xlsx"
     build_workbook(model, path, register.match("Leeds"))
-    return openpyxl.load_workbook(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def book(leeds):
+    return openpyxl.load_workbook(leeds)
 
 
 def texts(ws) -> list[str]:
@@ -96,3 +101,32 @@ def test_small_print_has_a_short_fingerprint_and_the_metadata_the_full_one(book,
     assert model.fingerprint not in small
     meta = book[L.METADATA]
     assert model.fingerprint in texts(meta)
+
+
+def test_the_reader_tells_the_model_from_the_short_fingerprint_and_refuses_another(
+    leeds, model, register, tmp_path
+):
+    from npsxl.reading.reader import read_return
+
+    def without_metadata(wb, fingerprint=None):
+        wb.defined_names.clear()  # what a round trip through Google Sheets can lose
+        wb.custom_doc_props.props.clear()
+        del wb[L.METADATA]
+        if fingerprint:
+            ws = wb[L.START]
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and cell.value.startswith("Model "):
+                        cell.value = cell.value.replace(model.fingerprint[:12], fingerprint)
+        path = tmp_path / f"{fingerprint or 'same'}.xlsx"
+        wb.save(path)
+        return path
+
+    same = read_return(without_metadata(openpyxl.load_workbook(leeds)), model, register)
+    assert same.model_version == model.version and same.model_fingerprint == model.fingerprint
+    assert "fingerprint-mismatch" not in [p.code for p in same.problems]
+    other = read_return(
+        without_metadata(openpyxl.load_workbook(leeds), "0123456789ab"), model, register
+    )
+    assert not other.accepted
+    assert "fingerprint-mismatch" in [p.code for p in other.problems]

@@ -38,6 +38,14 @@ COUNCIL_TYPES: tuple[str, ...] = (
 )
 """Recognised values of the optional ``council_type`` column."""
 
+
+def council_type_label(council_type: str) -> str:
+    """A council type as people read it, capitalised: 'metropolitan district' is shown as
+    'Metropolitan district' ('London borough' and 'City of London' as they are). The data
+    (the register, the CSV files) keeps the value as it is."""
+    return council_type[:1].upper() + council_type[1:]
+
+
 STANDARD_GROUPINGS: tuple[str, ...] = ("region", "council_type")
 """The register columns every collation is summarised by; ``--group-by`` adds others."""
 

@@ -22,9 +22,11 @@ from npsxl.reading.table import Table, find_tables
 from npsxl.reading.values import as_text, norm, to_date
 from npsxl.workbook import layout as L
 
-# The small print on Start here gives the fingerprint's first characters (people compare it);
-# the full one is in the metadata and the properties.
-_SMALL_PRINT = re.compile(r"Model (\S+) version (\S+), fingerprint ([0-9a-f]{12,64})")
+# The small print gives the fingerprint's first 12 characters (workbooks made before 1.0.1's
+# layout gave all 64); the metadata has it in full.
+_SMALL_PRINT = re.compile(
+    rf"Model (\S+) version (\S+), fingerprint ([0-9a-f]{{{L.SHORT_FINGERPRINT},64}})\b"
+)
 _MODEL_KEYS = ("model_id", "model_version", "model_fingerprint")
 
 
@@ -157,6 +159,7 @@ class Identification:
                 position=position,
             )
             return None, None
+        r.model_fingerprint = model.fingerprint  # in full, when the small print had it short
         return model, self._find_table([model])
 
     # identity and respondent ------------------------------------------------------------------
@@ -348,8 +351,8 @@ class Identification:
 
 
 def _fits(model: Model, fingerprint: str) -> bool:
-    """Whether a workbook's fingerprint is the model's: the full one, or (when only the small
-    print is left) its first characters."""
-    if len(fingerprint) < 64:
-        return len(fingerprint) >= 12 and model.fingerprint.startswith(fingerprint)
-    return model.fingerprint == fingerprint
+    """Whether ``fingerprint`` is the model's: all of it, or (from the small print) its first
+    :data:`~npsxl.workbook.layout.SHORT_FINGERPRINT` characters or more."""
+    if len(fingerprint) == len(model.fingerprint):
+        return fingerprint == model.fingerprint
+    return len(fingerprint) >= L.SHORT_FINGERPRINT and model.fingerprint.startswith(fingerprint)

@@ -11,7 +11,8 @@ collation's frames. Figures are for the latest round, pooled across model versio
 the collation; the movement compares the latest round with the previous one.
 
 Respondents (their names, roles and emails) are not gathered: the reports leave them out.
-"""
+Council types are shown capitalised. This module is over 400 lines because it is the one
+reader of the collation for the reports (see above)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from npsxl.collation.collation import Collation
 from npsxl.collation.columns import ALL_COUNCILS, ALL_ITEMS, NOT_GIVEN
 from npsxl.collation.counting import code_of, item_theme, name_of, round_of, version_label
 from npsxl.model.model import Model
+from npsxl.model.register import council_type_label
 from npsxl.report.report_figures import (
     CouncilItem,
     CouncilMove,
@@ -116,7 +118,7 @@ class _Gatherer:
             high = slice(self.benchmark_score - 1, None)
             result.append(
                 GroupFigures(
-                    name=group,
+                    name=council_type_label(group) if by == "council_type" else group,
                     councils=int(councils.get(group, 0)),
                     expected=None if expected is None else expected.get(group, 0),
                     items=tuple(items),
@@ -235,7 +237,7 @@ class _Gatherer:
                     code=code_of(ret),
                     name=name_of(ret) or code_of(ret) or "Council not named",
                     region=region,
-                    council_type=council_type,
+                    council_type=council_type_label(council_type),
                     round=round_of(ret),
                     model_version=version_label(
                         ret.model_id or self.model.id, ret.model_version or self.model.version

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from npsxl.collation.columns import ALL_COUNCILS, MEASURES
+from npsxl.model.register import council_type_label
 from npsxl.report.sheet_rows import safe_text
 from npsxl.report.summary_base import (
     CHART_FONT,
@@ -75,7 +76,7 @@ class GroupSheets(SummaryBase):
         row = header
         done: set[str] = set()
         for record in stats.itertuples(index=False):
-            group = safe_text(record.group)
+            group = safe_text(self.group_name(by, record.group))
             if not councils.get(record.group):
                 if record.group not in done:
                     done.add(record.group)
@@ -97,6 +98,11 @@ class GroupSheets(SummaryBase):
                 else:
                     self.value(ws, row, c, getattr(record, key), getattr(f, style))
         ws.print_area(0, 0, row, len(widths) - 1)
+
+    @staticmethod
+    def group_name(by: str, group: str) -> str:
+        """A group as shown: council types capitalised ('Metropolitan district')."""
+        return council_type_label(group) if by == "council_type" else group
 
     @staticmethod
     def what(by: str) -> str:
@@ -143,8 +149,9 @@ class GroupSheets(SummaryBase):
         row = top
         for record in with_councils + [r for r in records if not r.councils]:
             row += 1
-            ws.write_string(row, 0, safe_text(record.group), f.cell_bold)
-            self.fit_rows(ws, row, [(safe_text(record.group), 22, True)])
+            name = safe_text(self.group_name(by, record.group))
+            ws.write_string(row, 0, name, f.cell_bold)
+            self.fit_rows(ws, row, [(name, 22, True)])
             ws.write_number(row, 1, record.councils, f.integer)
             if not record.councils:
                 ws.merge_range(row, 2, row, 4, NO_RETURNS, f.no_returns)

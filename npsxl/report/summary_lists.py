@@ -7,6 +7,7 @@ chase list prints in full, its header on every page."""
 from __future__ import annotations
 
 from npsxl.collation.columns import ANSWERS_COLUMNS, ANSWERS_CSV, RETURNS_CSV, SCORE_COLUMNS
+from npsxl.model.register import council_type_label
 from npsxl.report.sheet_rows import safe_text
 from npsxl.report.summary_base import MAX_PROBLEMS_SHOWN, SummaryBase
 
@@ -166,7 +167,12 @@ class ListSheets(SummaryBase):
         return row + 1
 
     def council_cells(self, ws, row, council, extras, widths, reason) -> None:
-        texts = [council.code, council.name, council.region, council.council_type]
+        texts = [
+            council.code,
+            council.name,
+            council.region,
+            council_type_label(council.council_type),
+        ]
         texts += [council.extra.get(e, "") for e in extras]
         self.council_row(ws, row, [safe_text(t) for t in texts] + [reason], widths)
 

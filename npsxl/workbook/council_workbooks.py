@@ -9,7 +9,7 @@ from pathlib import Path
 
 from npsxl.core.atomic import atomic_path
 from npsxl.model.model import Model
-from npsxl.model.register import Council
+from npsxl.model.register import Council, council_type_label
 from npsxl.model.round_settings import RoundSettings
 from npsxl.model.rounds import assessment_round
 from npsxl.workbook import layout as L
@@ -88,7 +88,8 @@ class CouncilWorkbooks:
 
     def _detail_heights(self, council: Council) -> dict[str, float]:
         values = {"council_name": council.name, "council_code": council.code,
-                  "region": council.region, "council_type": council.council_type}  # fmt: skip
+                  "region": council.region,
+                  "council_type": council_type_label(council.council_type)}  # fmt: skip
         font = self.model.brand.font
         return {f.key: detail_height(values[f.key], "", font) for f in L.COUNCIL_FIELDS}
 
@@ -116,7 +117,7 @@ class CouncilWorkbooks:
             t["code"]: _xml_text(council.code),
             t["name"]: _xml_text(council.name),
             t["region"]: _xml_text(council.region),
-            t["council_type"]: _xml_text(council.council_type),
+            t["council_type"]: _xml_text(council_type_label(council.council_type)),
         }
         # in the worksheets the name is only in the footers, where '&' is written '&&'
         sheet = {**text, t["name"]: _xml_text(excel_text(council.name))}

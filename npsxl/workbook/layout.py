@@ -187,6 +187,8 @@ def meta_property_name(key: str) -> str:
     return f"npsxl_{key}"
 
 
+SHORT_FINGERPRINT = 12  # characters of the model's fingerprint in the small print, for people
+
 META_FIRST_ROW = 1  # on the Metadata sheet: A = key, B = value, from row 2
 
 

@@ -1,7 +1,10 @@
 """What every council's self-assessment workbook of one model shares, worked out once per
 model (:func:`plan_for`): the rows and their heights, texts, formulas and the column widths
 of each sheet. :mod:`npsxl.workbook.writer` writes the workbook from them, in the cell
-formats of :mod:`npsxl.workbook.formats`."""
+formats of :mod:`npsxl.workbook.formats`.
+
+This module is over 400 lines because it is the one plan of all four visible sheets: their
+rows, texts and formulas are worked out together, once, so that they agree."""
 
 from __future__ import annotations
 
@@ -25,15 +28,16 @@ SUMMARY_HEADER_ROW = 3
 
 
 # The Summary sheet's item table: (key, header, width). Scores are numbers (the chart and the
-# averages use them); the level names stand beside them.
+# averages use them); the level names stand beside them. No header may be one the reader
+# looks for on the Self-assessment sheet ('Current level', 'Target level').
 SUMMARY_TABLE = (
     ("ref", "Ref", 6),
     ("name", "Key area or enabler", 34),
     ("theme", "Theme", 26),
     ("current", "Current score", 8.5),
-    ("current_level", "Current level", 11.5),
+    ("current_level", "Current", 11.5),
     ("target", "Target score", 8.5),
-    ("target_level", "Target level", 11.5),
+    ("target_level", "Target", 11.5),
     ("gap", "Gap", 7),
     ("complete", "Complete", 9.5),
 )
@@ -348,8 +352,9 @@ def multi_range(blocks, col: int) -> str:
 
 
 def short_fingerprint(model: Model) -> str:
-    """The first 12 characters of the model's fingerprint: enough for a person to compare."""
-    return model.fingerprint[:12]
+    """The start of the model's fingerprint: enough for a person to compare (the reader
+    accepts it too, when a workbook has lost its metadata)."""
+    return model.fingerprint[: L.SHORT_FINGERPRINT]
 
 
 def below_formula(cur: str, tgt: str, levels: str) -> str:

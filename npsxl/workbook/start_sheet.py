@@ -17,6 +17,7 @@ import datetime as dt
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from npsxl.model.register import council_type_label
 from npsxl.workbook import layout as L
 from npsxl.workbook.plan import START_WIDTHS, detail_height
 from npsxl.workbook.textfit import FONT_SIZE, row_height, span_pixels
@@ -175,7 +176,7 @@ class StartSheet:
         )
         if c is not None:
             values.update(council_name=c.name, council_code=c.code, region=c.region,
-                          council_type=c.council_type)  # fmt: skip
+                          council_type=council_type_label(c.council_type))  # fmt: skip
         return values
 
     def _detail_help(self, field) -> str:

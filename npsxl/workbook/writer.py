@@ -32,7 +32,7 @@ from npsxl import __version__
 from npsxl.core.atomic import atomic_path
 from npsxl.model.answers import Answer, Respondent, ReturnKind, SignOff
 from npsxl.model.model import Model
-from npsxl.model.register import Council
+from npsxl.model.register import Council, council_type_label
 from npsxl.model.round_settings import RoundSettings
 from npsxl.model.rounds import assessment_round
 from npsxl.workbook import layout as L
@@ -365,7 +365,7 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
                 ws.write_string(row, 2, c.name)
                 ws.write_string(row, 3, c.code)
                 ws.write_string(row, 4, c.region)
-                ws.write_string(row, 5, c.council_type)
+                ws.write_string(row, 5, council_type_label(c.council_type))
             last = len(self.councils) + 1
             self.wb.define_name(L.COUNCILS_NAME, f"='{L.LISTS}'!$C$2:$C${last}")
         row, col = MISSING_CELL
