@@ -11,13 +11,14 @@ cd "$(dirname "$0")/.."
 section() { printf '\n=== %s\n' "$*"; }
 
 # --- system packages ------------------------------------------------------------------------------
-if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then
-  section "Installing LibreOffice Calc and poppler-utils (Debian packages) for the round-trip tests"
+if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
+  || ! /usr/bin/python3 -c "import uno" >/dev/null 2>&1; then
+  section "Installing LibreOffice Calc, its Python bridge and poppler-utils (Debian packages) for the round-trip tests"
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
-  $sudo apt-get install -y -qq libreoffice-calc-nogui poppler-utils >/dev/null
+  $sudo apt-get install -y -qq libreoffice-calc-nogui python3-uno poppler-utils >/dev/null
 fi
 
 # --- the browser tools for the report tests -----------------------------------------------------

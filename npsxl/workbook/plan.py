@@ -5,12 +5,22 @@ formats of :mod:`npsxl.workbook.formats`."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from npsxl import __version__
 from npsxl.model.model import Item, Model
 from npsxl.workbook import layout as L
-from npsxl.workbook.textfit import FONT_SIZE, column_pixels, row_height, span_pixels
+from npsxl.workbook.textfit import (
+    FONT_SIZE,
+    LO_COLUMN_SCALE,
+    MAX_ROW_HEIGHT,
+    column_pixels,
+    fitting_width,
+    row_height,
+    span_pixels,
+)
 
 # Column widths of the other sheets (the Self-assessment columns are in npsxl.workbook.layout).
 START_WIDTHS = (2, 22, 58, 44)
@@ -31,23 +41,47 @@ SUMMARY_COLUMNS = ("Ref", "Key area or enabler", "Theme", "Current", "Target", "
 MISSING_CELL = (1, 7)  # Lists!H2: the ids of items still to complete, built by formula
 
 
-MARGINS = {"left": 0.3, "right": 0.3, "top": 0.4, "bottom": 0.55}
+MARGINS = {"left": 0.25, "right": 0.25, "top": 0.4, "bottom": 0.55}
 
 
 A4 = 9
+A4_LANDSCAPE_INCHES = (11.69, 8.27)
 
 
+INPUT_CELLS = "the cells with a dashed border"  # how instructions name the cells to fill in
+
+# One line, within the levels' printed page (the inputs print on the next)
 HELP_ROW_TEXT = (
-    "Choose a Current level and a Target level for every row from the dropdowns in the yellow "
-    "cells; add evidence, actions and a target date. Click a name to read its guidance."
+    "Choose a Current and a Target level in each row from the dropdowns in the dashed cells; "
+    "add evidence, actions and a target date. Click a name for its guidance."
 )
 
 
 HELP_ROW_TEXT_PREFILLED = (
-    "Choose a Current level and a Target level for every row from the dropdowns in the yellow "
-    "cells (last round's are in grey beside them); update the evidence and actions, and add a "
-    "target date. Click a name to read its guidance."
+    "Choose a Current and a Target level in each row (dropdowns in the dashed cells; last "
+    "round's in grey); update evidence and actions; add a target date."
 )
+
+EARLIEST_DATE = dt.date(2018, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+
+
+def date_validation(title: str, purpose: str, example: str = "31/03/2028") -> dict:
+    """xlsxwriter data-validation options for a date cell: a real date from
+    :data:`EARLIEST_DATE` to :data:`LATEST_DATE`, with a prompt (``title``, at most 32
+    characters, and ``purpose``) and an error message that say so (add ``multi_range`` for
+    several blocks)."""
+    first, last = EARLIEST_DATE.strftime("%d/%m/%Y"), LATEST_DATE.strftime("%d/%m/%Y")
+    return {
+        "validate": "date",
+        "criteria": "between",
+        "minimum": EARLIEST_DATE,
+        "maximum": LATEST_DATE,
+        "input_title": title,
+        "input_message": f"{purpose}: a date as dd/mm/yyyy, e.g. {example}",
+        "error_title": "Type a date",
+        "error_message": f"Type a real date from {first} to {last} as dd/mm/yyyy, e.g. {example}.",
+    }
 
 
 def detail_height(value, help_text: str, font: str) -> float:
@@ -88,7 +122,15 @@ class Plan:
         self.previous = previous
         font = model.brand.font
         self.font = font
-        self.columns = L.assessment_columns(model.level_names, previous)
+        # a level's column is widened when one of its descriptors would need a row taller
+        # than Excel allows (a row's other cells are narrower texts)
+        room = MAX_ROW_HEIGHT - 9
+        level_widths = [
+            fitting_width((item.descriptors[i] for item in model.items), L.LEVEL_WIDTH,
+                          limit=room, font=font)
+            for i in range(len(model.levels))
+        ]  # fmt: skip
+        self.columns = L.assessment_columns(model.level_names, previous, level_widths)
         self.col = {c.key: i for i, c in enumerate(self.columns)}
         self.pixels = {c.key: column_pixels(c.width) for c in self.columns}
         self.n_items = len(model.items)
@@ -112,6 +154,7 @@ class Plan:
             minimum=30,
             font=font,
         )
+        self._plan_printing()
         p = self.pixels
         self.item_heights = {}
         for item in model.items:
@@ -256,6 +299,19 @@ class Plan:
             f'"Still to complete: "&SUBSTITUTE({missing}," ",", "))'
         )
 
+    def _plan_printing(self) -> None:
+        """How the Self-assessment prints: on A4 landscape, each row across two pages (the
+        levels, then the council's evidence, actions, date and check, with the reference and
+        name repeated), at the largest whole percentage at which both halves fit the page
+        in Excel and in LibreOffice (which draws columns wider)."""
+        widths = [c.width for c in self.columns]
+        split = self.col["evidence"]
+        printable = (A4_LANDSCAPE_INCHES[0] - MARGINS["left"] - MARGINS["right"]) * 96
+        levels = span_pixels(widths[:split])
+        inputs = span_pixels(widths[:2]) + span_pixels(widths[split:])
+        self.print_split = split
+        self.print_scale = min(100, int(100 * printable / (max(levels, inputs) * LO_COLUMN_SCALE)))
+
 
 _PLANS: dict[tuple, Plan] = {}
 
@@ -303,7 +359,7 @@ def _steps(model: Model, previous: bool = False) -> list[str]:
     choose = (
         f"Go to the '{L.ASSESSMENT}' sheet. For each of the {n} key areas and enablers, read the "
         f"{len(model.levels)} level descriptions, then choose your Current level and your Target "
-        "level from the dropdowns in the yellow cells."
+        f"level from the dropdowns in {INPUT_CELLS}."
     )
     if previous:
         choose += (
@@ -322,7 +378,7 @@ def _steps(model: Model, previous: bool = False) -> list[str]:
         )
     return [
         "Check your council's details below and add your name, role, email and today's date in "
-        "the yellow cells.",
+        f"{INPUT_CELLS}.",
         choose,
         texts,
         f"Click an item's name for its guidance. Targets are yours to choose: there is nothing "

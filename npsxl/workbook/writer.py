@@ -91,6 +91,34 @@ class _Sheet(Worksheet):
 _FORMULAS: dict[tuple, str] = {}
 
 
+class _FittedSheet(_Sheet):
+    """A worksheet whose rows in :attr:`fitted_rows` carry their height without marking it
+    custom: Excel opens them at that height and fits them again to wrapped text when a cell
+    in them is edited, LibreOffice fits them when it opens the file. (xlsxwriter marks every
+    height it writes as custom; ``_write_row`` is its own step, copied with that one change.)
+    """
+
+    fitted_rows: frozenset[int] = frozenset()
+
+    def _write_row(self, row, spans, row_info=None, empty_row=False):
+        if row not in self.fitted_rows or row_info is None or row_info.height is None:
+            return super()._write_row(row, spans, row_info, empty_row)
+        attributes = [("r", row + 1)]
+        if spans:
+            attributes.append(("spans", spans))
+        if row_info.row_format:
+            attributes += [("s", row_info.row_format._get_xf_index()), ("customFormat", 1)]
+        attributes.append(("ht", f"{row_info.height * 0.75:.16g}"))
+        if row_info.hidden:
+            attributes.append(("hidden", 1))
+        if self.excel_version == 2010:
+            attributes.append(("x14ac:dyDescent", "0.25"))
+        if empty_row:
+            self._xml_empty_tag_unencoded("row", attributes)
+        else:
+            self._xml_start_tag_unencoded("row", attributes)
+
+
 # --- building -------------------------------------------------------------------------------------
 def build_workbook(
     model: Model,
@@ -178,7 +206,7 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
         self.f = Formats(wb, self.model)
         self.col = plan.col
         self.scores = self._level_scores()
-        who = council.name if council else f"{self.model.short_name} self-assessment"
+        who = council.name if council else "Blank workbook"  # on every printed page
         # no font-size codes: "&8" before a name starting with a digit would read as "&83"
         self.footer = f"&L{excel_text(who)}&CPage &P of &N&R{excel_text(self.model.short_name)}: &A"
 
@@ -209,7 +237,8 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
             ws.write_string(row, col, str(value), fmt)
 
     def _sheet(self, name):
-        ws = self.wb.add_worksheet(name, worksheet_class=_Sheet)
+        kind = _FittedSheet if name == L.ASSESSMENT else _Sheet
+        ws = self.wb.add_worksheet(name, worksheet_class=kind)
         ws.hide_gridlines(2)
         ws.set_landscape()
         ws.set_paper(A4)
