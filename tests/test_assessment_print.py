@@ -21,10 +21,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import soffice_convert
+from conftest import sample_answers, soffice_convert
 
 from npsxl.model.answers import Answer
 from npsxl.workbook import layout as L
+from npsxl.workbook.previous import Previous
 from npsxl.workbook.textfit import MAX_ROW_HEIGHT
 from npsxl.workbook.writer import build_workbook
 
@@ -80,7 +81,11 @@ def printed(model, register, tmp_path_factory):
     leeds = folder / "leeds.xlsx"
     build_workbook(model, blank, councils=list(register))
     build_workbook(model, leeds, register.match("Leeds"), answers={"L2": Answer("L2", "Mature")})
-    pdfs = soffice_convert([blank, leeds], "pdf", folder / "pdf")
+    # pre-filled from last round: two more columns (last round's levels), the widest print
+    prefilled = folder / "prefilled.xlsx"
+    last_round = Previous("2024", model.id, model.version, "old.xlsx", sample_answers(model, 1))
+    build_workbook(model, prefilled, register.match("Leeds"), previous=last_round)
+    pdfs = soffice_convert([blank, leeds, prefilled], "pdf", folder / "pdf")
     cells = {}
     for item_id in LONG_ITEMS:
         cells[L.item_input_name(item_id, "evidence")] = long_text(item_id, "ev")
@@ -100,6 +105,7 @@ def printed(model, register, tmp_path_factory):
     return {
         "blank": (pdfs["blank"], {}, {}),
         "leeds": (pdfs["leeds"], {}, {}),
+        "prefilled": (pdfs["prefilled"], {}, {}),
         "typed": (typed_pdf, cells, heights),
     }
 
@@ -126,7 +132,7 @@ def lowest_text(pdf: Path) -> list[tuple[float, float, float]]:
     return result
 
 
-@pytest.mark.parametrize("kind", ["blank", "leeds", "typed"])
+@pytest.mark.parametrize("kind", ["blank", "leeds", "prefilled", "typed"])
 def test_every_page_names_the_council_or_says_blank(printed, kind):
     pdf, _, _ = printed[kind]
     who = "Blank workbook" if kind == "blank" else "Leeds City Council"
@@ -136,7 +142,7 @@ def test_every_page_names_the_council_or_says_blank(printed, kind):
         assert who in " ".join(text.split()), f"page {number} does not say {who!r}"
 
 
-@pytest.mark.parametrize("kind", ["blank", "leeds", "typed"])
+@pytest.mark.parametrize("kind", ["blank", "leeds", "prefilled", "typed"])
 def test_the_self_assessment_prints_rows_across_two_pages_each_well_used(printed, kind):
     pdf, _, _ = printed[kind]
     pages = page_texts(pdf)
