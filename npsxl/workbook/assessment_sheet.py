@@ -15,6 +15,7 @@ from npsxl.workbook import layout as L
 from npsxl.workbook.plan import (
     HELP_ROW_TEXT,
     HELP_ROW_TEXT_PREFILLED,
+    MARGINS,
     below_formula,
     date_validation,
     multi_range,
@@ -103,15 +104,19 @@ class AssessmentSheet:
         ws.conditional_format(first, check, blocks[-1][1], check, {
             "type": "cell", "criteria": "==", "value": '"Target below current"',
             "format": f.cf_warning, "multi_range": checks})  # fmt: skip
-        ws.print_area(0, 0, plan.assessment_last_row, width - 1)
-        self._print_setup(ws)
+        # the title prints in the page header: in the rows it would show, cut, on the inputs'
+        # pages (in the repeated columns); the help row is about the dropdowns, for the screen
+        ws.print_area(L.ASSESSMENT_HELP_ROW + 1, 0, plan.assessment_last_row, width - 1)
+        self._print_setup(ws, title)
         self._protect(ws)
 
-    def _print_setup(self, ws):
+    def _print_setup(self, ws, title: str):
         """Each row prints across two A4 landscape pages, left to right then down: the
         levels, then the council's inputs, with the reference and name on both; at the scale
         worked out in the plan (not fitted to the width, which would shrink it to a third)."""
         plan = self.plan
+        ws.set_header(f'&L&"-,Bold"&14{self.excel_text(title)}', {"margin": 0.25})
+        ws.set_margins(**{**MARGINS, "top": 0.65})
         ws.set_print_scale(plan.print_scale)
         ws.set_v_pagebreaks([plan.print_split])
         ws.repeat_columns(0, 1)

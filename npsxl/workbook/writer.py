@@ -191,6 +191,8 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
     sheets; each visible sheet is written by its own part (:class:`StartSheet`,
     :class:`AssessmentSheet`, :class:`GuidanceSheet`, :class:`SummarySheet`)."""
 
+    excel_text = staticmethod(excel_text)
+
     def __init__(self, wb, plan: Plan, council, councils, answers, respondent, generated_at,
                  round_, previous):  # fmt: skip
         self.wb = wb
