@@ -156,7 +156,7 @@ def test_the_self_assessment_prints_rows_across_two_pages_each_well_used(printed
         ids_right = re.findall(r"^([LCBE]\d)$", pages[right], re.M)
         assert ids_left == ids_right and ids_left, (left, ids_left, ids_right)
     boxes = lowest_text(pdf)
-    top = 0.4 * 72
+    top = 0.65 * 72  # the top margin
     for left, right in zip(numbers[::2][:-1], numbers[1::2][:-1], strict=True):
         height, footer, body = boxes[left]
         lowest = max(body, boxes[right][2])

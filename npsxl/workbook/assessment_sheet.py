@@ -13,9 +13,9 @@ from npsxl.model.answers import Answer
 from npsxl.model.model import Item
 from npsxl.workbook import layout as L
 from npsxl.workbook.plan import (
+    ASSESSMENT_MARGINS,
     HELP_ROW_TEXT,
     HELP_ROW_TEXT_PREFILLED,
-    MARGINS,
     below_formula,
     date_validation,
     multi_range,
@@ -116,7 +116,7 @@ class AssessmentSheet:
         worked out in the plan (not fitted to the width, which would shrink it to a third)."""
         plan = self.plan
         ws.set_header(f'&L&"-,Bold"&14{self.excel_text(title)}', {"margin": 0.25})
-        ws.set_margins(**{**MARGINS, "top": 0.65})
+        ws.set_margins(**ASSESSMENT_MARGINS)
         ws.set_print_scale(plan.print_scale)
         ws.set_v_pagebreaks([plan.print_split])
         ws.repeat_columns(0, 1)

@@ -46,6 +46,7 @@ MARGINS = {"left": 0.25, "right": 0.25, "top": 0.4, "bottom": 0.55}
 
 A4 = 9
 A4_LANDSCAPE_INCHES = (11.69, 8.27)
+ASSESSMENT_MARGINS = {**MARGINS, "top": 0.65}  # room for the title in the page header
 
 
 INPUT_CELLS = "the cells with a dashed border"  # how instructions name the cells to fill in
