@@ -3,6 +3,18 @@ grouped by theme, with the level dropdowns, the inputs and the check column.
 
 :class:`AssessmentSheet` is a part of the workbook writer (:mod:`npsxl.workbook.writer`),
 which supplies the formats (``f``), the plan, the answers and scores and the helpers it uses.
+
+What the council types stays visible. The approaches weighed: a fixed row height cannot
+know what will be typed (the 600 characters cut at 150 of issue 14); an Evidence sheet or a
+block of rows per item would change the one-row-per-item table that returns are read by
+(and that earlier returns have). Chosen: the item rows carry their height *without marking
+it custom*, so Excel fits the row again when a cell in it is edited and LibreOffice as text
+is typed, and evidence and actions are wide enough (:data:`layout.INPUT_TEXT_WIDTH`) that
+2,000 characters fit in a row of 409 pt, Excel's limit. The sheet is then too wide for one
+page at a readable size, so each row prints across two landscape pages (levels, then the
+inputs, with the reference and name repeated) at the scale the plan works out, not fitted
+to the width. Heights the generator writes (descriptors, carried-over texts) still come from
+:mod:`npsxl.workbook.textfit`.
 """
 
 from __future__ import annotations
