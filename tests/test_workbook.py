@@ -14,6 +14,7 @@ import pytest
 import xlsxwriter
 from conftest import ROOT, column_pixels_of, sample_answers
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils.datetime import from_excel
 
 from npsxl.model.answers import Answer, Respondent
 from npsxl.model.loading import model_from_text
@@ -156,6 +157,19 @@ def _cells(coord: str) -> list[str]:
     min_col, min_row, max_col, max_row = range_boundaries(coord)
     return [f"{get_column_letter(c)}{r}" for r in range(min_row, max_row + 1)
             for c in range(min_col, max_col + 1)]  # fmt: skip
+
+
+def test_target_dates_must_be_real_dates_in_a_sensible_range(opened, model):
+    for kind, wb in opened.items():
+        wanted = {cell_of(wb, L.item_input_name(item.id, "target_date"))[1] for item in model.items}
+        ws = wb[L.ASSESSMENT]
+        (dv,) = [d for d in ws.data_validations.dataValidation if d.type == "date"]
+        assert {c for r in dv.sqref.ranges for c in _cells(r.coord)} == wanted, kind
+        assert dv.operator in (None, "between") and dv.errorStyle in (None, "stop")  # defaults
+        first, last = (from_excel(float(f)) for f in (dv.formula1, dv.formula2))
+        assert first.year == 2018 and 2090 < last.year < 2200
+        assert dv.showErrorMessage and "dd/mm/yyyy" in dv.error and "2018" in dv.error
+        assert dv.showInputMessage and "dd/mm/yyyy" in dv.prompt
 
 
 def test_blank_workbook_offers_the_register_in_a_dropdown(opened, register):
