@@ -159,6 +159,32 @@ def _cells(coord: str) -> list[str]:
             for c in range(min_col, max_col + 1)]  # fmt: skip
 
 
+def test_chosen_levels_are_marked_besides_colour_and_not_like_links(opened, model):
+    ws = opened["filled"][L.ASSESSMENT]
+    level_1 = get_column_letter(L.column_index(model.level_names, "level_1") + 1)
+    marks = {}
+    for rules in ws.conditional_formatting:
+        if not str(rules.sqref).startswith(level_1):
+            continue
+        for rule in rules.rules:
+            font, border = rule.dxf.font, rule.dxf.border
+            assert not (font and font.u), "an underline would look like a link"
+            assert not (font and font.b), "bold would widen the text beyond its row"
+            sides = {border.left.style, border.right.style, border.top.style, border.bottom.style}
+            assert len(sides) == 1 and None not in sides, rule.formula
+            marks[rule.priority] = (sides.pop(), bool(font and font.i), rule.stopIfTrue)
+    # current and target on one level first (both shown), then current, then target
+    assert [marks[p] for p in sorted(marks)] == [
+        ("double", True, True),
+        ("medium", False, None),
+        ("dotted", True, None),
+    ]
+    legend = " ".join(str(c.value) for c in ws[L.ASSESSMENT_HELP_ROW + 2] if c.value)
+    for words in ("current level", "target level", "Current and target", "Target below",
+                  "yours to fill in", "read only"):  # fmt: skip
+        assert words in legend
+
+
 def test_target_dates_must_be_real_dates_in_a_sensible_range(opened, model):
     for kind, wb in opened.items():
         wanted = {cell_of(wb, L.item_input_name(item.id, "target_date"))[1] for item in model.items}
