@@ -146,13 +146,15 @@ class AssessmentSheet:
             ("Dashed border: yours to fill in", f.legend_input),
             ("Thin grey border: read only", f.legend_plain),
         )
+        # from the description on, leaving last round's columns to their note
+        places = [i for i in range(first, len(columns)) if columns[i].key not in L.PREVIOUS_FIELDS]
         cells = [
-            (text, column_pixels(columns[first + i].width), i == 0, FONT_SIZE)
-            for i, (text, _) in enumerate(legend)
+            (text, column_pixels(columns[place].width), place == first, FONT_SIZE)
+            for place, (text, _) in zip(places, legend, strict=False)
         ]
         ws.set_row(row, row_height(cells, font=self.plan.font))
-        for i, (text, fmt) in enumerate(legend):
-            ws.write_string(row, first + i, text, fmt)
+        for place, (text, fmt) in zip(places, legend, strict=False):
+            ws.write_string(row, place, text, fmt)
         if self.previous is not None:  # centred across both columns: no merged cells here
             note = f"Last round ({self.previous.label})"
             ws.write_string(row, self.col["previous_current"], note, f.previous_note)
