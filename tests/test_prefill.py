@@ -254,7 +254,8 @@ def test_start_here_lists_the_notes_and_the_round(book, previous):
     text = sheet_text(book[L.START])
     assert "Assessment round: 2026" in text
     assert "Carried over from your 2024 return" in text
-    assert "shown in grey beside the dropdowns" in text and "copied into the yellow cells" in text
+    assert "shown in grey beside the dropdowns" in text
+    assert "copied into their cells for you to update" in text
     assert "nps-2018 version 1.0.1" in text
     for note in previous.notes:
         assert f"\u2022 {note}" in text

@@ -3,19 +3,34 @@ grouped by theme, with the level dropdowns, the inputs and the check column.
 
 :class:`AssessmentSheet` is a part of the workbook writer (:mod:`npsxl.workbook.writer`),
 which supplies the formats (``f``), the plan, the answers and scores and the helpers it uses.
+
+What the council types stays visible. The approaches weighed: a fixed row height cannot
+know what will be typed (the 600 characters cut at 150 of issue 14); an Evidence sheet or a
+block of rows per item would change the one-row-per-item table that returns are read by
+(and that earlier returns have). Chosen: the item rows carry their height *without marking
+it custom*, so Excel fits the row again when a cell in it is edited and LibreOffice as text
+is typed, and evidence and actions are wide enough (:data:`layout.INPUT_TEXT_WIDTH`) that
+2,000 characters fit in a row of 409 pt, Excel's limit. The sheet is then too wide for one
+page at a readable size, so each row prints across two landscape pages (levels, then the
+inputs, with the reference and name repeated) at the scale the plan works out, not fitted
+to the width. Heights the generator writes (descriptors, carried-over texts) still come from
+:mod:`npsxl.workbook.textfit`.
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from npsxl.model.answers import Answer
 from npsxl.model.model import Item
 from npsxl.workbook import layout as L
-from npsxl.workbook.plan import below_formula, multi_range
-from npsxl.workbook.textfit import FONT_SIZE, row_height
+from npsxl.workbook.plan import (
+    ASSESSMENT_MARGINS,
+    below_formula,
+    date_validation,
+    multi_range,
+)
+from npsxl.workbook.textfit import FONT_SIZE, column_pixels, row_height
 from npsxl.workbook.wording import HELP_ROW_TEXT, HELP_ROW_TEXT_PREFILLED
 
 CURRENT_OR_TARGET = {"current": "Current level", "target": "Target level"}
@@ -43,11 +58,8 @@ class AssessmentSheet:
         ws.repeat_rows(header_row)
         row = L.ASSESSMENT_FIRST_ROW
         width = len(plan.columns)
-        breaks = []
         for kind, thing in plan.assessment_rows:
             if kind == "group":
-                if row > L.ASSESSMENT_FIRST_ROW:
-                    breaks.append(row)  # each theme starts a printed page, never orphaned
                 ws.set_row(row, 20)
                 ws.write_string(row, 0, thing.name, f.heading)
                 for i in range(1, width):
@@ -55,7 +67,8 @@ class AssessmentSheet:
             else:
                 self._write_item_row(ws, row, thing)
             row += 1
-        ws.set_h_pagebreaks(breaks)
+        # item rows grow in Excel and LibreOffice as the council types (no custom height)
+        ws.fitted_rows = frozenset(plan.item_rows.values())
         blocks = plan.item_blocks
         for key in L.LEVEL_FIELDS:
             c = col[key]
@@ -69,9 +82,7 @@ class AssessmentSheet:
             })  # fmt: skip
         c = col["target_date"]
         ws.data_validation(blocks[0][0], c, blocks[-1][1], c, {
-            "validate": "date", "criteria": ">=", "value": dt.date(2018, 1, 1),
-            "error_type": "warning", "input_title": "Target date",
-            "input_message": "When you aim to reach the target level, e.g. 31/03/2028",
+            **date_validation("Target date", "When you aim to reach the target level"),
             "multi_range": multi_range(blocks, c),
         })  # fmt: skip
         first = blocks[0][0]
@@ -82,6 +93,10 @@ class AssessmentSheet:
         descriptors = " ".join(
             f"{xl_rowcol_to_cell(a, d1)}:{xl_rowcol_to_cell(b, dn)}" for a, b in blocks
         )
+        ws.conditional_format(first, d1, blocks[-1][1], dn, {
+            "type": "formula",
+            "criteria": f'=AND({cur_ref}<>"",{cur_ref}={head},{tgt_ref}={head})',
+            "format": f.cf_both, "multi_range": descriptors, "stop_if_true": True})  # fmt: skip
         ws.conditional_format(first, d1, blocks[-1][1], dn, {
             "type": "formula", "criteria": f'=AND({cur_ref}<>"",{cur_ref}={head})',
             "format": f.cf_current, "multi_range": descriptors})  # fmt: skip
@@ -101,29 +116,52 @@ class AssessmentSheet:
         ws.conditional_format(first, check, blocks[-1][1], check, {
             "type": "cell", "criteria": "==", "value": '"Target below current"',
             "format": f.cf_warning, "multi_range": checks})  # fmt: skip
-        ws.print_area(0, 0, plan.assessment_last_row, width - 1)
+        # the title prints in the page header: in the rows it would show, cut, on the inputs'
+        # pages (in the repeated columns); the help row is about the dropdowns, for the screen
+        ws.print_area(L.ASSESSMENT_HELP_ROW + 1, 0, plan.assessment_last_row, width - 1)
+        self._print_setup(ws, title)
         self._protect(ws)
 
+    def _print_setup(self, ws, title: str):
+        """Each row prints across two A4 landscape pages, left to right then down: the
+        levels, then the council's inputs, with the reference and name on both; at the scale
+        worked out in the plan (not fitted to the width, which would shrink it to a third)."""
+        plan = self.plan
+        ws.set_header(f'&L&"-,Bold"&14{self.excel_text(title)}', {"margin": 0.25})
+        ws.set_margins(**ASSESSMENT_MARGINS)
+        ws.set_print_scale(plan.print_scale)
+        ws.set_v_pagebreaks([plan.print_split])
+        ws.repeat_columns(0, 1)
+        ws.print_across()
+
     def _write_legend(self, ws, row):
-        f, col, px = self.f, self.col, self.plan.pixels
+        f, columns = self.f, self.plan.columns
+        first = self.col["description"]
         legend = (
-            ("description", "Colours:", f.label),
-            ("level_1", "Your current level", f.legend_current),
-            ("level_2", "Your target level", f.legend_target),
-            ("level_3", "Target below current", f.legend_warning),
-            ("level_4", "Yellow cells: yours to fill in", f.legend_input),
+            ("Key:", f.label),
+            ("Your current level: solid frame", f.legend_current),
+            ("Your target level: italics, dotted frame", f.legend_target),
+            ("Current and target: italics, double frame", f.legend_both),
+            ("Target below current: the Check column says so", f.legend_warning),
+            ("Dashed border: yours to fill in", f.legend_input),
+            ("Thin grey border: read only", f.legend_plain),
         )
-        cells = [(text, px[key], key == "description", FONT_SIZE) for key, text, _ in legend]
+        # from the description on, leaving last round's columns to their note
+        places = [i for i in range(first, len(columns)) if columns[i].key not in L.PREVIOUS_FIELDS]
+        cells = [
+            (text, column_pixels(columns[place].width), place == first, FONT_SIZE)
+            for place, (text, _) in zip(places, legend, strict=False)
+        ]
         ws.set_row(row, row_height(cells, font=self.plan.font))
-        for key, text, fmt in legend:
-            ws.write_string(row, col[key], text, fmt)
-        if self.plan.brackets_note:  # after the legend, one line: what [square brackets] mean
-            ws.write_string(row, col[f"level_{len(self.model.levels)}"], self.plan.brackets_note,
-                            f.line)  # fmt: skip
+        for place, (text, fmt) in zip(places, legend, strict=False):
+            ws.write_string(row, place, text, fmt)
+        if self.plan.brackets_note and len(places) > len(legend):
+            # after the legend, one line: what [square brackets] mean
+            ws.write_string(row, places[len(legend)], self.plan.brackets_note, f.line)
         if self.previous is not None:  # centred across both columns: no merged cells here
             note = f"Last round ({self.previous.label})"
-            ws.write_string(row, col["previous_current"], note, f.previous_note)
-            ws.write_blank(row, col["previous_target"], None, f.previous_note)
+            ws.write_string(row, self.col["previous_current"], note, f.previous_note)
+            ws.write_blank(row, self.col["previous_target"], None, f.previous_note)
 
     def _write_item_row(self, ws, row, item: Item):
         f, col, plan = self.f, self.col, self.plan

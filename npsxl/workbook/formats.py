@@ -17,6 +17,17 @@ from npsxl.workbook.textfit import FONT_SIZE
 WHITE = "#FFFFFF"
 BORDER = {"border": 1, "border_color": "#808080"}  # grey cell borders
 HEADER_BORDER = {"border": 1, "border_color": WHITE}  # white lines between header cells
+# Cells to fill in have a dashed dark border, read-only cells a thin grey one: told apart
+# without their colours (the instructions name them by their border)
+INPUT_BORDER = {"border": 8, "border_color": "#404040"}
+# The chosen levels, marked besides their fills: the current one in a solid black frame, the
+# target in italics in a dotted frame, a level that is both in italics in a double frame.
+# Styles that keep the text's width (Arial's italics are as wide as its upright letters,
+# bold is not), so a descriptor still fits its row when it is chosen; no underline, which
+# would look like a link.
+CURRENT_MARK = {"border": 2, "border_color": "#000000"}
+TARGET_MARK = {"italic": True, "border": 4, "border_color": "#000000"}
+BOTH_MARK = {"italic": True, "border": 6, "border_color": "#000000"}
 
 
 def colour_on_white(brand: Brand) -> str:
@@ -100,10 +111,11 @@ class Formats(BrandFormats):
         self.link_plain = fmt(underline=1, font_color=dark)
         self.item_title = fmt(bold=True, font_size=12, font_color=dark)
         self.locked_value = fmt(text_wrap=True, bold=True, bg_color="#F2F2F2", **border)
-        self.input = fmt(text_wrap=True, locked=False, **pair("input"), **border)
-        self.input_level = fmt(locked=False, bold=True, **pair("input"), **border)
+        given = INPUT_BORDER
+        self.input = fmt(text_wrap=True, locked=False, **pair("input"), **given)
+        self.input_level = fmt(locked=False, bold=True, **pair("input"), **given)
         self.input_date = fmt(
-            locked=False, num_format="dd/mm/yyyy", align="left", **pair("input"), **border
+            locked=False, num_format="dd/mm/yyyy", align="left", **pair("input"), **given
         )
         self.number = fmt(num_format="0", align="center", **border)
         self.decimal = fmt(num_format="0.0", align="center", **border)
@@ -113,18 +125,20 @@ class Formats(BrandFormats):
         self.signed_decimal_bold = fmt(num_format="+0.0;-0.0;0.0", align="center", bold=True,
                                        **border)  # fmt: skip
         self.status = fmt(bold=True, font_size=12, **pair("theme"))
-        self.legend_current = fmt(underline=1, text_wrap=True, **pair("chosen"), **border)
-        self.legend_target = fmt(italic=True, text_wrap=True, **pair("target"), **border)
+        self.legend_current = fmt(text_wrap=True, **pair("chosen"), **CURRENT_MARK)
+        self.legend_target = fmt(text_wrap=True, **pair("target"), **TARGET_MARK)
+        self.legend_both = fmt(text_wrap=True, **pair("chosen"), **BOTH_MARK)
         self.legend_warning = fmt(text_wrap=True, **pair("warning"), **border)
-        self.legend_input = fmt(text_wrap=True, **pair("input"), **border)
-        # Chosen levels are marked by more than colour, in styles that keep the text's width
+        self.legend_input = fmt(text_wrap=True, **pair("input"), **INPUT_BORDER)
+        self.legend_plain = fmt(text_wrap=True, **border)
         self.previous = fmt(italic=True, text_wrap=True, align="center", **pair("muted"), **border)
         self.previous_header = fmt(
             bold=True, italic=True, text_wrap=True, valign="vcenter", **pair("muted"), **border
         )
         self.previous_note = fmt(bold=True, italic=True, align="center_across", valign="bottom",
                                  **pair("muted"))  # fmt: skip
-        self.cf_current = self.conditional(**pair("chosen"), underline=1)
-        self.cf_target = self.conditional(**pair("target"), italic=True)
+        self.cf_both = self.conditional(**pair("chosen"), **BOTH_MARK)
+        self.cf_current = self.conditional(**pair("chosen"), **CURRENT_MARK)
+        self.cf_target = self.conditional(**pair("target"), **TARGET_MARK)
         self.cf_warning = self.conditional(**pair("warning"))
         self.cf_done = self.conditional(**pair("chosen"))

@@ -49,12 +49,23 @@ PREVIOUS_TARGET_HEADER = "Last round: target"
 PREVIOUS_FIELDS = {"previous_current": "current", "previous_target": "target"}
 
 
-def assessment_columns(level_names, previous: bool = False) -> tuple[Column, ...]:
+LEVEL_WIDTH = 16  # a level's column, unless its descriptors need more (see level_widths)
+# Evidence and actions: wide enough for 2,000 characters of text in a row of at most 409 pt
+# (Excel's limit), as npsxl.workbook.textfit wraps it; their rows grow as the text is typed.
+INPUT_TEXT_WIDTH = 60
+INPUT_TEXT_CHARS = 2000
+
+
+def assessment_columns(
+    level_names, previous: bool = False, level_widths=None
+) -> tuple[Column, ...]:
     """The columns of the Self-assessment sheet, left to right.
 
     ``previous``: the two locked columns of a pre-filled workbook that show last round's
     levels (keys ``previous_current`` and ``previous_target``) follow the target level.
+    ``level_widths``: the width of each level's column (default :data:`LEVEL_WIDTH`).
     """
+    level_widths = level_widths or [LEVEL_WIDTH] * len(level_names)
     shown = (
         (
             Column("previous_current", PREVIOUS_CURRENT_HEADER, 10.5),
@@ -67,12 +78,15 @@ def assessment_columns(level_names, previous: bool = False) -> tuple[Column, ...
         Column("ref", REF_HEADER, 5),
         Column("name", "Key area or enabler", 14),
         Column("description", "What it covers", 17),
-        *(Column(f"level_{i}", name, 16) for i, name in enumerate(level_names, start=1)),
+        *(
+            Column(f"level_{i}", name, width)
+            for i, (name, width) in enumerate(zip(level_names, level_widths, strict=True), 1)
+        ),
         Column("current", CURRENT_HEADER, 11, is_input=True),
         Column("target", TARGET_HEADER, 11, is_input=True),
         *shown,
-        Column("evidence", "Evidence for the current level", 17, is_input=True),
-        Column("actions", "Actions planned to reach the target", 17, is_input=True),
+        Column("evidence", "Evidence for the current level", INPUT_TEXT_WIDTH, is_input=True),
+        Column("actions", "Actions planned to reach the target", INPUT_TEXT_WIDTH, is_input=True),
         Column("target_date", "Target date", 10.5, is_input=True),
         Column("check", "Check", 11),
     )

@@ -8,13 +8,23 @@ rows, texts and formulas are worked out together, once, so that they agree."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from npsxl import __version__
 from npsxl.model.model import ENABLER, Item, Model
 from npsxl.model.reconstructed import EXPLANATION, is_marked
 from npsxl.workbook import layout as L
-from npsxl.workbook.textfit import FONT_SIZE, column_pixels, row_height, span_pixels
+from npsxl.workbook.textfit import (
+    FONT_SIZE,
+    LO_COLUMN_SCALE,
+    MAX_ROW_HEIGHT,
+    column_pixels,
+    fitting_width,
+    row_height,
+    span_pixels,
+)
 from npsxl.workbook.wording import start_steps
 
 # Column widths of the other sheets (the Self-assessment columns are in npsxl.workbook.layout).
@@ -49,10 +59,34 @@ SUMMARY_COL = {key: i for i, (key, _, _) in enumerate(SUMMARY_TABLE)}
 MISSING_CELL = (1, 7)  # Lists!H2: the ids of items still to complete, built by formula
 
 
-MARGINS = {"left": 0.3, "right": 0.3, "top": 0.4, "bottom": 0.55}
+MARGINS = {"left": 0.25, "right": 0.25, "top": 0.4, "bottom": 0.55}
 
 
 A4 = 9
+A4_LANDSCAPE_INCHES = (11.69, 8.27)
+ASSESSMENT_MARGINS = {**MARGINS, "top": 0.65}  # room for the title in the page header
+
+
+EARLIEST_DATE = dt.date(2018, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+
+
+def date_validation(title: str, purpose: str, example: str = "31/03/2028") -> dict:
+    """xlsxwriter data-validation options for a date cell: a real date from
+    :data:`EARLIEST_DATE` to :data:`LATEST_DATE`, with a prompt (``title``, at most 32
+    characters, and ``purpose``) and an error message that say so (add ``multi_range`` for
+    several blocks)."""
+    first, last = EARLIEST_DATE.strftime("%d/%m/%Y"), LATEST_DATE.strftime("%d/%m/%Y")
+    return {
+        "validate": "date",
+        "criteria": "between",
+        "minimum": EARLIEST_DATE,
+        "maximum": LATEST_DATE,
+        "input_title": title,
+        "input_message": f"{purpose}: a date as dd/mm/yyyy, e.g. {example}",
+        "error_title": "Type a date",
+        "error_message": f"Type a real date from {first} to {last} as dd/mm/yyyy, e.g. {example}.",
+    }
 
 
 def detail_height(value, help_text: str, font: str) -> float:
@@ -94,7 +128,15 @@ class Plan:
         self.previous = previous
         font = model.brand.font
         self.font = font
-        self.columns = L.assessment_columns(model.level_names, previous)
+        # a level's column is widened when one of its descriptors would need a row taller
+        # than Excel allows (a row's other cells are narrower texts)
+        room = MAX_ROW_HEIGHT - 9
+        level_widths = [
+            fitting_width((item.descriptors[i] for item in model.items), L.LEVEL_WIDTH,
+                          limit=room, font=font)
+            for i in range(len(model.levels))
+        ]  # fmt: skip
+        self.columns = L.assessment_columns(model.level_names, previous, level_widths)
         self.col = {c.key: i for i, c in enumerate(self.columns)}
         self.pixels = {c.key: column_pixels(c.width) for c in self.columns}
         self.n_items = len(model.items)
@@ -138,6 +180,7 @@ class Plan:
             minimum=30,
             font=font,
         )
+        self._plan_printing()
         p = self.pixels
         self.item_heights = {}
         for item in model.items:
@@ -308,6 +351,19 @@ class Plan:
         formulas["gap"] = f'=IF({both},{e}-{d},"")'
         formulas["complete"] = f'=IF({both},"Yes","No")'
         return formulas
+
+    def _plan_printing(self) -> None:
+        """How the Self-assessment prints: on A4 landscape, each row across two pages (the
+        levels, then the council's evidence, actions, date and check, with the reference and
+        name repeated), at the largest whole percentage at which both halves fit the page
+        in Excel and in LibreOffice (which draws columns wider)."""
+        widths = [c.width for c in self.columns]
+        split = self.col["evidence"]
+        printable = (A4_LANDSCAPE_INCHES[0] - MARGINS["left"] - MARGINS["right"]) * 96
+        levels = span_pixels(widths[:split])
+        inputs = span_pixels(widths[:2]) + span_pixels(widths[split:])
+        self.print_split = split
+        self.print_scale = min(100, int(100 * printable / (max(levels, inputs) * LO_COLUMN_SCALE)))
 
 
 _PLANS: dict[tuple, Plan] = {}

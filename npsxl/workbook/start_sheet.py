@@ -142,7 +142,7 @@ class StartSheet:
         intro = (
             f"Your {previous.label} levels are shown in grey beside the dropdowns on the "
             f"'{L.ASSESSMENT}' sheet, for reference: choose your levels again for this round. "
-            "Your evidence and actions were copied into the yellow cells for you to update."
+            "Your evidence and actions were copied into their cells for you to update."
         )
         if (previous.model_id, previous.model_version) != (self.model.id, self.model.version):
             intro += (

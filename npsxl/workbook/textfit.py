@@ -17,6 +17,7 @@ LINE_HEIGHT = 12.75
 LO_LINE_HEIGHT = 11.2
 ROW_PADDING = 3.0
 MAX_ROW_HEIGHT = 409.0  # points: Excel's limit
+LO_COLUMN_SCALE = 7.4 / 7  # LibreOffice draws a column this much wider than Excel does
 
 # --- text measurement -----------------------------------------------------------------------------
 # Advance widths of ASCII 32..126 in Arial (= Liberation Sans), thousandths of an em, from the
@@ -189,6 +190,17 @@ def row_height(cells, minimum: float = 15.0, font: str = "Arial") -> float:
     :data:`MAX_ROW_HEIGHT`."""
     height = max((text_height(t, p, bold=b, size=s, font=font) for t, p, b, s in cells), default=0)
     return _fitted(height, minimum)
+
+
+def fitting_width(texts, width: float, *, limit: float = MAX_ROW_HEIGHT, font="Arial") -> float:
+    """``width``, or the narrowest wider column (in half characters) in which every one of
+    ``texts`` fits in a row of ``limit`` points, in Excel and in LibreOffice."""
+    texts = [t for t in texts if t]
+    while width < 255 and any(
+        text_height(t, column_pixels(width), font=font) > limit for t in texts
+    ):
+        width += 0.5
+    return width
 
 
 def span_pixels(widths) -> int:

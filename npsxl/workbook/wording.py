@@ -6,16 +6,18 @@ from __future__ import annotations
 from npsxl.model.model import Model
 from npsxl.workbook import layout as L
 
+INPUT_CELLS = "the cells with a dashed border"  # how instructions name the cells to fill in
+
+# One line, within the levels' printed page (the inputs print on the next)
 HELP_ROW_TEXT = (
-    "Choose a Current level and a Target level for every row from the dropdowns in the yellow "
-    "cells; add evidence, actions and a target date. Click a name to read its guidance."
+    "Choose a Current and a Target level in each row from the dropdowns in the dashed cells; "
+    "add evidence, actions and a target date. Click a name for its guidance."
 )
 
 
 HELP_ROW_TEXT_PREFILLED = (
-    "Choose a Current level and a Target level for every row from the dropdowns in the yellow "
-    "cells (last round's are in grey beside them); update the evidence and actions, and add a "
-    "target date. Click a name to read its guidance."
+    "Choose a Current and a Target level in each row (dropdowns in the dashed cells; last "
+    "round's in grey); update evidence and actions; add a target date."
 )
 
 
@@ -25,7 +27,7 @@ def start_steps(model: Model, previous: bool = False) -> list[str]:
     choose = (
         f"Go to the '{L.ASSESSMENT}' sheet. For each of the {n} key areas and enablers, read the "
         f"{len(model.levels)} level descriptions, then choose your Current level and your Target "
-        "level from the dropdowns in the yellow cells."
+        f"level from the dropdowns in {INPUT_CELLS}."
     )
     if previous:
         choose += (
@@ -44,8 +46,7 @@ def start_steps(model: Model, previous: bool = False) -> list[str]:
         )
     return [
         "Check your council's details below, add your name, role, email and today's date in "
-        "the yellow cells, and say whether this is the council's agreed return or your own "
-        "view.",
+        f"{INPUT_CELLS}, and say whether this is the council's agreed return or your own view.",
         choose,
         texts,
         f"Click an item's name for its guidance. Targets are yours to choose: there is nothing "

@@ -22,11 +22,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import xlsxwriter
-from xlsxwriter.core import Core
-from xlsxwriter.packager import Packager
 from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
-from xlsxwriter.worksheet import Worksheet
 
 from npsxl import __version__
 from npsxl.core.atomic import atomic_path
@@ -50,6 +46,7 @@ from npsxl.workbook.plan import (
 )
 from npsxl.workbook.previous import Previous
 from npsxl.workbook.start_sheet import StartSheet
+from npsxl.workbook.xlsx_parts import FittedSheet, FormulaSheet, LanguageWorkbook
 
 
 # --- what the workbook is made of -----------------------------------------------------------------
@@ -73,53 +70,6 @@ def excel_text(text: str, limit: int = 100) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "\u2026"
     return text.replace("&", "&&")
-
-
-class _Sheet(Worksheet):
-    """A worksheet that prepares each distinct formula once per process, not once per cell.
-
-    Every council's workbook has the same formulas; xlsxwriter would run ~30 regular
-    expressions over each of them for every workbook. (``_prepare_formula`` is xlsxwriter's
-    own step; should it change, this only stops saving time.)
-    """
-
-    def _prepare_formula(self, formula, *args, **kwargs):
-        key = (formula, args, tuple(sorted(kwargs.items())), self.use_future_functions)
-        prepared = _FORMULAS.get(key)
-        if prepared is None:
-            if len(_FORMULAS) > 20_000:
-                _FORMULAS.clear()
-            prepared = _FORMULAS[key] = super()._prepare_formula(formula, *args, **kwargs)
-        return prepared
-
-
-_FORMULAS: dict[tuple, str] = {}
-
-LANGUAGE = "en-GB"  # the document's language, for screen readers and spelling
-
-
-class _Core(Core):
-    """docProps/core.xml with the document's language (dc:language), which xlsxwriter
-    does not write; Excel and screen readers take the workbook's language from it."""
-
-    def _write_cp_content_status(self) -> None:
-        super()._write_cp_content_status()
-        self._xml_data_element("dc:language", LANGUAGE)
-
-
-class _Packager(Packager):
-    def _write_core_file(self) -> None:
-        core = _Core()
-        core._set_properties(self.workbook.doc_properties)
-        core._set_xml_writer(self._filename("docProps/core.xml"))
-        core._assemble_xml_file()
-
-
-class _Workbook(xlsxwriter.Workbook):
-    """A workbook whose core properties carry its language (see :class:`_Core`)."""
-
-    def _get_packager(self):
-        return _Packager()
 
 
 # --- building -------------------------------------------------------------------------------------
@@ -170,7 +120,7 @@ def build_workbook(
     plan = plan_for(model, previous is not None)
     in_memory = isinstance(path, io.BytesIO)
     with contextlib.nullcontext(path) if in_memory else atomic_path(path, force=force) as tmp:
-        wb = _Workbook(
+        wb = LanguageWorkbook(
             tmp if in_memory else str(tmp),
             {
                 "strings_to_formulas": False,
@@ -203,6 +153,8 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
     sheets; each visible sheet is written by its own part (:class:`StartSheet`,
     :class:`AssessmentSheet`, :class:`GuidanceSheet`, :class:`SummarySheet`)."""
 
+    excel_text = staticmethod(excel_text)
+
     def __init__(self, wb, plan: Plan, council, councils, answers, respondent, generated_at,
                  round_, previous):  # fmt: skip
         self.wb = wb
@@ -220,7 +172,7 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
         self.f = Formats(wb, self.model)
         self.col = plan.col
         self.scores = self._level_scores()
-        who = council.name if council else f"{self.model.short_name} self-assessment"
+        who = council.name if council else "Blank workbook"  # on every printed page
         # no font-size codes: "&8" before a name starting with a digit would read as "&83"
         self.footer = f"&L{excel_text(who)}&CPage &P of &N&R{excel_text(self.model.short_name)}: &A"
 
@@ -258,7 +210,8 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
             ws.write_string(row, col, str(value), fmt)
 
     def _sheet(self, name):
-        ws = self.wb.add_worksheet(name, worksheet_class=_Sheet)
+        kind = FittedSheet if name == L.ASSESSMENT else FormulaSheet
+        ws = self.wb.add_worksheet(name, worksheet_class=kind)
         ws.hide_gridlines(2)
         ws.set_landscape()
         ws.set_paper(A4)
@@ -299,8 +252,8 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
         assessment = self._sheet(L.ASSESSMENT)
         guidance = self._sheet(L.GUIDANCE)
         summary = self._sheet(L.SUMMARY)
-        lists = self.wb.add_worksheet(L.LISTS, worksheet_class=_Sheet)
-        meta = self.wb.add_worksheet(L.METADATA, worksheet_class=_Sheet)
+        lists = self.wb.add_worksheet(L.LISTS, worksheet_class=FormulaSheet)
+        meta = self.wb.add_worksheet(L.METADATA, worksheet_class=FormulaSheet)
         self._write_lists(lists)
         self._write_guidance(guidance)
         self._write_assessment(assessment)
