@@ -41,10 +41,10 @@ from npsxl.collation.columns import (
 )
 from npsxl.core.atomic import atomic_path
 from npsxl.core.errors import OutputError
+from npsxl.workbook.formats import looks_like_formula
 
 # --- CSV ----------------------------------------------------------------------------------------
 _CSV_SPECIAL = re.compile(r'[",;\t\r\n]')  # fields quoted: separators, quotes, line breaks
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: what starts a formula
 _AFTER_SEPARATOR = re.compile(r"(?<=[;\t])(?=[=+\-@\t\r])")  # where a split cell would start
 CSV_ROWS_PER_CHUNK = 10_000
 # The CSVs that hold text from the returns, and their twins with the text exactly as typed
@@ -63,7 +63,7 @@ def csv_text(text: str) -> str:
     those after a semicolon or a tab; otherwise as is."""
     if ";" in text or "\t" in text:
         text = _AFTER_SEPARATOR.sub("'", text)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if looks_like_formula(text) else text
 
 
 def _csv_field(text: str) -> bytes:
