@@ -34,7 +34,7 @@ from npsxl.model.register_csv import load_register
 from npsxl.reading.batch import find_inputs
 from npsxl.reading.returns import Return, Status
 from npsxl.report.csv_data import write_csv, write_data
-from npsxl.report.sheet_rows import safe_text
+from npsxl.report.sheet_rows import cell_text
 from npsxl.report.summary_base import sheet_name
 from npsxl.report.summary_workbook import write_summary_workbook
 
@@ -743,13 +743,11 @@ def test_csv_text_that_a_spreadsheet_would_evaluate_is_made_safe(collation, tmp_
 
 
 # --- the summary workbook ---------------------------------------------------------------------
-def test_safe_text_defuses_formula_like_text():
-    for text in INJECTIONS + ["=1+1", "\tx", "\rx"]:
-        assert safe_text(text) == "'" + text
-    for text in ("Plain text", "", "1+1", " =not at the start", "'quoted"):
-        assert safe_text(text) == text
-    assert safe_text(None) == "" and safe_text(float("nan")) == "" and safe_text(pd.NA) == ""
-    assert safe_text(12) == "12"
+def test_cell_text_is_the_text_exactly():
+    for text in INJECTIONS + ["=1+1", "\tx", "\rx", "Plain text", "", " =x", "'quoted"]:
+        assert cell_text(text) == text
+    assert cell_text(None) == "" and cell_text(float("nan")) == "" and cell_text(pd.NA) == ""
+    assert cell_text(12) == "12"
 
 
 def test_sheet_names_are_valid_and_unique():
@@ -929,13 +927,18 @@ def test_summary_workbook_writes_untrusted_text_as_text(workbook):
         row[evidence] for row in ws.iter_rows(min_row=header[0].row + 1) if row[evidence].value
     ]
     by_value = {c.value: c for c in cells}
-    for text in INJECTIONS:
-        cell = by_value["'" + text]
-        assert cell.data_type == "s"
+    for text in INJECTIONS:  # exactly as typed, kept text by the style's quote prefix
+        cell = by_value[text]
+        assert cell.data_type == "s" and cell.quotePrefix, text
+    assert not by_value[LONG_EVIDENCE].quotePrefix  # only where it is needed
     long_row = next(c.row for c in cells if c.value == LONG_EVIDENCE)
     assert ws.row_dimensions[long_row].height >= 5 * 13  # wrapped text gets a taller row
-    actions = {row[columns.index("actions")].value for row in ws.iter_rows(min_row=6)}
-    assert {"'=1+1", "'\tTabbed"} <= actions
+    actions = {
+        row[columns.index("actions")].value: row[columns.index("actions")]
+        for row in ws.iter_rows(min_row=6)
+    }
+    assert actions["=1+1"].quotePrefix and actions["\tTabbed"].quotePrefix
+    assert not any(str(value).startswith("'") for value in actions)
     for sheet in wb.worksheets:
         assert not sheet._hyperlinks
         for row in sheet.iter_rows():

@@ -116,3 +116,57 @@ def test_libreoffice_importing_with_semicolons_finds_no_formula(collated, tmp_pa
         check=True, capture_output=True, timeout=240,
     )  # fmt: skip
     assert _formulas(out / "answers.xlsx") == []
+
+
+def test_the_summary_workbook_keeps_formula_like_text_as_typed_and_as_text(collated, tmp_path):
+    """No apostrophe in the text: the cell style's quote prefix keeps it text, in the sheets
+    xlsxwriter writes and in the rows spliced into the Data sheet; LibreOffice opens it and
+    saves it again with the text as typed, still no formula."""
+    folder, _ = collated
+    book = openpyxl.load_workbook(folder / "summary.xlsx")
+    data = [c for row in book["Data"].iter_rows() for c in row if c.value in TYPED]
+    assert {c.value for c in data} == set(TYPED)
+    for cell in data:
+        assert cell.data_type == "s"
+        assert bool(cell.quotePrefix) == cell.value.startswith(("=", "+", "-", "@")), cell.value
+    texts = [c.value for ws in book for row in ws.iter_rows() for c in row if c.data_type == "s"]
+    assert not [t for t in texts if t.startswith("'=")]
+    resaved = soffice_convert([folder / "summary.xlsx"], "xlsx", tmp_path / "lo")["summary"]
+    again = openpyxl.load_workbook(resaved)
+    assert _formulas(resaved) == []
+    assert set(TYPED) <= {c.value for row in again["Data"].iter_rows() for c in row}
+
+
+def test_a_workbook_prefilled_from_last_round_keeps_its_text_as_typed_and_as_text(
+    collated, model, register, tmp_path
+):
+    """`npsxl generate --prefill`: last round's evidence and actions are copied into the new
+    workbook exactly as typed, formula-like text with the quote prefix (so editing the cell
+    cannot turn it into a formula); LibreOffice opens it with no formula made of them, and
+    the new workbook reads back the same text."""
+    from npsxl.reading.reader import read_return
+
+    folder, _ = collated
+    out = tmp_path / "next"
+    result = CliRunner().invoke(
+        cli,
+        ["generate", "--prefill", str(folder / "Leeds.xlsx"), "--register",
+         str(small_register(tmp_path, register)), "--out", str(out), "--round", "2028"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (made,) = [p for p in out.rglob("*.xlsx") if "Leeds" in p.name or "E08000035" in p.name]
+    sheet = openpyxl.load_workbook(made)["Self-assessment"]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value in TYPED]
+    assert {c.value for c in cells} == set(TYPED)
+    for cell in cells:
+        assert cell.data_type == "s"
+        assert bool(cell.quotePrefix) == cell.value.startswith(("=", "+", "-", "@")), cell.value
+    resaved = soffice_convert([made], "xlsx", tmp_path / "lo")[made.stem]
+    shown = {c.value for row in openpyxl.load_workbook(resaved)["Self-assessment"].iter_rows()
+             for c in row}  # fmt: skip
+    assert set(TYPED) <= shown
+    assert not [f for f in _formulas(resaved) if any(t[1:] in f for t in TYPED)]
+    answers = read_return(made, model).answers
+    assert set(TYPED) <= {a.evidence for a in answers.values()} | {
+        a.actions for a in answers.values()
+    }

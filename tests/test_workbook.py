@@ -617,7 +617,7 @@ def _parts(path: Path) -> dict[str, bytes]:
                 "metropolitan district"),
         Council("E06000043", "BNH", "Brighton & Hove <City> Council", "Brighton", "South East",
                 "unitary"),
-        Council("E09000099", "", TRICKY, "x", "London", "London borough"),  # ok for the template
+        Council("E09000099", "", TRICKY, "x", "London", "London borough"),  # quote prefix: built
         Council("E07000001", "", "A" * 70, "x", "South West", ""),  # long name, no type: built
         Council("E07000002", "", "Tab\tCouncil _x0041_", "x", "South West", "district"),
     ],

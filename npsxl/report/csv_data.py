@@ -20,7 +20,9 @@ spreadsheet evaluates.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import json
 import os
 import re
 from pathlib import Path
@@ -42,10 +44,10 @@ from npsxl.collation.columns import (
 )
 from npsxl.core.atomic import atomic_path
 from npsxl.core.errors import OutputError
+from npsxl.workbook.formats import looks_like_formula
 
 # --- CSV ----------------------------------------------------------------------------------------
 _CSV_SPECIAL = re.compile(r'[",;\t\r\n]')  # fields quoted: separators, quotes, line breaks
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: what starts a formula
 _AFTER_SEPARATOR = re.compile(r"(?<=[;\t])(?=[=+\-@\t\r])")  # where a split cell would start
 CSV_ROWS_PER_CHUNK = 10_000
 # The CSVs that hold text from the returns, and their twins with the text exactly as typed
@@ -64,7 +66,7 @@ def csv_text(text: str) -> str:
     those after a semicolon or a tab; otherwise as is."""
     if ";" in text or "\t" in text:
         text = _AFTER_SEPARATOR.sub("'", text)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if looks_like_formula(text) else text
 
 
 def _csv_field(text: str) -> bytes:
@@ -95,11 +97,29 @@ def csv_row(values) -> str:
     return b",".join(fields).decode()
 
 
+def _json_value(value) -> bytes:
+    if isinstance(value, np.generic):
+        value = value.item()
+    elif isinstance(value, (dt.date, dt.datetime)):
+        value = value.isoformat()
+    return json.dumps(value, ensure_ascii=False).encode()
+
+
 def write_jsonl(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` as JSON Lines (UTF-8, one object per row, keys in column order, no
-    value missing: null): the exact text of every field, for analysis in code. Missing
-    numbers are null, dates ISO."""
-    frame.to_json(path, orient="records", lines=True, force_ascii=False, date_format="iso")
+    """Write ``frame`` as JSON Lines (UTF-8, one object per row, keys in column order): the
+    exact text of every field, for analysis in code; missing values are null. Each distinct
+    value is encoded once, as for the CSVs."""
+    keys = [json.dumps(str(name), ensure_ascii=False).encode() + b":" for name in frame.columns]
+    with open(path, "wb") as stream:
+        for offset in range(0, len(frame), CSV_ROWS_PER_CHUNK):
+            chunk = frame.iloc[offset : offset + CSV_ROWS_PER_CHUNK]
+            columns = []
+            for key, name in zip(keys, chunk.columns, strict=True):
+                codes, uniques = pd.factorize(chunk[name].to_numpy(dtype=object))
+                fields = [key + _json_value(value) for value in uniques]
+                columns.append(np.array([*fields, key + b"null"], dtype=object)[codes])
+            rows = (b"{" + b",".join(row) + b"}" for row in zip(*columns, strict=True))
+            stream.write(b"\n".join(rows) + b"\n")
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

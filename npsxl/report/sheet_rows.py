@@ -1,4 +1,5 @@
-"""Cells for the summary workbook: untrusted text kept as text, the height of a row of
+"""Cells for the summary workbook: untrusted text kept as text (:class:`TextSheet`: the cell
+style's quote prefix, never an apostrophe in the text), the height of a row of
 wrapped text (measured by :mod:`npsxl.workbook.textfit`, as the self-assessment workbook's
 are), and long tables written straight into a saved workbook's sheet XML.
 
@@ -12,36 +13,48 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
+from npsxl.workbook.formats import looks_like_formula
 from npsxl.workbook.textfit import column_pixels, wrapped_height
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_TEXT = 32_767  # characters in a cell
 
 
 # --- untrusted text -----------------------------------------------------------------------------
-def safe_text(value) -> str:
-    """``value`` as text that no spreadsheet will evaluate.
-
-    None and missing values (NaN, pd.NA) give ''. Text starting with ``= + - @``, a tab or a
-    carriage return gets a leading single quote, so it shows as typed and is never run as a
-    formula, even after the sheet is exported to CSV and opened again.
-    """
+def cell_text(value) -> str:
+    """``value`` as a cell's text, exactly: None and missing values (NaN, pd.NA) give ''.
+    Text that starts like a formula (``= + - @``, a tab or a carriage return) stays text by
+    its cell's style: :class:`TextSheet` and the spliced rows give it the quote prefix."""
     if isinstance(value, str):
-        text = value
-    elif value is None or pd.isna(value):
+        return value
+    if value is None or pd.isna(value):
         return ""
-    else:
-        text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return str(value)
+
+
+class TextSheet(Worksheet):
+    """A worksheet whose string cells never turn into formulas: a string that starts like one
+    is written in its format's twin with the quote prefix (``quoted``, given by the writer),
+    which Excel and LibreOffice keep when the cell is edited, copied or saved as CSV, and
+    which shows no apostrophe. Every way of writing a string (``write``, ``write_string``,
+    ``merge_range``) ends in ``_write_string``."""
+
+    quoted: Callable[[Format | None], Format] | None = None
+
+    def _write_string(self, row, col, string, cell_format=None):
+        if self.quoted is not None and looks_like_formula(string):
+            cell_format = self.quoted(cell_format)
+        return super()._write_string(row, col, string, cell_format)
 
 
 def height_attributes(points: float) -> str:
@@ -77,17 +90,22 @@ def _inline(text: str) -> str:
 
 
 def _text_cells(
-    values: np.ndarray, width: float, style: int, font: str
+    values: np.ndarray, width: float, style: int, font: str, quoted: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """The rest of each cell after its reference (``" s=... t="inlineStr">...</c>"`` in
     UTF-8, or b'' when blank) and the row height its wrapped text needs (0.0: one line), for
-    a column of values. Each distinct value (council names, item names...) is made safe,
-    measured and encoded once."""
+    a column of values; text that starts like a formula in style ``quoted`` (the quote
+    prefix). Each distinct value (council names, item names...) is styled, measured and
+    encoded once."""
     pixels = column_pixels(width)
     codes, uniques = pd.factorize(values)
-    texts = [safe_text(value) for value in uniques]
+    texts = [cell_text(value) for value in uniques]
+    quoted = style if quoted is None else quoted
     tails = [
-        f'" s="{style}" t="inlineStr">{_inline(text)}</c>'.encode() if text else b""
+        f'" s="{quoted if looks_like_formula(text) else style}" t="inlineStr">'
+        f"{_inline(text)}</c>".encode()
+        if text
+        else b""
         for text in texts
     ]
     # a cell's text is at most EXCEL_MAX_TEXT long: a longer one is as tall as the limit
@@ -118,6 +136,8 @@ class DataRows:
         # xlsxwriter Formats (untyped), given before the rows are built
         self.text_format: Any = None
         self.number_format: Any = None
+        # a text style's xf index -> its quote-prefix twin's, for text that looks like a formula
+        self.quoted_styles: dict[int, int] = {}
         self.columns = 0  # the sheet's width in columns, for its dimension (0: the table's)
 
     def rows_xml(self, frame: pd.DataFrame, start: int) -> bytes:
@@ -139,7 +159,8 @@ class DataRows:
                 done = [f'" s="{number_style}"><v>{int(v)}</v></c>'.encode() for v in uniques]
                 tails = np.array([*done, b""], dtype=object)[codes]
             else:
-                tails, needed = _text_cells(values, self.widths[col], text_style, self.font)
+                quoted = self.quoted_styles.get(text_style)
+                tails, needed = _text_cells(values, self.widths[col], text_style, self.font, quoted)
                 np.maximum(heights, needed, out=heights)
             head = f'<c r="{xl_col_to_name(col)}'.encode()
             blank = tails == b""
@@ -228,13 +249,16 @@ class TextRows(DataRows):
                     continue
                 body = bodies.get(text)
                 if body is None:
-                    body = bodies[text] = _inline(safe_text(text))  # safe already: stays so
-                cells.append(f'<c r="{letter}{r}" s="{style}" t="inlineStr">{body}</c>')
+                    body = bodies[text] = _inline(text)
+                shown_in = (
+                    self.quoted_styles.get(style, style) if looks_like_formula(text) else style
+                )
+                cells.append(f'<c r="{letter}{r}" s="{shown_in}" t="inlineStr">{body}</c>')
                 key = (text, pixels, style in self.bold_styles)
                 needed = heights.get(key)
                 if needed is None:
                     bold = key[2]
-                    shown = safe_text(text)[:EXCEL_MAX_TEXT]
+                    shown = text[:EXCEL_MAX_TEXT]
                     needed = wrapped_height(shown, pixels, bold=bold, font=self.font)
                     heights[key] = needed
                 height = max(height, needed)

@@ -20,7 +20,7 @@ from npsxl.collation.statistics import largest_remainder
 from npsxl.model.model import MIN_CONTRAST, Model, contrast_ratio
 from npsxl.model.register import REGIONS
 from npsxl.reading.returns import Status
-from npsxl.report.sheet_rows import DataRows, TextRows, safe_text
+from npsxl.report.sheet_rows import DataRows, TextRows, TextSheet, cell_text
 from npsxl.workbook.formats import BORDER, HEADER_BORDER, BrandFormats, blend
 from npsxl.workbook.textfit import (
     FONT_SIZE,
@@ -203,6 +203,11 @@ class SummaryFormats(BrandFormats):
         self.flagged = fmt(bold=True, align="center", **pair("warning"), **border)
         self.plain_integer = fmt(align="center", **border)
 
+    def quoted_styles(self, formats) -> dict[int, int]:
+        """The xf index of each of ``formats`` -> its :meth:`quoted` twin's, for rows
+        spliced into a saved sheet."""
+        return {f._get_xf_index(): self.quoted(f)._get_xf_index() for f in formats}
+
 
 # --- the sheets' common ground --------------------------------------------------------------------
 class SummaryBase:
@@ -276,7 +281,8 @@ class SummaryBase:
     def sheet(self, title: str, description: str, widths: Sequence[float]):
         """A new, print-ready sheet with column widths, the brand bar and a title."""
         name = sheet_name(title, self.used_names)
-        ws = self.wb.add_worksheet(name)
+        ws = self.wb.add_worksheet(name, worksheet_class=TextSheet)
+        ws.quoted = self.f.quoted
         ws.hide_gridlines(2)
         ws.set_landscape()
         ws.set_paper(9)  # A4
@@ -322,7 +328,7 @@ class SummaryBase:
         """Wrapped text across the sheet's columns from ``first_col``; returns the next row."""
         widths = self.widths[ws.get_name()][first_col:]
         fmt = fmt or self.f.text
-        shown = safe_text(text)
+        shown = cell_text(text)
         if len(widths) > 1:
             ws.merge_range(row, first_col, row, len(self.widths[ws.get_name()]) - 1, shown, fmt)
         else:

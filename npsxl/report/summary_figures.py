@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from npsxl.collation.columns import ALL_COUNCILS, MEASURES
-from npsxl.report.sheet_rows import safe_text
+from npsxl.report.sheet_rows import cell_text
 from npsxl.report.summary_base import (
     ALL_ROW,
     CHART_FONT,
@@ -54,7 +54,7 @@ class FigureSheets(SummaryBase):
             widths,
         )
         n = self.n_councils(None, ALL_COUNCILS)
-        ws.write_string(2, 0, safe_text(self.counted_line(n)), self.f.line)
+        ws.write_string(2, 0, cell_text(self.counted_line(n)), self.f.line)
         row, first = self.figures_table(ws, 3, None, ALL_COUNCILS)
         row = self.means_table(ws, row)
         if n == 0:
@@ -75,7 +75,7 @@ class FigureSheets(SummaryBase):
         )
         n = self.n_councils("region", region)
         line = self.counted_line(n) + f" Beneath each row, in grey: {ALL_ROW.lower()}."
-        ws.write_string(2, 0, safe_text(line), self.f.line)
+        ws.write_string(2, 0, cell_text(line), self.f.line)
         row, _ = self.figures_table(ws, 3, "region", region)
         if n == 0:
             return

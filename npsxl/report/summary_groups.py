@@ -8,7 +8,7 @@ import math
 
 from npsxl.collation.columns import ALL_COUNCILS, MEASURES
 from npsxl.model.register import council_type_label
-from npsxl.report.sheet_rows import safe_text
+from npsxl.report.sheet_rows import cell_text
 from npsxl.report.summary_base import (
     CHART_FONT,
     ITEM_ROW_HEIGHT,
@@ -76,7 +76,7 @@ class GroupSheets(SummaryBase):
         row = header
         done: set[str] = set()
         for record in stats.itertuples(index=False):
-            group = safe_text(self.group_name(by, record.group))
+            group = cell_text(self.group_name(by, record.group))
             if not councils.get(record.group):
                 if record.group not in done:
                     done.add(record.group)
@@ -149,7 +149,7 @@ class GroupSheets(SummaryBase):
         row = top
         for record in with_councils + [r for r in records if not r.councils]:
             row += 1
-            name = safe_text(self.group_name(by, record.group))
+            name = cell_text(self.group_name(by, record.group))
             ws.write_string(row, 0, name, f.cell_bold)
             self.fit_rows(ws, row, [(name, 22, True)])
             ws.write_number(row, 1, record.councils, f.integer)
@@ -256,8 +256,8 @@ class GroupSheets(SummaryBase):
             for group, n, stats in rows:
                 row += 1
                 bold = group == self.scope
-                ws.write_string(row, 0, safe_text(group), f.total_text if bold else f.cell_bold)
-                self.fit_rows(ws, row, [(safe_text(group), 24, True)])
+                ws.write_string(row, 0, cell_text(group), f.total_text if bold else f.cell_bold)
+                self.fit_rows(ws, row, [(cell_text(group), 24, True)])
                 ws.write_number(row, 1, n, f.total_integer if bold else f.integer)
                 if n == 0:
                     ws.merge_range(row, 2, row, last_col, NO_RETURNS, f.no_returns)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from npsxl.collation.columns import ALL_COUNCILS, ALL_ITEMS, ALL_ITEMS_NAME
 from npsxl.collation.counting import version_label
-from npsxl.report.sheet_rows import safe_text
+from npsxl.report.sheet_rows import cell_text
 from npsxl.report.summary_base import NUMBER_WIDTH, SummaryBase
 from npsxl.workbook.formats import blend
 
@@ -60,7 +60,7 @@ class HistorySheets(SummaryBase):
                 how = f"No lineage to {current}: every item reported per version only"
             else:
                 how = f"Mapped onto {current} through the model's lineage (below)"
-            texts = [safe_text(label), safe_text(how), safe_text(", ".join(rounds.get(label, [])))]
+            texts = [cell_text(label), cell_text(how), cell_text(", ".join(rounds.get(label, [])))]
             for col, text in enumerate(texts):
                 self.text(ws, row, col, text, f.cell)
             ws.write_number(row, 3, n, f.integer)
@@ -73,14 +73,14 @@ class HistorySheets(SummaryBase):
         for label, mapping in mappings.items():
             for texts in self.lineage_rows(label, mapping, current):
                 row += 1
-                texts = [safe_text(t) for t in texts]
+                texts = [cell_text(t) for t in texts]
                 for col, text in enumerate(texts):
                     self.text(ws, row, col, text, f.cell)
                 self.fit_rows(ws, row, zip(texts, widths, strict=False))
         row += 2
         latest = self.c.latest_round
         title = "Reported per version only" + (f" (round {latest})" if latest else "")
-        ws.write_string(row, 0, safe_text(title), f.subtitle)
+        ws.write_string(row, 0, cell_text(title), f.subtitle)
         table = self.c.version_only
         if table.empty:
             row = self.paragraph(
@@ -110,9 +110,9 @@ class HistorySheets(SummaryBase):
             for record in table.itertuples(index=False):
                 row += 1
                 texts = [
-                    safe_text(record.model_version),
-                    safe_text(f"{record.item_id}  {record.item_name}".strip()),
-                    safe_text(record.change.replace("_", " ")),
+                    cell_text(record.model_version),
+                    cell_text(f"{record.item_id}  {record.item_name}".strip()),
+                    cell_text(record.change.replace("_", " ")),
                 ]
                 for col, text in enumerate(texts):
                     self.text(ws, row, col, text, f.cell)
@@ -212,7 +212,7 @@ class HistorySheets(SummaryBase):
         row += 1
         ws.write_string(row, 0, "Share of councils that moved up (%)", f.subtitle)
         header = row + 1
-        self.header_row(ws, header, ["Key area or enabler", *(safe_text(g) for g in groups)])
+        self.header_row(ws, header, ["Key area or enabler", *(cell_text(g) for g in groups)])
         for i, item in enumerate(items):
             row = header + 1 + i
             total = item is None
@@ -246,8 +246,8 @@ class HistorySheets(SummaryBase):
         for group in groups:
             row += 1
             total = group == ALL_COUNCILS
-            ws.write_string(row, 0, safe_text(group), f.total_text if total else f.cell_bold)
-            self.fit_rows(ws, row, [(safe_text(group), widths[0], True)])
+            ws.write_string(row, 0, cell_text(group), f.total_text if total else f.cell_bold)
+            self.fit_rows(ws, row, [(cell_text(group), widths[0], True)])
             for col, key in enumerate(keys, start=1):
                 value = figures.at[(group, ALL_ITEMS), key]
                 ws.write_number(row, col, value, f.total_integer if total else f.integer)
@@ -273,6 +273,7 @@ class HistorySheets(SummaryBase):
         rows.first_row, rows.widths = header + 1, [w for _, _, w in table]
         rows.numeric, rows.columns = set(), len(widths)
         rows.text_format, rows.number_format = f.data_text, f.data_integer
+        rows.quoted_styles = f.quoted_styles([f.data_text])
         end = header + len(rows.frame)
         ws.autofilter(header, 0, max(end, header), len(table) - 1)
         move = len(table) - 1
@@ -342,5 +343,5 @@ class HistorySheets(SummaryBase):
             f"{latest}, one bar for each of: {', '.join(charted)}. The figures are in the table "
             "above."
         )
-        ws.insert_chart(row, 0, chart, {"description": safe_text(alt), "object_position": 1})
+        ws.insert_chart(row, 0, chart, {"description": cell_text(alt), "object_position": 1})
         return row + math.ceil(height / 20) + 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from npsxl.collation.columns import ANSWERS_COLUMNS, ANSWERS_CSV, RETURNS_CSV, SCORE_COLUMNS
 from npsxl.model.register import council_type_label
-from npsxl.report.sheet_rows import safe_text
+from npsxl.report.sheet_rows import cell_text
 from npsxl.report.summary_base import MAX_PROBLEMS_SHOWN, SummaryBase
 
 COUNTED_NOTE = (
@@ -65,6 +65,7 @@ class ListSheets(SummaryBase):
         cell_style = f.cell._get_xf_index()
         styles = {text: fmt._get_xf_index() for text, fmt in f.status.items()}
         rows.bold_styles = {styles[text] for text, fmt in f.status.items() if fmt.bold}
+        rows.quoted_styles = f.quoted_styles([f.cell, *f.status.values()])
         for index, (ret, record) in enumerate(
             zip(self.c.returns, log.itertuples(index=False), strict=True)
         ):
@@ -77,15 +78,15 @@ class ListSheets(SummaryBase):
             if record.respondent:
                 counted += f"\n{record.respondent}"
             texts = [
-                safe_text(record.source_file),
+                cell_text(record.source_file),
                 record.status,
-                safe_text(record.council_name),
-                safe_text(record.council_code),
-                safe_text(record.region),
-                safe_text(model),
-                safe_text(record.round),
+                cell_text(record.council_name),
+                cell_text(record.council_code),
+                cell_text(record.region),
+                cell_text(model),
+                cell_text(record.round),
                 complete,
-                safe_text(counted),
+                cell_text(counted),
                 self.problem_lines(ret, self.c.collation_problems[index]),
             ]
             status = styles.get(texts[1], cell_style)
@@ -100,7 +101,7 @@ class ListSheets(SummaryBase):
         if len(lines) > MAX_PROBLEMS_SHOWN:
             extra = len(lines) - MAX_PROBLEMS_SHOWN
             lines = lines[:MAX_PROBLEMS_SHOWN] + [f"... and {extra} more (see returns.csv)"]
-        return safe_text("\n".join(lines))
+        return cell_text("\n".join(lines))
 
     def not_returned(self) -> None:
         """The chase list: councils of the register with nothing received, then those whose
@@ -129,7 +130,7 @@ class ListSheets(SummaryBase):
                 if missing
                 else f"Every council in the register has an accepted return{round_text}."
             )
-            ws.write_string(2, 0, safe_text(note), f.line)
+            ws.write_string(2, 0, cell_text(note), f.line)
         header = 4
         headers = ["Code", "Council", "Region", "Council type", *extras, "What to forward"]
         self.header_row(ws, header, headers)
@@ -156,7 +157,7 @@ class ListSheets(SummaryBase):
             row = self.list_title(ws, row + 1, title, last)
             for ret in unnamed:
                 named_as = ret.council_name or ret.council_code or "no council named"
-                texts = ["", safe_text(named_as), "", ""] + [""] * len(extras)
+                texts = ["", cell_text(named_as), "", ""] + [""] * len(extras)
                 self.council_row(ws, row, texts + [self.reason(ret)], widths)
                 row += 1
         ws.print_area(0, 0, row, last)
@@ -174,7 +175,7 @@ class ListSheets(SummaryBase):
             council_type_label(council.council_type),
         ]
         texts += [council.extra.get(e, "") for e in extras]
-        self.council_row(ws, row, [safe_text(t) for t in texts] + [reason], widths)
+        self.council_row(ws, row, [cell_text(t) for t in texts] + [reason], widths)
 
     def council_row(self, ws, row, texts, widths) -> None:
         for col, text in enumerate(texts):
@@ -190,7 +191,7 @@ class ListSheets(SummaryBase):
         for problem in ret.errors[:MAX_PROBLEMS_SHOWN]:
             hint = f" What to do: {problem.hint}." if problem.hint else ""
             lines.append(f"{problem.message}.{hint}")
-        return safe_text("\n".join(lines))
+        return cell_text("\n".join(lines))
 
     def data_sheet(self) -> None:
         """The tidy answers table, one row per council per item, with an autofilter."""
@@ -247,6 +248,7 @@ class ListSheets(SummaryBase):
         rows.numeric = {i for i, c in enumerate(columns) if c in (*SCORE_COLUMNS, "views")}
         rows.widths = width_list
         rows.text_format, rows.number_format = f.data_text, f.data_integer
+        rows.quoted_styles = f.quoted_styles([f.data_text])
         for col, width in enumerate(width_list):  # column formats give both formats an index
             ws.set_column(col, col, width, f.data_integer if col in rows.numeric else f.data_text)
         row = header + len(rows.frame)

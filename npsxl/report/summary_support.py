@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from npsxl.collation.support import FAR_GAP
-from npsxl.report.sheet_rows import safe_text
+from npsxl.report.sheet_rows import cell_text
 from npsxl.report.summary_base import SummaryBase
 
 NAME_WIDTH = 34
@@ -85,7 +85,7 @@ class SupportSheet(SummaryBase):
         columns = ("furthest", "far", "behind", "n_gap", "mean_gap")
         for record in self.c.support_priorities().itertuples(index=False):
             row += 1
-            label = safe_text(f"{record.rank}. {record.item_id}  {record.item_name}")
+            label = cell_text(f"{record.rank}. {record.item_id}  {record.item_name}")
             ws.write_string(row, 0, label, f.cell_bold)
             self.fit_rows(ws, row, [(label, NAME_WIDTH, True)])
             for i, column in enumerate(columns):
@@ -123,11 +123,11 @@ class SupportSheet(SummaryBase):
         ws.repeat_rows(header)
         for region, councils in grid.groupby("region", sort=False):
             row += 1
-            text = safe_text(f"{region} ({len(councils)} councils)")
+            text = cell_text(f"{region} ({len(councils)} councils)")
             ws.merge_range(row, 0, row, last, text, f.group_header)
             for record in councils.to_dict("records"):
                 row += 1
-                name = safe_text(record["council_name"])
+                name = cell_text(record["council_name"])
                 ws.write_string(row, 0, name, f.cell_bold)
                 self.fit_rows(ws, row, [(name, NAME_WIDTH, True)])
                 for col, item_id in enumerate(ids, start=1):

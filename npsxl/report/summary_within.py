@@ -9,7 +9,7 @@ import pandas as pd
 
 from npsxl.collation.columns import MEASURES, RESPONDENTS_CSV, WIDE_SPREAD
 from npsxl.collation.counting import BASIS_VIEWS
-from npsxl.report.sheet_rows import safe_text
+from npsxl.report.sheet_rows import cell_text
 from npsxl.report.summary_base import MEASURE_TITLES, SummaryBase
 
 SPREAD_WIDTH = 4
@@ -68,14 +68,14 @@ class WithinSheet(SummaryBase):
             if first["basis"] == BASIS_VIEWS
             else "agreed return"
         )
-        name = safe_text(first["council_name"])
+        name = cell_text(first["council_name"])
         ws.write_string(row, 0, name, f.cell_bold)
-        ws.write_string(row, 1, safe_text(first["region"]), f.cell)
+        ws.write_string(row, 1, cell_text(first["region"]), f.cell)
         ws.write_number(row, 2, int(first["views"]), f.integer)
         ws.write_string(row, 3, basis, f.cell)
         wide = [s for s in spreads.values() if not pd.isna(s) and s >= WIDE_SPREAD]
         ws.write_number(row, 4, len(wide), f.integer)
-        self.fit_rows(ws, row, [(name, 24, True), (safe_text(first["region"]), 14), (basis, 16)])
+        self.fit_rows(ws, row, [(name, 24, True), (cell_text(first["region"]), 14), (basis, 16)])
         for col, item_id in enumerate(ids, start=5):
             spread = spreads.get(item_id)
             if spread is None or pd.isna(spread):

@@ -7,9 +7,10 @@
 :meth:`~npsxl.collation.collation.Collation.response`), so the workbook and the CSV files agree.
 
 Text supplied by councils (evidence, actions, names, file paths, problem messages) is
-untrusted: it is always written as a string cell, and
-:func:`~npsxl.report.sheet_rows.safe_text` prefixes text that a spreadsheet would take for a
-formula with a single quote. The workbook holds no hyperlinks and no formulas built from
+untrusted: it is always written as a string cell, exactly as typed, and text that a
+spreadsheet would take for a formula gets the quote prefix of its cell's style
+(:class:`~npsxl.report.sheet_rows.TextSheet`; no apostrophe in the text, which Calc would
+show). The workbook holds no hyperlinks and no formulas built from
 council text. The long tables (Data, Returns log, the trends' council table) are spliced in
 as XML by :mod:`npsxl.report.sheet_rows`.
 
@@ -33,7 +34,7 @@ from npsxl.collation.collation import Collation
 from npsxl.collation.columns import ALL_REGIONS
 from npsxl.collation.counting import version_label
 from npsxl.core.atomic import atomic_path
-from npsxl.report.sheet_rows import safe_text, splice_rows
+from npsxl.report.sheet_rows import cell_text, splice_rows
 from npsxl.report.summary_base import NO_RETURNS
 from npsxl.report.summary_figures import FigureSheets
 from npsxl.report.summary_groups import GroupSheets
@@ -125,7 +126,7 @@ class _SummaryWriter(
         row += 1
         latest = self.c.latest_round
         title = f"Returns by region, round {latest}" if latest else "Returns by region"
-        ws.write_string(row, 0, safe_text(title), f.subtitle)
+        ws.write_string(row, 0, cell_text(title), f.subtitle)
         row += 1
         headers = [
             "Region",
@@ -146,7 +147,7 @@ class _SummaryWriter(
         for i, record in enumerate(response.itertuples(index=False)):
             row += 1
             total = i == last
-            ws.write_string(row, 0, safe_text(record.region), f.total_text if total else f.cell)
+            ws.write_string(row, 0, cell_text(record.region), f.total_text if total else f.cell)
             for col, value in enumerate(record[1:8], start=1):
                 self.value(ws, row, col, value, f.total_integer if total else f.integer)
             self.value(ws, row, 8, record.response_rate, f.total_decimal if total else f.decimal)
@@ -159,7 +160,7 @@ class _SummaryWriter(
         if silent:
             names = ", ".join(f"{r.region} ({r.expected} expected)" for r in silent)
             text = f"There are {NO_RETURNS} yet from {names}, so they have no sheet."
-            row = self.paragraph(ws, row, safe_text(text), f.note)
+            row = self.paragraph(ws, row, cell_text(text), f.note)
         row = self.disagreements_table(ws, row + 1)
         row += 1
         ws.write_string(row, 0, "About this collation", f.subtitle)
@@ -188,7 +189,7 @@ class _SummaryWriter(
         for label, text in facts:
             row += 1
             ws.write_string(row, 0, label, f.label)
-            self.paragraph(ws, row, safe_text(text), f.text, first_col=1)
+            self.paragraph(ws, row, cell_text(text), f.text, first_col=1)
         row = self.versions_table(ws, row + 2)
         row += 2
         ws.write_string(row, 0, "How to read this workbook", f.subtitle)
@@ -235,11 +236,11 @@ class _SummaryWriter(
         ws.merge_range(row, 4, row, last, "Not counted", f.header)
         for counted, other in pairs[:MAX_LISTED]:
             row += 1
-            name = safe_text(counted.council.name if counted.council else counted.council_name)
+            name = cell_text(counted.council.name if counted.council else counted.council_name)
             texts = [(name, 30), (counted.path, 33), (other.path, 11 * (last - 3))]
             ws.write_string(row, 0, name, f.cell_bold)
-            ws.merge_range(row, 1, row, 3, safe_text(counted.path), f.cell)
-            ws.merge_range(row, 4, row, last, safe_text(other.path), f.cell)
+            ws.merge_range(row, 1, row, 3, cell_text(counted.path), f.cell)
+            ws.merge_range(row, 4, row, last, cell_text(other.path), f.cell)
             self.fit_rows(ws, row, texts)
         if len(pairs) > MAX_LISTED:
             more = len(pairs) - MAX_LISTED
@@ -273,8 +274,8 @@ class _SummaryWriter(
                     use += f"; mapped onto {current} through the model's lineage"
                 else:
                     use += f"; no lineage to {current}, so reported per version only"
-            ws.write_string(row, 0, safe_text(record.model_version), f.cell)
-            ws.write_string(row, 1, safe_text(record.round or "not known"), f.cell)
+            ws.write_string(row, 0, cell_text(record.model_version), f.cell)
+            ws.write_string(row, 1, cell_text(record.round or "not known"), f.cell)
             ws.write_number(row, 2, record.returns, f.integer)
-            self.paragraph(ws, row, safe_text(use), f.cell, first_col=3)
+            self.paragraph(ws, row, cell_text(use), f.cell, first_col=3)
         return row

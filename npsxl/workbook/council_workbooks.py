@@ -13,6 +13,7 @@ from npsxl.model.register import Council, council_type_label
 from npsxl.model.round_settings import RoundSettings
 from npsxl.model.rounds import assessment_round
 from npsxl.workbook import layout as L
+from npsxl.workbook.formats import looks_like_formula
 from npsxl.workbook.plan import detail_height
 from npsxl.workbook.writer import (
     BuiltWorkbook,
@@ -98,6 +99,8 @@ class CouncilWorkbooks:
         values = (council.code, council.name, council.region, council.council_type)
         for value in values:
             if not value or value != value.strip() or _NEEDS_ESCAPE.search(value):
+                return False
+            if looks_like_formula(value):  # its cell takes the quote prefix: another style
                 return False
             if _TOKEN_PATTERN.search(value):
                 return False

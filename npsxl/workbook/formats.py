@@ -58,6 +58,15 @@ def under_black_text(colour: str) -> str:
     return blend(colour, share)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes typed text a formula (OWASP)
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet would take ``text``, typed into a cell, for a formula: text
+    from councils that does is written with the quote prefix (:meth:`BrandFormats.quoted`)."""
+    return text.startswith(FORMULA_STARTS)
+
+
 class BrandFormats:
     """What every branded cell format of a workbook is made from: :meth:`fmt` adds a format
     in the brand's font, :meth:`pair` gives a brand colour pair's fill and text colour, and
@@ -68,10 +77,28 @@ class BrandFormats:
         self._base = {"font_name": brand.font, "font_size": font_size, "valign": "top"}
         self.colours = brand.colours
         self.dark = colour_on_white(brand)
+        self._props: dict[int, dict] = {}  # id(format) -> what it was made of
+        self._quoted: dict[int, object] = {}  # id(format) -> its quote-prefix twin
 
     def fmt(self, **props):
         """A new format: the brand's font, top-aligned, with ``props`` on top."""
-        return self._wb.add_format({**self._base, **props})
+        made = self._wb.add_format({**self._base, **props})
+        self._props[id(made)] = props
+        return made
+
+    def quoted(self, fmt=None):
+        """``fmt`` (a format of :meth:`fmt`; None: the base) with the cell style's quote
+        prefix, made once: text in it is never taken for a formula, not even when the cell
+        is edited, and shows no apostrophe (see :func:`looks_like_formula`)."""
+        twin = self._quoted.get(id(fmt))
+        if twin is None:
+            props = {} if fmt is None else self._props.get(id(fmt))
+            if props is None:
+                raise ValueError("the format was not made by this workbook's formats")
+            twin = self._quoted[id(fmt)] = self._wb.add_format(
+                {**self._base, **props, "quote_prefix": True}
+            )
+        return twin
 
     def conditional(self, **props):
         """A format for conditional formatting: only what it changes, nothing of the base."""

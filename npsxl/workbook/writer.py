@@ -33,7 +33,7 @@ from npsxl.model.round_settings import RoundSettings
 from npsxl.model.rounds import assessment_round
 from npsxl.workbook import layout as L
 from npsxl.workbook.assessment_sheet import AssessmentSheet
-from npsxl.workbook.formats import Formats
+from npsxl.workbook.formats import Formats, looks_like_formula
 from npsxl.workbook.guidance_summary_sheets import GuidanceSheet, SummarySheet
 from npsxl.workbook.plan import (
     A4,
@@ -201,13 +201,16 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
         return ""
 
     # -- helpers ---------------------------------------------------------------------------
-    @staticmethod
-    def _text(ws, row: int, col: int, value, fmt) -> None:
-        """A council's text, always as a string (never a formula or link); nothing as a blank."""
+    def _text(self, ws, row: int, col: int, value, fmt) -> None:
+        """A council's text, always as a string (never a formula or link), exactly as typed:
+        text that starts like a formula (a previous round's evidence: ``=HYPERLINK(...)``)
+        gets the cell style's quote prefix, so it stays text when the council edits the
+        cell; nothing as a blank."""
         if value is None or value == "":
             ws.write_blank(row, col, None, fmt)
         else:
-            ws.write_string(row, col, str(value), fmt)
+            text = str(value)
+            ws.write_string(row, col, text, self.f.quoted(fmt) if looks_like_formula(text) else fmt)
 
     def _sheet(self, name):
         kind = FittedSheet if name == L.ASSESSMENT else FormulaSheet
