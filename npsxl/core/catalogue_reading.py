@@ -237,8 +237,13 @@ NAMES_MOVED = variant(
     count=14, items="L1, L2, L3, C1")
 NO_ROW_FOR_ITEM = variant(
     SOURCES_DISAGREE,
-    "no row has the reference id {item_id}; its answers were read from the cells named {names}",
-    _CHECK_REFS, item_id="L1", names="NPS_L1_*")
+    "no row has the reference id {item_id}; its {fields} were read from the cells named {names}",
+    _CHECK_REFS, item_id="L1", fields="current level, target level", names="NPS_L1_*")
+NAME_ON_UNKNOWN_ROW = variant(
+    SOURCES_DISAGREE,
+    "no row has the reference id {item_id}, and the defined name {name} points at {name_cell}, "
+    "on a row that says {row_says!r}; the names of {item_id} were not used",
+    _CHECK_REFS, item_id="L3", name="NPS_L3_CURRENT", name_cell="I8", row_says="Commercial")
 NO_REFERENCE_IDS = variant(
     SOURCES_DISAGREE,
     "no row of the table has a reference id (the 'Ref' column); the answers were read from the "

@@ -176,6 +176,7 @@ class _Interpreter:
         facts = facts_of(model)
         names = book.names
         headed = table is not None and table.header
+        refused: set[str] = set()  # items whose names point at a row that is not theirs
         for item in facts.items:
             by_row = rows.get(item.id, {})
             cells: dict[str, Cell | None] = {}
@@ -201,9 +202,14 @@ class _Interpreter:
                         disagreements.append((item.id, key, None, name_cell, other))
                     elif headed and name_cell.sheet == table.sheet and key not in table.columns:
                         cells[key] = self._named_beside_headers(table, item.id, key, name_cell)
+                    elif headed and item.id not in rows and name_cell.sheet == table.sheet:
+                        if self._row_says_otherwise(table, item.id, name, name_cell, refused):
+                            continue
+                        cells[key] = name_cell
+                        named_only.append((key, name_cell))
                     else:
                         cells[key] = name_cell
-                        named_only.append(name_cell)
+                        named_only.append((key, name_cell))
                 elif (row_cell.sheet, row_cell.row, row_cell.col) != (
                     name_cell.sheet,
                     name_cell.row,
@@ -213,9 +219,10 @@ class _Interpreter:
             if named_only and table is not None and item.id not in rows:
                 self.result.report(
                     P.NO_ROW_FOR_ITEM,
-                    place_of(named_only[0]),
+                    place_of(named_only[0][1]),
                     item_id=item.id,
                     names=f"{L.NAME_PREFIX}{item.id}_*",
+                    fields=", ".join(FIELD_LABELS[k] for k, _ in named_only),
                 )
             found[item.id] = cells
         if table is None and any(c is not None for cells in found.values() for c in cells.values()):
@@ -303,6 +310,30 @@ class _Interpreter:
                 self.result.report(P.SOURCES_UNSETTLED, where, **fields)
                 withheld.add(key)
         return withheld
+
+    def _row_says_otherwise(self, table: Table, item_id, name, cell: Cell, refused) -> bool:
+        """Whether the row a defined name points at, for an item with no row of its own,
+        says it is something else (a reference id or a name in its cells): then the name
+        is not used, and that is reported once for the item."""
+        said = [
+            as_text(self.book.value(cell.sheet, cell.row, col))
+            for col in (table.columns.get("ref"), table.columns.get("name"))
+            if col is not None
+        ]
+        said = [text for text in said if text]
+        if not said:
+            return False
+        if item_id not in refused:
+            refused.add(item_id)
+            self.result.report(
+                P.NAME_ON_UNKNOWN_ROW,
+                place_of(cell),
+                item_id=item_id,
+                name=name,
+                name_cell=cell.ref,
+                row_says=" ".join(said),
+            )
+        return True
 
     def _named_beside_headers(self, table: Table, item_id: str, key: str, cell: Cell):
         """The cell a defined name points at in the table, for a field no column is headed
