@@ -277,6 +277,14 @@ LOOKALIKE_COLUMN_NAMED = variant(
     "delete or rename the column that does not hold this round's answers",
     field="current level", first="I", first_header="Current level (2025)", second="J",
     second_header="Current level (2026)", chosen="J")
+LOOKALIKE_COLUMN_ROUND = variant(
+    SOURCES_DISAGREE,
+    "two columns are headed like the {field}: {chosen} ({chosen_header!r}) and {other} "
+    "({other_header!r}); {chosen} was read, as {other} is headed with another year than the "
+    "workbook's round, {round}",
+    "delete the column that does not hold this round's answers", field="current level",
+    chosen="J", chosen_header="Current level (2026)", other="I",
+    other_header="Current level (2025)", round="2026")
 NAME_IN_OTHER_COLUMN = variant(
     SOURCES_DISAGREE,
     "the {field} of {item_id} was not read: no column is headed {header!r}, and the defined name "
@@ -325,6 +333,13 @@ SOURCES_UNSETTLED = problem_type(
     "delete or rename the column that does not hold this round's answers", field="current level",
     first="I", first_header="Current level (2025)", second="J",
     second_header="Current level (2026)")
+OTHER_ROUND_COLUMN = variant(
+    SOURCES_UNSETTLED,
+    "the only column headed like the {field}, {column} ({header!r}), is headed with another "
+    "year than the workbook's round, {round}: it may hold another round's answers, so the "
+    "{field} was not read",
+    "put this round's answers in a column headed as in the workbook you were given",
+    field="current level", column="I", header="Current level (2025)", round="2026")
 SHEETS_DISAGREE = variant(
     SOURCES_UNSETTLED,
     "sheets {first!r} and {second!r} both hold answers, and they differ (first at {item_id}, "
