@@ -137,14 +137,16 @@ def delete_cols(wb, at: int, count: int = 1, update_names: bool = True):
     return wb
 
 
-def lookalike_level_column(wb, update_names: bool = True, field: str = "current"):
+def lookalike_level_column(
+    wb, update_names: bool = True, field: str = "current", labels=("2025", "2026")
+):
     """Last year's levels in a column inserted before this year's, headed 'Current level
-    (2025)', this year's header renamed 'Current level (2026)'."""
+    (2025)', this year's header renamed 'Current level (2026)' (or other ``labels``)."""
     ws = assessment(wb)
     col = COLUMN[field]
     header = L.CURRENT_HEADER if field == "current" else L.TARGET_HEADER
-    insert_cols(wb, col, 1, update_names, header=f"{header} (2025)")
-    ws.cell(HEADER_ROW, col + 1).value = f"{header} (2026)"
+    insert_cols(wb, col, 1, update_names, header=f"{header} ({labels[0]})")
+    ws.cell(HEADER_ROW, col + 1).value = f"{header} ({labels[1]})"
     for i, row in enumerate(sorted(item_rows(ws).values())):
         ws.cell(row, col).value = LEVELS[(i + 2) % len(LEVELS)]
     return wb
@@ -240,6 +242,10 @@ def paste_values(wb):
                 if value is not None:
                     target.cell(cell.row, cell.column).value = value
     return new
+
+
+def lookalike_without_years(wb, update_names: bool = True):
+    return lookalike_level_column(wb, update_names, labels=("last year", "this year"))
 
 
 def clear_names(wb):

@@ -753,7 +753,9 @@ CODES = {
         "warning",
     ),
     "sources-unsettled": (  # last round's levels beside this round's, no names to tell
-        lambda f, p, t: _resaved(p, t / "lookalike.xlsx", E.lookalike_level_column, E.paste_values),
+        lambda f, p, t: _resaved(
+            p, t / "lookalike.xlsx", E.lookalike_without_years, E.paste_values
+        ),
         L.ASSESSMENT,
         "I4",
         None,

@@ -69,6 +69,10 @@ def _lookalike_pasted(wb):
     return E.paste_values(E.lookalike_level_column(wb))
 
 
+def _lookalike_without_years_pasted(wb):
+    return E.paste_values(E.lookalike_without_years(wb))
+
+
 def _blank_original_filled_copy(wb):
     E.copy_sheet(wb, L.ASSESSMENT)
     copy = wb.worksheets[-1]
@@ -112,7 +116,16 @@ SILENT = {
         lambda wb: E.lookalike_level_column(wb, update_names=False),
         "right-or-withheld",
     ),
-    "look-alike level column, pasted as values": (_lookalike_pasted, "withheld:current"),
+    "look-alike level column, pasted as values": (_lookalike_pasted, "right"),
+    "look-alike level column without years, names moved": (E.lookalike_without_years, "right"),
+    "look-alike level column without years, pasted as values": (
+        _lookalike_without_years_pasted,
+        "withheld:current",
+    ),
+    "look-alike level column, this year's deleted": (
+        lambda wb: E.delete_cols(E.lookalike_level_column(wb), E.COLUMN["current"] + 1),
+        "withheld:current",
+    ),
     "evidence column deleted, names left": (_delete_evidence_column, "warned"),
     "row inserted above the respondent, names left": (_row_above_respondent, "right"),
     "ids swapped, no defined names": (_ids_swapped_no_names, "right-warned:L1,L4"),

@@ -90,6 +90,13 @@ EDIT = st.one_of(
         st.sampled_from(["current", "target"]),
     ),
     st.builds(
+        lambda up: _edit(
+            f"last round's current beside this round's, no years (names moved: {up})",
+            lambda wb: E.lookalike_without_years(wb, up),
+        ),
+        booleans,
+    ),
+    st.builds(
         lambda sheet, new, up: _edit(
             f"rename {sheet} to {new} (names follow: {up})",
             lambda wb: E.rename_sheet(wb, sheet, new, up),

@@ -243,8 +243,13 @@ NAMES_MOVED = variant(
     count=14, items="L1, L2, L3, C1")
 NO_ROW_FOR_ITEM = variant(
     SOURCES_DISAGREE,
-    "no row has the reference id {item_id}; its answers were read from the cells named {names}",
-    _CHECK_REFS, item_id="L1", names="NPS_L1_*")
+    "no row has the reference id {item_id}; its {fields} were read from the cells named {names}",
+    _CHECK_REFS, item_id="L1", fields="current level, target level", names="NPS_L1_*")
+NAME_ON_UNKNOWN_ROW = variant(
+    SOURCES_DISAGREE,
+    "no row has the reference id {item_id}, and the defined name {name} points at {name_cell}, "
+    "on a row that says {row_says!r}; the names of {item_id} were not used",
+    _CHECK_REFS, item_id="L3", name="NPS_L3_CURRENT", name_cell="I8", row_says="Commercial")
 NO_REFERENCE_IDS = variant(
     SOURCES_DISAGREE,
     "no row of the table has a reference id (the 'Ref' column); the answers were read from the "
@@ -278,6 +283,14 @@ LOOKALIKE_COLUMN_NAMED = variant(
     "delete or rename the column that does not hold this round's answers",
     field="current level", first="I", first_header="Current level (2025)", second="J",
     second_header="Current level (2026)", chosen="J")
+LOOKALIKE_COLUMN_ROUND = variant(
+    SOURCES_DISAGREE,
+    "two columns are headed like the {field}: {chosen} ({chosen_header!r}) and {other} "
+    "({other_header!r}); {chosen} was read, as {other} is headed with another year than the "
+    "workbook's round, {round}",
+    "delete the column that does not hold this round's answers", field="current level",
+    chosen="J", chosen_header="Current level (2026)", other="I",
+    other_header="Current level (2025)", round="2026")
 NAME_IN_OTHER_COLUMN = variant(
     SOURCES_DISAGREE,
     "the {field} of {item_id} was not read: no column is headed {header!r}, and the defined name "
@@ -326,6 +339,13 @@ SOURCES_UNSETTLED = problem_type(
     "delete or rename the column that does not hold this round's answers", field="current level",
     first="I", first_header="Current level (2025)", second="J",
     second_header="Current level (2026)")
+OTHER_ROUND_COLUMN = variant(
+    SOURCES_UNSETTLED,
+    "the only column headed like the {field}, {column} ({header!r}), is headed with another "
+    "year than the workbook's round, {round}: it may hold another round's answers, so the "
+    "{field} was not read",
+    "put this round's answers in a column headed as in the workbook you were given",
+    field="current level", column="I", header="Current level (2025)", round="2026")
 SHEETS_DISAGREE = variant(
     SOURCES_UNSETTLED,
     "sheets {first!r} and {second!r} both hold answers, and they differ (first at {item_id}, "

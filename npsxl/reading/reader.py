@@ -27,6 +27,7 @@ deciding between rows and names, with :mod:`npsxl.reading.values` and
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -50,6 +51,7 @@ from npsxl.workbook import layout as L
 
 EXCEL_CELL_LIMIT = 32_767
 MANY_DISAGREEMENTS = 3  # more items than this disagreeing: one summary warning
+_YEAR = re.compile(r"\b20\d\d\b")
 FIELD_LABELS = {
     "current": "current level",
     "target": "target level",
@@ -170,13 +172,16 @@ class _Interpreter:
                     ref=as_text(ref.value) or id_item,
                     name=next(i.name for i in model.items if i.id == item_id),
                 )
+            if table.header and _YEAR.search(self.result.round or ""):
+                withheld = self._other_rounds(table)
             if table.ambiguous:
-                withheld = self._settle_columns(table)
+                withheld |= self._settle_columns(table)
         disagreements: list[tuple[str, str, Cell | None, Cell, str | None]] = []
         found: dict[str, dict[str, Cell | None]] = {}
         facts = facts_of(model)
         names = book.names
         headed = table is not None and table.header
+        refused: set[str] = set()  # items whose names point at a row that is not theirs
         for item in facts.items:
             by_row = rows.get(item.id, {})
             cells: dict[str, Cell | None] = {}
@@ -202,9 +207,14 @@ class _Interpreter:
                         disagreements.append((item.id, key, None, name_cell, other))
                     elif headed and name_cell.sheet == table.sheet and key not in table.columns:
                         cells[key] = self._named_beside_headers(table, item.id, key, name_cell)
+                    elif headed and item.id not in rows and name_cell.sheet == table.sheet:
+                        if self._row_says_otherwise(table, item.id, name, name_cell, refused):
+                            continue
+                        cells[key] = name_cell
+                        named_only.append((key, name_cell))
                     else:
                         cells[key] = name_cell
-                        named_only.append(name_cell)
+                        named_only.append((key, name_cell))
                 elif (row_cell.sheet, row_cell.row, row_cell.col) != (
                     name_cell.sheet,
                     name_cell.row,
@@ -214,9 +224,10 @@ class _Interpreter:
             if named_only and table is not None and item.id not in rows:
                 self.result.report(
                     P.NO_ROW_FOR_ITEM,
-                    place_of(named_only[0]),
+                    place_of(named_only[0][1]),
                     item_id=item.id,
                     names=f"{L.NAME_PREFIX}{item.id}_*",
+                    fields=", ".join(FIELD_LABELS[k] for k, _ in named_only),
                 )
             found[item.id] = cells
         if table is None and any(c is not None for cells in found.values() for c in cells.values()):
@@ -295,14 +306,88 @@ class _Interpreter:
                 self.result.report(
                     P.LOOKALIKE_COLUMN_NAMED, where, chosen=L.a1(0, col)[:-1], **fields
                 )
-                table.columns[key] = col
-                for item_id, cells in table.rows.items():
-                    r = table.refs[item_id].row
-                    cells[key] = Cell(table.sheet, r, col, self.book.value(table.sheet, r, col))
+                self._take_column(table, key, col)
             else:
                 where = {"sheet": table.sheet, "cell": L.a1(header_row, first)}
                 self.result.report(P.SOURCES_UNSETTLED, where, **fields)
                 withheld.add(key)
+        return withheld
+
+    def _row_says_otherwise(self, table: Table, item_id, name, cell: Cell, refused) -> bool:
+        """Whether the row a defined name points at, for an item with no row of its own,
+        says it is something else (a reference id or a name in its cells): then the name
+        is not used, and that is reported once for the item."""
+        said = [
+            as_text(self.book.value(cell.sheet, cell.row, col))
+            for col in (table.columns.get("ref"), table.columns.get("name"))
+            if col is not None
+        ]
+        said = [text for text in said if text]
+        if not said:
+            return False
+        if item_id not in refused:
+            refused.add(item_id)
+            self.result.report(
+                P.NAME_ON_UNKNOWN_ROW,
+                place_of(cell),
+                item_id=item_id,
+                name=name,
+                name_cell=cell.ref,
+                row_says=" ".join(said),
+            )
+        return True
+
+    def _take_column(self, table: Table, key: str, col: int) -> None:
+        table.columns[key] = col
+        for item_id, cells in table.rows.items():
+            r = table.refs[item_id].row
+            cells[key] = Cell(table.sheet, r, col, self.book.value(table.sheet, r, col))
+
+    def _other_rounds(self, table: Table) -> set[str]:
+        """Set aside the columns headed with another year than the workbook's round (last
+        round's levels, kept beside this round's): where that leaves one column for a
+        field, it is read; where it leaves none, the field is withheld with an error."""
+        years = set(_YEAR.findall(self.result.round))
+        header_row = table.header_row or 0
+
+        def other_round(col: int) -> bool:
+            found = set(_YEAR.findall(table.headers.get(col, "")))
+            return bool(found) and not found & years
+
+        withheld = set()
+        for key in L.ITEM_FIELDS:
+            columns = table.ambiguous.get(key)
+            if columns is not None:
+                keep = [c for c in columns if not other_round(c)]
+                if len(keep) == 1 and len(columns) == 2:
+                    del table.ambiguous[key]
+                    self._take_column(table, key, keep[0])
+                    other = next(c for c in columns if c != keep[0])
+                    self.result.report(
+                        P.LOOKALIKE_COLUMN_ROUND,
+                        {"sheet": table.sheet, "cell": L.a1(header_row, keep[0])},
+                        field=FIELD_LABELS[key],
+                        chosen=L.a1(0, keep[0])[:-1],
+                        chosen_header=table.headers.get(keep[0], ""),
+                        other=L.a1(0, other)[:-1],
+                        other_header=table.headers.get(other, ""),
+                        round=self.result.round,
+                    )
+                continue
+            col = table.columns.get(key)
+            if col is not None and other_round(col):
+                del table.columns[key]
+                for cells in table.rows.values():
+                    cells.pop(key, None)
+                withheld.add(key)
+                self.result.report(
+                    P.OTHER_ROUND_COLUMN,
+                    {"sheet": table.sheet, "cell": L.a1(header_row, col)},
+                    field=FIELD_LABELS[key],
+                    column=L.a1(0, col)[:-1],
+                    header=table.headers.get(col, ""),
+                    round=self.result.round,
+                )
         return withheld
 
     def _named_beside_headers(self, table: Table, item_id: str, key: str, cell: Cell):
