@@ -276,3 +276,20 @@ def test_the_help_says_what_the_defaults_are():
         "./councils.csv if there is one, else the packaged register of 2018",
     ):
         assert default in text
+
+
+def test_the_summary_names_the_packaged_register_by_edition_not_by_its_path(tmp_path, monkeypatch):
+    import openpyxl
+
+    from npsxl.model.defaults import PACKAGED_REGISTERS, register_label
+
+    assert register_label(str(PACKAGED_REGISTERS["2025"])) == "the packaged register of 2025"
+    assert register_label("clusters/north.csv") == "clusters/north.csv"
+    samples = ROOT / "samples" / "returns"
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["collate", str(samples), "--out", "summary.xlsx"])
+    assert result.exit_code == 1  # the samples include rejected files
+    overview = openpyxl.load_workbook(tmp_path / "summary.xlsx")["Overview"]
+    values = [c.value for row in overview.iter_rows() for c in row]
+    assert "the packaged register of 2018" in values
+    assert not any(isinstance(v, str) and "data/registers" in v for v in values)

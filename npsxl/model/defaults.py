@@ -138,3 +138,15 @@ def _model(model: Model, source: str, given: bool) -> Chosen[Model]:
 def _register(register: Register, source: str, given: bool) -> Chosen[Register]:
     councils = f"{len(register)} council{'' if len(register) == 1 else 's'}"
     return Chosen("register", register, source, councils, given)
+
+
+def register_label(source: str) -> str:
+    """How a register's source is shown to people: a packaged register by its edition
+    ("the packaged register of 2018"), not by its path inside the installed package."""
+    for edition, path in PACKAGED_REGISTERS.items():
+        try:
+            if Path(source).resolve() == path.resolve():
+                return f"the packaged register of {edition}"
+        except (OSError, ValueError):
+            break
+    return source

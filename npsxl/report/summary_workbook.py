@@ -34,6 +34,7 @@ from npsxl.collation.collation import Collation
 from npsxl.collation.columns import ALL_REGIONS
 from npsxl.collation.counting import version_label
 from npsxl.core.atomic import atomic_path
+from npsxl.model.defaults import register_label
 from npsxl.report.sheet_rows import cell_text, splice_rows
 from npsxl.report.summary_base import NO_RETURNS
 from npsxl.report.summary_figures import FigureSheets
@@ -183,7 +184,10 @@ class _SummaryWriter(
             ("Model versions counted", versions or "none"),
             ("Rounds counted", rounds or "none"),
             ("Figures are for", figures),
-            ("Register", self.c.register.source if self.c.register is not None else "none"),
+            (
+                "Register",
+                register_label(self.c.register.source) if self.c.register is not None else "none",
+            ),
             ("Files read", str(len(self.c.returns))),
         ]
         for label, text in facts:
