@@ -182,6 +182,8 @@ TYPED_TEXT = {
     # (LibreOffice itself drops a tab from a cell of several lines when it opens an xlsx)
     "L2": ("Line one\nLine two\n\nLine four", "Two  spaces\nand   three"),
     "L3": ("a\t\tb", "x \t y"),
+    # white space at the ends is part of what was typed too
+    "L4": ("  indented evidence", "actions, then two spaces  "),
 }
 
 

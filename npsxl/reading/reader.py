@@ -46,7 +46,7 @@ from npsxl.reading.opening import keep_part, open_book
 from npsxl.reading.preflight import DEFAULT_LIMITS, Limits, inspect_file
 from npsxl.reading.returns import Return
 from npsxl.reading.table import Table
-from npsxl.reading.values import as_text, shared_date, to_date
+from npsxl.reading.values import as_text, as_typed, shared_date, to_date
 from npsxl.workbook import layout as L
 
 EXCEL_CELL_LIMIT = 32_767
@@ -536,7 +536,7 @@ class _Interpreter:
             texts = {}
             for key in ("evidence", "actions"):
                 cell = cells[key]
-                text = as_text(self._cell_value(cell, item.id))
+                text = as_typed(self._cell_value(cell, item.id))
                 if len(text) >= EXCEL_CELL_LIMIT:  # the parser cuts longer text at the limit
                     self.result.report(
                         P.TEXT_TOO_LONG,

@@ -25,6 +25,15 @@ def as_text(value) -> str:
     return str(value).strip()
 
 
+def as_typed(value) -> str:
+    """A council's free text (evidence, actions) exactly as typed, spaces, tabs and line
+    breaks at its ends included; a cell of nothing but white space is empty. Other values
+    as :func:`as_text` gives them."""
+    if isinstance(value, str):
+        return value if value.strip() else ""
+    return as_text(value)
+
+
 _SHARED_DATES: dict[dt.date, dt.date] = {}
 
 
