@@ -15,13 +15,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from npsxl.collation.base import CollationBase
 from npsxl.collation.columns import SUPPORT_COUNCIL_COLUMNS, SUPPORT_PRIORITY_COLUMNS
 from npsxl.collation.counting import item_theme
 
 FAR_GAP = 2  # levels: a council this far or further from its target on an item is "far"
 
 
-class CollationSupport:
+class CollationSupport(CollationBase):
     """Gaps to councils' own targets in a :class:`~npsxl.collation.collation.Collation`."""
 
     def support_gaps(self) -> pd.DataFrame:

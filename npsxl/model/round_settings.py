@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from npsxl.core import catalogue as P
 from npsxl.core.errors import RoundSettingsError
@@ -189,7 +190,7 @@ def check_round_settings_text(text: str, filename: str) -> tuple[RoundSettings, 
         where = Location(file=filename, line=doc.line(()))
         found = f"{_describe(data)} where 'key: value' lines were expected"
         return settings, [P.ROUND_SETTINGS_NOT_YAML(where, reason=found)]
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # checked against each field's type by _check
     privacy: dict[str, str] = {}
     for key, value in data.items():
         where = Location(file=filename, line=doc.line((key,)), path=str(key))
