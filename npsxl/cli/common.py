@@ -153,3 +153,21 @@ group_by_option = click.option(
     metavar="COLUMN",
     help="An extra register column to summarise by (repeatable).",
 )
+
+
+def returns_inputs(func):
+    """The INPUTS argument (returned files and folders), ``--model``, ``--archive`` and
+    ``--register``: what validate, collate and report read."""
+    func = register_option(func)
+    func = model_option(func)
+    return click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))(func)
+
+
+def load_for_collating(model_path, archive_dir, register_path, group_by=()):
+    """The current model, the archive and the register, with ``--group-by`` checked against
+    the register: what collate and report start from."""
+    loaded, archive = load_models(model_path, archive_dir)
+    chosen_register = defaults.choose_register(register_path)
+    register = tell(chosen_register)
+    check_group_by(group_by, register, chosen_register.source)
+    return loaded, archive, register

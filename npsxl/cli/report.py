@@ -11,19 +11,15 @@ from npsxl.cli.common import (
     DEFAULT_OUT,
     Progress,
     UsageError,
-    check_group_by,
     cli,
     group_by_option,
     jobs_option,
     library_errors,
-    load_models,
-    model_option,
-    register_option,
+    load_for_collating,
     require_complete_option,
-    tell,
+    returns_inputs,
 )
 from npsxl.cli.returns import read_and_collate
-from npsxl.model import defaults
 
 
 # --- report ---------------------------------------------------------------------------------------
@@ -32,9 +28,7 @@ def _load_report_writers() -> None:
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@model_option
-@register_option
+@returns_inputs
 @click.option(
     "--out",
     "out_dir",
@@ -73,10 +67,7 @@ def report(
     from npsxl.report.reports import PdfNotWritten, check_report_extra, write_reports
 
     check_report_extra()
-    loaded, archive = load_models(model_path, archive_dir)
-    chosen_register = defaults.choose_register(register_path)
-    register = tell(chosen_register)
-    check_group_by(group_by, register, chosen_register.source)
+    loaded, archive, register = load_for_collating(model_path, archive_dir, register_path, group_by)
     paths = find_inputs(inputs)
     collation = read_and_collate(
         paths, register, loaded, archive, group_by, jobs, _load_report_writers, require_complete

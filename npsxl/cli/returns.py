@@ -12,16 +12,17 @@ from npsxl.cli.common import (
     DEFAULT_OUT,
     Progress,
     UsageError,
-    check_group_by,
     cli,
     group_by_option,
     include_contacts_option,
     jobs_option,
     library_errors,
+    load_for_collating,
     load_models,
     model_option,
     register_option,
     require_complete_option,
+    returns_inputs,
     tell,
 )
 from npsxl.model import defaults
@@ -37,9 +38,7 @@ def _styled_status(status: str) -> str:
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@model_option
-@register_option
+@returns_inputs
 @click.option(
     "--format",
     "output_format",
@@ -146,9 +145,7 @@ def collate_and_write(
 
 # --- collate --------------------------------------------------------------------------------------
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@model_option
-@register_option
+@returns_inputs
 @click.option(
     "--out",
     "out_file",
@@ -184,10 +181,7 @@ def collate(
     """Collate returned workbooks into a summary workbook with charts, and tidy CSV data."""
     from npsxl.reading.batch import find_inputs
 
-    loaded, archive = load_models(model_path, archive_dir)
-    chosen_register = defaults.choose_register(register_path)
-    register = tell(chosen_register)
-    check_group_by(group_by, register, chosen_register.source)
+    loaded, archive, register = load_for_collating(model_path, archive_dir, register_path, group_by)
     collation, workbook, written = collate_and_write(
         find_inputs(inputs),
         register,
