@@ -30,7 +30,7 @@ from npsxl.workbook.plan import (
     date_validation,
     multi_range,
 )
-from npsxl.workbook.textfit import FONT_SIZE, column_pixels, row_height
+from npsxl.workbook.textfit import FONT_SIZE, column_pixels, row_height, span_pixels
 from npsxl.workbook.wording import HELP_ROW_TEXT, HELP_ROW_TEXT_PREFILLED
 
 CURRENT_OR_TARGET = {"current": "Current level", "target": "Target level"}
@@ -152,12 +152,24 @@ class AssessmentSheet:
             (text, column_pixels(columns[place].width), place == first, FONT_SIZE)
             for place, (text, _) in zip(places, legend, strict=False)
         ]
+        # after the legend, what [square brackets] mean: wrapped in the columns left before the
+        # printed page ends (the evidence begins the next page), so it prints whole
+        note_cols: list[int] = []
+        for place in places[len(legend) :]:
+            if place >= self.plan.print_split or (note_cols and place != note_cols[-1] + 1):
+                break
+            note_cols.append(place)
+        note = self.plan.brackets_note if note_cols else ""
+        if note:
+            pixels = span_pixels([columns[c].width for c in note_cols])
+            cells.append((note, pixels, False, FONT_SIZE))
         ws.set_row(row, row_height(cells, font=self.plan.font))
         for place, (text, fmt) in zip(places, legend, strict=False):
             ws.write_string(row, place, text, fmt)
-        if self.plan.brackets_note and len(places) > len(legend):
-            # after the legend, one line: what [square brackets] mean
-            ws.write_string(row, places[len(legend)], self.plan.brackets_note, f.line)
+        if note and len(note_cols) > 1:
+            ws.merge_range(row, note_cols[0], row, note_cols[-1], note, f.help)
+        elif note:
+            ws.write_string(row, note_cols[0], note, f.help)
         if self.previous is not None:  # centred across both columns: no merged cells here
             note = f"Last round ({self.previous.label})"
             ws.write_string(row, self.col["previous_current"], note, f.previous_note)
