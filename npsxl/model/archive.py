@@ -162,6 +162,12 @@ def load_archive(directory: str | Path, extra: Iterable[Model] = ()) -> ModelArc
     twice with different content, or a lineage that does not fit the version it replaces.
     A missing folder is an empty archive.
     """
+    return archive_of([*read_archive_files(directory), *extra], directory)
+
+
+def read_archive_files(directory: str | Path) -> list[Model]:
+    """Every ``*.yaml`` model in ``directory``, loaded but not yet checked together (see
+    :func:`archive_of`); raises :class:`ModelError` listing every invalid file."""
     models: list[Model] = []
     problems: list[Problem] = []
     directory = Path(directory)
@@ -171,10 +177,18 @@ def load_archive(directory: str | Path, extra: Iterable[Model] = ()) -> ModelArc
             models.append(load_model(path))
         except ModelError as exc:
             problems.extend(exc.problems)
-    models.extend(extra)
-    problems.extend(check_models(models))
     if problems:
         raise ModelError(f"{directory}: {len(problems)} problem(s) in the model archive", problems)
+    return models
+
+
+def archive_of(models: Iterable[Model], where: str | Path = "the model archive") -> ModelArchive:
+    """An archive of ``models`` already loaded (each version once), checked together as
+    :func:`load_archive` checks them; raises :class:`ModelError` listing every problem."""
+    models = list(models)
+    problems = check_models(models)
+    if problems:
+        raise ModelError(f"{where}: {len(problems)} problem(s) in the model archive", problems)
     unique: dict[tuple[str, str], Model] = {}
     for model in models:
         unique.setdefault((model.id, model.version), model)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from npsxl.model.archive import ModelArchive, load_archive
+from npsxl.model.archive import ModelArchive, archive_of, load_archive, read_archive_files
 from npsxl.model.loading import load_model
 from npsxl.model.model import Model
 from npsxl.model.register import Register
@@ -110,10 +110,11 @@ def choose_archive(
     else:
         directory, source, given = PACKAGED_ARCHIVE, "the packaged archive", False
     extra = list(extra)
-    archive = load_archive(directory, extra=extra)
-    kept = load_archive(directory) if extra else archive
-    versions = ", ".join(f"{m.id} {m.version}" for m in kept) or "no versions"
-    added = [m for m in extra if kept.find(m.id, m.version) is None]
+    published = read_archive_files(directory)
+    archive = archive_of([*published, *extra], directory)
+    kept = {(m.id, m.version): m for m in published}
+    versions = ", ".join(f"{i} {v}" for i, v in kept) or "no versions"
+    added = [m for m in extra if (m.id, m.version) not in kept]
     if added:
         versions += ", and the current model " + ", ".join(f"{m.id} {m.version}" for m in added)
     return Chosen("archive", archive, source, versions, given)
