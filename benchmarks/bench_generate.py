@@ -48,8 +48,12 @@ def _cells(path: Path) -> list[tuple[str, list[tuple[int, int, object]]]]:
     wb = openpyxl.load_workbook(path)
     sheets = []
     for ws in wb.worksheets:
-        cells = [(c.row - 1, c.column - 1, c.value) for row in ws.iter_rows() for c in row
-                 if c.value is not None]  # fmt: skip
+        cells = [
+            (c.row - 1, c.column - 1, c.value)
+            for row in ws.iter_rows()
+            for c in row
+            if c.value is not None
+        ]
         sheets.append((ws.title, cells))
     return sheets
 
@@ -102,18 +106,39 @@ def child(config: str, out: Path) -> dict:
         assert len(result.workbooks) == len(councils)
     elapsed = time.perf_counter() - start
     own, children = _peaks()
-    return {"config": config, "n": len(councils), "seconds": elapsed, "rss": own,
-            "rss_children": children}  # fmt: skip
+    return {
+        "config": config,
+        "n": len(councils),
+        "seconds": elapsed,
+        "rss": own,
+        "rss_children": children,
+    }
 
 
 def run_cli(out: Path) -> dict:
     """The command line, start to finish, in a child process of this fresh process."""
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "npsxl", "generate", "--model", str(MODEL), "--register",
-         str(REGISTER), "--out", str(out), "--all", "--jobs", "2", "--force"],
-        check=True, capture_output=True, cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "npsxl",
+            "generate",
+            "--model",
+            str(MODEL),
+            "--register",
+            str(REGISTER),
+            "--out",
+            str(out),
+            "--all",
+            "--jobs",
+            "2",
+            "--force",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
     elapsed = time.perf_counter() - start
     n = sum(1 for _ in out.rglob("*.xlsx"))
     _, children = _peaks()  # the largest of the CLI process and its workers
@@ -143,19 +168,28 @@ def main() -> None:
             for _ in range(max(1, args.repeat)):
                 done = subprocess.run(
                     [sys.executable, __file__, "--child", config, "--out", str(folder)],
-                    check=True, capture_output=True, text=True, cwd=ROOT,
-                )  # fmt: skip
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    cwd=ROOT,
+                )
                 runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
             rows.append(min(runs, key=lambda r: r["seconds"]))
-    print(f"{'configuration':<22} {'workbooks':>9} {'wall s':>7} {'ms/workbook':>11} "
-          f"{'peak MB':>8} {'workers MB':>10}")  # fmt: skip
+    print(
+        f"{'configuration':<22} {'workbooks':>9} {'wall s':>7} {'ms/workbook':>11} "
+        f"{'peak MB':>8} {'workers MB':>10}"
+    )
     for row in rows:
         workers = f"{row['rss_children']:.0f}" if "jobs=2" in row["config"] else "-"
         per = row["seconds"] / row["n"] * 1000
-        print(f"{row['config']:<22} {row['n']:>9} {row['seconds']:>7.2f} {per:>11.1f} "
-              f"{row['rss']:>8.0f} {workers:>10}")  # fmt: skip
-    print("peak MB: ru_maxrss of the process (for the CLI: the largest of the CLI process and "
-          "its workers); workers MB: the largest worker process")  # fmt: skip
+        print(
+            f"{row['config']:<22} {row['n']:>9} {row['seconds']:>7.2f} {per:>11.1f} "
+            f"{row['rss']:>8.0f} {workers:>10}"
+        )
+    print(
+        "peak MB: ru_maxrss of the process (for the CLI: the largest of the CLI process and "
+        "its workers); workers MB: the largest worker process"
+    )
 
 
 if __name__ == "__main__":

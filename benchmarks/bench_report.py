@@ -159,8 +159,9 @@ def run_report(
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     env = {**CHILD_ENV, "PYTHONPATH": str(root)}
-    proc = subprocess.Popen(args, cwd=root, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        args, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     watch = TreeWatch(proc.pid)
     stdout, stderr = proc.communicate()
     wall = time.perf_counter() - started
@@ -206,8 +207,11 @@ def engine_floor(work: Path, pages: int = 10) -> dict[str, float]:
     if os.geteuid() == 0:
         flags.append("--no-sandbox")
     began = time.perf_counter()
-    subprocess.run([engine.chromium, *flags, f"--print-to-pdf={work / 'one-page-cli.pdf'}",
-                    html.as_uri()], capture_output=True, check=True)  # fmt: skip
+    subprocess.run(
+        [engine.chromium, *flags, f"--print-to-pdf={work / 'one-page-cli.pdf'}", html.as_uri()],
+        capture_output=True,
+        check=True,
+    )
     own_process = time.perf_counter() - began
     shutil.rmtree(profile, ignore_errors=True)
     return {"start": start, "page": statistics.median(times), "own process": own_process}

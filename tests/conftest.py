@@ -120,10 +120,21 @@ def soffice_convert(paths: list[Path], target: str, out_dir: Path) -> dict[str, 
     out_dir.mkdir(parents=True, exist_ok=True)
     profile = out_dir.parent / ".lo-profile"
     subprocess.run(
-        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
-         "--convert-to", target, "--outdir", str(out_dir), *map(str, paths)],
-        check=True, capture_output=True, timeout=240,
-    )  # fmt: skip
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{profile}",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out_dir),
+            *map(str, paths),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     extension = target.split(":")[0]
     results = {}
     for path in paths:

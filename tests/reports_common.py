@@ -39,8 +39,13 @@ E09000005,London Borough of Epsilon,London,London borough
 E06000099,"{HOSTILE_NAME.replace('"', '""')}",North East,unitary
 """
 ALPHA, BETA, GAMMA, DELTA, EPSILON, ZETA = (
-    "E06000001", "E07000002", "E07000003", "E06000004", "E09000005", "E06000099",
-)  # fmt: skip
+    "E06000001",
+    "E07000002",
+    "E07000003",
+    "E06000004",
+    "E09000005",
+    "E06000099",
+)
 RESPONDENT = Respondent("Pat Secretname", "Head of Procurement", "pat.secret@example.org")
 
 # (current, target) scores per council and round; every other item as the default
@@ -111,10 +116,15 @@ def two_rounds(tmp_path: Path):
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BROWSER_FLAGS = (
-    "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--window-size=1200,1000",
-)  # fmt: skip
+)
 
 
 def needed(command: str, hint: str) -> str:
@@ -188,6 +198,7 @@ def pdf_info(path: Path) -> dict[str, str]:
 
 def pdf_text(path: Path) -> str:
     pdftotext = needed("pdftotext", "apt-get install poppler-utils")
-    out = subprocess.run([pdftotext, "-layout", str(path), "-"], capture_output=True, text=True,
-                         check=True)  # fmt: skip
+    out = subprocess.run(
+        [pdftotext, "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
     return out.stdout

@@ -92,14 +92,23 @@ def printed(model, register, tmp_path_factory):
         cells[L.item_input_name(item_id, "actions")] = long_text(item_id, "ac")
     job = folder / "job.json"
     typed_pdf, saved = folder / "typed.pdf", folder / "typed.xlsx"
-    job.write_text(json.dumps({
-        "workbook": str(leeds), "pdf": str(typed_pdf), "saved": str(saved),
-        "profile": str(folder / ".lo-uno-profile"), "cells": cells,
-    }))  # fmt: skip
+    job.write_text(
+        json.dumps(
+            {
+                "workbook": str(leeds),
+                "pdf": str(typed_pdf),
+                "saved": str(saved),
+                "profile": str(folder / ".lo-uno-profile"),
+                "cells": cells,
+            }
+        )
+    )
     run = subprocess.run(
         [SYSTEM_PYTHON, str(HERE / "lo_fill.py"), str(job)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     heights = json.loads(run.stdout.strip().splitlines()[-1])
     return {
@@ -111,16 +120,18 @@ def printed(model, register, tmp_path_factory):
 
 
 def page_texts(pdf: Path) -> list[str]:
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return text.split("\f")[:-1]
 
 
 def lowest_text(pdf: Path) -> list[tuple[float, float, float]]:
     """For each page: (height of the page, top of the footer, bottom of the lowest text
     above it), in points, from pdftotext's word boxes."""
-    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout  # fmt: skip
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     result = []
     for page in re.findall(r"<page (.*?)</page>", html, re.S):
         height = float(re.search(r'height="([\d.]+)"', page).group(1))

@@ -90,8 +90,9 @@ def _conditional_styles(book):
                         found.append(("#000000", _rgb(colour, "#FFFFFF"), f"{ws.title} scale"))
                 elif rule.dxf is not None and rule.dxf.fill is not None:
                     fill = rule.dxf.fill
-                    background = _rgb(fill.bgColor if fill.bgColor.rgb != "00000000" else
-                                      fill.fgColor, "#FFFFFF")  # fmt: skip
+                    background = _rgb(
+                        fill.bgColor if fill.bgColor.rgb != "00000000" else fill.fgColor, "#FFFFFF"
+                    )
                     font = rule.dxf.font.color if rule.dxf.font is not None else None
                     found.append((_rgb(font, "#000000"), background, f"{ws.title} {cf.sqref}"))
     return found
@@ -122,11 +123,13 @@ def test_self_assessment_workbooks_are_legible(branded, register, tmp_path):
     answers["L1"] = Answer("L1", "Leader", "Developing", "Evidence", "Actions")  # below current
     blank = build_workbook(branded, tmp_path / "blank.xlsx", councils=list(register)).path
     officer = Respondent("A. Officer", "Head", "a@example.org", dt.date(2026, 3, 1))
-    filled = build_workbook(branded, tmp_path / "leeds.xlsx", leeds, answers=answers,
-                            respondent=officer, round="2026").path  # fmt: skip
+    filled = build_workbook(
+        branded, tmp_path / "leeds.xlsx", leeds, answers=answers, respondent=officer, round="2026"
+    ).path
     previous = previous_from_return(read_return(filled, branded, register), branded)
-    prefilled = build_workbook(branded, tmp_path / "again.xlsx", leeds, previous=previous,
-                               round="2028").path  # fmt: skip
+    prefilled = build_workbook(
+        branded, tmp_path / "again.xlsx", leeds, previous=previous, round="2028"
+    ).path
     for path, minimum in ((blank, 6), (filled, 8), (prefilled, 8)):
         styles = _assert_legible(path, minimum)
         brand = branded.brand.colours

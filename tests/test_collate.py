@@ -857,8 +857,12 @@ def test_summary_workbook_heat_map_and_group_sheets(workbook):
         "share_aiming_higher",
     )
     # council types are shown capitalised; the register's values are lower case
-    shown_type = {"Unitary": "unitary", "Metropolitan district": "metropolitan district",
-                  "District": "district", "London borough": "London borough"}  # fmt: skip
+    shown_type = {
+        "Unitary": "unitary",
+        "Metropolitan district": "metropolitan district",
+        "District": "district",
+        "London borough": "London borough",
+    }
     for sheet, by in (("By council type", "council_type"), ("By hub", "hub")):
         counted = {group_of(code, by) for code in TRUTH}
         table = [row for row in rows_of(wb[sheet]) if row[1] and str(row[1])[:2] in ITEMS]

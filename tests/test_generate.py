@@ -34,8 +34,14 @@ from npsxl.workbook.generation import (
 MODEL = ROOT / "model.yaml"
 REGISTER = PACKAGED_REGISTERS["2018"]
 WINDOWS_BAD = set('<>:"|?*\\')
-RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
-            *(f"LPT{i}" for i in range(10))}  # fmt: skip
+RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(10)),
+    *(f"LPT{i}" for i in range(10)),
+}
 
 SMALL_REGISTER = """code,name,region,council_type
 E06000043,Brighton & Hove City Council,South East,unitary
@@ -93,8 +99,11 @@ def test_generate_without_options_writes_one_blank_workbook(tmp_path, monkeypatc
     wb = openpyxl.load_workbook(tmp_path / "output" / "nps-2018-blank.xlsx")
     start = wb[L.START]
     assert start[L.start_detail_cell(0)].value is None  # the council picks or types its name
-    dropdown = [d for d in start.data_validations.dataValidation
-                if d.formula1.startswith(f"'{L.LISTS}'!$C$2:$C$")]  # fmt: skip
+    dropdown = [
+        d
+        for d in start.data_validations.dataValidation
+        if d.formula1.startswith(f"'{L.LISTS}'!$C$2:$C$")
+    ]
     assert dropdown and L.start_detail_cell(0) in dropdown[0].sqref
     assert {p.name: p.value for p in wb.custom_doc_props.props}["npsxl_model_fingerprint"] == (
         model.fingerprint
@@ -111,17 +120,27 @@ def test_generate_one_council_is_personalised_and_listed_in_the_manifest(tmp_pat
     (row,) = manifest_rows(out)
     assert row["file"] == "Yorkshire-and-The-Humber/E08000035-Leeds-City-Council.xlsx"
     assert (row["council_code"], row["council_name"], row["region"]) == (
-        "E08000035", "Leeds City Council", "Yorkshire and The Humber")  # fmt: skip
+        "E08000035",
+        "Leeds City Council",
+        "Yorkshire and The Humber",
+    )
     assert (row["model_id"], row["model_version"], row["fingerprint"]) == (
-        model.id, model.version, model.fingerprint)  # fmt: skip
+        model.id,
+        model.version,
+        model.fingerprint,
+    )
     generated = dt.datetime.fromisoformat(row["generated_at"])
     assert abs(dt.datetime.now(dt.timezone.utc) - generated) < dt.timedelta(minutes=5)
     wb = openpyxl.load_workbook(path)
-    values = {f.key: wb[L.START][L.start_detail_cell(i)].value
-              for i, f in enumerate(L.COUNCIL_FIELDS)}  # fmt: skip
-    assert values == {"council_name": "Leeds City Council", "council_code": "E08000035",
-                      "region": "Yorkshire and The Humber",
-                      "council_type": "Metropolitan district"}  # fmt: skip
+    values = {
+        f.key: wb[L.START][L.start_detail_cell(i)].value for i, f in enumerate(L.COUNCIL_FIELDS)
+    }
+    assert values == {
+        "council_name": "Leeds City Council",
+        "council_code": "E08000035",
+        "region": "Yorkshire and The Humber",
+        "council_type": "Metropolitan district",
+    }
     assert all(wb[L.START][L.start_detail_cell(i)].protection.locked for i in range(4))
     props = {p.name: p.value for p in wb.custom_doc_props.props}
     assert props["npsxl_council_code"] == "E08000035"
@@ -164,8 +183,17 @@ def test_generate_all_with_two_jobs(tmp_path, small_register):
 
 def test_generate_several_councils_and_a_region_without_repeats(tmp_path):
     out = tmp_path / "out"
-    result = gen(out, "--council", "E08000035", "--council", "Leeds City Council",
-                 "--region", "North East", "--council", "Brighton & Hove")  # fmt: skip
+    result = gen(
+        out,
+        "--council",
+        "E08000035",
+        "--council",
+        "Leeds City Council",
+        "--region",
+        "North East",
+        "--council",
+        "Brighton & Hove",
+    )
     assert result.exit_code == 0, result.output
     codes = [r["council_code"] for r in manifest_rows(out)]
     assert len(codes) == len(set(codes)) and "E08000035" in codes and "E06000043" in codes
@@ -213,8 +241,13 @@ def test_refuses_to_overwrite_unless_forced(tmp_path):
 
 
 def test_python_m_npsxl_version():
-    result = subprocess.run([sys.executable, "-m", "npsxl", "--version"], capture_output=True,
-                            text=True, cwd=ROOT, timeout=60)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "npsxl", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert __version__ in result.stdout and "npsxl" in result.stdout
 
@@ -226,7 +259,9 @@ def test_manifest_keeps_workbooks_from_earlier_batches(tmp_path, model, register
     generate(model, out, [register.match("Bradford"), register.match("Leeds")], force=True)
     rows = read_manifest(out / "manifest.csv")
     assert sorted(r["council_name"] for r in rows) == [
-        "City of Bradford Metropolitan District Council", "Leeds City Council"]  # fmt: skip
+        "City of Bradford Metropolitan District Council",
+        "Leeds City Council",
+    ]
     (out / rows[0]["file"]).unlink()
     generate(model, out, [register.match("Wakefield")])
     names = [r["council_name"] for r in read_manifest(out / "manifest.csv")]

@@ -344,8 +344,11 @@ def test_the_purpose_says_the_toolkit_is_for_guidance_only(shipped):
 def marked_fields(model):
     """(item id, field) of every text with reconstructed words in [square brackets]."""
     for item in model.items:
-        fields = {"description": item.description, "what_it_is": item.what_it_is,
-                  "why_it_is_important": item.why_it_is_important}  # fmt: skip
+        fields = {
+            "description": item.description,
+            "what_it_is": item.what_it_is,
+            "why_it_is_important": item.why_it_is_important,
+        }
         fields.update({f"level {n}": d for n, d in zip(LEVEL_NAMES, item.descriptors, strict=True)})
         for field, text in fields.items():
             if "[" in text or "]" in text:
@@ -356,10 +359,15 @@ def test_reconstructed_words_are_marked_in_every_rebuilt_item_and_only_there(shi
     marked = list(marked_fields(shipped))
     assert {item_id for item_id, _, _ in marked} == TEXT_NOTE_IDS
     assert {(i, f) for i, f, _ in marked} == {
-        ("L2", "description"), ("L3", "description"), ("L4", "level Leader"),
-        ("C1", "description"), ("C3", "description"), ("C3", "why_it_is_important"),
-        ("B1", "why_it_is_important"), ("B2", "why_it_is_important"),
-    }  # fmt: skip
+        ("L2", "description"),
+        ("L3", "description"),
+        ("L4", "level Leader"),
+        ("C1", "description"),
+        ("C3", "description"),
+        ("C3", "why_it_is_important"),
+        ("B1", "why_it_is_important"),
+        ("B2", "why_it_is_important"),
+    }
     for item_id, field, text in marked:
         assert re.fullmatch(r"[^\[\]]*(\[[^\[\]]+\][^\[\]]*)+", text), (item_id, field)
 

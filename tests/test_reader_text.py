@@ -136,8 +136,10 @@ def save_ods_with_password(src: Path, dst: Path, password: str) -> Path:
     port = str(2300 + os.getpid() % 1000)
     subprocess.run(
         [python, "-c", _SAVE_WITH_PASSWORD, str(src), str(dst), password, profile, port],
-        check=True, capture_output=True, timeout=240,
-    )  # fmt: skip
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     assert dst.stat().st_size > 1000, f"no {dst} from LibreOffice"
     return dst
 

@@ -144,8 +144,11 @@ def test_movement_between_the_rounds(data):
 def test_a_council_report_has_its_levels_medians_and_next_level(data):
     alpha = council(data, ALPHA)
     assert (alpha.name, alpha.region, alpha.council_type, alpha.round) == (
-        "Alpha Council", "North East", "Unitary", "2026",
-    )  # fmt: skip
+        "Alpha Council",
+        "North East",
+        "Unitary",
+        "2026",
+    )
     assert alpha.file_stem == "E06000001-Alpha-Council" and alpha.model_version == CURRENT
     l1 = alpha.items[0]
     assert (l1.current, l1.target, l1.gap) == ("Developing", "Innovator", 3)

@@ -49,8 +49,11 @@ def test_report_writes_the_briefing_and_each_council_in_html_and_pdf(runner, ret
         "E06000014-City-of-York-Council.pdf",
         "E08000035-Leeds-City-Council.pdf",
     ]
-    for pdf, name in ((out / "briefing.pdf", "NPS 2018 self-assessment: briefing"),
-                      (councils[1], "Leeds City Council"), (councils[0], "York")):  # fmt: skip
+    for pdf, name in (
+        (out / "briefing.pdf", "NPS 2018 self-assessment: briefing"),
+        (councils[1], "Leeds City Council"),
+        (councils[0], "York"),
+    ):
         info = pdf_info(pdf)
         assert "A4" in info["Page size"], info
         assert info["Tagged"] == "yes" and int(info["Pages"]) >= 2

@@ -28,8 +28,13 @@ def summary(tmp_path_factory, model, register):
     answers = sample_answers(model)
     answers["L1"] = Answer("L1", "Mature", "Leader", LONG, PATH)
     answers["L2"] = Answer("L2", "Mature", "Leader", ENDLESS, "=1+1")
-    build_workbook(model, folder / "returns" / "york.xlsx", register.match("York"),
-                   answers=answers, round="2026")  # fmt: skip
+    build_workbook(
+        model,
+        folder / "returns" / "york.xlsx",
+        register.match("York"),
+        answers=answers,
+        round="2026",
+    )
     collation = collate([folder / "returns"], register, model=model)
     path = write_summary_workbook(collation, folder / "summary.xlsx")
     return openpyxl.load_workbook(path)

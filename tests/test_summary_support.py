@@ -36,8 +36,9 @@ def collated(tmp_path_factory, model, register):
     answers["L1"] = Answer("L1", None, "Leader", "Evidence", "Actions")
     answers["E4"] = Answer("E4", "Leader", "Developing", "Evidence", "Actions")
     answers["C1"] = Answer("C1", LEVELS[0], LEVELS[4], "Evidence", "Actions")  # 4 levels
-    build_workbook(model, returns / "york.xlsx", register.match("York"), answers=answers,
-                   round="2026")  # fmt: skip
+    build_workbook(
+        model, returns / "york.xlsx", register.match("York"), answers=answers, round="2026"
+    )
     out = folder / "summary.xlsx"
     result = CliRunner().invoke(
         cli, ["collate", str(returns), "--out", str(out), "--data-dir", str(folder / "data")]
@@ -118,8 +119,11 @@ def test_the_items_where_most_councils_are_furthest_come_first(collated, model):
     assert [s[0] for s in shown] == list(range(1, len(model.items) + 1))
     for _rank, item, n_furthest, n_far, n_behind, n_both, mean in shown:
         assert (n_furthest, n_far, n_behind, n_both) == (
-            furthest[item], far[item], behind[item], both[item]
-        ), item  # fmt: skip
+            furthest[item],
+            far[item],
+            behind[item],
+            both[item],
+        ), item
         known = [g[item] for g in gaps.values() if g.get(item) is not None]
         assert mean == pytest.approx(sum(known) / len(known))
     keys = [(s[2], s[3], s[4], s[6]) for s in shown]

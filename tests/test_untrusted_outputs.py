@@ -109,12 +109,22 @@ def test_libreoffice_importing_with_semicolons_finds_no_formula(collated, tmp_pa
     assert soffice, "LibreOffice (soffice) is not installed"
     out = tmp_path / "semi"
     subprocess.run(
-        [soffice, "--headless", "--norestore",
-         f"-env:UserInstallation=file://{tmp_path / '.lo-profile'}",
-         "--infilter=CSV:59,34,76,1", "--convert-to", "xlsx", "--outdir", str(out),
-         str(data / "answers.csv")],
-        check=True, capture_output=True, timeout=240,
-    )  # fmt: skip
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{tmp_path / '.lo-profile'}",
+            "--infilter=CSV:59,34,76,1",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(data / "answers.csv"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     assert _formulas(out / "answers.xlsx") == []
 
 
@@ -150,9 +160,18 @@ def test_a_workbook_prefilled_from_last_round_keeps_its_text_as_typed_and_as_tex
     out = tmp_path / "next"
     result = CliRunner().invoke(
         cli,
-        ["generate", "--prefill", str(folder / "Leeds.xlsx"), "--register",
-         str(small_register(tmp_path, register)), "--out", str(out), "--round", "2028"],
-    )  # fmt: skip
+        [
+            "generate",
+            "--prefill",
+            str(folder / "Leeds.xlsx"),
+            "--register",
+            str(small_register(tmp_path, register)),
+            "--out",
+            str(out),
+            "--round",
+            "2028",
+        ],
+    )
     assert result.exit_code == 0, result.output
     (made,) = [p for p in out.rglob("*.xlsx") if "Leeds" in p.name or "E08000035" in p.name]
     sheet = openpyxl.load_workbook(made)["Self-assessment"]
@@ -162,8 +181,11 @@ def test_a_workbook_prefilled_from_last_round_keeps_its_text_as_typed_and_as_tex
         assert cell.data_type == "s"
         assert bool(cell.quotePrefix) == cell.value.startswith(("=", "+", "-", "@")), cell.value
     resaved = soffice_convert([made], "xlsx", tmp_path / "lo")[made.stem]
-    shown = {c.value for row in openpyxl.load_workbook(resaved)["Self-assessment"].iter_rows()
-             for c in row}  # fmt: skip
+    shown = {
+        c.value
+        for row in openpyxl.load_workbook(resaved)["Self-assessment"].iter_rows()
+        for c in row
+    }
     assert set(TYPED) <= shown
     assert not [f for f in _formulas(resaved) if any(t[1:] in f for t in TYPED)]
     answers = read_return(made, model).answers

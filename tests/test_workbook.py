@@ -28,8 +28,9 @@ from npsxl.workbook.writer import build_workbook
 
 MODEL_TEXT = without_lineage((ROOT / "model.yaml").read_text(encoding="utf-8"))
 GENERATED_AT = "2026-11-02T09:30:00+00:00"
-RESPONDENT = Respondent("A. Officer", "Head of Procurement", "a.officer@example.org",
-                        dt.date(2026, 11, 2))  # fmt: skip
+RESPONDENT = Respondent(
+    "A. Officer", "Head of Procurement", "a.officer@example.org", dt.date(2026, 11, 2)
+)
 INPUT_NAME = re.compile(r"^NPS_.+_(CURRENT|TARGET|EVIDENCE|ACTIONS|TARGET_DATE)$")
 RESPONDENT_NAMES = {f.defined_name for f in L.RESPONDENT_FIELDS}
 # the kind of return, the comments and the sign-off: inputs whoever the workbook is for
@@ -51,16 +52,21 @@ def books(model, register, tmp_path_factory):
     }
     build_workbook(model, paths["blank"], None, councils=list(register), generated_at=GENERATED_AT)
     build_workbook(model, paths["personalised"], leeds, generated_at=GENERATED_AT)
-    build_workbook(model, paths["filled"], leeds, answers=sample_answers(model),
-                   respondent=RESPONDENT, generated_at=GENERATED_AT)  # fmt: skip
+    build_workbook(
+        model,
+        paths["filled"],
+        leeds,
+        answers=sample_answers(model),
+        respondent=RESPONDENT,
+        generated_at=GENERATED_AT,
+    )
     notes = (
         "L1 Engaging councillors: the level descriptions changed since version 0.9; check your "
         "levels.",
         "E4 Innovating: new in this version, so there is no previous answer.",
     )
     previous = Previous("2024", model.id, "0.9", "old.xlsx", sample_answers(model, 1), notes)
-    build_workbook(model, paths["prefilled"], leeds, previous=previous,
-                   generated_at=GENERATED_AT)  # fmt: skip
+    build_workbook(model, paths["prefilled"], leeds, previous=previous, generated_at=GENERATED_AT)
     return paths
 
 
@@ -163,8 +169,11 @@ def level_list(model) -> str:
 
 def _cells(coord: str) -> list[str]:
     min_col, min_row, max_col, max_row = range_boundaries(coord)
-    return [f"{get_column_letter(c)}{r}" for r in range(min_row, max_row + 1)
-            for c in range(min_col, max_col + 1)]  # fmt: skip
+    return [
+        f"{get_column_letter(c)}{r}"
+        for r in range(min_row, max_row + 1)
+        for c in range(min_col, max_col + 1)
+    ]
 
 
 def test_chosen_levels_are_marked_besides_colour_and_not_like_links(opened, model):
@@ -188,8 +197,14 @@ def test_chosen_levels_are_marked_besides_colour_and_not_like_links(opened, mode
         ("dotted", True, None),
     ]
     legend = " ".join(str(c.value) for c in ws[L.ASSESSMENT_HELP_ROW + 2] if c.value)
-    for words in ("current level", "target level", "Current and target", "Target below",
-                  "yours to fill in", "read only"):  # fmt: skip
+    for words in (
+        "current level",
+        "target level",
+        "Current and target",
+        "Target below",
+        "yours to fill in",
+        "read only",
+    ):
         assert words in legend
 
 
@@ -252,14 +267,18 @@ def test_personalised_details_are_filled_in_and_locked(opened, register):
     leeds = register.match("Leeds")
     wb = opened["personalised"]
     assert leeds.council_type == "metropolitan district"  # in the register; shown capitalised
-    for field, value in zip(L.COUNCIL_FIELDS, (leeds.name, leeds.code, leeds.region,
-                                              "Metropolitan district"), strict=True):  # fmt: skip
+    for field, value in zip(
+        L.COUNCIL_FIELDS,
+        (leeds.name, leeds.code, leeds.region, "Metropolitan district"),
+        strict=True,
+    ):
         ws, ref = cell_of(wb, field.defined_name)
         assert ws.title == L.START and ws[ref].value == value and ws[ref].data_type == "s"
         assert ws[ref].protection.locked
     assert leeds.name in wb[L.ASSESSMENT]["A1"].value
-    assert not any(d.formula1 == L.COUNCILS_NAME
-                   for d in wb[L.START].data_validations.dataValidation)  # fmt: skip
+    assert not any(
+        d.formula1 == L.COUNCILS_NAME for d in wb[L.START].data_validations.dataValidation
+    )
 
 
 def test_no_merged_cells_in_the_answer_area(opened):
@@ -374,8 +393,9 @@ def test_visible_sheets_print_a4_landscape_with_footer(opened, register):
 
 
 def model_levels(wb) -> list[str]:
-    return [row[0] for row in wb[L.LISTS].iter_rows(min_row=2, max_col=1, values_only=True)
-            if row[0]]  # fmt: skip
+    return [
+        row[0] for row in wb[L.LISTS].iter_rows(min_row=2, max_col=1, values_only=True) if row[0]
+    ]
 
 
 def test_summary_chart_has_alt_text(books, model):
@@ -466,9 +486,11 @@ def _edited_model():
         "        what_it_is: Knowing and managing the risks in critical supply chains.\n"
         "        why_it_is_important: Failures in supply chains stop services.\n"
         "        levels:\n"
-        + "".join(f"          {lv}: Resilience descriptor for {lv}.\n" for lv in
-                  ("Minimum", "Developing", "Mature", "Leader", "Innovator"))
-    )  # fmt: skip
+        + "".join(
+            f"          {lv}: Resilience descriptor for {lv}.\n"
+            for lv in ("Minimum", "Developing", "Mature", "Leader", "Innovator")
+        )
+    )
     anchor = text.index("  - id: BENEFITS\n")
     text = text[:anchor] + new_item + text[anchor:]
     old = "Councillors regard procurement and commercial issues as purely operational matters."
@@ -493,8 +515,13 @@ def test_a_changed_model_makes_a_correspondingly_changed_workbook(model, tmp_pat
     assert ws.cell(row, 4).value == "Resilience descriptor for Minimum."
     l1 = refs.index("L1") + 1
     assert ws.cell(l1, 4).value == "Councillors see procurement as a back-office matter."
-    covered = [c for dv in ws.data_validations.dataValidation if dv.formula1 == level_list(edited)
-               for r in dv.sqref.ranges for c in _cells(r.coord)]  # fmt: skip
+    covered = [
+        c
+        for dv in ws.data_validations.dataValidation
+        if dv.formula1 == level_list(edited)
+        for r in dv.sqref.ranges
+        for c in _cells(r.coord)
+    ]
     assert len(covered) == 2 * len(edited.items)
     summary = openpyxl.load_workbook(path, data_only=True)[L.SUMMARY]
     summary_refs = [summary.cell(r, 1).value for r in range(5, 5 + len(edited.items))]
@@ -518,9 +545,18 @@ def test_filled_workbook_has_right_cached_values(books, model):
         a = answers[item_id]
         current, target = score[a.current], score[a.target]
         assert [ws.cell(row, c).value for c in range(4, 10)] == [
-            current, a.current, target, a.target, target - current, "Yes"]  # fmt: skip
-    averages = {ws.cell(r, 2).value: (ws.cell(r, 4).value, ws.cell(r, 6).value, ws.cell(r, 8).value)
-                for r in range(20, ws.max_row + 1) if ws.cell(r, 2).value}  # fmt: skip
+            current,
+            a.current,
+            target,
+            a.target,
+            target - current,
+            "Yes",
+        ]
+    averages = {
+        ws.cell(r, 2).value: (ws.cell(r, 4).value, ws.cell(r, 6).value, ws.cell(r, 8).value)
+        for r in range(20, ws.max_row + 1)
+        if ws.cell(r, 2).value
+    }
     for group in model.groups:
         currents = [score[answers[i.id].current] for i in group.items]
         targets = [score[answers[i.id].target] for i in group.items]
@@ -562,8 +598,11 @@ def test_partly_filled_workbook_caches_progress_and_flags(model, tmp_path):
 
     names = {value(r, 1): (value(r, 5), value(r, 7)) for r in range(5, 19)}
     assert names["L1"] == ("Leader", "Developing") and names["L2"] == ("Mature", "")
-    averages = {value(r, 2): [value(r, c) for c in (3, 4, 6, 8)]
-                for r in range(20, summary.max_row + 1) if value(r, 2)}  # fmt: skip
+    averages = {
+        value(r, 2): [value(r, c) for c in (3, 4, 6, 8)]
+        for r in range(20, summary.max_row + 1)
+        if value(r, 2)
+    }
     # over the items with both levels (L1 of Showing leadership; L2 has a current only), so
     # the gap is the difference of the averages shown
     assert averages["Showing leadership"] == ["1 of 4", 4.0, 2.0, -2.0]
@@ -580,16 +619,24 @@ TRICKY = '=HYPERLINK("http://example.com","Click") & "Sons" <b>'
 def test_council_and_respondent_text_is_written_as_strings(model, tmp_path):
     council = Council("E09000099", "", TRICKY, "Tricky", "London", "London borough")
     path = tmp_path / "tricky.xlsx"
-    build_workbook(model, path, council,
-                   answers={"L1": Answer("L1", "Mature", "Leader", "=1+1", "@SUM(A1)", "+44")},
-                   respondent=Respondent("=cmd|' /C calc'!A0", "-2+3", "http://x.example",
-                                         "=TODAY()"))  # fmt: skip
+    build_workbook(
+        model,
+        path,
+        council,
+        answers={"L1": Answer("L1", "Mature", "Leader", "=1+1", "@SUM(A1)", "+44")},
+        respondent=Respondent("=cmd|' /C calc'!A0", "-2+3", "http://x.example", "=TODAY()"),
+    )
     wb = openpyxl.load_workbook(path)
-    for name, value in (("NPS_COUNCIL_NAME", TRICKY), ("NPS_L1_EVIDENCE", "=1+1"),
-                        ("NPS_L1_ACTIONS", "@SUM(A1)"), ("NPS_L1_TARGET_DATE", "+44"),
-                        ("NPS_RESPONDENT_NAME", "=cmd|' /C calc'!A0"),
-                        ("NPS_RESPONDENT_ROLE", "-2+3"), ("NPS_DATE_COMPLETED", "=TODAY()"),
-                        ("NPS_META_COUNCIL_NAME", TRICKY)):  # fmt: skip
+    for name, value in (
+        ("NPS_COUNCIL_NAME", TRICKY),
+        ("NPS_L1_EVIDENCE", "=1+1"),
+        ("NPS_L1_ACTIONS", "@SUM(A1)"),
+        ("NPS_L1_TARGET_DATE", "+44"),
+        ("NPS_RESPONDENT_NAME", "=cmd|' /C calc'!A0"),
+        ("NPS_RESPONDENT_ROLE", "-2+3"),
+        ("NPS_DATE_COMPLETED", "=TODAY()"),
+        ("NPS_META_COUNCIL_NAME", TRICKY),
+    ):
         ws, ref = cell_of(wb, name)
         assert ws[ref].value == value and ws[ref].data_type == "s", name
         assert ws[ref].hyperlink is None
@@ -613,16 +660,28 @@ def _parts(path: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize(
     "council",
     [
-        Council("E08000035", "LDS", "Leeds City Council", "Leeds", "Yorkshire and The Humber",
-                "metropolitan district"),
-        Council("E06000043", "BNH", "Brighton & Hove <City> Council", "Brighton", "South East",
-                "unitary"),
+        Council(
+            "E08000035",
+            "LDS",
+            "Leeds City Council",
+            "Leeds",
+            "Yorkshire and The Humber",
+            "metropolitan district",
+        ),
+        Council(
+            "E06000043",
+            "BNH",
+            "Brighton & Hove <City> Council",
+            "Brighton",
+            "South East",
+            "unitary",
+        ),
         Council("E09000099", "", TRICKY, "x", "London", "London borough"),  # quote prefix: built
         Council("E07000001", "", "A" * 70, "x", "South West", ""),  # long name, no type: built
         Council("E07000002", "", "Tab\tCouncil _x0041_", "x", "South West", "district"),
     ],
     ids=["plain", "ampersand", "formula-like", "long-and-empty", "escaped"],
-)  # fmt: skip
+)
 def test_council_workbooks_are_the_same_as_built_ones(model, tmp_path, council):
     factory = CouncilWorkbooks(model, GENERATED_AT)
     fast, built = tmp_path / "fast.xlsx", tmp_path / "built.xlsx"

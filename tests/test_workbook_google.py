@@ -39,9 +39,10 @@ def names_in(formula: str, defined: set[str]) -> list[str]:
     """The defined names a formula refers to."""
     tokens = Tokenizer(formula if formula.startswith("=") else "=" + formula).items
     return [
-        t.value for t in tokens if t.type == "OPERAND" and t.subtype == "RANGE"
-        and t.value.upper() in defined
-    ]  # fmt: skip
+        t.value
+        for t in tokens
+        if t.type == "OPERAND" and t.subtype == "RANGE" and t.value.upper() in defined
+    ]
 
 
 def other_sheets_in(formula: str) -> list[str]:
@@ -87,8 +88,12 @@ def test_no_formula_depends_on_defined_names(books):
                         where = (kind, ws.title, cell.coordinate)
                         assert names_in(cell.value, defined) == [], where
     summary = books["filled"][L.SUMMARY]
-    on_summary = [c.value for row in summary.iter_rows() for c in row
-                  if isinstance(c.value, str) and c.value.startswith("=")]  # fmt: skip
+    on_summary = [
+        c.value
+        for row in summary.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    ]
     assert len(on_summary) >= 14 * 6  # scores, level names, gap, complete for every item
     assert any("'Self-assessment'!$J$" in f for f in on_summary)  # the input cells themselves
     assert formulas > len(on_summary)
@@ -97,8 +102,12 @@ def test_no_formula_depends_on_defined_names(books):
 def test_dropdowns_need_no_defined_name(books, model):
     for kind, wb in books.items():
         defined = defined_names(wb)
-        sources = [dv.formula1 for ws in wb.worksheets for dv in ws.data_validations.dataValidation
-                   if dv.type == "list"]  # fmt: skip
+        sources = [
+            dv.formula1
+            for ws in wb.worksheets
+            for dv in ws.data_validations.dataValidation
+            if dv.type == "list"
+        ]
         assert '"' + ",".join(model.level_names) + '"' in sources, kind
         for source in sources:
             assert source.upper() not in defined and names_in(source, defined) == [], source

@@ -61,9 +61,14 @@ def lo(model, register, tmp_path_factory):
     build_workbook(model, src["personalised"], leeds, generated_at=GENERATED_AT)
     answers = sample_answers(model)
     answers["C2"] = Answer("C2", "Leader", "Developing", "Evidence", "Actions")
-    build_workbook(model, src["filled"], leeds, answers=answers, generated_at=GENERATED_AT,
-                   respondent=Respondent("A. Officer", "Head", "a@example.org",
-                                         dt.date(2026, 11, 2)))  # fmt: skip
+    build_workbook(
+        model,
+        src["filled"],
+        leeds,
+        answers=answers,
+        generated_at=GENERATED_AT,
+        respondent=Respondent("A. Officer", "Head", "a@example.org", dt.date(2026, 11, 2)),
+    )
     # a council's app edits the generated files: openpyxl keeps formulas, drops cached values
     wb = openpyxl.load_workbook(src["personalised"])
     for item_id, (current, target) in EDITED.items():
@@ -88,11 +93,18 @@ def lo(model, register, tmp_path_factory):
     ods_xlsx = soffice_convert(list(ods.values()), to_xlsx, folder / "ods-xlsx")
     optimal = folder / "optimal"
     optimal.mkdir()
-    flagged = [_optimal_rows(ods[kind], optimal / f"{kind}-optimal.ods") for kind in
-               ("blank", "filled")]  # fmt: skip
+    flagged = [
+        _optimal_rows(ods[kind], optimal / f"{kind}-optimal.ods") for kind in ("blank", "filled")
+    ]
     heights = soffice_convert(flagged, to_xlsx, folder / "optimal-xlsx")
-    return {"src": src, "xlsx": xlsx, "ods": ods, "pdf": pdf, "ods_xlsx": ods_xlsx,
-            "heights": heights}  # fmt: skip
+    return {
+        "src": src,
+        "xlsx": xlsx,
+        "ods": ods,
+        "pdf": pdf,
+        "ods_xlsx": ods_xlsx,
+        "heights": heights,
+    }
 
 
 def _optimal_rows(ods: Path, out: Path) -> Path:
@@ -101,8 +113,9 @@ def _optimal_rows(ods: Path, out: Path) -> Path:
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "content.xml":
-                data = data.replace(b'style:use-optimal-row-height="false"',
-                                    b'style:use-optimal-row-height="true"')  # fmt: skip
+                data = data.replace(
+                    b'style:use-optimal-row-height="false"', b'style:use-optimal-row-height="true"'
+                )
             compress = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
             target.writestr(info.filename, data, compress_type=compress)
     return out
@@ -155,22 +168,31 @@ def test_validations_names_properties_and_protection_survive(lo, model, source):
                 original.defined_names[name].destinations
             ), (source, kind, name)
         # dropdowns on exactly the level cells, from the level list
-        level_cells = {name_cell(wb, L.item_input_name(i.id, k))[1] for i in model.items
-                       for k in L.LEVEL_FIELDS}  # fmt: skip
+        level_cells = {
+            name_cell(wb, L.item_input_name(i.id, k))[1]
+            for i in model.items
+            for k in L.LEVEL_FIELDS
+        }
         covered = set()
         ws = wb[L.ASSESSMENT]
         for dv in ws.data_validations.dataValidation:
             if dv.type == "list":
                 levels = '"' + ",".join(model.level_names) + '"'
                 assert dv.formula1 == levels, (source, kind, dv.formula1)
-                covered |= {c for r in dv.sqref.ranges for row in ws[r.coord] for c in
-                            (x.coordinate for x in row)}  # fmt: skip
+                covered |= {
+                    c
+                    for r in dv.sqref.ranges
+                    for row in ws[r.coord]
+                    for c in (x.coordinate for x in row)
+                }
         assert covered == level_cells, (source, kind)
         if kind == "blank":
             start = wb[L.START]
             # the councils' range (LibreOffice drops the quotes a name without spaces needs not)
-            assert any(dv.formula1.replace("'", "").startswith(f"{L.LISTS}!$C$2:$C$") for dv in
-                       start.data_validations.dataValidation)  # fmt: skip
+            assert any(
+                dv.formula1.replace("'", "").startswith(f"{L.LISTS}!$C$2:$C$")
+                for dv in start.data_validations.dataValidation
+            )
         # custom document properties
         before = {p.name: p.value for p in original.custom_doc_props.props}
         after = {p.name: p.value for p in wb.custom_doc_props.props}
@@ -180,8 +202,11 @@ def test_validations_names_properties_and_protection_survive(lo, model, source):
             assert sheet.protection.sheet and not sheet.protection.password, (source, sheet.title)
             if source == "xlsx":  # ODF has no "format rows/columns" permissions (see report)
                 assert not sheet.protection.formatRows and not sheet.protection.formatColumns
-        names = [n for n in wb.defined_names if re.match(
-            r"^NPS_.+_(CURRENT|TARGET|EVIDENCE|ACTIONS|TARGET_DATE)$", n)]  # fmt: skip
+        names = [
+            n
+            for n in wb.defined_names
+            if re.match(r"^NPS_.+_(CURRENT|TARGET|EVIDENCE|ACTIONS|TARGET_DATE)$", n)
+        ]
         for name in names:
             sheet, ref = name_cell(wb, name)
             assert not sheet[ref].protection.locked, (source, kind, name)
@@ -198,14 +223,18 @@ def test_ods_keeps_names_validations_and_protection_in_its_own_xml(lo):
         content = parse_xml(archive.read("content.xml"))
         meta = archive.read("meta.xml").decode()
     ns = {"table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0"}
-    ranges = {e.get(f"{{{ns['table']}}}name") for e in content.iter(
-        f"{{{ns['table']}}}named-range")}  # fmt: skip
+    ranges = {
+        e.get(f"{{{ns['table']}}}name") for e in content.iter(f"{{{ns['table']}}}named-range")
+    }
     assert {"NPS_L1_CURRENT", "NPS_LEVELS", "NPS_META_MODEL_FINGERPRINT"} <= ranges
-    conditions = [e.get(f"{{{ns['table']}}}condition", "") for e in content.iter(
-        f"{{{ns['table']}}}content-validation")]  # fmt: skip
+    conditions = [
+        e.get(f"{{{ns['table']}}}condition", "")
+        for e in content.iter(f"{{{ns['table']}}}content-validation")
+    ]
     assert any('"Minimum";"Developing"' in c for c in conditions), conditions
-    protected = [t.get(f"{{{ns['table']}}}protected") for t in content.iter(
-        f"{{{ns['table']}}}table")]  # fmt: skip
+    protected = [
+        t.get(f"{{{ns['table']}}}protected") for t in content.iter(f"{{{ns['table']}}}table")
+    ]
     assert protected and all(p == "true" for p in protected)
     assert "npsxl_model_fingerprint" in meta
 
@@ -271,8 +300,11 @@ def test_libreoffice_computes_the_scores_of_a_workbook_edited_without_cached_val
 def test_libreoffice_fills_in_the_council_chosen_in_a_blank_workbook(lo, model, register):
     wb = _values(lo["xlsx"]["edited_blank"])
     leeds = register.match("Leeds")
-    for field, value in zip(L.COUNCIL_FIELDS, (leeds.name, leeds.code, leeds.region,
-                                              "Metropolitan district"), strict=True):  # fmt: skip
+    for field, value in zip(
+        L.COUNCIL_FIELDS,
+        (leeds.name, leeds.code, leeds.region, "Metropolitan district"),
+        strict=True,
+    ):
         ws, ref = name_cell(wb, field.defined_name)
         assert ws[ref].value == value, field.key
     chosen = {item.id: ("Developing", "mature") for item in model.items}

@@ -72,9 +72,12 @@ def test_a_model_without_reconstructed_words_has_no_line_on_brackets(model, tmp_
     from npsxl.model.reconstructed import unmarked
 
     def plain(item):
-        return replace(item, description=unmarked(item.description),
-                       why_it_is_important=unmarked(item.why_it_is_important),
-                       descriptors=tuple(unmarked(d) for d in item.descriptors))  # fmt: skip
+        return replace(
+            item,
+            description=unmarked(item.description),
+            why_it_is_important=unmarked(item.why_it_is_important),
+            descriptors=tuple(unmarked(d) for d in item.descriptors),
+        )
 
     groups = [replace(g, items=tuple(plain(i) for i in g.items)) for g in model.groups]
     unbracketed = with_fingerprint(replace(model, themes=tuple(groups[:-1]), enablers=groups[-1]))

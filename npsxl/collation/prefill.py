@@ -178,9 +178,9 @@ def _changes(before: Item, after: Item, version: str) -> list[str]:
     ]
     if levels_changed:
         said.append("the level descriptions changed")
-    elif [unmarked(t) for t in (before.description, before.what_it_is, before.why_it_is_important)
-          ] != [unmarked(t) for t in (after.description, after.what_it_is,
-                                     after.why_it_is_important)]:  # fmt: skip
+    elif [
+        unmarked(t) for t in (before.description, before.what_it_is, before.why_it_is_important)
+    ] != [unmarked(t) for t in (after.description, after.what_it_is, after.why_it_is_important)]:
         said.append("its description changed")
     if not said:
         return []

@@ -145,19 +145,29 @@ class Charts:
                     for level, count in enumerate(counts):
                         width = 100.0 * count / total if total else 0.0
                         axes.barh(
-                            y, width, left=left, height=0.38, color=self.colours[level],
-                            edgecolor="white", linewidth=0.6,
-                        )  # fmt: skip
+                            y,
+                            width,
+                            left=left,
+                            height=0.38,
+                            color=self.colours[level],
+                            edgecolor="white",
+                            linewidth=0.6,
+                        )
                         left += width
                     if not total:
                         axes.text(1, y, "no answers", va="center", fontsize=7.5)
                     positions.append(y)
                     labels.append(name)
                 axes.text(
-                    -0.13, i + 0.21, textwrap.fill(figures.item.name, LABEL_CHARACTERS),
-                    transform=axes.get_yaxis_transform(), ha="right", va="center",
-                    fontsize=8.5, linespacing=1.0,
-                )  # fmt: skip
+                    -0.13,
+                    i + 0.21,
+                    textwrap.fill(figures.item.name, LABEL_CHARACTERS),
+                    transform=axes.get_yaxis_transform(),
+                    ha="right",
+                    va="center",
+                    fontsize=8.5,
+                    linespacing=1.0,
+                )
             axes.set_yticks(positions, labels, fontsize=7.5)
             axes.tick_params(axis="y", length=0)
             axes.set_ylim(rows - 0.35, -0.35)
@@ -190,8 +200,9 @@ class Charts:
                     continue
                 for offset, measure, colour in ((-0.17, "current", now), (0.17, "target", target)):
                     share = group.share_at_or_above(measure) or 0.0
-                    axes.barh(i + offset, share, height=0.32, color=colour, edgecolor=now,
-                              linewidth=0.5)  # fmt: skip
+                    axes.barh(
+                        i + offset, share, height=0.32, color=colour, edgecolor=now, linewidth=0.5
+                    )
             axes.set_yticks(range(rows), [g.name for g in groups])
             axes.tick_params(axis="y", length=0)
             axes.set_ylim(rows - 0.5, -0.5)
@@ -220,8 +231,15 @@ class Charts:
                 for kind, colour in kinds:
                     count = getattr(move, kind)
                     width = 100.0 * count / move.compared if move.compared else 0.0
-                    axes.barh(i, width, left=left, height=0.7, color=colour, edgecolor="white",
-                              linewidth=0.6)  # fmt: skip
+                    axes.barh(
+                        i,
+                        width,
+                        left=left,
+                        height=0.7,
+                        color=colour,
+                        edgecolor="white",
+                        linewidth=0.6,
+                    )
                     left += width
                 if not move.compared:
                     axes.text(1, i, "not comparable", va="center", fontsize=7.5)
@@ -296,15 +314,46 @@ class _CouncilLayers:
         axes.add_collection(lines)
         empty = np.empty(0)
         sets = [
-            axes.scatter(empty, empty, marker="o", s=40, color=self.dark,
-                         label="your current level", zorder=5),
-            axes.scatter(empty, empty, marker="o", s=85, facecolor=self.light,
-                         edgecolor=self.dark, linewidth=1.4, label="your target", zorder=4),
-            axes.scatter(empty, empty, marker="D", s=14, color=MEDIAN_ALL,
-                         label="all councils (median now)", zorder=3),
-            axes.scatter(empty, empty, marker="|", s=60, linewidths=1.6, color=MEDIAN_REGION,
-                         label="region (median now)", zorder=3),
-        ]  # fmt: skip
+            axes.scatter(
+                empty,
+                empty,
+                marker="o",
+                s=40,
+                color=self.dark,
+                label="your current level",
+                zorder=5,
+            ),
+            axes.scatter(
+                empty,
+                empty,
+                marker="o",
+                s=85,
+                facecolor=self.light,
+                edgecolor=self.dark,
+                linewidth=1.4,
+                label="your target",
+                zorder=4,
+            ),
+            axes.scatter(
+                empty,
+                empty,
+                marker="D",
+                s=14,
+                color=MEDIAN_ALL,
+                label="all councils (median now)",
+                zorder=3,
+            ),
+            axes.scatter(
+                empty,
+                empty,
+                marker="|",
+                s=60,
+                linewidths=1.6,
+                color=MEDIAN_REGION,
+                label="region (median now)",
+                zorder=3,
+            ),
+        ]
         return figure, axes, sets, lines
 
     def background(self, region: str, prefix: str) -> str:
@@ -331,8 +380,7 @@ class _CouncilLayers:
             [e.everyone.score for e in council.items],
             [e.region.score for e in council.items],
         ]
-        for points, values, offset in zip(self.sets, scores, (-0.06, -0.06, 0.3, 0.3),
-                                          strict=True):  # fmt: skip
+        for points, values, offset in zip(self.sets, scores, (-0.06, -0.06, 0.3, 0.3), strict=True):
             offsets = [(v, i + offset) for i, v in enumerate(values) if v]
             points.set_offsets(np.array(offsets, dtype=float).reshape(-1, 2))
         self.lines.set_segments(

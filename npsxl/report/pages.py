@@ -57,8 +57,9 @@ class Pages:
         sections = []
         for index, grouping in enumerate(data.groupings, start=2):
             answered = tuple(g for g in grouping.groups if not g.no_returns)
-            chart = charts.groups((data.everyone, *answered), data.benchmark, grouping.title,
-                                  f"chart-{index}")  # fmt: skip
+            chart = charts.groups(
+                (data.everyone, *answered), data.benchmark, grouping.title, f"chart-{index}"
+            )
             sections.append((grouping, chart))
         movement = None
         if data.movement:

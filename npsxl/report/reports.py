@@ -29,8 +29,16 @@ BRIEFING_HTML = "index.html"
 BRIEFING_PDF = "briefing.pdf"
 COUNCILS_DIR = "councils"
 COUNCILS_CSV = "councils.csv"
-COUNCILS_COLUMNS = ("council_code", "council_name", "region", "council_type", "round", "html",
-                    "pdf", "return_file")  # fmt: skip
+COUNCILS_COLUMNS = (
+    "council_code",
+    "council_name",
+    "region",
+    "council_type",
+    "round",
+    "html",
+    "pdf",
+    "return_file",
+)
 # with include_contacts (and only then): who filled in the counted return, to send it to
 CONTACT_COLUMNS = ("respondent_name", "respondent_email")
 REPORT_PACKAGES = {"jinja2": "Jinja2", "matplotlib": "matplotlib"}
@@ -190,8 +198,16 @@ def _councils_csv(path: Path, councils: list[CouncilFiles], out_dir: Path, conta
     lines = [csv_row(COUNCILS_COLUMNS + (CONTACT_COLUMNS if contacts else ()))]
     for c in councils:
         pdf = c.pdf.relative_to(out_dir).as_posix() if c.pdf else ""
-        row = [c.code, c.name, c.region, c.council_type, c.round,
-               c.html.relative_to(out_dir).as_posix(), pdf, c.return_file]  # fmt: skip
+        row = [
+            c.code,
+            c.name,
+            c.region,
+            c.council_type,
+            c.round,
+            c.html.relative_to(out_dir).as_posix(),
+            pdf,
+            c.return_file,
+        ]
         if contacts:
             row += [c.respondent_name, c.respondent_email]
         lines.append(csv_row(row))
@@ -232,7 +248,7 @@ def write_reports(
     files.councils = [
         CouncilFiles(
             c.code, c.name, c.region, c.council_type, c.round, councils_dir / f"{c.file_stem}.html"
-        )  # fmt: skip
+        )
         for c in data.councils
     ]
     engine, problem = None, None

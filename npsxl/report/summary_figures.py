@@ -210,8 +210,9 @@ class FigureSheets(SummaryBase):
             ws.write_string(row + 1 + i, col, self.labels[i], f.cell)
             for m in range(len(MEASURES)):
                 for lv, value in enumerate(shares[i, m]):
-                    self.value(ws, row + 1 + i, col + 1 + m * len(self.level_names) + lv, value,
-                               f.integer)  # fmt: skip
+                    self.value(
+                        ws, row + 1 + i, col + 1 + m * len(self.level_names) + lv, value, f.integer
+                    )
         return row + 1, row + len(self.items)
 
     def share_chart(self, ws, row, sheet, measure, where, group, n) -> None:

@@ -238,8 +238,11 @@ class GroupSheets(SummaryBase):
             "the region gave that level.",
             f.line,
         )
-        groups = [g for g in self.c.groups("region") if self.c.register is None or g in
-                  self.c.register.regions]  # fmt: skip
+        groups = [
+            g
+            for g in self.c.groups("region")
+            if self.c.register is None or g in self.c.register.regions
+        ]
         regional = self.stats("region")
         national = self.stats(None)
         councils = self.c.councils_in("region")

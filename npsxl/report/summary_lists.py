@@ -120,8 +120,12 @@ class ListSheets(SummaryBase):
         )
         round_text = f" in round {self.c.latest_round}" if self.c.latest_round else ""
         if register is None:
-            ws.write_string(2, 0, "No council register was given, so there is no list of "
-                            "expected councils.", f.line)  # fmt: skip
+            ws.write_string(
+                2,
+                0,
+                "No council register was given, so there is no list of expected councils.",
+                f.line,
+            )
         else:
             missing = self.c.not_returned()
             note = (

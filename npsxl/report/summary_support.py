@@ -70,8 +70,9 @@ class SupportSheet(SummaryBase):
     def priorities_table(self, ws, row: int, last: int) -> int:
         """The items, those where most councils are furthest from their targets first."""
         f = self.f
-        ws.write_string(row, 0, "Items where most councils are furthest from their targets",
-                        f.subtitle)  # fmt: skip
+        ws.write_string(
+            row, 0, "Items where most councils are furthest from their targets", f.subtitle
+        )
         headers = PRIORITY_HEADERS
         span = min(STAT_SPAN, last // len(headers))
         row += 1

@@ -46,8 +46,9 @@ class WithinSheet(SummaryBase):
         by_council = {code: rows for code, rows in within.groupby("council_code", sort=False)}
         for measure in MEASURES:
             row += 1
-            ws.write_string(row, 0, f"{MEASURE_TITLES[measure]}: spread between respondents",
-                            f.subtitle)  # fmt: skip
+            ws.write_string(
+                row, 0, f"{MEASURE_TITLES[measure]}: spread between respondents", f.subtitle
+            )
             row += 1
             header_rows.append(row)
             self.header_row(ws, row, headers)

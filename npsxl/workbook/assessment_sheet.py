@@ -72,19 +72,32 @@ class AssessmentSheet:
         blocks = plan.item_blocks
         for key in L.LEVEL_FIELDS:
             c = col[key]
-            ws.data_validation(blocks[0][0], c, blocks[-1][1], c, {
-                "validate": "list", "source": level_list_source(model.level_names, plan),
-                "error_title": "Choose a level",
-                "error_message": "Choose one of: " + ", ".join(model.level_names) + ".",
-                "input_title": CURRENT_OR_TARGET[key],
-                "input_message": "Choose from the list.",
-                "multi_range": multi_range(blocks, c),
-            })  # fmt: skip
+            ws.data_validation(
+                blocks[0][0],
+                c,
+                blocks[-1][1],
+                c,
+                {
+                    "validate": "list",
+                    "source": level_list_source(model.level_names, plan),
+                    "error_title": "Choose a level",
+                    "error_message": "Choose one of: " + ", ".join(model.level_names) + ".",
+                    "input_title": CURRENT_OR_TARGET[key],
+                    "input_message": "Choose from the list.",
+                    "multi_range": multi_range(blocks, c),
+                },
+            )
         c = col["target_date"]
-        ws.data_validation(blocks[0][0], c, blocks[-1][1], c, {
-            **date_validation("Target date", "When you aim to reach the target level"),
-            "multi_range": multi_range(blocks, c),
-        })  # fmt: skip
+        ws.data_validation(
+            blocks[0][0],
+            c,
+            blocks[-1][1],
+            c,
+            {
+                **date_validation("Target date", "When you aim to reach the target level"),
+                "multi_range": multi_range(blocks, c),
+            },
+        )
         first = blocks[0][0]
         cur_ref = xl_rowcol_to_cell(first, col["current"], col_abs=True)
         tgt_ref = xl_rowcol_to_cell(first, col["target"], col_abs=True)
@@ -93,29 +106,85 @@ class AssessmentSheet:
         descriptors = " ".join(
             f"{xl_rowcol_to_cell(a, d1)}:{xl_rowcol_to_cell(b, dn)}" for a, b in blocks
         )
-        ws.conditional_format(first, d1, blocks[-1][1], dn, {
-            "type": "formula",
-            "criteria": f'=AND({cur_ref}<>"",{cur_ref}={head},{tgt_ref}={head})',
-            "format": f.cf_both, "multi_range": descriptors, "stop_if_true": True})  # fmt: skip
-        ws.conditional_format(first, d1, blocks[-1][1], dn, {
-            "type": "formula", "criteria": f'=AND({cur_ref}<>"",{cur_ref}={head})',
-            "format": f.cf_current, "multi_range": descriptors})  # fmt: skip
-        ws.conditional_format(first, d1, blocks[-1][1], dn, {
-            "type": "formula", "criteria": f'=AND({tgt_ref}<>"",{tgt_ref}={head})',
-            "format": f.cf_target, "multi_range": descriptors})  # fmt: skip
+        ws.conditional_format(
+            first,
+            d1,
+            blocks[-1][1],
+            dn,
+            {
+                "type": "formula",
+                "criteria": f'=AND({cur_ref}<>"",{cur_ref}={head},{tgt_ref}={head})',
+                "format": f.cf_both,
+                "multi_range": descriptors,
+                "stop_if_true": True,
+            },
+        )
+        ws.conditional_format(
+            first,
+            d1,
+            blocks[-1][1],
+            dn,
+            {
+                "type": "formula",
+                "criteria": f'=AND({cur_ref}<>"",{cur_ref}={head})',
+                "format": f.cf_current,
+                "multi_range": descriptors,
+            },
+        )
+        ws.conditional_format(
+            first,
+            d1,
+            blocks[-1][1],
+            dn,
+            {
+                "type": "formula",
+                "criteria": f'=AND({tgt_ref}<>"",{tgt_ref}={head})',
+                "format": f.cf_target,
+                "multi_range": descriptors,
+            },
+        )
         tgt = col["target"]
         below = below_formula(cur_ref, tgt_ref, plan.levels_header)  # on this sheet: no names
-        ws.conditional_format(first, tgt, blocks[-1][1], tgt, {
-            "type": "formula", "criteria": f"={below}",
-            "format": f.cf_warning, "multi_range": multi_range(blocks, tgt)})  # fmt: skip
+        ws.conditional_format(
+            first,
+            tgt,
+            blocks[-1][1],
+            tgt,
+            {
+                "type": "formula",
+                "criteria": f"={below}",
+                "format": f.cf_warning,
+                "multi_range": multi_range(blocks, tgt),
+            },
+        )
         check = col["check"]
         checks = multi_range(blocks, check)
-        ws.conditional_format(first, check, blocks[-1][1], check, {
-            "type": "cell", "criteria": "==", "value": '"Done"', "format": f.cf_done,
-            "multi_range": checks})  # fmt: skip
-        ws.conditional_format(first, check, blocks[-1][1], check, {
-            "type": "cell", "criteria": "==", "value": '"Target below current"',
-            "format": f.cf_warning, "multi_range": checks})  # fmt: skip
+        ws.conditional_format(
+            first,
+            check,
+            blocks[-1][1],
+            check,
+            {
+                "type": "cell",
+                "criteria": "==",
+                "value": '"Done"',
+                "format": f.cf_done,
+                "multi_range": checks,
+            },
+        )
+        ws.conditional_format(
+            first,
+            check,
+            blocks[-1][1],
+            check,
+            {
+                "type": "cell",
+                "criteria": "==",
+                "value": '"Target below current"',
+                "format": f.cf_warning,
+                "multi_range": checks,
+            },
+        )
         # the title prints in the page header: in the rows it would show, cut, on the inputs'
         # pages (in the repeated columns); the help row is about the dropdowns, for the screen
         ws.print_area(L.ASSESSMENT_HELP_ROW + 1, 0, plan.assessment_last_row, width - 1)
@@ -180,10 +249,16 @@ class AssessmentSheet:
         answer = self.answers.get(item.id) or Answer(item.id)
         height = plan.item_heights[item.id]
         if answer.evidence or answer.actions:
-            height = max(height, row_height([
-                (answer.evidence, plan.pixels["evidence"], False, FONT_SIZE),
-                (answer.actions, plan.pixels["actions"], False, FONT_SIZE),
-            ], font=plan.font))  # fmt: skip
+            height = max(
+                height,
+                row_height(
+                    [
+                        (answer.evidence, plan.pixels["evidence"], False, FONT_SIZE),
+                        (answer.actions, plan.pixels["actions"], False, FONT_SIZE),
+                    ],
+                    font=plan.font,
+                ),
+            )
         ws.set_row(row, height)
         ws.write_string(row, col["ref"], item.id, f.cell_bold)
         # A HYPERLINK formula, not a hyperlink: LibreOffice does not wrap hyperlinked text
@@ -203,8 +278,9 @@ class AssessmentSheet:
                 self._text(ws, row, col[key], value or "", f.previous)
         for key in L.ITEM_FIELDS:
             self._name(L.item_input_name(item.id, key), L.ASSESSMENT, row, col[key])
-        ws.write_formula(row, col["check"], plan.check_formulas[item.id], f.cell_bold,
-                         self._check_value(item.id))  # fmt: skip
+        ws.write_formula(
+            row, col["check"], plan.check_formulas[item.id], f.cell_bold, self._check_value(item.id)
+        )
 
     def _check_value(self, item_id) -> str:
         current, target = self.scores[item_id]

@@ -65,8 +65,14 @@ class CouncilWorkbooks:
     def _template(self) -> list[tuple[zipfile.ZipInfo, str | bytes, str]]:
         if self._parts is None:
             buffer = io.BytesIO()
-            build_workbook(self.model, buffer, self._stand_in(), generated_at=self.generated_at,
-                           round=self.round, settings=self.settings)  # fmt: skip
+            build_workbook(
+                self.model,
+                buffer,
+                self._stand_in(),
+                generated_at=self.generated_at,
+                round=self.round,
+                settings=self.settings,
+            )
             parts = []
             with zipfile.ZipFile(buffer) as archive:
                 for info in archive.infolist():
@@ -88,9 +94,12 @@ class CouncilWorkbooks:
         return self._parts
 
     def _detail_heights(self, council: Council) -> dict[str, float]:
-        values = {"council_name": council.name, "council_code": council.code,
-                  "region": council.region,
-                  "council_type": council_type_label(council.council_type)}  # fmt: skip
+        values = {
+            "council_name": council.name,
+            "council_code": council.code,
+            "region": council.region,
+            "council_type": council_type_label(council.council_type),
+        }
         font = self.model.brand.font
         return {f.key: detail_height(values[f.key], "", font) for f in L.COUNCIL_FIELDS}
 
@@ -112,9 +121,15 @@ class CouncilWorkbooks:
         """Write ``council``'s personalised workbook to ``path`` (atomically)."""
         parts = self._template()
         if not self._fits(council):
-            return build_workbook(self.model, path, council, generated_at=self.generated_at,
-                                  force=force, round=self.round,
-                                  settings=self.settings)  # fmt: skip
+            return build_workbook(
+                self.model,
+                path,
+                council,
+                generated_at=self.generated_at,
+                force=force,
+                round=self.round,
+                settings=self.settings,
+            )
         t = self._TOKENS
         text = {
             t["code"]: _xml_text(council.code),
@@ -135,8 +150,9 @@ class CouncilWorkbooks:
                     data = data.encode("utf-8")
                 archive.writestr(info, data)
         m = self.model
-        return BuiltWorkbook(Path(path), council, m.id, m.version, m.fingerprint,
-                             self.generated_at, self.round)  # fmt: skip
+        return BuiltWorkbook(
+            Path(path), council, m.id, m.version, m.fingerprint, self.generated_at, self.round
+        )
 
 
 _TOKEN_PATTERN = re.compile("|".join(CouncilWorkbooks._TOKENS.values()))

@@ -138,19 +138,32 @@ def make_returns(
             path = out_dir / f"{stem}-view-{number}.xlsx"
             who = _officer(council, rng, number)
             _write_return(
-                model, path, council, rng, generated_at,
-                answers=view_of(model, answers, rng), respondent=who, round=round,
+                model,
+                path,
+                council,
+                rng,
+                generated_at,
+                answers=view_of(model, answers, rng),
+                respondent=who,
+                round=round,
                 kind=ReturnKind.VIEW,
-            )  # fmt: skip
+            )
             result.returns.append(path)
             result.views.append(path)
         if rng.random() < agreed_share:
             path = out_dir / f"{stem}-agreed.xlsx"
             who = replace(respondent_for(council, rng), date_completed=dt.date(2026, 11, 30))
             _write_return(
-                model, path, council, rng, generated_at,
-                answers=answers, respondent=who, round=round, kind=ReturnKind.AGREED,
-            )  # fmt: skip
+                model,
+                path,
+                council,
+                rng,
+                generated_at,
+                answers=answers,
+                respondent=who,
+                round=round,
+                kind=ReturnKind.AGREED,
+            )
             result.returns.append(path)
     if faulty and result.returns:
         chase = result.missing or councils

@@ -149,8 +149,9 @@ class Formats(BrandFormats):
         self.signed = fmt(num_format="+0;-0;0", align="center", **border)
         self.decimal_bold = fmt(num_format="0.0", align="center", bold=True, **border)
         self.signed_decimal = fmt(num_format="+0.0;-0.0;0.0", align="center", **border)
-        self.signed_decimal_bold = fmt(num_format="+0.0;-0.0;0.0", align="center", bold=True,
-                                       **border)  # fmt: skip
+        self.signed_decimal_bold = fmt(
+            num_format="+0.0;-0.0;0.0", align="center", bold=True, **border
+        )
         self.status = fmt(bold=True, font_size=12, **pair("theme"))
         self.legend_current = fmt(text_wrap=True, **pair("chosen"), **CURRENT_MARK)
         self.legend_target = fmt(text_wrap=True, **pair("target"), **TARGET_MARK)
@@ -162,8 +163,9 @@ class Formats(BrandFormats):
         self.previous_header = fmt(
             bold=True, italic=True, text_wrap=True, valign="vcenter", **pair("muted"), **border
         )
-        self.previous_note = fmt(bold=True, italic=True, align="center_across", valign="bottom",
-                                 **pair("muted"))  # fmt: skip
+        self.previous_note = fmt(
+            bold=True, italic=True, align="center_across", valign="bottom", **pair("muted")
+        )
         self.cf_both = self.conditional(**pair("chosen"), **BOTH_MARK)
         self.cf_current = self.conditional(**pair("chosen"), **CURRENT_MARK)
         self.cf_target = self.conditional(**pair("target"), **TARGET_MARK)

@@ -25,12 +25,27 @@ from npsxl.workbook.previous import Previous
 from npsxl.workbook.writer import BuiltWorkbook, build_workbook
 
 MANIFEST_NAME = "manifest.csv"
-MANIFEST_COLUMNS = ("file", "council_code", "council_name", "region", "model_id",
-                    "model_version", "fingerprint", "generated_at", "round",
-                    "prefilled_from")  # fmt: skip
+MANIFEST_COLUMNS = (
+    "file",
+    "council_code",
+    "council_name",
+    "region",
+    "model_id",
+    "model_version",
+    "fingerprint",
+    "generated_at",
+    "round",
+    "prefilled_from",
+)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
-             *(f"LPT{i}" for i in range(10))}  # fmt: skip
+_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(10)),
+    *(f"LPT{i}" for i in range(10)),
+}
 
 
 def safe_filename(text: str, max_length: int = 80) -> str:
@@ -110,9 +125,15 @@ def generate(
     result = GenerationResult()
     if councils is None:
         dropdown = tuple(register) if register is not None else ()
-        built = build_workbook(model, paths[0], None, councils=dropdown,
-                               generated_at=generated_at, round=round,
-                               settings=settings)  # fmt: skip
+        built = build_workbook(
+            model,
+            paths[0],
+            None,
+            councils=dropdown,
+            generated_at=generated_at,
+            round=round,
+            settings=settings,
+        )
         result.workbooks.append(built)
         if progress:
             progress(built)
@@ -120,8 +141,9 @@ def generate(
 
     earlier = [previous.get(c.code) if c is not None else None for c in targets]
     if jobs > 1 and len(targets) > 1:
-        result.workbooks = _build_parallel(model, targets, paths, earlier, generated_at, round,
-                                           jobs, progress, settings)  # fmt: skip
+        result.workbooks = _build_parallel(
+            model, targets, paths, earlier, generated_at, round, jobs, progress, settings
+        )
     else:
         factory = CouncilWorkbooks(model, generated_at, round, settings)
         for council, path, before in zip(targets, paths, earlier, strict=True):
@@ -160,9 +182,15 @@ def _build_one(factory: CouncilWorkbooks, council: Council, path, before) -> Bui
     """A council's workbook: pre-filled from ``before`` (built in full), else from the factory."""
     if before is None:
         return factory.build(council, path)
-    return build_workbook(factory.model, path, council, generated_at=factory.generated_at,
-                          previous=before, round=factory.round,
-                          settings=factory.settings)  # fmt: skip
+    return build_workbook(
+        factory.model,
+        path,
+        council,
+        generated_at=factory.generated_at,
+        previous=before,
+        round=factory.round,
+        settings=factory.settings,
+    )
 
 
 # --- building in several processes ----------------------------------------------------------------
@@ -178,8 +206,9 @@ def _build_task(task: tuple[Council, str, Previous | None]) -> None:
     _build_one(_WORKER["factory"], council, path, before)
 
 
-def _build_parallel(model, targets, paths, earlier, generated_at, round_, jobs,
-                    progress, settings=None) -> list[BuiltWorkbook]:  # fmt: skip
+def _build_parallel(
+    model, targets, paths, earlier, generated_at, round_, jobs, progress, settings=None
+) -> list[BuiltWorkbook]:
     """Build in ``jobs`` processes; an error in a worker stops the batch with that error."""
     built: list[BuiltWorkbook] = []
 
@@ -190,16 +219,29 @@ def _build_parallel(model, targets, paths, earlier, generated_at, round_, jobs,
                 "try again, or with --jobs 1"
             )
         before = earlier[index]
-        one = BuiltWorkbook(paths[index], targets[index], model.id, model.version,
-                            model.fingerprint, generated_at, round_,
-                            before.source_file if before else "")  # fmt: skip
+        one = BuiltWorkbook(
+            paths[index],
+            targets[index],
+            model.id,
+            model.version,
+            model.fingerprint,
+            generated_at,
+            round_,
+            before.source_file if before else "",
+        )
         built.append(one)
         if progress:
             progress(one)
 
     tasks = [(c, str(p), b) for c, p, b in zip(targets, paths, earlier, strict=True)]
-    run_tasks(_build_task, tasks, min(jobs, len(tasks)), initializer=_start_worker,
-              initargs=(model, generated_at, round_, settings), on_result=arrived)  # fmt: skip
+    run_tasks(
+        _build_task,
+        tasks,
+        min(jobs, len(tasks)),
+        initializer=_start_worker,
+        initargs=(model, generated_at, round_, settings),
+        on_result=arrived,
+    )
     return built
 
 
@@ -213,16 +255,26 @@ def write_manifest(path: Path, workbooks: list[BuiltWorkbook], relative_to: Path
     rows = []
     for built in workbooks:
         c = built.council
-        rows.append([
-            built.path.relative_to(relative_to).as_posix(), c.code if c else "",
-            c.name if c else "", c.region if c else "", built.model_id, built.model_version,
-            built.fingerprint, built.generated_at, built.round, built.prefilled_from,
-        ])  # fmt: skip
+        rows.append(
+            [
+                built.path.relative_to(relative_to).as_posix(),
+                c.code if c else "",
+                c.name if c else "",
+                c.region if c else "",
+                built.model_id,
+                built.model_version,
+                built.fingerprint,
+                built.generated_at,
+                built.round,
+                built.prefilled_from,
+            ]
+        )
     written = {row[0] for row in rows}
     kept = [
-        row for row in read_manifest(path)
+        row
+        for row in read_manifest(path)
         if row["file"] not in written and (relative_to / row["file"]).is_file()
-    ]  # fmt: skip
+    ]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(MANIFEST_COLUMNS)

@@ -38,8 +38,13 @@ class GuidanceSheet:
             ws.set_column(i, i, width)
         ws.set_row(0, 24)
         ws.write_string(0, 0, f"Guidance: {model.short_name} key areas and enablers", f.title)
-        ws.write_string(1, 0, f"What each key area and enabler means, in the strategy's words. "
-                        f"Each name on the '{L.ASSESSMENT}' sheet links here.", f.line)  # fmt: skip
+        ws.write_string(
+            1,
+            0,
+            f"What each key area and enabler means, in the strategy's words. "
+            f"Each name on the '{L.ASSESSMENT}' sheet links here.",
+            f.line,
+        )
         if self.plan.brackets_note:
             ws.write_string(2, 0, self.plan.brackets_note, f.line_bold)
         for kind, row, label, text, height in self.plan.guidance:
@@ -70,8 +75,12 @@ class SummarySheet:
         ws.write_string(0, 0, "Summary: your scores and gaps", f.title)
         scores = ", ".join(f"{lv.name} = {lv.score}" for lv in model.levels)
         ws.write_string(1, 0, f"Scores: {scores}.", f.line)
-        ws.write_string(2, 0, "Gap = target minus current. This sheet fills in by itself from "
-                        "your answers.", f.line)  # fmt: skip
+        ws.write_string(
+            2,
+            0,
+            "Gap = target minus current. This sheet fills in by itself from your answers.",
+            f.line,
+        )
         header = SUMMARY_HEADER_ROW
         ws.set_row(header, plan.summary_header_height)
         for i, text in enumerate(SUMMARY_COLUMNS):
@@ -89,12 +98,18 @@ class SummarySheet:
             ws.write_string(row, col["theme"], item.group_name, f.cell)
             for key, value in (("current", current), ("target", target)):
                 ws.write_formula(row, col[key], formulas[key], f.number, value)
-                ws.write_formula(row, col[f"{key}_level"], formulas[f"{key}_level"], f.cell,
-                                 names.get(value, ""))  # fmt: skip
+                ws.write_formula(
+                    row, col[f"{key}_level"], formulas[f"{key}_level"], f.cell, names.get(value, "")
+                )
             gap = target - current if self._complete(item.id) else ""
             ws.write_formula(row, col["gap"], formulas["gap"], f.signed, gap)
-            ws.write_formula(row, col["complete"], formulas["complete"], f.cell,
-                             "Yes" if self._complete(item.id) else "No")  # fmt: skip
+            ws.write_formula(
+                row,
+                col["complete"],
+                formulas["complete"],
+                f.cell,
+                "Yes" if self._complete(item.id) else "No",
+            )
         first_item = min(plan.summary_rows.values())
         last_item = max(plan.summary_rows.values())
         row = self._write_averages(ws, last_item + 2)
@@ -112,8 +127,13 @@ class SummarySheet:
         row += 1
         ws.write_string(row, 0, AVERAGES_NOTE, f.line)
         row += 1
-        headers = {"name": "Theme", "theme": "Items with both levels", "current": "Current",
-                   "target": "Target", "gap": "Gap"}  # fmt: skip
+        headers = {
+            "name": "Theme",
+            "theme": "Items with both levels",
+            "current": "Current",
+            "target": "Target",
+            "gap": "Gap",
+        }
         ws.set_row(row, 20)
         for key, i in col.items():
             ws.write_string(row, i, headers.get(key, ""), f.header)
@@ -130,22 +150,36 @@ class SummarySheet:
                 ws.write_blank(row, i, None, f.cell)
             ws.write_string(row, col["name"], name, f.cell_bold)
             both = [i for i in ids if self._complete(i)]
-            ws.write_formula(row, col["theme"], f'=COUNTIF({done},"Yes")&" of {len(ids)}"',
-                             f.number, f"{len(both)} of {len(ids)}")  # fmt: skip
+            ws.write_formula(
+                row,
+                col["theme"],
+                f'=COUNTIF({done},"Yes")&" of {len(ids)}"',
+                f.number,
+                f"{len(both)} of {len(ids)}",
+            )
             means = {}
             for key in ("current", "target"):
                 values = [self.scores[i][0 if key == "current" else 1] for i in both]
                 means[key] = round(sum(values) / len(values), 10) if values else ""
                 scores = f"{letter[key]}{lo}:{letter[key]}{hi}"
-                ws.write_formula(row, col[key], f'=IFERROR(AVERAGEIFS({scores},{done},"Yes"),"")',
-                                 f.decimal_bold if total else f.decimal, means[key])  # fmt: skip
+                ws.write_formula(
+                    row,
+                    col[key],
+                    f'=IFERROR(AVERAGEIFS({scores},{done},"Yes"),"")',
+                    f.decimal_bold if total else f.decimal,
+                    means[key],
+                )
             d = xl_rowcol_to_cell(row, col["current"])
             e = xl_rowcol_to_cell(row, col["target"])
             # the difference of the averages as shown (to one decimal), so the row adds up
             gap = float(_tenths(means["target"]) - _tenths(means["current"])) if both else ""
-            ws.write_formula(row, col["gap"],
-                             f'=IF(AND(ISNUMBER({d}),ISNUMBER({e})),ROUND({e},1)-ROUND({d},1),"")',
-                             f.signed_decimal_bold if total else f.signed_decimal, gap)  # fmt: skip
+            ws.write_formula(
+                row,
+                col["gap"],
+                f'=IF(AND(ISNUMBER({d}),ISNUMBER({e})),ROUND({e},1)-ROUND({d},1),"")',
+                f.signed_decimal_bold if total else f.signed_decimal,
+                gap,
+            )
             row += 1
         return row
 
@@ -156,19 +190,26 @@ class SummarySheet:
         series = (("current", "Current", colours[0]), ("target", "Target", colours[1]))
         for key, label, colour in series:
             c = SUMMARY_COL[key]
-            chart.add_series({
-                "name": label,
-                "categories": [L.SUMMARY, first_item, 0, last_item, 0],
-                "values": [L.SUMMARY, first_item, c, last_item, c],
-                "fill": {"color": colour}, "border": {"color": colours[0]},
-            })  # fmt: skip
+            chart.add_series(
+                {
+                    "name": label,
+                    "categories": [L.SUMMARY, first_item, 0, last_item, 0],
+                    "values": [L.SUMMARY, first_item, c, last_item, c],
+                    "fill": {"color": colour},
+                    "border": {"color": colours[0]},
+                }
+            )
         chart.set_title({"name": "Current and target level by item", "name_font": {"size": 12}})
         chart.set_x_axis({"name": "Key area or enabler (Ref)"})
         top = len(model.levels)
-        chart.set_y_axis({
-            "name": f"Level (1 to {top})",
-            "min": 0, "max": top, "major_unit": 1,
-        })  # fmt: skip
+        chart.set_y_axis(
+            {
+                "name": f"Level (1 to {top})",
+                "min": 0,
+                "max": top,
+                "major_unit": 1,
+            }
+        )
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": span_pixels(SUMMARY_WIDTHS), "height": 300})
         alt = (

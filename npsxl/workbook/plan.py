@@ -132,10 +132,11 @@ class Plan:
         # than Excel allows (a row's other cells are narrower texts)
         room = MAX_ROW_HEIGHT - 9
         level_widths = [
-            fitting_width((item.descriptors[i] for item in model.items), L.LEVEL_WIDTH,
-                          limit=room, font=font)
+            fitting_width(
+                (item.descriptors[i] for item in model.items), L.LEVEL_WIDTH, limit=room, font=font
+            )
             for i in range(len(model.levels))
-        ]  # fmt: skip
+        ]
         self.columns = L.assessment_columns(model.level_names, previous, level_widths)
         self.col = {c.key: i for i, c in enumerate(self.columns)}
         self.pixels = {c.key: column_pixels(c.width) for c in self.columns}
@@ -146,9 +147,10 @@ class Plan:
         self.levels_list = f"'{L.LISTS}'!$A$2:$A${len(model.levels) + 1}"
         header = L.ASSESSMENT_HEADER_ROW
         self.levels_header = (
-            xl_rowcol_to_cell(header, self.col["level_1"], True, True) + ":"
+            xl_rowcol_to_cell(header, self.col["level_1"], True, True)
+            + ":"
             + xl_rowcol_to_cell(header, self.col[f"level_{len(model.levels)}"], True, True)
-        )  # fmt: skip
+        )
         self.marked = any(
             is_marked(text)
             for item in model.items
@@ -157,7 +159,7 @@ class Plan:
                 item.what_it_is,
                 item.why_it_is_important,
                 *item.descriptors,
-            )  # fmt: skip
+            )
         )
         self.brackets_note = EXPLANATION if self.marked else ""
         self.short = {item.id: _short_description(item, model) for item in model.items}

@@ -41,10 +41,17 @@ class StartSheet:
         for col in range(2, 4):
             ws.write_blank(1, col, None, f.brand_bar)
         if model.brand.logo:
-            ws.insert_image(1, 3, str(model.brand.logo), {
-                "y_scale": 1, "x_scale": 1, "object_position": 3,
-                "description": f"{model.brand.organisation} logo",
-            })  # fmt: skip
+            ws.insert_image(
+                1,
+                3,
+                str(model.brand.logo),
+                {
+                    "y_scale": 1,
+                    "x_scale": 1,
+                    "object_position": 3,
+                    "description": f"{model.brand.organisation} logo",
+                },
+            )
         who = self.council.name if self.council else "Blank workbook: choose your council below"
         ws.set_row(2, 18)
         ws.write_string(2, 1, who, f.subtitle)
@@ -175,8 +182,12 @@ class StartSheet:
             date_approved=sign_off.date,
         )
         if c is not None:
-            values.update(council_name=c.name, council_code=c.code, region=c.region,
-                          council_type=council_type_label(c.council_type))  # fmt: skip
+            values.update(
+                council_name=c.name,
+                council_code=c.code,
+                region=c.region,
+                council_type=council_type_label(c.council_type),
+            )
         return values
 
     def _detail_help(self, field) -> str:
@@ -202,12 +213,20 @@ class StartSheet:
         elif field.key == "council_name":
             ws.write_blank(row, col, None, f.input)
             if self.councils:
-                ws.data_validation(row, col, row, col, {
-                    "validate": "list", "source": "=" + self._councils_range(),
-                    "error_type": "information", "show_error": False,
-                    "input_title": "Your council",
-                    "input_message": "Pick your council from the list, or type its name.",
-                })  # fmt: skip
+                ws.data_validation(
+                    row,
+                    col,
+                    row,
+                    col,
+                    {
+                        "validate": "list",
+                        "source": "=" + self._councils_range(),
+                        "error_type": "information",
+                        "show_error": False,
+                        "input_title": "Your council",
+                        "input_message": "Pick your council from the list, or type its name.",
+                    },
+                )
         elif council_field and self.councils:
             lookup = {"council_code": "$D", "region": "$E", "council_type": "$F"}[field.key]
             last = len(self.councils) + 1
@@ -216,16 +235,27 @@ class StartSheet:
             name = xl_rowcol_to_cell(
                 L.START_DETAILS_FIRST_ROW + index, L.START_VALUE_COL, True, True
             )
-            formula = (f"=IFERROR(INDEX('{L.LISTS}'!{lookup}$2:{lookup}${last},"
-                       f"MATCH(TRIM({name}),{self._councils_range()},0)),\"\")")  # fmt: skip
+            formula = (
+                f"=IFERROR(INDEX('{L.LISTS}'!{lookup}$2:{lookup}${last},"
+                f'MATCH(TRIM({name}),{self._councils_range()},0)),"")'
+            )
             ws.write_formula(row, col, formula, f.locked_value, "")
         elif field.key in ("date_completed", "date_approved"):
             self._date(ws, row, col, value, f.input_date)
-            ws.data_validation(row, col, row, col, {
-                "validate": "date", "criteria": ">=", "value": dt.date(2018, 1, 1),
-                "error_type": "warning", "input_title": field.label,
-                "input_message": "Type the date, e.g. 31/03/2027",
-            })  # fmt: skip
+            ws.data_validation(
+                row,
+                col,
+                row,
+                col,
+                {
+                    "validate": "date",
+                    "criteria": ">=",
+                    "value": dt.date(2018, 1, 1),
+                    "error_type": "warning",
+                    "input_title": field.label,
+                    "input_message": "Type the date, e.g. 31/03/2027",
+                },
+            )
         elif field.key == "return_kind":
             self._text(ws, row, col, value, f.input)
             choose = {
@@ -259,8 +289,11 @@ class StartSheet:
         ws.write_formula(row, 1, plan.progress_formula, self.f.status, status)
         ws.write_blank(row, 2, None, self.f.status)
         missing = [i.id for i in self.model.items if not self._complete(i.id)]
-        cached = ("Still to complete: " + ", ".join(missing) if missing
-                  else "Nothing missing: every item has a current and a target level")  # fmt: skip
+        cached = (
+            "Still to complete: " + ", ".join(missing)
+            if missing
+            else "Nothing missing: every item has a current and a target level"
+        )
         ws.write_formula(row + 1, 1, plan.missing_text_formula, self.f.line_bold, cached)
 
 

@@ -105,8 +105,9 @@ def _glyphs(bold: bool, size: float, font: str) -> _Glyphs:
     return glyphs
 
 
-def _count_lines(words: list[str], widths: list[float], available: float, space: float,
-                 chars_of) -> int:  # fmt: skip
+def _count_lines(
+    words: list[str], widths: list[float], available: float, space: float, chars_of
+) -> int:
     """Greedy word wrap of ``words`` (``widths`` wide, ``space`` apart) into lines
     ``available`` wide, as Excel and LibreOffice wrap; a word longer than a line is broken
     between characters (``chars_of(word)``: their widths)."""

@@ -139,8 +139,16 @@ def build_workbook(
         writer.write()
         wb.close()
     where = Path() if in_memory else Path(path)
-    return BuiltWorkbook(where, council, model.id, model.version, model.fingerprint, generated_at,
-                         round, previous.source_file if previous else "")  # fmt: skip
+    return BuiltWorkbook(
+        where,
+        council,
+        model.id,
+        model.version,
+        model.fingerprint,
+        generated_at,
+        round,
+        previous.source_file if previous else "",
+    )
 
 
 def now_text() -> str:
@@ -155,8 +163,9 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
 
     excel_text = staticmethod(excel_text)
 
-    def __init__(self, wb, plan: Plan, council, councils, answers, respondent, generated_at,
-                 round_, previous):  # fmt: skip
+    def __init__(
+        self, wb, plan: Plan, council, councils, answers, respondent, generated_at, round_, previous
+    ):
         self.wb = wb
         self.round = round_
         self.previous = previous
