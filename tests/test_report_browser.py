@@ -138,3 +138,32 @@ def test_the_pdfs_are_a4_tagged_and_name_the_council(written):
     assert SCRIPT in text
     briefing = " ".join(pdf_text(written.briefing_pdf).split())
     assert "Movement since round 2025" in briefing and "Headline findings" in briefing
+
+
+def test_a_printer_moves_to_a_fresh_tab_and_each_pdf_is_its_own_page(tmp_path, monkeypatch):
+    """A tab keeps what every page loaded into it held, so the printer changes tabs every
+    PAGES_PER_TAB pages: the PDFs on either side of a change are still each their own page's,
+    and one tab is left open, not one per batch."""
+    from npsxl.report import pdf
+
+    monkeypatch.setattr(pdf, "PAGES_PER_TAB", 2)
+    printer = pdf.Printer(pdf.find_engine())
+    try:
+        printed = []
+        for number in range(5):
+            html = tmp_path / f"page{number}.html"
+            html.write_text(
+                f'<!doctype html><html lang="en"><title>Page {number}</title>'
+                f"<p>Text of page number {number}</p></html>",
+                encoding="utf-8",
+            )
+            printed.append(printer.print(html, tmp_path / f"page{number}.pdf"))
+        handles = printer.driver.window_handles
+    finally:
+        printer.close()
+    assert len(handles) == 1
+    for number, path in enumerate(printed):
+        text = " ".join(pdf_text(path).split())
+        assert f"Text of page number {number}" in text, text
+        others = [n for n in range(5) if n != number]
+        assert not any(f"page number {n}" in text for n in others)
