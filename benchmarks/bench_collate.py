@@ -101,7 +101,7 @@ def make_returns_cached(work: Path, n: int, respondents: int = 1) -> tuple[Path,
 _PHASES_CODE = """
 import sys, time
 start = time.perf_counter()
-import npsxl.collation.run, npsxl.cli, npsxl.cli.returns, npsxl.model.defaults
+import npsxl.collation.run, npsxl.cli, npsxl.cli.common, npsxl.model.defaults
 marks = [("import", time.perf_counter() - start)]
 def timed(owner, name, label):
     inner = getattr(owner, name)
@@ -112,7 +112,7 @@ def timed(owner, name, label):
         finally:
             marks.append((label, time.perf_counter() - start))
     setattr(owner, name, wrapper)
-timed(npsxl.cli.returns, "load_models", "models")
+timed(npsxl.cli.common, "load_models", "models")
 timed(npsxl.model.defaults, "choose_register", "register")
 timed(npsxl.collation.run, "read_returns", "read")
 timed(npsxl.collation.run, "collate", "collate")
