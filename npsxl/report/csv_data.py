@@ -56,6 +56,7 @@ EXACT_TEXT_FILES = {
     ANSWERS_CSV: "answers.jsonl",
     RESPONDENTS_CSV: "respondents.jsonl",
 }
+_csv_of = {exact: csv_name for csv_name, exact in EXACT_TEXT_FILES.items()}
 BOM = "\ufeff".encode()
 ENCODING = "utf-8-sig"  # UTF-8 with the byte order mark
 
@@ -80,14 +81,32 @@ def _csv_field(text: str) -> bytes:
     return text.encode()
 
 
-def _csv_column(values: pd.Series) -> np.ndarray:
-    """Each value as a CSV field (b'' when missing): text made safe (:func:`csv_text`),
-    numbers as pandas writes them; each distinct value is formatted once."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object))  # missing (NaN, NA): -1
-    fields = [
-        _csv_field(csv_text(value) if isinstance(value, str) else str(value)) for value in uniques
-    ]
-    return np.array([*fields, b""], dtype=object)[codes]  # code -1 (missing) picks the b''
+class Factorized:
+    """A frame's columns, each as the codes of its distinct values and those values
+    (``pd.factorize``; a missing value has code -1), worked out once for the CSV and the
+    JSON Lines file of the same frame: hashing thousands of texts is most of writing them."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.names = [str(name) for name in frame.columns]
+        self.length = len(frame)
+        self.columns = [pd.factorize(frame[name].to_numpy(dtype=object)) for name in frame]
+
+    def encoded(self, encode, offset: int, end: int) -> list[np.ndarray]:
+        """Rows ``offset`` to ``end`` of every column, each value as ``encode(value, column)``
+        (bytes; each distinct value encoded once, a missing value as None)."""
+        out = []
+        for col, (codes, uniques) in enumerate(self.columns):
+            fields = [*(encode(value, col) for value in uniques), encode(None, col)]
+            out.append(np.array(fields, dtype=object)[codes[offset:end]])  # -1: the last
+        return out
+
+
+def _csv_value(value, _column: int = 0) -> bytes:
+    """A value as a CSV field: text made safe (:func:`csv_text`), numbers as pandas writes
+    them, None (missing) as an empty field."""
+    if value is None:
+        return b""
+    return _csv_field(csv_text(value) if isinstance(value, str) else str(value))
 
 
 def csv_row(values) -> str:
@@ -105,35 +124,37 @@ def _json_value(value) -> bytes:
     return json.dumps(value, ensure_ascii=False).encode()
 
 
-def write_jsonl(frame: pd.DataFrame, path: Path) -> None:
+def write_jsonl(frame: pd.DataFrame, path: Path, factorized: Factorized | None = None) -> None:
     """Write ``frame`` as JSON Lines (UTF-8, one object per row, keys in column order): the
     exact text of every field, for analysis in code; missing values are null. Each distinct
-    value is encoded once, as for the CSVs."""
-    keys = [json.dumps(str(name), ensure_ascii=False).encode() + b":" for name in frame.columns]
+    value is encoded once, as for the CSVs (``factorized``: the frame's, when the CSV
+    has worked it out already)."""
+    columns = factorized or Factorized(frame)
+    keys = [json.dumps(name, ensure_ascii=False).encode() + b":" for name in columns.names]
+    keys[0] = b"{" + keys[0]  # the first field opens the object
+
+    def encode(value, col: int) -> bytes:
+        return keys[col] + _json_value(value)  # None (missing): null
+
     with open(path, "wb") as stream:
-        for offset in range(0, len(frame), CSV_ROWS_PER_CHUNK):
-            chunk = frame.iloc[offset : offset + CSV_ROWS_PER_CHUNK]
-            columns = []
-            for key, name in zip(keys, chunk.columns, strict=True):
-                codes, uniques = pd.factorize(chunk[name].to_numpy(dtype=object))
-                fields = [key + _json_value(value) for value in uniques]
-                columns.append(np.array([*fields, key + b"null"], dtype=object)[codes])
-            rows = (b"{" + b",".join(row) + b"}" for row in zip(*columns, strict=True))
-            stream.write(b"\n".join(rows) + b"\n")
+        for offset in range(0, columns.length, CSV_ROWS_PER_CHUNK):
+            cells = columns.encoded(encode, offset, offset + CSV_ROWS_PER_CHUNK)
+            stream.write(b"}\n".join(map(b",".join, zip(*cells, strict=True))) + b"}\n")
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
+def write_csv(frame: pd.DataFrame, path: Path, factorized: Factorized | None = None) -> None:
     """Write ``frame`` as pandas' ``to_csv`` would (UTF-8 with a byte order mark, no index,
     Unix line ends, numbers as pandas formats them), but with every text field made safe
     by OWASP's rule (see the module's docstring) and quoted also for a semicolon or a tab.
     Each distinct value is formatted once: answers.csv repeats each council's and item's
     values over thousands of rows, and pandas formats every cell."""
     lone = len(frame.columns) == 1  # the csv module (and so pandas) quotes a lone empty field
+    factorized = factorized or Factorized(frame)
     with open(path, "wb") as stream:
         stream.write(BOM + b",".join(_csv_field(csv_text(str(n))) for n in frame.columns) + b"\n")
         for offset in range(0, len(frame), CSV_ROWS_PER_CHUNK):
-            chunk = frame.iloc[offset : offset + CSV_ROWS_PER_CHUNK]
-            columns = [_csv_column(chunk[name]) for name in chunk.columns]
+            end = offset + CSV_ROWS_PER_CHUNK
+            columns = factorized.encoded(_csv_value, offset, end)
             if lone:
                 columns = [np.where(columns[0] == b"", b'""', columns[0])]
             stream.write(b"\n".join(map(b",".join, zip(*columns, strict=True))) + b"\n")
@@ -196,10 +217,14 @@ def write_data(
     if existing and not force:
         raise OutputError(f"{existing[0]} already exists; use --force to overwrite it")
     written = []
+    factorized = {name: Factorized(frame) for name, frame in frames if name in EXACT_TEXT_FILES}
     for name, frame in frames + exact:
         target = data_dir / name
         with atomic_path(target, force=force) as tmp:
-            (write_jsonl if name.endswith(".jsonl") else write_csv)(frame, tmp)
+            if name.endswith(".jsonl"):
+                write_jsonl(frame, tmp, factorized.pop(_csv_of[name]))
+            else:
+                write_csv(frame, tmp, factorized.get(name))
         written.append(target)
     stale = data_dir / TRENDS_CSV
     if trends.empty and force and stale.is_file():
