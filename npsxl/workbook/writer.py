@@ -112,10 +112,13 @@ def build_workbook(
     answers = inputs
     generated_at = generated_at or now_text()
     plan = plan_for(model, previous is not None)
-    in_memory = isinstance(path, io.BytesIO)
-    with contextlib.nullcontext(path) if in_memory else atomic_path(path, force=force) as tmp:
+    with (
+        contextlib.nullcontext(path)
+        if isinstance(path, io.BytesIO)
+        else atomic_path(path, force=force) as tmp
+    ):
         wb = LanguageWorkbook(
-            tmp if in_memory else str(tmp),
+            tmp if isinstance(tmp, io.BytesIO) else str(tmp),
             {
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
@@ -132,7 +135,7 @@ def build_workbook(
         writer.form(settings, kind, comments, sign_off)
         writer.write()
         wb.close()
-    where = Path() if in_memory else Path(path)
+    where = Path() if isinstance(path, io.BytesIO) else Path(path)
     return BuiltWorkbook(
         where,
         council,
