@@ -2,7 +2,8 @@
 grouped by theme, with the level dropdowns, the inputs and the check column.
 
 :class:`AssessmentSheet` is a part of the workbook writer (:mod:`npsxl.workbook.writer`),
-which supplies the formats (``f``), the plan, the answers and scores and the helpers it uses.
+which supplies the formats (``f``), the plan, the answers and scores and the helpers it uses
+(declared in :class:`~npsxl.workbook.writer_base.WriterBase`).
 
 What the council types stays visible. The approaches weighed: a fixed row height cannot
 know what will be typed (the 600 characters cut at 150 of issue 14); an Evidence sheet or a
@@ -32,11 +33,12 @@ from npsxl.workbook.plan import (
 )
 from npsxl.workbook.textfit import FONT_SIZE, column_pixels, row_height, span_pixels
 from npsxl.workbook.wording import HELP_ROW_TEXT, HELP_ROW_TEXT_PREFILLED
+from npsxl.workbook.writer_base import WriterBase
 
 CURRENT_OR_TARGET = {"current": "Current level", "target": "Target level"}
 
 
-class AssessmentSheet:
+class AssessmentSheet(WriterBase):
     """Writes the Self-assessment sheet (a part of the workbook writer)."""
 
     def _write_assessment(self, ws):
@@ -203,7 +205,7 @@ class AssessmentSheet:
         ws.repeat_columns(0, 1)
         ws.print_across()
 
-    def _write_legend(self, ws, row):
+    def _write_legend(self, ws, row: int) -> None:
         f, columns = self.f, self.plan.columns
         first = self.col["description"]
         legend = (

@@ -76,14 +76,15 @@ class CouncilWorkbooks:
             parts = []
             with zipfile.ZipFile(buffer) as archive:
                 for info in archive.infolist():
-                    data: str | bytes = archive.read(info)
+                    raw = archive.read(info)
+                    data: str | bytes = raw
                     kind = "bytes"
                     if info.filename in self._TEXT_PARTS:
                         kind = "text"
                     elif info.filename.startswith("xl/worksheets/sheet"):
                         kind = "sheet"
                     if kind != "bytes":
-                        text = data.decode("utf-8")
+                        text = raw.decode("utf-8")
                         if _TOKEN_PATTERN.search(text):
                             data = text
                         else:
@@ -144,10 +145,9 @@ class CouncilWorkbooks:
             zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive,
         ):
             for info, data, kind in parts:
-                if kind != "bytes":
+                if isinstance(data, str):  # a text part or a sheet, with placeholders in it
                     values = text if kind == "text" else sheet
-                    data = _TOKEN_PATTERN.sub(lambda m, v=values: v[m.group(0)], data)
-                    data = data.encode("utf-8")
+                    data = _substitute(data, values).encode("utf-8")
                 archive.writestr(info, data)
         m = self.model
         return BuiltWorkbook(
@@ -156,6 +156,11 @@ class CouncilWorkbooks:
 
 
 _TOKEN_PATTERN = re.compile("|".join(CouncilWorkbooks._TOKENS.values()))
+
+
+def _substitute(data: str, values: dict[str, str]) -> str:
+    """``data`` with each placeholder (:data:`_TOKEN_PATTERN`) replaced by its value."""
+    return _TOKEN_PATTERN.sub(lambda m: values[m.group(0)], data)
 
 
 _NEEDS_ESCAPE = re.compile("[\x00-\x1f\x7f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")

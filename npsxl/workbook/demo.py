@@ -77,6 +77,8 @@ def view_of(model: Model, answers: dict[str, Answer], rng: random.Random) -> dic
     score = {level.name: level.score for level in model.levels}
     view = {}
     for item_id, answer in answers.items():
+        if answer.current is None or answer.target is None:  # synthetic answers have both
+            raise ValueError(f"{item_id}: a view is of answers with both levels")
         step = rng.choices((-2, -1, 0, 1, 2), weights=(0.05, 0.2, 0.5, 0.2, 0.05))[0]
         current = min(top, max(1, score[answer.current] + step))
         target = min(top, max(current, score[answer.target] + step))

@@ -139,14 +139,15 @@ def generate(
             progress(built)
         return result
 
-    earlier = [previous.get(c.code) if c is not None else None for c in targets]
-    if jobs > 1 and len(targets) > 1:
+    chosen = [c for c in targets if c is not None]  # every target: councils were given
+    earlier = [previous.get(c.code) for c in chosen]
+    if jobs > 1 and len(chosen) > 1:
         result.workbooks = _build_parallel(
-            model, targets, paths, earlier, generated_at, round, jobs, progress, settings
+            model, chosen, paths, earlier, generated_at, round, jobs, progress, settings
         )
     else:
         factory = CouncilWorkbooks(model, generated_at, round, settings)
-        for council, path, before in zip(targets, paths, earlier, strict=True):
+        for council, path, before in zip(chosen, paths, earlier, strict=True):
             built = _build_one(factory, council, path, before)
             result.workbooks.append(built)
             if progress:

@@ -4,7 +4,7 @@ chart, which fill in by themselves from the answers.
 
 :class:`GuidanceSheet` and :class:`SummarySheet` are parts of the workbook writer
 (:mod:`npsxl.workbook.writer`), which supplies the formats (``f``), the plan, the scores and
-the helpers they use.
+the helpers they use (declared in :class:`~npsxl.workbook.writer_base.WriterBase`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from npsxl.workbook.plan import (
     SUMMARY_WIDTHS,
 )
 from npsxl.workbook.textfit import column_pixels, row_height, span_pixels
+from npsxl.workbook.writer_base import WriterBase
 
 AVERAGES_NOTE = (
     "Averages are over the items that have both a current and a target level, and each gap is "
@@ -29,7 +30,7 @@ AVERAGES_NOTE = (
 )
 
 
-class GuidanceSheet:
+class GuidanceSheet(WriterBase):
     """Writes the Guidance sheet (a part of the workbook writer)."""
 
     def _write_guidance(self, ws):
@@ -64,7 +65,7 @@ class GuidanceSheet:
         self._protect(ws)
 
 
-class SummarySheet:
+class SummarySheet(WriterBase):
     """Writes the Summary sheet (a part of the workbook writer)."""
 
     def _write_summary(self, ws):
@@ -157,17 +158,19 @@ class SummarySheet:
                 f.number,
                 f"{len(both)} of {len(ids)}",
             )
-            means = {}
+            means: dict[str, float] = {}  # none when no item has both levels
             for key in ("current", "target"):
-                values = [self.scores[i][0 if key == "current" else 1] for i in both]
-                means[key] = round(sum(values) / len(values), 10) if values else ""
+                # the items' scores: positions, as both levels are chosen
+                values = [int(self.scores[i][0 if key == "current" else 1]) for i in both]
+                if values:
+                    means[key] = round(sum(values) / len(values), 10)
                 scores = f"{letter[key]}{lo}:{letter[key]}{hi}"
                 ws.write_formula(
                     row,
                     col[key],
                     f'=IFERROR(AVERAGEIFS({scores},{done},"Yes"),"")',
                     f.decimal_bold if total else f.decimal,
-                    means[key],
+                    means.get(key, ""),
                 )
             d = xl_rowcol_to_cell(row, col["current"])
             e = xl_rowcol_to_cell(row, col["target"])

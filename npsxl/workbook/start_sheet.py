@@ -8,7 +8,8 @@ print. Its inputs are the only unlocked cells, in the form's order, so Tab moves
 them as the form reads.
 
 :class:`StartSheet` is a part of the workbook writer (:mod:`npsxl.workbook.writer`), which
-supplies the formats (``f``), the plan, the council, the respondent and the helpers it uses.
+supplies the formats (``f``), the plan, the council, the respondent and the helpers it uses
+(declared in :class:`~npsxl.workbook.writer_base.WriterBase`).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from npsxl.model.register import council_type_label
 from npsxl.workbook import layout as L
 from npsxl.workbook.plan import START_WIDTHS, detail_height
+from npsxl.workbook.previous import Previous
 from npsxl.workbook.textfit import FONT_SIZE, row_height, span_pixels
+from npsxl.workbook.writer_base import WriterBase
 
 
-class StartSheet:
+class StartSheet(WriterBase):
     """Writes the Start here sheet (a part of the workbook writer)."""
 
     def _write_start(self, ws):
@@ -98,7 +101,7 @@ class StartSheet:
         self._write_progress(ws, row + 1)
         row += 4
         if self.previous is not None:
-            row = self._write_carried_over(ws, row)
+            row = self._write_carried_over(ws, row, self.previous)
         row = self._write_privacy(ws, row)
         small_print = plan.small_print.format(generated_at=self.generated_at)
         ws.merge_range(row, 1, row, 3, small_print, f.small_print)
@@ -138,9 +141,9 @@ class StartSheet:
         ws.set_row(row + 1, row_height([(notice, span, False, FONT_SIZE)], font=self.plan.font))
         return row + 3
 
-    def _write_carried_over(self, ws, row) -> int:
+    def _write_carried_over(self, ws, row, previous: Previous) -> int:
         """The block that says what was carried over from the previous return; the next row."""
-        f, plan, previous = self.f, self.plan, self.previous
+        f, plan = self.f, self.plan
         span = span_pixels(START_WIDTHS[1:])
         ws.set_row(row, 20)
         ws.write_string(row, 1, f"Carried over from your {previous.label} return", f.subtitle)
@@ -166,7 +169,7 @@ class StartSheet:
     def _detail_values(self) -> dict[str, object]:
         c = self.council
         r = self.respondent
-        values = {
+        values: dict[str, object] = {
             "respondent_name": r.name,
             "respondent_role": r.role,
             "respondent_email": r.email,

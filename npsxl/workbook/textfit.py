@@ -10,6 +10,7 @@ high, Excel's limit.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 FONT_SIZE = 10
 # Points per line of wrapped 10pt Arial: Excel lays lines out 12.75pt apart, LibreOffice 11.2pt.
@@ -91,7 +92,8 @@ class _Glyphs:
                     self.excel_words[word] = sum(self.excel_chars(word))
                     self.lo_words[word] = sum(self.lo_chars(word))
             excel = list(map(self.excel_words.__getitem__, words))
-        return excel, list(map(self.lo_words.__getitem__, words))
+        # every word is measured by now: no None
+        return cast("list[float]", excel), list(map(self.lo_words.__getitem__, words))
 
 
 _GLYPH_CACHE: dict[tuple, _Glyphs] = {}
@@ -131,7 +133,9 @@ def _count_lines(
     return lines
 
 
-def wrapped_lines_both(text: str, pixels: float, *, bold=False, size=FONT_SIZE, font="Arial"):
+def wrapped_lines_both(
+    text: str, pixels: float, *, bold=False, size=FONT_SIZE, font="Arial"
+) -> tuple[int, int]:
     """(lines in Excel, lines in LibreOffice) of ``text`` wrapped in a cell ``pixels`` wide."""
     glyphs = _glyphs(bold, size, font)
     # Excel leaves ~3px each side of the text; LibreOffice's columns are 7.4/7 wider but it

@@ -8,10 +8,11 @@ worked out once per model in :mod:`npsxl.workbook.plan`, so a batch of hundreds 
 workbooks spends its time writing; :class:`npsxl.workbook.council_workbooks.CouncilWorkbooks` makes
 such a batch faster still.
 
-This module holds the entry point and what every sheet is written with (the helpers, the
-hidden Lists and Metadata sheets); each visible sheet has a module of its own:
-:mod:`npsxl.workbook.start_sheet`, :mod:`npsxl.workbook.assessment_sheet` and
-:mod:`npsxl.workbook.guidance_summary_sheets`.
+This module holds the entry point and the writer (its state, the hidden Lists and Metadata
+sheets); each visible sheet has a module of its own: :mod:`npsxl.workbook.start_sheet`,
+:mod:`npsxl.workbook.assessment_sheet` and :mod:`npsxl.workbook.guidance_summary_sheets`, on
+the base in :mod:`npsxl.workbook.writer_base` (what the writer supplies every sheet, and the
+helpers every sheet is written with).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_range_abs
 
 from npsxl import __version__
 from npsxl.core.atomic import atomic_path
@@ -33,7 +34,7 @@ from npsxl.model.round_settings import RoundSettings
 from npsxl.model.rounds import assessment_round
 from npsxl.workbook import layout as L
 from npsxl.workbook.assessment_sheet import AssessmentSheet
-from npsxl.workbook.formats import Formats, looks_like_formula
+from npsxl.workbook.formats import Formats
 from npsxl.workbook.guidance_summary_sheets import GuidanceSheet, SummarySheet
 from npsxl.workbook.plan import (
     A4,
@@ -46,6 +47,7 @@ from npsxl.workbook.plan import (
 )
 from npsxl.workbook.previous import Previous
 from npsxl.workbook.start_sheet import StartSheet
+from npsxl.workbook.writer_base import Score, excel_text
 from npsxl.workbook.xlsx_parts import FittedSheet, FormulaSheet, LanguageWorkbook
 
 
@@ -62,14 +64,6 @@ class BuiltWorkbook:
     generated_at: str
     round: str = ""
     prefilled_from: str = ""  # the previous return's file, when pre-filled
-
-
-def excel_text(text: str, limit: int = 100) -> str:
-    """Text for a header/footer: '&' starts a code there, and Excel allows 255 characters."""
-    text = " ".join(str(text).split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "\u2026"
-    return text.replace("&", "&&")
 
 
 # --- building -------------------------------------------------------------------------------------
@@ -118,10 +112,13 @@ def build_workbook(
     answers = inputs
     generated_at = generated_at or now_text()
     plan = plan_for(model, previous is not None)
-    in_memory = isinstance(path, io.BytesIO)
-    with contextlib.nullcontext(path) if in_memory else atomic_path(path, force=force) as tmp:
+    with (
+        contextlib.nullcontext(path)
+        if isinstance(path, io.BytesIO)
+        else atomic_path(path, force=force) as tmp
+    ):
         wb = LanguageWorkbook(
-            tmp if in_memory else str(tmp),
+            tmp if isinstance(tmp, io.BytesIO) else str(tmp),
             {
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
@@ -138,7 +135,7 @@ def build_workbook(
         writer.form(settings, kind, comments, sign_off)
         writer.write()
         wb.close()
-    where = Path() if in_memory else Path(path)
+    where = Path() if isinstance(path, io.BytesIO) else Path(path)
     return BuiltWorkbook(
         where,
         council,
@@ -157,15 +154,24 @@ def now_text() -> str:
 
 
 class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
-    """Writes one workbook: the helpers every sheet uses and the hidden Lists and Metadata
-    sheets; each visible sheet is written by its own part (:class:`StartSheet`,
-    :class:`AssessmentSheet`, :class:`GuidanceSheet`, :class:`SummarySheet`)."""
-
-    excel_text = staticmethod(excel_text)
+    """Writes one workbook: sets what every sheet is written from (declared in
+    :class:`~npsxl.workbook.writer_base.WriterBase`, with the helpers every sheet uses) and
+    writes the hidden Lists and Metadata sheets; each visible sheet is written by its own part
+    (:class:`StartSheet`, :class:`AssessmentSheet`, :class:`GuidanceSheet`,
+    :class:`SummarySheet`)."""
 
     def __init__(
-        self, wb, plan: Plan, council, councils, answers, respondent, generated_at, round_, previous
-    ):
+        self,
+        wb: LanguageWorkbook,
+        plan: Plan,
+        council: Council | None,
+        councils: list[Council],
+        answers: dict[str, Answer],
+        respondent: Respondent | None,
+        generated_at: str,
+        round_: str,
+        previous: Previous | None,
+    ) -> None:
         self.wb = wb
         self.round = round_
         self.previous = previous
@@ -185,15 +191,21 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
         # no font-size codes: "&8" before a name starting with a digit would read as "&83"
         self.footer = f"&L{excel_text(who)}&CPage &P of &N&R{excel_text(self.model.short_name)}: &A"
 
-    def form(self, settings=None, kind=None, comments: str = "", sign_off=None) -> None:
+    def form(
+        self,
+        settings: RoundSettings | None = None,
+        kind: ReturnKind | None = None,
+        comments: str = "",
+        sign_off: SignOff | None = None,
+    ) -> None:
         """The round's settings and the Start here inputs other than the details."""
         self.settings = settings or RoundSettings()
         self.kind = ReturnKind(kind) if kind is not None else None
         self.comments = comments
         self.sign_off = sign_off or SignOff()
 
-    def _level_scores(self) -> dict[str, tuple]:
-        scores = {}
+    def _level_scores(self) -> dict[str, tuple[Score, Score]]:
+        scores: dict[str, tuple[Score, Score]] = {}
         for item in self.model.items:
             answer = self.answers.get(item.id)
             current = self._score(answer.current) if answer else ""
@@ -201,7 +213,7 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
             scores[item.id] = (current, target)
         return scores
 
-    def _score(self, level) -> int | str:
+    def _score(self, level) -> Score:
         if not level:
             return ""
         for position, name in enumerate(self.model.level_names, start=1):
@@ -210,17 +222,6 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
         return ""
 
     # -- helpers ---------------------------------------------------------------------------
-    def _text(self, ws, row: int, col: int, value, fmt) -> None:
-        """A council's text, always as a string (never a formula or link), exactly as typed:
-        text that starts like a formula (a previous round's evidence: ``=HYPERLINK(...)``)
-        gets the cell style's quote prefix, so it stays text when the council edits the
-        cell; nothing as a blank."""
-        if value is None or value == "":
-            ws.write_blank(row, col, None, fmt)
-        else:
-            text = str(value)
-            ws.write_string(row, col, text, self.f.quoted(fmt) if looks_like_formula(text) else fmt)
-
     def _sheet(self, name):
         kind = FittedSheet if name == L.ASSESSMENT else FormulaSheet
         ws = self.wb.add_worksheet(name, worksheet_class=kind)
@@ -231,32 +232,6 @@ class _WorkbookWriter(StartSheet, AssessmentSheet, GuidanceSheet, SummarySheet):
         ws.set_margins(**MARGINS)
         ws.set_footer(self.footer, {"margin": 0.25})
         return ws
-
-    def _protect(self, ws):
-        ws.protect(
-            "",
-            {
-                "format_columns": True,
-                "format_rows": True,
-                "select_locked_cells": True,
-                "select_unlocked_cells": True,
-            },
-        )
-
-    def _name(self, name, sheet, row, col):
-        self.wb.define_name(name, L.absolute(sheet, xl_rowcol_to_cell(row, col)))
-
-    def _complete(self, item_id) -> bool:
-        current, target = self.scores[item_id]
-        return current != "" and target != ""
-
-    def _date(self, ws, row, col, value, fmt):
-        if isinstance(value, dt.datetime):
-            ws.write_datetime(row, col, value, fmt)
-        elif isinstance(value, dt.date):
-            ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), fmt)
-        else:
-            self._text(ws, row, col, value, fmt)
 
     # -- sheets ------------------------------------------------------------------------------
     def write(self):
