@@ -90,10 +90,10 @@ def read_returns(
             read_return, models=models, register=register, require_complete=require_complete
         )
     councils = tuple(getattr(register, "councils", ())) if register is not None else ()
-    paths = [str(p) for p in paths]
-    if jobs > 1 and len(paths) > 1:
+    names = [str(p) for p in paths]
+    if jobs > 1 and len(names) > 1:
         return read_in_workers(
-            paths,
+            names,
             reader,
             jobs,
             progress=progress,
@@ -101,4 +101,4 @@ def read_returns(
             meanwhile=meanwhile,
             timeout=timeout,
         )
-    return _read_here(paths, reader, progress, meanwhile)
+    return _read_here(names, reader, progress, meanwhile)

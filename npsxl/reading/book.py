@@ -98,7 +98,7 @@ class Book:
         self.exact_text: dict[str, dict[tuple[int, int], str]] = {}
         self._rows: dict[str, list[list]] = {}
         self._data = data
-        self._workbook = None
+        self._workbook: python_calamine.CalamineWorkbook | None = None
 
     # parsing ---------------------------------------------------------------------------------
     def open(self) -> None:
@@ -179,9 +179,9 @@ class Book:
         if (cell.row, cell.col) in self.formulas.get(cell.sheet, ()):
             return True
         blocks = self.formula_blocks.get(cell.sheet)
-        return bool(blocks) and any(
-            r0 <= cell.row <= r1 and c0 <= cell.col <= c1 for r0, r1, c0, c1 in blocks
-        )
+        if not blocks:
+            return False
+        return any(r0 <= cell.row <= r1 and c0 <= cell.col <= c1 for r0, r1, c0, c1 in blocks)
 
 
 def sized_part(book: Book, parts: dict[str, bytes], name: str) -> bytes | None:

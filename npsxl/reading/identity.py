@@ -261,7 +261,7 @@ class Identification:
             except CouncilNotFound as exc:
                 not_found = exc
         council = by_name or by_code
-        issued = self._issued_to(meta, where, council)
+        issued = self._issued_to(self.register, meta, where, council)
         if council is not None and issued is not None and council != issued:
             self.result.report(
                 P.ISSUED_TO_ANOTHER,
@@ -299,7 +299,7 @@ class Identification:
         if not r.council_code:
             r.council_code = council.code
 
-    def _issued_to(self, meta: dict[str, str], where: dict, typed):
+    def _issued_to(self, register: Register, meta: dict[str, str], where: dict, typed):
         """The register's council the workbook was issued to, from its metadata (the
         Metadata sheet or its defined name, and the document properties); when the two
         disagree, nothing settles it: an error naming both."""
@@ -316,7 +316,7 @@ class Identification:
                 typed=typed.name if typed is not None else "no council in the register",
             )
             return None
-        return self.register.by_code(code)
+        return register.by_code(code)
 
     def respondent(self) -> None:
         """Who filled the workbook in, and when."""

@@ -53,6 +53,8 @@ def open_book(found: Inspection, limits: Limits) -> Book:
     """The book of a file the preflight passed (``found``, inspected with :func:`keep_part`),
     its format's structure read. Raises :class:`~npsxl.reading.book.Refused`,
     :class:`~npsxl.reading.book.Damaged` or :class:`python_calamine.PasswordError`."""
+    if found.data is None:
+        raise ValueError(f"{found.path}: not opened, the preflight did not read its bytes")
     data = found.data
     if found.format in ("xlsx", "xlsm"):
         # the parser reads the checked parts, stored: nothing unchecked, nothing to inflate twice

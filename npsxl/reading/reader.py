@@ -34,9 +34,10 @@ from pathlib import Path
 import python_calamine
 
 from npsxl.core import catalogue as P
+from npsxl.core.catalogue import ProblemType
 from npsxl.core.errors import is_native_panic
 from npsxl.model.answers import Answer
-from npsxl.model.model import Model
+from npsxl.model.model import Item, Model
 from npsxl.model.register import Register
 from npsxl.reading.book import Book, Cell, Damaged, Refused, place_of
 from npsxl.reading.facts import facts_of
@@ -146,7 +147,8 @@ class _Interpreter:
     def _answers(self, table: Table | None, others: list[Table]):
         model, book = self.model, self.book
         chosen = self._choose_table(table, others)
-        abandoned = table.sheet if chosen is not table else None  # a blank sheet, copied
+        # a blank sheet, copied
+        abandoned = table.sheet if table is not None and chosen is not table else None
         table = chosen
         rows = table.rows if table is not None else {}
         row_owner = {}  # (sheet, row) -> item id whose reference id is on that row
@@ -180,7 +182,7 @@ class _Interpreter:
         found: dict[str, dict[str, Cell | None]] = {}
         facts = facts_of(model)
         names = book.names
-        headed = table is not None and table.header
+        headed = table if table is not None and table.header else None  # the table, with headers
         refused: set[str] = set()  # items whose names point at a row that is not theirs
         for item in facts.items:
             by_row = rows.get(item.id, {})
@@ -205,10 +207,18 @@ class _Interpreter:
                 if row_cell is None:
                     if other is not None:  # it points into another item's row: not this item's
                         disagreements.append((item.id, key, None, name_cell, other))
-                    elif headed and name_cell.sheet == table.sheet and key not in table.columns:
-                        cells[key] = self._named_beside_headers(table, item.id, key, name_cell)
-                    elif headed and item.id not in rows and name_cell.sheet == table.sheet:
-                        if self._row_says_otherwise(table, item.id, name, name_cell, refused):
+                    elif (
+                        headed is not None
+                        and name_cell.sheet == headed.sheet
+                        and key not in headed.columns
+                    ):
+                        cells[key] = self._named_beside_headers(headed, item.id, key, name_cell)
+                    elif (
+                        headed is not None
+                        and item.id not in rows
+                        and name_cell.sheet == headed.sheet
+                    ):
+                        if self._row_says_otherwise(headed, item.id, name, name_cell, refused):
                             continue
                         cells[key] = name_cell
                         named_only.append((key, name_cell))
@@ -233,8 +243,8 @@ class _Interpreter:
         if table is None and any(c is not None for cells in found.values() for c in cells.values()):
             first = next(c for cells in found.values() for c in cells.values() if c is not None)
             self.result.report(P.NO_REFERENCE_IDS, place_of(first))
-        if headed:
-            self._missing_columns(table, found, withheld)
+        if headed is not None:
+            self._missing_columns(headed, found, withheld)
         self._report_disagreements(disagreements)
         self._read_items(table, found)
 
@@ -254,8 +264,9 @@ class _Interpreter:
             for item in self.model.items:
                 mine, theirs = table.rows.get(item.id, {}), other.rows.get(item.id, {})
                 for key in L.LEVEL_FIELDS:
-                    a = mine.get(key).value if mine.get(key) is not None else None
-                    b = theirs.get(key).value if theirs.get(key) is not None else None
+                    mine_cell, their_cell = mine.get(key), theirs.get(key)
+                    a = mine_cell.value if mine_cell is not None else None
+                    b = their_cell.value if their_cell is not None else None
                     if as_text(a) != as_text(b):
                         self.result.report(
                             P.SHEETS_DISAGREE,
@@ -482,7 +493,7 @@ class _Interpreter:
     def _read_items(self, table: Table | None, found):
         model = self.model
         scores = facts_of(model).scores
-        incomplete = []
+        incomplete: list[tuple[Item, ProblemType, dict, dict[str, str]]] = []
         any_level = False
         for item in facts_of(model).items:
             cells = found[item.id]

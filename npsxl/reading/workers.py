@@ -9,6 +9,7 @@ so, and every other file is still read: :func:`read_in_workers`, on the process 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from npsxl.core import catalogue as P
 from npsxl.core.catalogue import ProblemType
@@ -20,14 +21,16 @@ from npsxl.reading.returns import Return
 DEFAULT_TIMEOUT = 60.0  # seconds for one file; a normal return takes a few milliseconds
 
 
-def rejected(path: str, kind: ProblemType, **fields: object) -> Return:
+def rejected(path: str, kind: ProblemType, **fields: Any) -> Return:
     """A Return rejected with a problem of catalogued ``kind``: what a batch gives for a file
-    it could not read."""
+    it could not read. ``fields`` fill the template (or set the problem's ``severity`` or
+    ``hint``, as for any :class:`ProblemType`)."""
     return Return(path=path, problems=[kind(Location(file=path), **fields)])
 
 
 def read_safely(reader: Callable[[str], Return], path: str) -> Return:
     """``reader(path)``; a reader that raises gives a rejected Return, so no file stops a batch."""
+    error: BaseException
     try:
         return reader(path)
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop a collation
@@ -101,7 +104,12 @@ def read_in_workers(
     def arrived(index: int, result: tuple[Return, int | None] | Failure) -> None:
         if isinstance(result, Failure):
             path = paths[index]
-            ret = _crashed(path) if result.reason == CRASHED else _timed_out(path, timeout)
+            if result.reason == CRASHED:
+                ret = _crashed(path)
+            elif timeout is not None:
+                ret = _timed_out(path, timeout)
+            else:  # the pool stops a task for its time only when it is given a timeout
+                raise RuntimeError(f"{path}: stopped for its time, with no timeout set")
         else:
             ret, council = result
             if council is not None:

@@ -20,6 +20,7 @@ import io
 import re
 import textwrap
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 import matplotlib.patches
@@ -31,13 +32,16 @@ from matplotlib.figure import Figure
 
 from npsxl.report.report_figures import CouncilReport, GroupFigures, ItemFigures, ItemMovement
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 WIDTH = 7.0  # inches: the text width of an A4 page with 15 mm margins
 LABEL_CHARACTERS = 28  # item names longer than this take two lines beside a pair of bars
 INK = "#1A1A1A"
 GRID = "#BFBFBF"
 MEDIAN_ALL = "#595959"
 MEDIAN_REGION = "#B45F06"
-_STYLE = {
+_STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "npsxl",
     "text.parse_math": False,
@@ -125,7 +129,7 @@ class Charts:
     def __init__(self, levels: tuple[str, ...], level_colours: list[str], font: str):
         self.levels = levels
         self.colours = level_colours
-        self.style = {**_STYLE, "font.family": _fonts(font)}
+        self.style: dict[RcKeyType, Any] = {**_STYLE, "font.family": _fonts(font)}
         self._council: _CouncilLayers | None = None
 
     def distribution(self, items: tuple[ItemFigures, ...], chart_id: str) -> Chart:
@@ -374,7 +378,7 @@ class _CouncilLayers:
 
     def points(self, council: CouncilReport, prefix: str) -> str:
         """The points layer of one council."""
-        scores = [
+        scores: list[list[float | None]] = [
             [e.current_score for e in council.items],
             [e.target_score for e in council.items],
             [e.everyone.score for e in council.items],

@@ -8,7 +8,7 @@ and the movement since the previous round. No sentence ranks councils.
 
 from __future__ import annotations
 
-from npsxl.report.report_figures import CouncilReport, ReportData
+from npsxl.report.report_figures import CouncilReport, ItemFigures, ReportData
 
 GAPS_NAMED = 3
 
@@ -81,7 +81,7 @@ def _responses(data: ReportData) -> str:
     regions = data.regions.groups
     covered = [g for g in regions if not g.no_returns and g.expected]
     silent = [g.name for g in regions if g.no_returns and g.expected]
-    expected = sum(g.expected for g in covered)
+    expected = sum(g.expected for g in covered if g.expected)
     if silent and expected:
         councils = sum(g.councils for g in covered)
         text += (
@@ -127,7 +127,7 @@ def _largest_gaps(data: ReportData) -> str:
     known = [f for f in data.everyone.items if f.mean_gap is not None]
     if not known:
         return ""
-    ordered = sorted(known, key=lambda f: -f.mean_gap)
+    ordered = sorted(known, key=_largest_gap_first)
     named = [f"{f.item.name} ({f.mean_gap:.1f})" for f in ordered[:GAPS_NAMED]]
     text = (
         "The gaps between where councils stand and the targets they set themselves are "
@@ -143,6 +143,13 @@ def _largest_gaps(data: ReportData) -> str:
         + f". Councils aim higher than they stand on {percent(100.0 * aiming / pairs)} "
         + ("of their answers.")
     )
+
+
+def _largest_gap_first(figures: ItemFigures) -> float:
+    """Sort key of :func:`_largest_gaps`, for an item's figures that have a mean gap."""
+    if figures.mean_gap is None:
+        raise ValueError(f"{figures.item.name}: no mean gap to order by")
+    return -figures.mean_gap
 
 
 def _ambition(data: ReportData) -> str:
@@ -187,10 +194,12 @@ def council_points(data: ReportData, council: CouncilReport) -> list[str]:
         f"{plural(len(items), 'item')} and a target for "
         f"{sum(1 for e in items if e.target_score is not None)}."
     ]
-    gaps = sorted((e for e in items if e.gap and e.gap > 0), key=lambda e: -e.gap)
+    gaps = sorted(
+        ((e.gap, e) for e in items if e.gap is not None and e.gap > 0), key=lambda pair: -pair[0]
+    )
     if gaps:
-        top = gaps[0].gap
-        largest = [e.item.name for e in gaps if e.gap == top]
+        top = gaps[0][0]
+        largest = [e.item.name for gap, e in gaps if gap == top]
         aims = f"You aim higher than you stand on {plural(len(gaps), 'item')}"
         if len(largest) == len(gaps) and len(gaps) > 1:
             said.append(f"{aims}, on each by {plural(top, 'level')}.")
@@ -210,9 +219,13 @@ def council_points(data: ReportData, council: CouncilReport) -> list[str]:
             f"Your target is below your current level on {_names([e.item.name for e in lower])}:"
             " check that this is what you meant."
         )
-    compared = [e for e in answered if e.everyone.score is not None]
-    above = sum(1 for e in compared if e.current_score > e.everyone.score)
-    below = sum(1 for e in compared if e.current_score < e.everyone.score)
+    compared = [
+        (e.current_score, e.everyone.score)
+        for e in items
+        if e.current_score is not None and e.everyone.score is not None
+    ]
+    above = sum(1 for mine, median in compared if mine > median)
+    below = sum(1 for mine, median in compared if mine < median)
     said.append(
         f"Beside the median of all {plural(data.everyone.councils, 'council')}, you stand above "
         f"it on {plural(above, 'item')}, below it on {below} and level with it on "

@@ -63,6 +63,8 @@ class Pages:
             sections.append((grouping, chart))
         movement = None
         if data.movement:
+            if data.previous_round is None:
+                raise ValueError("movement figures need the previous round they are from")
             movement = charts.movement(data.movement, data.previous_round, "chart-movement")
         return self.env.get_template("briefing.html").render(
             headlines=findings.headlines(data),

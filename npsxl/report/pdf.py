@@ -110,7 +110,7 @@ def find_engine() -> Engine:
         missing.append("Chromium (" + " or ".join(CHROMIUM_NAMES[:2]) + ", or NPSXL_CHROMIUM)")
     if driver is None:
         missing.append("chromedriver (or NPSXL_CHROMEDRIVER)")
-    if missing:
+    if missing or chromium is None or driver is None:  # each is named in ``missing``
         raise PdfEngineMissing(
             "the PDFs need headless Chromium; not found: "
             + "; ".join(missing)

@@ -150,8 +150,9 @@ def _write_council_pages(
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                if future.exception() is not None:
-                    raise future.exception()
+                error = future.exception()
+                if error is not None:
+                    raise error
                 for index in future.result():
                     written(index)
                     progress()
@@ -251,7 +252,8 @@ def write_reports(
         )
         for c in data.councils
     ]
-    engine, problem = None, None
+    engine = None
+    problem: PdfEngineMissing | PdfError | None = None
     if pdf:
         try:
             engine = find_engine()

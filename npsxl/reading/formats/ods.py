@@ -44,7 +44,7 @@ def read_ods(book: Book, parts: dict[str, bytes]) -> None:
 
 
 def _scan_ods_content(book: Book, content: bytes) -> None:
-    sheet = None
+    sheet = ""  # the table being read: cells are read only inside one, after its start
     extent = Extent()
     formulas: set[tuple[int, int]] = set()
     row = col = 0
