@@ -34,6 +34,9 @@ section "ruff"
 python -m ruff check .
 python -m ruff format --check .
 
+section "mypy"
+python -m mypy
+
 # --- the test suite -------------------------------------------------------------------------------
 section "pytest"
 python -m pytest "$@"

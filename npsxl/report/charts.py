@@ -1,12 +1,11 @@
-"""The reports' charts, drawn with matplotlib and inlined in the HTML as SVG (:class:`Chart`).
+"""The reports' charts, drawn with matplotlib and inlined in the HTML as SVG (:class:`Charts`).
 
 Each chart is drawn on its own :class:`~matplotlib.figure.Figure` with the SVG canvas (no
 pyplot, so no global state), text kept as text (``svg.fonttype: none``) so that it is
-selectable, searchable and read in the page's font. The SVG is then made fit to sit inline
-in a page: the XML prologue and metadata dropped, every id prefixed with the chart's own (a
-page has several charts), and ``role="img"`` with a text alternative. The council chart,
-drawn for hundreds of councils, is two such SVGs one over the other, under one image role:
-the axes and names, drawn once per region, and the council's points. Every chart has a
+selectable, searchable and read in the page's font, and made an SVG to inline in a page by
+:mod:`npsxl.report.chart_svg`. The council chart, drawn for hundreds of councils, is two
+such SVGs one over the other, under one image role: the axes and names, drawn once per
+region, and the council's points. Every chart has a
 table of its data beside it in the page; the chart only draws what the table says.
 
 Only model and register text (item, level and region names) and figures are drawn, never
@@ -16,111 +15,34 @@ alternative may name the council: it is escaped as an attribute.
 
 from __future__ import annotations
 
-import io
-import re
 import textwrap
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
 import matplotlib.patches
 import numpy as np
 from markupsafe import Markup, escape
-from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
 
+from npsxl.report.chart_svg import (
+    GRID,
+    MEDIAN_ALL,
+    MEDIAN_REGION,
+    STYLE,
+    Chart,
+    fonts,
+    inline_chart,
+    legend,
+    new_figure,
+    percent_axis,
+    svg_text,
+)
 from npsxl.report.report_figures import CouncilReport, GroupFigures, ItemFigures, ItemMovement
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
-WIDTH = 7.0  # inches: the text width of an A4 page with 15 mm margins
 LABEL_CHARACTERS = 28  # item names longer than this take two lines beside a pair of bars
-INK = "#1A1A1A"
-GRID = "#BFBFBF"
-MEDIAN_ALL = "#595959"
-MEDIAN_REGION = "#B45F06"
-_STYLE: dict[RcKeyType, Any] = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "npsxl",
-    "text.parse_math": False,
-    "font.size": 8.5,
-    "axes.edgecolor": GRID,
-    "axes.labelcolor": INK,
-    "xtick.color": INK,
-    "ytick.color": INK,
-    "text.color": INK,
-}
-_ID = re.compile(r'\bid="([^"]+)"')
-_REF = re.compile(r'(url\(#|href="#)([^)"]+)')
-
-
-@dataclass(frozen=True)
-class Chart:
-    """An SVG chart ready to inline (``svg`` is markup) and its short text alternative."""
-
-    id: str
-    svg: Markup
-    alt: str
-
-
-def _fonts(font: str) -> list[str]:
-    """The brand font, then metric-compatible and always-present fallbacks, that matplotlib
-    has (it measures the text with the first one it finds)."""
-    from matplotlib import font_manager
-
-    known = {entry.name for entry in font_manager.fontManager.ttflist}
-    wanted = [font, "Arial", "Liberation Sans", "Helvetica", "DejaVu Sans"]
-    return [name for name in dict.fromkeys(wanted) if name in known] or ["DejaVu Sans"]
-
-
-def _figure(height: float) -> Figure:
-    return Figure(figsize=(WIDTH, height), layout=None)
-
-
-def _svg_text(figure: Figure, prefix: str) -> str:
-    """The figure as SVG to inline: no prologue or metadata, no fixed size (it scales to
-    the width of its box), every id prefixed with ``prefix``."""
-    buffer = io.StringIO()
-    FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None, "Creator": None})
-    text = buffer.getvalue()
-    text = text[text.index("<svg") :]
-    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
-    text = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', text)
-    text = _REF.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", text)
-    text = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r"<svg \1", text, count=1)
-    return text.replace("<svg ", '<svg focusable="false" ', 1)
-
-
-def _svg(figure: Figure, chart_id: str, alt: str) -> Chart:
-    """The figure as one inline SVG image, named by its text alternative."""
-    text = _svg_text(figure, chart_id).replace(
-        "<svg ", f'<svg id="{chart_id}" role="img" aria-label="{escape(alt)}" ', 1
-    )
-    return Chart(chart_id, Markup(text), alt)
-
-
-def _legend(axes, handles, columns: int) -> None:
-    axes.legend(
-        handles=handles,
-        loc="lower left",
-        bbox_to_anchor=(0, 1.0),
-        ncols=columns,
-        frameon=False,
-        handlelength=1.2,
-        columnspacing=1.2,
-        borderaxespad=0.3,
-    )
-
-
-def _percent_axis(axes) -> None:
-    axes.set_xlim(0, 100)
-    axes.set_xticks(range(0, 101, 20), [f"{x}%" for x in range(0, 101, 20)])
-    axes.xaxis.grid(True, color=GRID, linewidth=0.5)
-    axes.set_axisbelow(True)
-    for side in ("top", "right", "left"):
-        axes.spines[side].set_visible(False)
 
 
 class Charts:
@@ -129,14 +51,14 @@ class Charts:
     def __init__(self, levels: tuple[str, ...], level_colours: list[str], font: str):
         self.levels = levels
         self.colours = level_colours
-        self.style: dict[RcKeyType, Any] = {**_STYLE, "font.family": _fonts(font)}
+        self.style: dict[RcKeyType, Any] = {**STYLE, "font.family": fonts(font)}
         self._council: _CouncilLayers | None = None
 
     def distribution(self, items: tuple[ItemFigures, ...], chart_id: str) -> Chart:
         """Per item, two 100 % bars: the share of councils at each level now, and as target."""
         with matplotlib.rc_context(self.style):
             rows = len(items)
-            figure = _figure(0.55 + 0.42 * rows)
+            figure = new_figure(0.55 + 0.42 * rows)
             axes = figure.add_axes((0.36, 0.4 / (0.55 + 0.42 * rows), 0.62, 0.94 - 0.9 / rows))
             positions, labels = [], []
             for i, figures in enumerate(items):
@@ -175,17 +97,17 @@ class Charts:
             axes.set_yticks(positions, labels, fontsize=7.5)
             axes.tick_params(axis="y", length=0)
             axes.set_ylim(rows - 0.35, -0.35)
-            _percent_axis(axes)
+            percent_axis(axes)
             handles = [
                 matplotlib.patches.Patch(color=colour, label=level)
                 for level, colour in zip(self.levels, self.colours, strict=True)
             ]
-            _legend(axes, handles, len(self.levels))
+            legend(axes, handles, len(self.levels))
             alt = (
                 f"Bar chart of the share of councils at each level, now and as their target, "
                 f"for each of {rows} items. The figures are in the table that follows."
             )
-            return _svg(figure, chart_id, alt)
+            return inline_chart(figure, chart_id, alt)
 
     def groups(
         self, groups: tuple[GroupFigures, ...], benchmark: str, title: str, chart_id: str
@@ -195,7 +117,7 @@ class Charts:
         with matplotlib.rc_context(self.style):
             rows = len(groups)
             height = 0.7 + 0.34 * rows
-            figure = _figure(height)
+            figure = new_figure(height)
             axes = figure.add_axes((0.3, 0.42 / height, 0.66, 1 - 0.75 / height))
             now, target = self.colours[-1], self.colours[1]
             for i, group in enumerate(groups):
@@ -210,24 +132,24 @@ class Charts:
             axes.set_yticks(range(rows), [g.name for g in groups])
             axes.tick_params(axis="y", length=0)
             axes.set_ylim(rows - 0.5, -0.5)
-            _percent_axis(axes)
+            percent_axis(axes)
             handles = [
                 matplotlib.patches.Patch(facecolor=now, edgecolor=now, label="now"),
                 matplotlib.patches.Patch(facecolor=target, edgecolor=now, label="target"),
             ]
-            _legend(axes, handles, 2)
+            legend(axes, handles, 2)
             alt = (
                 f"Bar chart of the share of answers at {benchmark} or above, now and as "
                 f"target, by {title.lower()}. The figures are in the table that follows."
             )
-            return _svg(figure, chart_id, alt)
+            return inline_chart(figure, chart_id, alt)
 
     def movement(self, moves: tuple[ItemMovement, ...], previous: str, chart_id: str) -> Chart:
         """Per item, the share of councils compared that moved up, stayed or moved down."""
         with matplotlib.rc_context(self.style):
             rows = len(moves)
             height = 0.75 + 0.26 * rows
-            figure = _figure(height)
+            figure = new_figure(height)
             axes = figure.add_axes((0.36, 0.42 / height, 0.62, 1 - 0.78 / height))
             kinds = (("up", self.colours[-1]), ("same", "#D9D9D9"), ("down", "#C0504D"))
             for i, move in enumerate(moves):
@@ -251,15 +173,15 @@ class Charts:
             axes.set_yticks(range(rows), names)
             axes.tick_params(axis="y", length=0)
             axes.set_ylim(rows - 0.5, -0.5)
-            _percent_axis(axes)
+            percent_axis(axes)
             handles = [matplotlib.patches.Patch(color=c, label=k) for k, c in kinds]
-            _legend(axes, handles, 3)
+            legend(axes, handles, 3)
             alt = (
                 f"Bar chart of the share of councils whose current level moved up, stayed the "
                 f"same or moved down since round {previous}, for each item. The figures are "
                 "in the table that follows."
             )
-            return _svg(figure, chart_id, alt)
+            return inline_chart(figure, chart_id, alt)
 
     def council(self, council: CouncilReport, chart_id: str) -> Chart:
         """Per item, the council's current and target level joined by a line, with the
@@ -310,7 +232,7 @@ class _CouncilLayers:
 
     def _figure(self):
         """A figure with the axes and the (empty) sets of points, as both layers have them."""
-        figure = _figure(self.height)
+        figure = new_figure(self.height)
         axes = figure.add_axes((0.36, 0.45 / self.height, 0.6, 1 - 0.85 / self.height))
         axes.set_ylim(self.rows - 0.4, -0.6)
         axes.set_xlim(0.6, len(self.levels) + 0.4)
@@ -372,8 +294,8 @@ class _CouncilLayers:
             for side in ("top", "right", "left"):
                 axes.spines[side].set_visible(False)
             sets[3].set_label(f"{region} (median now)")
-            _legend(axes, sets, 2)
-            self._backgrounds[region] = _svg_text(figure, prefix)
+            legend(axes, sets, 2)
+            self._backgrounds[region] = svg_text(figure, prefix)
         return self._backgrounds[region].replace("<svg ", '<svg aria-hidden="true" ', 1)
 
     def points(self, council: CouncilReport, prefix: str) -> str:
@@ -401,5 +323,5 @@ class _CouncilLayers:
             for i, e in enumerate(council.items)
             if e.current_score is None and e.target_score is None
         ]
-        svg = _svg_text(self.figure, prefix)
+        svg = svg_text(self.figure, prefix)
         return svg.replace("<svg ", '<svg class="layer" aria-hidden="true" ', 1)

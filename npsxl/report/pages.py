@@ -2,7 +2,7 @@
 
 Every value reaches the page through the templates in ``templates/``, autoescaped: a
 council's evidence, actions and name are shown as the text they are, never as markup. The
-charts are the only markup put in as it is (:class:`~npsxl.report.charts.Chart`), and hold
+charts are the only markup put in as it is (:class:`~npsxl.report.chart_svg.Chart`), and hold
 no council-typed text. A page is one file: its CSS and SVG charts are inline, it loads
 nothing and runs no script.
 """
