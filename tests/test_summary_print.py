@@ -9,6 +9,7 @@ summary workbook, as a coordinator printing it would get.
 from __future__ import annotations
 
 import re
+import subprocess
 import zlib
 from pathlib import Path
 
@@ -85,6 +86,37 @@ def test_no_page_prints_text_under_8_points(printed):
         if smallest < SMALLEST_PT - 0.05:
             small[number] = round(smallest, 1)
     assert small == {}, f"pages with text under {SMALLEST_PT} pt: {small}"
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """The text of each printed page, in order (poppler's pdftotext)."""
+    done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True)
+    return done.stdout.decode("utf-8").split("\f")[:-1]
+
+
+@pytest.mark.parametrize("sheet", ["National", "Mean levels"])
+def test_each_page_break_is_planned_and_no_chart_is_split(demo, printed, sheet):
+    """The sheet prints on exactly the pages its breaks plan, with no break inside a chart:
+    each part fits its page, so LibreOffice adds no break of its own, which would leave a
+    table's last row alone on a page or cut a chart's legend from its bars."""
+    ws = openpyxl.load_workbook(demo / "nps-summary.xlsx")[sheet]
+    breaks = sorted(b.id for b in ws.row_breaks.brk)
+    charts = [(chart.anchor._from.row, chart.anchor.to.row) for chart in ws._charts]
+    assert breaks and charts
+    for top, bottom in charts:
+        assert not any(top < b <= bottom for b in breaks), (top, bottom, breaks)
+    # each of the sheet's pages repeats its title under the brand bar
+    pages = [text for text in page_texts(printed) if _titled(text, sheet)]
+    assert len(pages) == len(breaks) + 1
+
+
+def _titled(page: str, sheet: str) -> bool:
+    """Whether the page prints ``sheet``'s title under the brand bar. pdftotext also gives
+    the text of a chart clipped at the page's edge, which may come first or share a line."""
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    bars = [i for i, line in enumerate(lines) if line.startswith("Local Government Association |")]
+    near = [line for i in bars[:1] for line in lines[i + 1 : i + 3]]
+    return any(line == sheet or line.startswith(sheet + "  ") for line in near)
 
 
 def test_the_long_tables_are_left_out_of_the_printout(demo):

@@ -60,6 +60,8 @@ ITEM_ROW_HEIGHT = 13.5  # points: a table row of one line of 10 pt text
 # Column width units across a landscape A4 page at 100 % (as LibreOffice prints them). A
 # sheet at most PAGE_WIDTH / 0.8 wide prints its 10 pt text at 8 pt or more.
 PAGE_WIDTH = 100
+# Points for rows on a landscape A4 page at 100 %: within the margins, under the title rows
+PAGE_BODY_HEIGHT = 595 - (0.5 + 0.6) * 72 - (22 + 26)
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 MEASURE_TITLES = {"current": "Current level", "target": "Target level"}

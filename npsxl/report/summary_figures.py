@@ -56,13 +56,17 @@ class FigureSheets(SummaryBase):
         n = self.n_councils(None, ALL_COUNCILS)
         ws.write_string(2, 0, cell_text(self.counted_line(n)), self.f.line)
         row, first = self.figures_table(ws, 3, None, ALL_COUNCILS)
+        # the means on a page of their own: with the shares' table they overflow one page
+        # by a row or two, which would print alone on a page
+        means_top = row
         row = self.means_table(ws, row)
         if n == 0:
             note = "No council has an accepted return yet, so there is nothing to chart."
             ws.print_area(0, 0, self.paragraph(ws, row + 1, note, self.f.note), len(widths) - 1)
             return
         last = first + len(self.items) - 1
-        self.charts(ws, row + 1, ws.get_name(), (first, last, 0, 2), self.scope, n)
+        where = (first, last, 0, 2)
+        self.charts(ws, row + 1, ws.get_name(), where, self.scope, n, breaks=[means_top])
 
     # -- a region ------------------------------------------------------------------------------
     def region_sheet(self, region: str) -> None:
@@ -184,12 +188,13 @@ class FigureSheets(SummaryBase):
             row += 1
         return row
 
-    def charts(self, ws, row, sheet, where, group, n) -> None:
-        """Both share charts on a page of their own from ``row``. ``where`` is the chart
-        data: (first item row, last item row, the labels' column, the first level column of
-        the current shares; the target's follow)."""
+    def charts(self, ws, row, sheet, where, group, n, breaks=()) -> None:
+        """Both share charts on a page of their own from ``row`` (``breaks``: the rows that
+        start the sheet's other printed pages). ``where`` is the chart data: (first item
+        row, last item row, the labels' column, the first level column of the current
+        shares; the target's follow)."""
         first, last, label_col, first_col = where
-        ws.set_h_pagebreaks([row])
+        ws.set_h_pagebreaks([*breaks, row])
         for measure in MEASURES:
             col = first_col + MEASURES.index(measure) * len(self.level_names)
             self.share_chart(ws, row, sheet, measure, (first, last, label_col, col), group, n)

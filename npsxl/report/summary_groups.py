@@ -16,10 +16,20 @@ from npsxl.report.summary_base import (
     MEASURE_TITLES,
     NO_RETURNS,
     NUMBER_WIDTH,
+    PAGE_BODY_HEIGHT,
     SummaryBase,
 )
 
 GROUP_WIDTH = 22
+MEANS_CHART_HEIGHT = 360  # pixels
+
+
+def rows_height(ws, first: int, end: int) -> float:
+    """Points the rows ``first`` to ``end`` (not included) take, as set so far."""
+    sizes = ws.row_sizes
+    return sum(sizes[r][0] if r in sizes else 15.0 for r in range(first, end))
+
+
 GROUP_KEYS = (
     ("n_current", "integer"),
     ("median_current", "decimal"),
@@ -125,15 +135,20 @@ class GroupSheets(SummaryBase):
         for by in groupings:
             if row > 4:
                 breaks.append(row)
-            row = self.means_block(ws, row, by, self.what(by)) + 2
+            row, chart_break = self.means_block(ws, row, by, self.what(by))
+            breaks += chart_break
+            row += 2
         ws.set_h_pagebreaks(breaks)
         ws.freeze_panes(3, 0)
         ws.print_area(0, 0, row, 7)
 
-    def means_block(self, ws, row: int, by: str, what: str) -> int:
+    def means_block(self, ws, row: int, by: str, what: str) -> tuple[int, list[int]]:
         """Mean current and target over all items per group, with a clustered column chart
-        of the groups with councils counted (a group with none says "no returns")."""
+        of the groups with councils counted (a group with none says "no returns"). Returns
+        the next row, and the chart's row when the chart goes on a page of its own (the
+        table and the chart would not fit on one page, and a chart is not split)."""
         f = self.f
+        block = row
         ws.write_string(
             row, 0, f"Mean level over all key areas and enablers, by {what}", f.subtitle
         )
@@ -160,9 +175,12 @@ class GroupSheets(SummaryBase):
             self.value(ws, row, 3, record.mean_target, f.decimal)
             self.value(ws, row, 4, record.mean_gap, f.signed)
         last = top + len(with_councils)
+        chart_row, chart_break = row + 2, []
         if with_councils:
-            self.means_chart(ws, row + 2, top, last, what)
-        return row + 2 + 19
+            self.means_chart(ws, chart_row, top, last, what)
+            if rows_height(ws, block, chart_row) + MEANS_CHART_HEIGHT * 0.75 > (PAGE_BODY_HEIGHT):
+                chart_break.append(chart_row)
+        return chart_row + 19, chart_break
 
     def means_chart(self, ws, row: int, top: int, last: int, what: str) -> None:
         name = ws.get_name()
@@ -209,7 +227,10 @@ class GroupSheets(SummaryBase):
         chart.set_legend({"position": "bottom", "font": font})
         chart.set_chartarea({"border": {"none": True}})
         chart.set_size(
-            {"width": sum(self.px(w) for w in self.widths[ws.get_name()]), "height": 360}
+            {
+                "width": sum(self.px(w) for w in self.widths[ws.get_name()]),
+                "height": MEANS_CHART_HEIGHT,
+            }
         )
         alt = (
             f"Clustered column chart: for each {what} with councils counted, the mean current "
