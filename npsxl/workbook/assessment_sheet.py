@@ -161,32 +161,11 @@ class AssessmentSheet(WriterBase):
         )
         check = col["check"]
         checks = multi_range(blocks, check)
-        ws.conditional_format(
-            first,
-            check,
-            blocks[-1][1],
-            check,
-            {
-                "type": "cell",
-                "criteria": "==",
-                "value": '"Done"',
-                "format": f.cf_done,
-                "multi_range": checks,
-            },
-        )
-        ws.conditional_format(
-            first,
-            check,
-            blocks[-1][1],
-            check,
-            {
-                "type": "cell",
-                "criteria": "==",
-                "value": '"Target below current"',
-                "format": f.cf_warning,
-                "multi_range": checks,
-            },
-        )
+        for shown, fmt in (('"Done"', f.cf_done), ('"Target below current"', f.cf_warning)):
+            rule = {"type": "cell", "criteria": "==", "value": shown, "format": fmt}
+            ws.conditional_format(
+                first, check, blocks[-1][1], check, {**rule, "multi_range": checks}
+            )
         # the title prints in the page header: in the rows it would show, cut, on the inputs'
         # pages (in the repeated columns); the help row is about the dropdowns, for the screen
         ws.print_area(L.ASSESSMENT_HELP_ROW + 1, 0, plan.assessment_last_row, width - 1)
