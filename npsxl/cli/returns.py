@@ -85,7 +85,7 @@ def validate(inputs, model_path, archive_dir, register_path, output_format, requ
 
 
 def load_writers() -> None:
-    from npsxl.report import summary_workbook  # noqa: F401
+    from npsxl.report import outputs  # noqa: F401
 
 
 def read_and_collate(
@@ -127,18 +127,16 @@ def collate_and_write(
     collation = read_and_collate(
         paths, register, model, archive, group_by, jobs, load_writers, require_complete
     )
-    from npsxl.report.csv_data import write_data
-    from npsxl.report.summary_workbook import write_summary_workbook
+    from npsxl.report.outputs import write_outputs
 
     # The returns, frames and modules loaded so far outlive the writing: frozen meanwhile, the
     # garbage collector does not walk them again and again while the outputs are made (~50 ms).
     gc.freeze()
     try:
-        return (
-            collation,
-            write_summary_workbook(collation, workbook_path),
-            write_data(collation, data_dir, include_contacts=include_contacts),
+        workbook, written = write_outputs(
+            collation, workbook_path, data_dir, include_contacts=include_contacts, jobs=jobs
         )
+        return collation, workbook, written
     finally:
         gc.unfreeze()
 

@@ -29,6 +29,9 @@ class ProblemsError(NpsxlError):
         lines = [self.args[0]] + [f"  {p}" for p in self.problems]
         return "\n".join(lines)
 
+    def __reduce__(self):  # whole from a worker process: the problems too
+        return type(self), (self.args[0], self.problems)
+
 
 class ModelError(ProblemsError):
     """model.yaml (or another model file) is missing or invalid."""
@@ -46,6 +49,9 @@ class CouncilNotFound(NpsxlError):
         self.suggestions = list(suggestions)
         hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"No council matches {query!r} in the register.{hint}")
+
+    def __reduce__(self):
+        return type(self), (self.query, self.suggestions)
 
 
 class OutputError(NpsxlError):

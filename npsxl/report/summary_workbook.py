@@ -25,6 +25,7 @@ regional figures, :mod:`npsxl.report.summary_groups` the groupings, means and he
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import xlsxwriter
@@ -54,7 +55,9 @@ WORKBOOK_OPTIONS = {
 
 
 # --- entry point --------------------------------------------------------------------------------
-def write_summary_workbook(collation: Collation, path: str | Path, *, force: bool = True) -> Path:
+def write_summary_workbook(
+    collation: Collation, path: str | os.PathLike, *, force: bool = True
+) -> Path:
     """Write the summary workbook for ``collation`` to ``path`` (atomically) and return the path.
 
     Raises :class:`npsxl.core.errors.OutputError` if the file exists and ``force`` is False, or
