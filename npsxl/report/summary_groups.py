@@ -18,9 +18,11 @@ from npsxl.report.summary_base import (
     NUMBER_WIDTH,
     PAGE_BODY_HEIGHT,
     SummaryBase,
+    median_text,
 )
 
-GROUP_WIDTH = 22
+GROUP_WIDTH = 18
+MEDIAN_WIDTH = 11  # "Developing/" above "Mature": a median half way between two levels
 MEANS_CHART_HEIGHT = 360  # pixels
 
 
@@ -51,7 +53,9 @@ class GroupSheets(SummaryBase):
         councils counted."""
         f = self.f
         what = self.what(by)
-        widths = [GROUP_WIDTH, LABEL_WIDTH] + [NUMBER_WIDTH] * len(GROUP_KEYS)
+        widths = [GROUP_WIDTH, LABEL_WIDTH] + [
+            MEDIAN_WIDTH if key.startswith("median") else NUMBER_WIDTH for key, _ in GROUP_KEYS
+        ]
         ws = self.sheet(
             f"By {what}",
             f"Levels by {what}: medians, means, gaps and aims per key area or enabler for each "
@@ -62,7 +66,8 @@ class GroupSheets(SummaryBase):
             2,
             0,
             f"One block of rows per {what}; councils answering are those counted that gave a "
-            "current level; aiming higher: % of those that gave both levels.",
+            "current level; medians are levels (two names: half way between them); aiming "
+            "higher: % of those that gave both levels.",
             f.line,
         )
         headers = [
@@ -101,12 +106,19 @@ class GroupSheets(SummaryBase):
             label = f"{record.item_id}  {record.item_name}"
             ws.write_string(row, 0, group, f.cell_bold)
             ws.write_string(row, 1, label, f.cell)
-            self.fit_rows(ws, row, [(group, GROUP_WIDTH, True), (label, LABEL_WIDTH)])
+            texts = [(group, GROUP_WIDTH, True), (label, LABEL_WIDTH)]
             for c, (key, style) in enumerate(GROUP_KEYS, start=2):
+                value = getattr(record, key)
                 if record.n == 0 and key != "n_current":
                     ws.write_string(row, c, NO_RETURNS, f.no_returns)
+                elif key.startswith("median"):
+                    name = median_text(value, self.level_names, named_only=True)
+                    name = name.replace("/", "/\n") or "–"
+                    ws.write_string(row, c, name, f.centre)
+                    texts.append((name, MEDIAN_WIDTH))
                 else:
-                    self.value(ws, row, c, getattr(record, key), getattr(f, style))
+                    self.value(ws, row, c, value, getattr(f, style))
+            self.fit_rows(ws, row, texts)
         ws.print_area(0, 0, row, len(widths) - 1)
 
     @staticmethod
