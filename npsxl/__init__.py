@@ -4,7 +4,7 @@ The public API, imported lazily so that ``import npsxl`` stays quick::
 
     load_model, load_register, load_archive, build_workbook, generate, read_return,
     read_returns, find_inputs, collate, write_summary_workbook, write_data,
-    write_reports
+    write_outputs, write_reports
 
 and what the package ships: packaged_model, packaged_archive, packaged_register.
 """
@@ -35,6 +35,7 @@ _API = {
     "Collation": "npsxl.collation.collation",
     "write_data": "npsxl.report.csv_data",
     "write_summary_workbook": "npsxl.report.summary_workbook",
+    "write_outputs": "npsxl.report.outputs",
     "write_reports": "npsxl.report.reports",
 }
 __all__ = ["__version__", *_API]
