@@ -89,13 +89,13 @@ def test_no_pdf_writes_the_html_alone_and_rejected_files_give_exit_1(runner, out
     samples = ROOT / "samples" / "returns"
     result = runner.invoke(cli, ["report", str(samples), "--out", str(out), "--no-pdf"])
     assert result.exit_code == 1, result.output  # two sample files are rejected
-    # ten accepted: a draft with items left blank counts, superseded by the council's return
+    # ten accepted: a draft with items left blank counts for its council, the tenth
     assert "10 accepted" in result.output and "2 rejected" in result.output
-    assert len(list((out / "councils").glob("*.html"))) == 9
+    assert len(list((out / "councils").glob("*.html"))) == 10
     assert not list(out.rglob("*.pdf"))
     briefing = (out / "index.html").read_text(encoding="utf-8")
-    assert "9 of the 353 councils in the register (3%)" in briefing
-    assert "In North East, the region with returns, 9 of 12 (75%)" in briefing
+    assert "10 of the 353 councils in the register (3%)" in briefing
+    assert "In North East, the region with returns, 10 of 12 (83%)" in briefing
 
 
 def test_the_report_extra_missing_is_one_clear_message(runner, returns, monkeypatch):

@@ -138,7 +138,7 @@ RESPONDENT_FIELDS = (
 )
 # What the return is: the council's agreed return, or one officer's view (a dropdown).
 RETURN_KIND_FIELD = DetailField(
-    "return_kind", "This return is", "NPS_RETURN_KIND", "Choose one from the list"
+    "return_kind", "This return is", "NPS_RETURN_KIND", "Or your own view: choose from the list"
 )
 AGREED_CHOICE = "The council's agreed return"
 VIEW_CHOICE = "One officer's view"

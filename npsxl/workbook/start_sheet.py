@@ -18,6 +18,7 @@ import datetime as dt
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from npsxl.model.answers import ReturnKind
 from npsxl.model.register import council_type_label
 from npsxl.workbook import layout as L
 from npsxl.workbook.plan import START_WIDTHS, detail_height
@@ -175,8 +176,9 @@ class StartSheet(WriterBase):
             "respondent_email": r.email,
             "date_completed": r.date_completed,
         }
-        if self.kind is not None:
-            values["return_kind"] = {v: k for k, v in L.RETURN_KIND_CHOICES.items()}[self.kind]
+        # the default shown, to be changed by an officer sending a view of their own
+        kind = self.kind if self.kind is not None else ReturnKind.AGREED
+        values["return_kind"] = {v: k for k, v in L.RETURN_KIND_CHOICES.items()}[kind]
         sign_off = self.sign_off
         values.update(
             comments=self.comments,

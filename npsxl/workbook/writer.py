@@ -95,8 +95,9 @@ def build_workbook(
     Start here sheet. ``round`` is the assessment round (default: this year, see
     :func:`assessment_round`). ``settings`` are the round's (deadline, where to return it,
     help contact, privacy notice; placeholders where unset). ``kind``, ``comments`` and
-    ``sign_off`` pre-fill the kind of return, the comments box and the sign-off, as a
-    council would. Raises :class:`npsxl.core.errors.OutputError` if the file cannot
+    ``sign_off`` pre-fill the kind of return (None: "the council's agreed return", the
+    default an officer changes when sending a view of their own), the comments box and the
+    sign-off, as a council would. Raises :class:`npsxl.core.errors.OutputError` if the file cannot
     be written, :class:`npsxl.core.errors.NpsxlError` for an unusable ``round``.
     """
     round = assessment_round(round)
