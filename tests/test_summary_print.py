@@ -110,6 +110,19 @@ def test_each_page_break_is_planned_and_no_chart_is_split(demo, printed, sheet):
     assert len(pages) == len(breaks) + 1
 
 
+def test_every_printed_page_names_its_sheet_in_the_footer(demo, printed):
+    """A loose page of a long table (Not returned, By council type) still says what it is:
+    the footer names the sheet on every page, as LibreOffice prints it."""
+    sheets = openpyxl.load_workbook(demo / "nps-summary.xlsx").sheetnames
+    pages = page_texts(printed)
+    assert len(pages) > len(sheets)  # some sheets print on several pages
+    for number, page in enumerate(pages, start=1):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        footer = next(line for line in reversed(lines) if f"Page {number} of" in line)
+        named = [sheet for sheet in sheets if footer.endswith(f"returns summary: {sheet}")]
+        assert named, (number, footer)
+
+
 def _titled(page: str, sheet: str) -> bool:
     """Whether the page prints ``sheet``'s title under the brand bar. pdftotext also gives
     the text of a chart clipped at the page's edge, which may come first or share a line."""

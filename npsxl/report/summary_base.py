@@ -228,9 +228,10 @@ class SummaryBase:
         self.themes = [item_theme(item) for item in self.items]
         self.level_names = list(self.model.level_names)
         brand = self.model.brand
+        # the sheet's name (&A) on every page: a page of a long table says what it is from
         self.footer = (
             f"&L{header_text(brand.organisation)}&CPage &P of &N"
-            f"&R{header_text(brand.strategy_short_name)} returns summary"
+            f"&R{header_text(brand.strategy_short_name)} returns summary: &A"
         )
         self.contents: list[tuple[str, str]] = []
         self.font = brand.font

@@ -12,7 +12,11 @@ from npsxl.collation.counting import BASIS_VIEWS
 from npsxl.report.sheet_rows import cell_text
 from npsxl.report.summary_base import MEASURE_TITLES, SummaryBase
 
-SPREAD_WIDTH = 4
+SPREAD_WIDTH = 3.6  # a digit; the sheet prints at 8 pt or more, 125 columns wide
+NAME_WIDTH = 28
+REGION_WIDTH = 14
+BASIS_WIDTH = 14
+WITHIN_HEADERS = ("Council", "Region", "Views", "Council's figure", "Levels", "Items flagged")
 
 
 class WithinSheet(SummaryBase):
@@ -25,7 +29,7 @@ class WithinSheet(SummaryBase):
             return
         f = self.f
         ids = [item.id for item in self.items]
-        widths = [24, 14, 6, 16, 7] + [SPREAD_WIDTH] * len(ids)
+        widths = [NAME_WIDTH, REGION_WIDTH, 5, BASIS_WIDTH, 7, 6] + [SPREAD_WIDTH] * len(ids)
         ws = self.sheet(
             "Within councils",
             "Councils with several respondents: how far apart their views are, per key area "
@@ -34,50 +38,41 @@ class WithinSheet(SummaryBase):
         )
         note = (
             "Spread: the highest level minus the lowest among a council's respondents' views "
-            f"(0: they agree). {WIDE_SPREAD} levels or more is flagged, in bold on a shaded "
-            "cell. The council's figure is its agreed return when it sent one, else the "
-            f"middle of its views (the lower middle on a tie). {RESPONDENTS_CSV} has every "
+            f"(0: they agree), on two rows per council: the current levels, then the targets. "
+            f"{WIDE_SPREAD} levels or more is flagged, in bold on a shaded cell. The council's "
+            "figure is its agreed return when it sent one, else ('from N views') the middle "
+            f"of its views (the lower middle on a tie). {RESPONDENTS_CSV} has every "
             "respondent's answers, by number and role. '–': no view gave that level."
         )
-        row = self.paragraph(ws, 2, note, f.note)
-        headers = ["Council", "Region", "Views", "Council's figure", "Items flagged", *ids]
-        header_rows: list[int] = []
-        councils = list(dict.fromkeys(within["council_code"]))
-        by_council = {code: rows for code, rows in within.groupby("council_code", sort=False)}
-        for measure in MEASURES:
-            row += 1
-            ws.write_string(
-                row, 0, f"{MEASURE_TITLES[measure]}: spread between respondents", f.subtitle
-            )
-            row += 1
-            header_rows.append(row)
-            self.header_row(ws, row, headers)
-            for code in councils:
+        row = self.paragraph(ws, 2, note, f.note) + 1
+        self.header_row(ws, row, [*WITHIN_HEADERS, *ids])
+        header = row
+        for _, rows in within.groupby("council_code", sort=False):
+            for measure in MEASURES:
                 row += 1
-                self.spread_row(ws, row, by_council[code], measure, ids)
-            row += 1
-        ws.repeat_rows(header_rows[0])
-        ws.freeze_panes(header_rows[0] + 1, 1)
+                self.spread_row(ws, row, rows, measure, ids)
+        ws.repeat_rows(header)
+        ws.freeze_panes(header + 1, 1)
         ws.print_area(0, 0, row, len(widths) - 1)
 
     def spread_row(self, ws, row: int, rows: pd.DataFrame, measure: str, ids: list[str]):
         f = self.f
         first = rows.iloc[0]
         spreads = dict(zip(rows["item_id"], rows[f"spread_{measure}"], strict=True))
-        basis = (
-            f"middle of {first['views']} views"
-            if first["basis"] == BASIS_VIEWS
-            else "agreed return"
-        )
+        basis = f"from {first['views']} views" if first["basis"] == BASIS_VIEWS else "agreed return"
         name = cell_text(first["council_name"])
+        region = cell_text(first["region"])
         ws.write_string(row, 0, name, f.cell_bold)
-        ws.write_string(row, 1, cell_text(first["region"]), f.cell)
+        ws.write_string(row, 1, region, f.cell)
         ws.write_number(row, 2, int(first["views"]), f.integer)
         ws.write_string(row, 3, basis, f.cell)
+        ws.write_string(row, 4, MEASURE_TITLES[measure].split()[0], f.cell)  # Current, Target
         wide = [s for s in spreads.values() if not pd.isna(s) and s >= WIDE_SPREAD]
-        ws.write_number(row, 4, len(wide), f.integer)
-        self.fit_rows(ws, row, [(name, 24, True), (cell_text(first["region"]), 14), (basis, 16)])
-        for col, item_id in enumerate(ids, start=5):
+        ws.write_number(row, 5, len(wide), f.integer)
+        self.fit_rows(
+            ws, row, [(name, NAME_WIDTH, True), (region, REGION_WIDTH), (basis, BASIS_WIDTH)]
+        )
+        for col, item_id in enumerate(ids, start=len(WITHIN_HEADERS)):
             spread = spreads.get(item_id)
             if spread is None or pd.isna(spread):
                 ws.write_string(row, col, "–", f.centre)
