@@ -285,3 +285,16 @@ def test_the_statuses_are_one_definition_with_the_published_strings():
     assert [s.value for s in Status] == ["accepted", "accepted with warnings", "rejected"]
     assert json.dumps([Status.ACCEPTED_WITH_WARNINGS]) == '["accepted with warnings"]'
     assert f"{Status.REJECTED}" == str(Status.REJECTED) == "rejected"
+
+
+@pytest.mark.parametrize("command", ["validate", "collate", "report"])
+def test_an_empty_folder_of_returns_is_a_usage_error_and_writes_nothing(runner, tmp_path, command):
+    empty = tmp_path / "returns"
+    empty.mkdir()
+    out = tmp_path / "out"
+    args = {"validate": [], "collate": ["--out", str(out / "s.xlsx"), "--data-dir", str(out)]}
+    args["report"] = ["--out", str(out), "--no-pdf"]
+    result = runner.invoke(cli, [command, str(empty), *args[command]])
+    assert result.exit_code == 2, result.output
+    assert f"no files found in {empty} (check the path of the returns)" in result.output
+    assert not out.exists()

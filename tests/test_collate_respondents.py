@@ -332,6 +332,10 @@ def test_a_view_naming_nobody_counts_on_its_own_and_is_flagged(case):
     codes = problem_codes(collation)
     assert codes["zeta-anonymous.xlsx"] == ["view-not-identified"]
     assert codes["zeta-sam.xlsx"] == []
+    anonymous = next(r for r in collation.returns if r.path.endswith("zeta-anonymous.xlsx"))
+    (problem,) = collation.collation_problems[collation.returns.index(anonymous)]
+    # where to fill in who they are: the name, role and email cells of Start here
+    assert str(problem.location).endswith(": sheet 'Start here' cell C19:C21")
     assert {n: c for n, c in codes.items() if c} == {
         "delta-chris.xlsx": ["agreed-returns-disagree"],
         "delta-alex.xlsx": ["agreed-returns-disagree"],

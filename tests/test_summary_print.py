@@ -159,6 +159,8 @@ def test_the_chase_list_splits_nothing_received_from_rejected(demo):
     # the demo's file with a level typed over the dropdown: rejected, with what to do
     assert "unknown-level" in text or "not a level" in text
     assert "choose the level from the dropdown" in text
+    # where in the file, for the council to find it
+    assert "Sheet 'Self-assessment' cell I6, item L1: the current level of L1 is" in text
 
 
 def relative_luminance(colour: str) -> float:

@@ -171,3 +171,16 @@ def load_for_collating(model_path, archive_dir, register_path, group_by=()):
     register = tell(chosen_register)
     check_group_by(group_by, register, chosen_register.source)
     return loaded, archive, register
+
+
+def find_returns(inputs) -> list[str]:
+    """The files to read in ``inputs`` (files, and folders searched recursively); a usage
+    error when there are none, as a folder given by mistake would give an empty summary."""
+    from npsxl.reading.batch import find_inputs
+
+    paths = find_inputs(inputs)
+    if not paths:
+        raise UsageError(
+            "no files found in " + ", ".join(map(str, inputs)) + " (check the path of the returns)"
+        )
+    return paths

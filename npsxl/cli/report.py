@@ -12,6 +12,7 @@ from npsxl.cli.common import (
     Progress,
     UsageError,
     cli,
+    find_returns,
     group_by_option,
     jobs_option,
     library_errors,
@@ -63,12 +64,11 @@ def report(
     jobs,
 ):
     """Write the briefing and one report per council, in HTML and PDF, from the returns."""
-    from npsxl.reading.batch import find_inputs
     from npsxl.report.reports import PdfNotWritten, check_report_extra, write_reports
 
     check_report_extra()
     loaded, archive, register = load_for_collating(model_path, archive_dir, register_path, group_by)
-    paths = find_inputs(inputs)
+    paths = find_returns(inputs)
     collation = read_and_collate(
         paths, register, loaded, archive, group_by, jobs, _load_report_writers, require_complete
     )

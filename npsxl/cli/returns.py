@@ -11,8 +11,8 @@ import click
 from npsxl.cli.common import (
     DEFAULT_OUT,
     Progress,
-    UsageError,
     cli,
+    find_returns,
     group_by_option,
     include_contacts_option,
     jobs_option,
@@ -54,13 +54,11 @@ def validate(inputs, model_path, archive_dir, register_path, output_format, requ
     """Check returned workbooks: accepted, accepted with warnings, or rejected, and why."""
     import json
 
-    from npsxl.reading.batch import find_inputs, read_returns
+    from npsxl.reading.batch import read_returns
 
     _current, archive = load_models(model_path, archive_dir)
     register = tell(defaults.choose_register(register_path))
-    paths = find_inputs(inputs)
-    if not paths:
-        raise UsageError("no files found in " + ", ".join(map(str, inputs)))
+    paths = find_returns(inputs)
     show = output_format == "text" and len(paths) > 1
     with Progress(len(paths), "Reading", enabled=show) as bar:
         returns = read_returns(
@@ -177,11 +175,9 @@ def collate(
     jobs,
 ):
     """Collate returned workbooks into a summary workbook with charts, and tidy CSV data."""
-    from npsxl.reading.batch import find_inputs
-
     loaded, archive, register = load_for_collating(model_path, archive_dir, register_path, group_by)
     collation, workbook, written = collate_and_write(
-        find_inputs(inputs),
+        find_returns(inputs),
         register,
         loaded,
         archive,

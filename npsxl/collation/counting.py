@@ -49,6 +49,14 @@ from npsxl.model.archive import ModelArchive
 from npsxl.model.lineage import Mapping
 from npsxl.model.model import ENABLER, ENABLERS_GROUP_NAME, Item, Model
 from npsxl.reading.returns import Return
+from npsxl.workbook import layout as L
+
+# where a workbook of the current layout asks for the respondent's name, role and email
+_FIELDS = [field.key for field in L.DETAIL_FIELDS]
+RESPONDENT_CELLS = (
+    f"{L.start_detail_cell(_FIELDS.index('respondent_name'))}:"
+    f"{L.start_detail_cell(_FIELDS.index('respondent_email'))}"
+)
 
 
 # --- which returns count ------------------------------------------------------------------------
@@ -161,7 +169,7 @@ def _count_council(returns, order: list[int], result: Counting, versions) -> tup
         if ret.kind is ReturnKind.VIEW:
             latest_view[key] = index  # oldest first, so the latest stays
             if not respondent_key(ret):
-                where = Location(file=ret.path)
+                where = Location(file=ret.path, sheet=L.START, cell=RESPONDENT_CELLS)
                 result.problems[index].append(P.VIEW_NOT_IDENTIFIED(where, council=name_of(ret)))
     views = tuple(sorted(latest_view.values(), key=order.index))
     agreed = [i for i in order if returns[i].kind is not ReturnKind.VIEW]

@@ -29,10 +29,8 @@ class Location:
     item_id: str | None = None
     path: str | None = None  # e.g. "themes[1].key_areas[2].levels" or a CSV column
 
-    def __str__(self) -> str:
-        parts = [self.file] if self.file else []
-        if self.line is not None:
-            parts = [f"{self.file}:{self.line}"] if self.file else [f"line {self.line}"]
+    def _details(self) -> list[str]:
+        parts = []
         if self.sheet:
             parts.append(f"sheet '{self.sheet}'" + (f" cell {self.cell}" if self.cell else ""))
         elif self.cell:
@@ -41,7 +39,21 @@ class Location:
             parts.append(f"item {self.item_id}")
         if self.path:
             parts.append(self.path)
+        return parts
+
+    def __str__(self) -> str:
+        if self.line is None:
+            head = self.file
+        else:
+            head = f"{self.file}:{self.line}" if self.file else f"line {self.line}"
+        parts = ([head] if head else []) + self._details()
         return ": ".join(parts[:1]) + ("" if len(parts) < 2 else ": " + ", ".join(parts[1:]))
+
+    def in_file(self) -> str:
+        """Where in its file the problem is ("sheet 'Self-assessment' cell I6, item L1"),
+        without the file's name; '' when only the file is known."""
+        line = [f"line {self.line}"] if self.line is not None else []
+        return ", ".join(line + self._details())
 
 
 @dataclass(frozen=True)

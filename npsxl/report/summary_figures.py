@@ -25,14 +25,16 @@ from npsxl.report.summary_base import (
     median_text,
 )
 
-FIGURE_LABEL_WIDTH = 40
-ANSWERING_WIDTH = 6
+FIGURE_LABEL_WIDTH = 38.5
+ANSWERING_WIDTH = 7.5  # "178/177"
 SHARE_WIDTH = 4  # a whole percentage: "100"
 MEDIAN_WIDTH = 16  # "Developing/Mature"
 AIM_WIDTH = 6.5
 SHARE_NOTE = (
-    "Shares: % of the councils answering, adding up to 100. Median: the middle level (x/y: "
-    "half way between two). Aiming higher: % of those giving both levels whose target is higher."
+    "Councils answering: those that gave a current level, and a target (two numbers, current/"
+    "target, where they differ). Shares: % of those councils, adding up to 100. Median: the "
+    "middle level (x/y: half way between two). Aiming higher: % of those giving both levels "
+    "whose target is higher."
 )
 
 
@@ -130,8 +132,12 @@ class FigureSheets(SummaryBase):
         ws.write_string(row, 0, label, f.cell_bold if own else f.other_label)
         if own:
             self.fit_rows(ws, row, [(label, FIGURE_LABEL_WIDTH, True)])
-        ws.write_number(row, 1, record["n_current"], f.integer if own else f.other_integer)
         number = f.integer if own else f.other_integer
+        current, target = record["n_current"], record["n_target"]
+        if current == target:
+            ws.write_number(row, 1, current, number)
+        else:  # the shares of each measure are of its own councils
+            ws.write_string(row, 1, f"{current}/{target}", f.centre if own else f.other_centre)
         for m in range(len(MEASURES)):
             self.share_cells(ws, row, 2 + m * levels, shares[m], answered[m], number)
         text = f.centre if own else f.other_centre

@@ -189,12 +189,14 @@ class ListSheets(SummaryBase):
     @staticmethod
     def reason(ret) -> str:
         """What to forward to a council about a rejected file: its name, then each error
-        with what to do."""
+        with where it is in the file (sheet, cell, item) and what to do."""
         name = ret.path.replace("\\", "/").rsplit("/", 1)[-1]
         lines = [f"{name}:"]
         for problem in ret.errors[:MAX_PROBLEMS_SHOWN]:
             hint = f" What to do: {problem.hint}." if problem.hint else ""
-            lines.append(f"{problem.message}.{hint}")
+            where = problem.location.in_file()
+            where = f"{where[:1].upper()}{where[1:]}: " if where else ""
+            lines.append(f"{where}{problem.message}.{hint}")
         return cell_text("\n".join(lines))
 
     def data_sheet(self) -> None:
