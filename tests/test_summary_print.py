@@ -123,6 +123,13 @@ def test_every_printed_page_names_its_sheet_in_the_footer(demo, printed):
         assert named, (number, footer)
 
 
+def test_the_overview_s_guide_to_the_sheets_starts_a_page(printed):
+    """Its heading never prints alone at the foot of the first page."""
+    (page,) = [text for text in page_texts(printed) if "How to read this workbook" in text]
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    assert lines[1:3] == ["Overview", "How to read this workbook"], lines[:4]
+
+
 def _titled(page: str, sheet: str) -> bool:
     """Whether the page prints ``sheet``'s title under the brand bar. pdftotext also gives
     the text of a chart clipped at the page's edge, which may come first or share a line."""

@@ -199,6 +199,8 @@ class _SummaryWriter(
             self.paragraph(ws, row, cell_text(text), f.text, first_col=1)
         row = self.versions_table(ws, row + 2)
         row += 2
+        # the guide to the sheets on a page of its own: never its heading alone at a page's foot
+        ws.set_h_pagebreaks([row])
         ws.write_string(row, 0, "How to read this workbook", f.subtitle)
         for name, description in self.contents[1:]:
             row += 1
