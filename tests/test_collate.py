@@ -828,7 +828,7 @@ def test_summary_workbook_region_sheets_compare_with_national(workbook):
             if row[0] in {f"{item}  {NAMES[item]}" for item in ITEMS}:
                 item = row[0].split()[0]
                 check_figures_row(row, region, "region", item)
-                assert rows[i + 1][0] == "all councils"  # all councils' figures beneath
+                assert rows[i + 1][0] == SCOPE.lower()  # the register's figures beneath
                 check_figures_row(rows[i + 1], "All councils", None, item)
 
 

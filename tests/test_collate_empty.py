@@ -216,7 +216,9 @@ def test_region_sheet_names_medians_shows_aims_as_shares_beside_all_councils(cas
     rows = list(wb["North West"].iter_rows(values_only=True))
     top = next(i for i, row in enumerate(rows) if row[0] and str(row[0]).startswith("E1 "))
     region, everyone = rows[top], rows[top + 1]
-    assert everyone[0] == "all councils"  # beneath the region's row
+    assert (
+        everyone[0] == "all councils in the register"
+    )  # beneath the region's row (a small register)
     header = next(i for i, row in enumerate(rows) if row[0] == "Key area or enabler")
     labels = [f"{a or ''}|{b or ''}" for a, b in zip(rows[header], rows[header + 1], strict=True)]
     median_current = next(i for i, text in enumerate(labels) if "Median current" in text)

@@ -203,3 +203,12 @@ def test_the_heat_map_steps_are_one_hue_light_to_dark_and_keep_the_numbers(demo)
         (text,) = texts[step]
         assert contrast(text, fill) >= 4.5, (step, text, fill)
     assert not ws.conditional_formatting  # the steps are the cells' own formats
+
+
+def test_with_the_register_of_england_the_grey_rows_are_all_councils(demo):
+    rows = list(
+        openpyxl.load_workbook(demo / "nps-summary.xlsx")["London"].iter_rows(values_only=True)
+    )
+    first = next(i for i, row in enumerate(rows) if row[0] and str(row[0]).startswith("L1 "))
+    assert rows[first + 1][0] == "all councils"
+    assert openpyxl.load_workbook(demo / "nps-summary.xlsx").sheetnames[1] == "National"

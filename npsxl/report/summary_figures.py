@@ -21,6 +21,7 @@ from npsxl.report.summary_base import (
     ITEM_ROW_HEIGHT,
     MEASURE_TITLES,
     NO_RETURNS,
+    REGISTER_TITLE,
     SummaryBase,
     median_text,
 )
@@ -40,6 +41,12 @@ SHARE_NOTE = (
 
 class FigureSheets(SummaryBase):
     """The national and the region sheets."""
+
+    @property
+    def everyone_label(self) -> str:
+        """The grey comparison rows' label: all councils (of the register, when it is a
+        coordinator's own rather than all of England)."""
+        return REGISTER_TITLE.lower() if self.scope == REGISTER_TITLE else ALL_ROW.lower()
 
     def figure_widths(self) -> list[float]:
         levels = len(self.level_names)
@@ -80,7 +87,7 @@ class FigureSheets(SummaryBase):
             widths,
         )
         n = self.n_councils("region", region)
-        line = self.counted_line(n) + f" Beneath each row, in grey: {ALL_ROW.lower()}."
+        line = self.counted_line(n) + f" Beneath each row, in grey: {self.everyone_label}."
         ws.write_string(2, 0, cell_text(line), self.f.line)
         row, _ = self.figures_table(ws, 3, "region", region)
         if n == 0:
@@ -119,7 +126,7 @@ class FigureSheets(SummaryBase):
         row = first = top + 2
         for i, item in enumerate(self.items):
             for stats, shares, answered, own in sources:
-                label = self.labels[i] if own else f"{ALL_ROW.lower()}"
+                label = self.labels[i] if own else self.everyone_label
                 self.figures_row(ws, row, label, stats[item.id], shares[i], answered[i], own)
                 row += 1
         return self.paragraph(ws, row, SHARE_NOTE, f.note), first

@@ -136,7 +136,8 @@ class ListSheets(SummaryBase):
             )
             ws.write_string(2, 0, cell_text(note), f.line)
         header = 4
-        headers = ["Code", "Council", "Region", "Council type", *extras, "What to forward"]
+        shown = [extra[:1].upper() + extra[1:] for extra in extras]  # as By hub names it
+        headers = ["Code", "Council", "Region", "Council type", *shown, "What to forward"]
         self.header_row(ws, header, headers)
         ws.repeat_rows(header)
         ws.freeze_panes(header + 1, 0)
