@@ -194,6 +194,10 @@ SPREADS = {
     GAMMA: {"A1": (3, 2), "A2": (2, 2), "B1": (3, 2), "E1": (1, 1)},
     ZETA: {"A1": (2, 2), "A2": (0, 0), "B1": (0, 1), "E1": (0, 1)},
 }
+# An agreed level outside all the council's views, by hand: Alpha's agreed E1 target is
+# Leader (4), its views' targets Developing, Mature, Mature (2-3). A figure derived from
+# views lies among them, so only a council with an agreed return can have one.
+OUTSIDE = {(ALPHA, "E1", "target")}
 NAMES_AND_EMAILS = sorted(
     {x for _, _, who, _ in FILES.values() for x in (who.name, who.email) if x}, key=len
 )
@@ -399,6 +403,9 @@ def test_within_councils_gives_the_spread_and_flags_two_levels_or_more(case):
             assert bool(row["flagged"]) == (current >= 2 or target >= 2), (code, item)
             assert row["views"] == VIEWS[code]
             assert (row["figure_current"], row["figure_target"]) == FIGURES[code][item]
+            for measure in MEASURES:
+                expected = (code, item, measure) in OUTSIDE
+                assert bool(row[f"outside_{measure}"]) == expected, (code, item, measure)
     assert (
         rows.at[(ALPHA, "A1"), "lowest_current"],
         rows.at[(ALPHA, "A1"), "highest_current"],
@@ -452,6 +459,12 @@ def test_the_summary_workbook_shows_the_spread_but_no_names(case, tmp_path):
     assert [alpha[i].value for i in items] == [s[0] for s in SPREADS[ALPHA].values()]
     flagged, plain = alpha[items[0]], alpha[items[1]]
     assert flagged.font.b and not plain.font.b  # 4 levels apart: flagged; 1: not
+    # Alpha's second row, its targets: E1's agreed level is outside its views'
+    alpha_target = [r for r in rows if r[0].value == "Alpha Council"][1]
+    assert alpha_target[columns.index("Levels")].value == "Target"
+    marked = [i for i in ITEMS if alpha_target[columns.index(i)].font.u == "double"]
+    assert marked == ["E1"] and alpha_target[columns.index("E1")].font.i
+    assert not [c for c in alpha if c.font.u]  # the current levels: none outside
     text = " ".join(str(c.value) for sheet in wb.worksheets for r in sheet.iter_rows() for c in r)
     for secret in NAMES_AND_EMAILS:
         assert secret.casefold() not in text.casefold(), secret

@@ -173,7 +173,7 @@ def load_for_collating(model_path, archive_dir, register_path, group_by=()):
     return loaded, archive, register
 
 
-def find_returns(inputs) -> list[str]:
+def find_returns(inputs) -> list[Path]:
     """The files to read in ``inputs`` (files, and folders searched recursively); a usage
     error when there are none, as a folder given by mistake would give an empty summary."""
     from npsxl.reading.batch import find_inputs

@@ -136,6 +136,8 @@ WITHIN_COLUMNS = (
     "figure_target",
     "basis",
     "flagged",
+    "outside_current",
+    "outside_target",
 )
 WIDE_SPREAD = 2  # levels between a council's respondents that Within councils flags
 RESPONSE_COLUMNS = (

@@ -14,7 +14,7 @@ import pandas as pd
 
 from npsxl.collation.base import CollationBase
 from npsxl.collation.columns import IN_FIGURES, VIEW, WIDE_SPREAD, WITHIN_COLUMNS
-from npsxl.collation.counting import attributes_of, code_of, name_of, round_of
+from npsxl.collation.counting import BASIS_AGREED, attributes_of, code_of, name_of, round_of
 from npsxl.collation.frames import respondents_frame
 from npsxl.collation.respondents import LEVEL_FIELDS
 
@@ -52,7 +52,9 @@ class CollationRespondents(CollationBase):
         item of its figure's model, the counted views (``views``), and per measure how many
         gave a level, the lowest and highest (scores) and the spread between them; the
         council's figure (its agreed return's levels, or those derived from the views, see
-        ``basis``); ``flagged`` when a spread is :data:`WIDE_SPREAD` levels or more."""
+        ``basis``); ``flagged`` when a spread is :data:`WIDE_SPREAD` levels or more;
+        ``outside_current``/``outside_target`` when the figure is an agreed return's level
+        that lies outside the views' (below the lowest or above the highest)."""
         if "within" not in self._cache:
             self._cache["within"] = self._make_within()
         return self._cache["within"]
@@ -94,12 +96,19 @@ class CollationRespondents(CollationBase):
                     spread = high - low if high is not None and low is not None else None
                     wide = wide or (spread is not None and spread >= WIDE_SPREAD)
                     level = getattr(answer, field) if answer is not None else None
+                    score = figure_scores.get(level) if level is not None else None
                     row |= {
                         f"n_{field}": len(given),
                         f"lowest_{field}": low,
                         f"highest_{field}": high,
                         f"spread_{field}": spread,
-                        f"figure_{field}": figure_scores.get(level) if level is not None else None,
+                        f"figure_{field}": score,
+                        # an agreed level outside every view's: worth a question
+                        f"outside_{field}": basis == BASIS_AGREED
+                        and score is not None
+                        and low is not None
+                        and high is not None
+                        and not low <= score <= high,
                     }
                 row["flagged"] = wide
                 rows.append(row)
@@ -109,5 +118,6 @@ class CollationRespondents(CollationBase):
                 frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
             elif column.startswith(("n_", "views")):
                 frame[column] = np.asarray(frame[column].tolist(), dtype="int64")
-        frame["flagged"] = frame["flagged"].astype(bool)
+        for column in ("flagged", "outside_current", "outside_target"):
+            frame[column] = frame[column].astype(bool)
         return frame

@@ -204,6 +204,10 @@ class SummaryFormats(BrandFormats):
         self.centre = fmt(text_wrap=True, align="center", **border)
         self.flagged = fmt(bold=True, align="center", **pair("warning"), **border)
         self.plain_integer = fmt(align="center", **border)
+        # Within councils: an agreed level outside its views', marked by more than colour
+        outside = {"italic": True, "underline": 2, "align": "center"}
+        self.outside = fmt(**outside, **border)
+        self.flagged_outside = fmt(bold=True, **outside, **pair("warning"), **border)
 
     def quoted_styles(self, formats) -> dict[int, int]:
         """The xf index of each of ``formats`` -> its :meth:`quoted` twin's, for rows

@@ -39,7 +39,9 @@ class WithinSheet(SummaryBase):
         note = (
             "Spread: the highest level minus the lowest among a council's respondents' views "
             f"(0: they agree), on two rows per council: the current levels, then the targets. "
-            f"{WIDE_SPREAD} levels or more is flagged, in bold on a shaded cell. The council's "
+            f"{WIDE_SPREAD} levels or more is flagged, in bold on a shaded cell. Double "
+            "underlined, in italics: the council's agreed return gives a level outside all its "
+            "views (below the lowest or above the highest): worth asking why. The council's "
             "figure is its agreed return when it sent one, else ('from N views') the middle "
             f"of its views (the lower middle on a tie). {RESPONDENTS_CSV} has every "
             "respondent's answers, by number and role. '–': no view gave that level."
@@ -59,6 +61,7 @@ class WithinSheet(SummaryBase):
         f = self.f
         first = rows.iloc[0]
         spreads = dict(zip(rows["item_id"], rows[f"spread_{measure}"], strict=True))
+        outsides = dict(zip(rows["item_id"], rows[f"outside_{measure}"], strict=True))
         basis = f"from {first['views']} views" if first["basis"] == BASIS_VIEWS else "agreed return"
         name = cell_text(first["council_name"])
         region = cell_text(first["region"])
@@ -77,5 +80,9 @@ class WithinSheet(SummaryBase):
             if spread is None or pd.isna(spread):
                 ws.write_string(row, col, "–", f.centre)
             else:
-                fmt = f.flagged if spread >= WIDE_SPREAD else f.plain_integer
+                wide, outside = spread >= WIDE_SPREAD, outsides.get(item_id, False)
+                if outside:
+                    fmt = f.flagged_outside if wide else f.outside
+                else:
+                    fmt = f.flagged if wide else f.plain_integer
                 ws.write_number(row, col, int(spread), fmt)
