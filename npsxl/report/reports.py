@@ -237,7 +237,7 @@ def write_reports(
     check_report_extra()
     from npsxl.report.pdf import PdfEngineMissing, PdfError, PrintPool, find_engine
     from npsxl.report.report_data import report_data
-    from npsxl.report.summary_base import level_palette
+    from npsxl.report.summary_formats import level_palette
 
     tick = progress or (lambda: None)
     out_dir = Path(out_dir)

@@ -1,9 +1,10 @@
 """What every sheet of the coordinator's summary workbook is written with: the formats and
-colours of the brand, the collation's figures as arrays, and a print-ready sheet with its
-brand bar, title, paragraphs and header rows (:class:`SummaryBase`). The sheets themselves
-are in :mod:`npsxl.report.summary_workbook`, :mod:`npsxl.report.summary_figures`,
-:mod:`npsxl.report.summary_groups`, :mod:`npsxl.report.summary_history` and
-:mod:`npsxl.report.summary_lists`."""
+colours of the brand (:mod:`npsxl.report.summary_formats`), the collation's figures as
+arrays, and a print-ready sheet with its brand bar, title, paragraphs and header rows
+(:class:`SummaryBase`). The sheets themselves are in :mod:`npsxl.report.summary_workbook`,
+:mod:`npsxl.report.summary_figures`, :mod:`npsxl.report.summary_groups`,
+:mod:`npsxl.report.summary_history`, :mod:`npsxl.report.summary_lists`,
+:mod:`npsxl.report.summary_within` and :mod:`npsxl.report.summary_support`."""
 
 from __future__ import annotations
 
@@ -17,11 +18,9 @@ from npsxl.collation.collation import Collation
 from npsxl.collation.columns import MEASURES
 from npsxl.collation.counting import item_theme
 from npsxl.collation.statistics import largest_remainder
-from npsxl.model.model import MIN_CONTRAST, Model, contrast_ratio
 from npsxl.model.register import REGIONS
-from npsxl.reading.returns import Status
 from npsxl.report.sheet_rows import DataRows, TextRows, TextSheet, cell_text
-from npsxl.workbook.formats import BORDER, HEADER_BORDER, BrandFormats, blend
+from npsxl.report.summary_formats import SummaryFormats, level_palette
 from npsxl.workbook.textfit import (
     FONT_SIZE,
     MAX_ROW_HEIGHT,
@@ -36,20 +35,6 @@ NATIONAL_TITLE = "National"
 REGISTER_TITLE = "All councils in the register"  # a register that is not all of England
 ALL_ROW = "All councils"  # the comparison row of a region's table
 ENGLAND_COUNCILS = 300  # England has had 317 to 353 councils since 2018
-# A viridis-type scale, light to dark: each step clearly lighter than the next, in colour
-# and in grey, for readers with any colour vision (a heat map takes evenly spaced steps).
-HEAT_SCALE = (
-    "#FDE725",
-    "#B5DE2B",
-    "#6ECE58",
-    "#35B779",
-    "#1F9E89",
-    "#26828E",
-    "#31688E",
-    "#3E4989",
-    "#482878",
-    "#440154",
-)
 MAX_PROBLEMS_SHOWN = 12
 NUMBER_WIDTH = 8.5
 LABEL_WIDTH = 34
@@ -86,24 +71,6 @@ def header_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def level_palette(model: Model) -> list[str]:
-    """One fill per level, light to dark, from the brand's header colour."""
-    count = len(model.levels)
-    base = model.brand.colours["header"].background
-    return [blend(base, 0.14 + 0.86 * i / max(count - 1, 1)) for i in range(count)]
-
-
-def heat_palette(count: int) -> list[str]:
-    """``count`` evenly spaced steps of :data:`HEAT_SCALE`, light to dark."""
-    last = len(HEAT_SCALE) - 1
-    return [HEAT_SCALE[round(i * last / max(count - 1, 1))] for i in range(count)]
-
-
-def text_on(fill: str) -> str:
-    """Black or white, whichever reads on ``fill`` (black when both do)."""
-    return "#000000" if contrast_ratio("#000000", fill) >= MIN_CONTRAST else "#FFFFFF"
-
-
 def covers_england(register) -> bool:
     """Whether a register is taken as all of England: councils in all nine regions and at
     least :data:`ENGLAND_COUNCILS` of them. A coordinator's own list is not."""
@@ -137,82 +104,6 @@ def number_or_none(value) -> float | None:
     if value is None or pd.isna(value):
         return None
     return float(value)
-
-
-# --- formats ------------------------------------------------------------------------------------
-class SummaryFormats(BrandFormats):
-    """The summary workbook's cell formats, on the pieces the self-assessment workbook's are
-    made of: every text/fill pair is a brand colour pair, titles are in the brand's colour
-    for text on white."""
-
-    def __init__(self, wb, model: Model):
-        super().__init__(wb, model.brand, font_size=10)
-        fmt, pair, dark, border = self.fmt, self.pair, self.dark, BORDER
-        self.brand_bar = fmt(bold=True, font_size=12, valign="vcenter", **pair("header"))
-        self.title = fmt(bold=True, font_size=16, font_color=dark)
-        self.subtitle = fmt(bold=True, font_size=12, font_color=dark)
-        self.line = fmt()
-        self.note = fmt(text_wrap=True, **pair("muted"))
-        self.text = fmt(text_wrap=True)
-        self.label = fmt(bold=True, text_wrap=True)
-        heading = {"bold": True, "text_wrap": True, "valign": "vcenter", **HEADER_BORDER}
-        self.header = fmt(**heading, align="center", **pair("header"))
-        self.header_left = fmt(**heading, **pair("header"))
-        self.group_header = fmt(**heading, align="center", **pair("theme"))
-        # narrow columns: their headers read upwards
-        self.header_upright = fmt(**heading, align="center", rotation=90, **pair("header"))
-        self.level_header = fmt(**heading, align="center", rotation=90, **pair("theme"))
-        self.cell = fmt(text_wrap=True, **border)
-        self.cell_bold = fmt(text_wrap=True, bold=True, **border)
-        self.integer = fmt(num_format="0", align="center", **border)
-        self.decimal = fmt(num_format="0.0", align="center", **border)
-        self.signed = fmt(num_format="+0.0;-0.0;0.0", align="center", **border)
-        self.total_text = fmt(bold=True, text_wrap=True, **pair("theme"), **border)
-        self.total_integer = fmt(
-            bold=True, num_format="0", align="center", **pair("theme"), **border
-        )
-        self.total_decimal = fmt(
-            bold=True, num_format="0.0", align="center", **pair("theme"), **border
-        )
-        self.status = {
-            Status.ACCEPTED: fmt(text_wrap=True, **pair("chosen"), **border),
-            Status.ACCEPTED_WITH_WARNINGS: fmt(text_wrap=True, **pair("input"), **border),
-            Status.REJECTED: fmt(text_wrap=True, bold=True, **pair("warning"), **border),
-        }
-        self.moved_up = self.conditional(**pair("chosen"))  # (movement)
-        self.moved_down = self.conditional(**pair("warning"))
-        # Data sheet formats: distinct from every other format, so each gets its own index
-        self.data_text = fmt(text_wrap=True, align="left")
-        self.data_integer = fmt(num_format="0", align="center")
-        self.data_header = fmt(bold=True, text_wrap=True, valign="vcenter", **pair("header"))
-        # the heat map's steps, one per level: number cells and the key's swatches
-        self.heat = [
-            fmt(num_format="0.0", align="center", bg_color=c, font_color=text_on(c), **border)
-            for c in heat_palette(len(model.levels))
-        ]
-        self.heat_key = [
-            fmt(text_wrap=True, bg_color=c, font_color=text_on(c), **border)
-            for c in heat_palette(len(model.levels))
-        ]
-        # "no returns", and the all-councils row beside a group's figures
-        self.no_returns = fmt(italic=True, align="center", **pair("muted"), **border)
-        self.other_text = fmt(text_wrap=True, italic=True, **pair("muted"), **border)
-        self.other_label = fmt(italic=True, indent=1, **pair("muted"), **border)
-        self.other_decimal = fmt(num_format="0.0", align="center", **pair("muted"), **border)
-        self.other_integer = fmt(num_format="0", align="center", **pair("muted"), **border)
-        self.other_centre = fmt(text_wrap=True, align="center", **pair("muted"), **border)
-        self.centre = fmt(text_wrap=True, align="center", **border)
-        self.flagged = fmt(bold=True, align="center", **pair("warning"), **border)
-        self.plain_integer = fmt(align="center", **border)
-        # Within councils: an agreed level outside its views', marked by more than colour
-        outside = {"italic": True, "underline": 2, "align": "center"}
-        self.outside = fmt(**outside, **border)
-        self.flagged_outside = fmt(bold=True, **outside, **pair("warning"), **border)
-
-    def quoted_styles(self, formats) -> dict[int, int]:
-        """The xf index of each of ``formats`` -> its :meth:`quoted` twin's, for rows
-        spliced into a saved sheet."""
-        return {f._get_xf_index(): self.quoted(f)._get_xf_index() for f in formats}
 
 
 # --- the sheets' common ground --------------------------------------------------------------------

@@ -2,7 +2,7 @@
 is made from (:class:`BrandFormats`: the brand's font, its colour pairs, the one colour for
 text on white, the borders), and the self-assessment workbook's own :class:`Formats`. The
 coordinator's summary workbook builds its formats on the same pieces
-(:class:`npsxl.report.summary_base.SummaryFormats`).
+(:class:`npsxl.report.summary_formats.SummaryFormats`).
 
 Every text colour is legible on what it stands on: a brand pair's text on its own background
 (the model checks each pair reaches 4.5:1), black on white or light grey,
