@@ -238,8 +238,8 @@ def main() -> int:
     with ProcessPoolExecutor(2) as loops:
         for n in args.sizes:
             register, returns = make_returns_cached(args.work, n, args.respondents)
+            files = sum(1 for _ in returns.iterdir())
             if args.respondents != 1:
-                files = sum(1 for _ in returns.iterdir())
                 print(f"  {n} councils, {args.respondents} respondents each: {files} files")
             for jobs in args.jobs:
                 for _ in range(args.repeat):
@@ -247,26 +247,26 @@ def main() -> int:
                     wall, peak, cpu, phases = run_collate(
                         register, returns, args.work, jobs, args.phases
                     )
-                    rows.append((n, jobs, wall, peak, cpu, phases, loop))
+                    rows.append((n, jobs, wall, peak, cpu, phases, loop, files))
                     print(
-                        f"  {n:>6} returns, jobs {jobs}: {wall:6.2f} s wall, "
-                        f"{wall / n * 1000:5.2f} ms/return, {cpu:6.2f} s CPU, "
+                        f"  {n:>6} councils, {files} files, jobs {jobs}: {wall:6.2f} s wall, "
+                        f"{wall / files * 1000:5.2f} ms/file, {cpu:6.2f} s CPU, "
                         f"peak {peak:6.0f} MB, loop {loop:.3f} s",
                         flush=True,
                     )
-    print("\n| returns | jobs | wall (s) | ms/return | CPU (s) | peak RSS (MB) | loop (s) |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for n, jobs, wall, peak, cpu, _, loop in rows:
+    print("\n| councils | files | jobs | wall (s) | ms/file | CPU (s) | peak RSS (MB) | loop (s) |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n, jobs, wall, peak, cpu, _, loop, files in rows:
         print(
-            f"| {n} | {jobs} | {wall:.2f} | {wall / n * 1000:.2f} | {cpu:.2f} | {peak:.0f} "
-            f"| {loop:.3f} |"
+            f"| {n} | {files} | {jobs} | {wall:.2f} | {wall / files * 1000:.2f} | {cpu:.2f} "
+            f"| {peak:.0f} | {loop:.3f} |"
         )
     if args.repeat > 1:
         print("\nMedian wall time (s) per configuration:")
         for n in args.sizes:
             for jobs in args.jobs:
                 walls = [w for size, j, w, *_ in rows if (size, j) == (n, jobs)]
-                print(f"  {n} returns, jobs {jobs}: {statistics.median(walls):.2f}")
+                print(f"  {n} councils, jobs {jobs}: {statistics.median(walls):.2f}")
     if args.phases:
         print("\nPhases (s), as timed inside each run:\n")
         print("| phase | " + " | ".join(f"{n} / jobs {j}" for n, j, *_ in rows) + " |")
