@@ -365,6 +365,9 @@ def test_levels_typed_over_the_dropdown_are_accepted_with_a_warning(typed, leeds
     assert (problem.location.sheet, problem.location.cell) == (L.ASSESSMENT, "I8")
     assert problem.location.item_id == "L3"
     assert result.status == Status.ACCEPTED_WITH_WARNINGS
+    # the value as typed, spaces kept: they are what makes "  MATURE " not the dropdown's text
+    shown = repr(typed) if isinstance(typed, str) else repr(str(int(typed)))
+    assert f"the current level of L3 is {shown}, not the dropdown text" in problem.message
 
 
 def test_an_unknown_level_names_the_value_and_the_allowed_ones(leeds, model):

@@ -85,6 +85,7 @@ def test_a_no_break_space_around_a_level_is_accepted_with_a_warning(leeds, model
     assert result.answers["L3"].current == "Mature"
     (problem,) = only(result, "level-not-from-list")
     assert (problem.location.cell, problem.location.item_id) == ("I8", "L3")
+    assert "is 'Mature\\xa0', not the dropdown text" in problem.message  # the space shown
 
 
 # --- files saved with a password ----------------------------------------------------------------

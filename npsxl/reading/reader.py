@@ -507,6 +507,8 @@ class _Interpreter:
                 value = self._cell_value(cell, item.id)
                 level, issue = parse_level(value, model)
                 label = "current level" if key == "current" else "target level"
+                # text as typed, spaces kept: 'Mature ' is why it is not the dropdown's text
+                typed = value if isinstance(value, str) else as_text(value)
                 if issue == "bad":
                     any_level = True
                     self.result.report(
@@ -514,7 +516,7 @@ class _Interpreter:
                         place_of(cell),
                         item_id=item.id,
                         field=label,
-                        value=as_text(value),
+                        value=typed,
                         allowed=", ".join(model.level_names),
                     )
                 elif issue == "loose":
@@ -523,7 +525,7 @@ class _Interpreter:
                         place_of(cell),
                         item_id=item.id,
                         field=label,
-                        value=as_text(value),
+                        value=typed,
                         level=level,
                     )
                 any_level = any_level or level is not None
