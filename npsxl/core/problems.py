@@ -18,7 +18,7 @@ class Severity(str, Enum):
         return self.value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a problem is: a file plus any of line, sheet, cell, item id or path."""
 
@@ -56,7 +56,7 @@ class Location:
         return ", ".join(line + self._details())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One located problem. ``hint`` says what the user should do about it."""
 

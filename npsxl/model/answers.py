@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
     """One item's answers. Levels are canonical level names (or None when not given)."""
 
@@ -23,7 +23,7 @@ class Answer:
         return self.current is not None and self.target is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Respondent:
     name: str = ""
     role: str = ""
@@ -31,7 +31,7 @@ class Respondent:
     date_completed: dt.date | str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SignOff:
     """Who approved a return (their name is personal data, like a respondent's), their
     role, and when."""

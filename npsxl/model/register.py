@@ -115,7 +115,7 @@ def normalise_council_name(text: str) -> str:
     return " ".join(words)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Council:
     """One council in a register."""
 
