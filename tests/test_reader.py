@@ -1066,3 +1066,17 @@ def test_headers_retyped_in_another_case_still_map_the_columns(leeds, model):
     result = read_return(edit(leeds, retype, "retyped.xlsx"), model)
     assert result.answers == expected_answers(model)
     assert "sources-disagree" in codes(result)  # the names still point at the old columns
+
+
+def test_a_workbook_without_its_self_assessment_sheet_says_so_and_what_it_has(leeds, model):
+    def delete(wb):
+        del wb[L.ASSESSMENT]
+
+    result = read_return(edit(leeds, delete, "no-sheet.xlsx"), model)
+    assert result.status == Status.REJECTED
+    (problem,) = only(result, "incomplete")
+    assert problem.message.startswith(
+        f"the '{L.ASSESSMENT}' sheet is missing (the workbook has '{L.START}', "
+    )
+    assert "no row has a reference id such as L1" in problem.message
+    assert f"with its '{L.ASSESSMENT}' sheet" in problem.hint

@@ -422,6 +422,12 @@ TABLE_NOT_FOUND = variant(
     INCOMPLETE,
     "the self-assessment table was not found: no row has a reference id such as {example_id}",
     _AS_GIVEN, example_id="L1")
+SHEET_NOT_FOUND = variant(
+    INCOMPLETE,
+    "the '{sheet}' sheet is missing (the workbook has {sheets}), and no other sheet has its "
+    "table: no row has a reference id such as {example_id}",
+    "send the workbook you were given with its '{sheet}' sheet, filled in", sheet="Self-assessment",
+    sheets="'Start here', 'Guidance'", example_id="L1")
 NOTHING_CHOSEN = variant(
     INCOMPLETE,
     "no levels have been chosen: all {count} items have no current or target level (the "

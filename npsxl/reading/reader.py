@@ -570,9 +570,15 @@ class _Interpreter:
                 shared_date(to_date(date_value)),
             )
         if not self.result.answers:
-            self.result.report(
-                P.TABLE_NOT_FOUND, {"sheet": L.ASSESSMENT}, example_id=model.items[0].id
-            )
+            example = model.items[0].id
+            sheets = self.book.sheet_names
+            if L.ASSESSMENT in sheets:
+                self.result.report(P.TABLE_NOT_FOUND, {"sheet": L.ASSESSMENT}, example_id=example)
+            else:  # deleted or renamed beyond recognition: say so, and what the file has
+                shown = ", ".join(f"'{name}'" for name in sheets) or "no sheets"
+                self.result.report(
+                    P.SHEET_NOT_FOUND, {}, sheet=L.ASSESSMENT, sheets=shown, example_id=example
+                )
             return
         if incomplete and not any_level:
             first = next(iter(found.values()))
