@@ -248,6 +248,15 @@ class SummaryBase:
         for i, header in enumerate(headers):
             ws.write_string(row, first_col + i, header, fmt)
 
+    @staticmethod
+    def answering(ws, row: int, col: int, current: int, target: int, number, text) -> None:
+        """The councils answering an item: one number, or 'current/target' (text) where the
+        two differ, as each measure's figures are of its own councils."""
+        if current == target:
+            ws.write_number(row, col, current, number)
+        else:
+            ws.write_string(row, col, f"{current}/{target}", text)
+
     def value(self, ws, row: int, col: int, value, fmt) -> None:
         """A number, or a blank cell when there is none."""
         number = number_or_none(value)

@@ -140,14 +140,10 @@ class FigureSheets(SummaryBase):
         if own:
             self.fit_rows(ws, row, [(label, FIGURE_LABEL_WIDTH, True)])
         number = f.integer if own else f.other_integer
-        current, target = record["n_current"], record["n_target"]
-        if current == target:
-            ws.write_number(row, 1, current, number)
-        else:  # the shares of each measure are of its own councils
-            ws.write_string(row, 1, f"{current}/{target}", f.centre if own else f.other_centre)
+        text = f.centre if own else f.other_centre
+        self.answering(ws, row, 1, record["n_current"], record["n_target"], number, text)
         for m in range(len(MEASURES)):
             self.share_cells(ws, row, 2 + m * levels, shares[m], answered[m], number)
-        text = f.centre if own else f.other_centre
         for col, key in enumerate(("median_current", "median_target"), after):
             median = median_text(record[key], self.level_names, named_only=True)
             self.text(ws, row, col, median or NO_RETURNS, text if median else f.no_returns)

@@ -66,8 +66,9 @@ class GroupSheets(SummaryBase):
             2,
             0,
             f"One block of rows per {what}; councils answering are those counted that gave a "
-            "current level; medians are levels (two names: half way between them); aiming "
-            "higher: % of those that gave both levels.",
+            "current level, and a target (current/target where they differ); medians are "
+            "levels (two names: half way between them); aiming higher: % of those that gave "
+            "both levels.",
             f.line,
         )
         headers = [
@@ -111,6 +112,8 @@ class GroupSheets(SummaryBase):
                 value = getattr(record, key)
                 if record.n == 0 and key != "n_current":
                     ws.write_string(row, c, NO_RETURNS, f.no_returns)
+                elif key == "n_current":
+                    self.answering(ws, row, c, value, record.n_target, f.integer, f.centre)
                 elif key.startswith("median"):
                     name = median_text(value, self.level_names, named_only=True)
                     name = name.replace("/", "/\n") or "–"
