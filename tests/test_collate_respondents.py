@@ -525,3 +525,17 @@ def test_the_demo_respondents_collate_to_one_figure_per_council(model, register,
             levels = sorted(score[getattr(r.answers[item.id], measure)] for r in mine)
             assert rows.at[(code, item.id), f"{measure}_score"] == levels[1], (item.id, measure)
     assert "Respondent 3 (Social Value Officer)" in set(by_file(collation, "respondent").values())
+
+
+def test_a_view_naming_nobody_is_told_when_the_file_is_checked_and_once_when_collated(
+    filled, model, register
+):
+    from npsxl.reading.reader import read_return
+
+    anonymous = filled("Leeds", filename="leeds-view.xlsx", respondent=person(), kind=VIEW)
+    ret = read_return(anonymous, model, register)
+    (problem,) = [p for p in ret.problems if p.code == "view-not-identified"]
+    assert (problem.location.sheet, problem.location.cell) == ("Start here", "C19")
+    assert ret.status.value == "accepted with warnings"
+    collation = collate_returns([ret], model, register)
+    assert not collation.collation_problems[0]  # not told twice

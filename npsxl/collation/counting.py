@@ -168,7 +168,8 @@ def _count_council(returns, order: list[int], result: Counting, versions) -> tup
         result.states[index] = SUPERSEDED
         if ret.kind is ReturnKind.VIEW:
             latest_view[key] = index  # oldest first, so the latest stays
-            if not respondent_key(ret):
+            told = any(p.code == P.VIEW_NOT_IDENTIFIED.code for p in ret.problems)
+            if not respondent_key(ret) and not told:  # the reader tells it of files it reads
                 where = Location(file=ret.path, sheet=L.START, cell=RESPONDENT_CELLS)
                 result.problems[index].append(P.VIEW_NOT_IDENTIFIED(where, council=name_of(ret)))
     views = tuple(sorted(latest_view.values(), key=order.index))

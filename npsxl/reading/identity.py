@@ -341,6 +341,13 @@ class Identification:
             quoted = " nor ".join(f'"{shown}"' for shown in L.RETURN_KIND_CHOICES)
             self.result.report(P.RETURN_KIND_UNKNOWN, place_of(cell), value=text, choices=quoted)
         self.result.kind = ReturnKind(kind or ReturnKind.AGREED)
+        who = self.result.respondent
+        if self.result.kind is ReturnKind.VIEW and not (who.name or who.role or who.email):
+            # told when the file is checked, before it is sent, not only when collated
+            _, cell = self._detail("respondent_name")
+            where = place_of(cell) or {"sheet": L.START}
+            council = self.result.council_name or "the council"
+            self.result.report(P.VIEW_NOT_IDENTIFIED, where, council=council)
         comments, _ = self._detail("comments")
         self.result.comments = comments
         name, _ = self._detail("approved_by")
