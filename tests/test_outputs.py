@@ -82,3 +82,19 @@ def test_errors_with_details_come_back_whole_from_a_worker_process():
     missing = pickle.loads(pickle.dumps(CouncilNotFound("Leedz", ["Leeds"])))
     assert (missing.query, missing.suggestions) == ("Leedz", ["Leeds"])
     assert str(missing) == str(CouncilNotFound("Leedz", ["Leeds"]))
+
+
+def test_a_chase_list_with_nothing_to_chase_says_so(filled, model, register, tmp_path):
+    import openpyxl
+
+    from npsxl.model.register import Register
+
+    two = Register(tuple(register.match(name) for name in ("Leeds", "Kent")), source="two.csv")
+    collation = collate([filled("Leeds"), filled("Kent")], two, model=model)
+    workbook, _ = write_outputs(collation, tmp_path / "summary.xlsx", tmp_path / "data")
+    rows = openpyxl.load_workbook(workbook)["Not returned"].iter_rows(values_only=True)
+    titles = [row[0] for row in rows if row[0] and str(row[0]).startswith(("Nothing", "Received"))]
+    assert titles == [
+        "Nothing received (0): every council of the register sent at least one file",
+        "Received but rejected (0 files): no council's files were all rejected",
+    ]

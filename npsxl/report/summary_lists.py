@@ -145,6 +145,8 @@ class ListSheets(SummaryBase):
         rejected = self.c.rejected_only()
         row = header + 1
         title = f"Nothing received ({len(nothing)})"
+        if not nothing:
+            title += ": every council of the register sent at least one file"
         row = self.list_title(ws, row, title, last)
         for council in nothing:
             self.council_cells(ws, row, council, extras, widths, "")
@@ -152,6 +154,8 @@ class ListSheets(SummaryBase):
         named = [(c, r) for c, r in rejected if c is not None]
         files = f"{len(named)} file{'s' if len(named) != 1 else ''}"
         title = f"Received but rejected ({files}): the reason to forward to the council"
+        if not named:
+            title = "Received but rejected (0 files): no council's files were all rejected"
         row = self.list_title(ws, row + 1, title, last)
         for council, ret in named:
             self.council_cells(ws, row, council, extras, widths, self.reason(ret))
