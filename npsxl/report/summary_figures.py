@@ -248,7 +248,7 @@ class FigureSheets(SummaryBase):
                     "gap": 40,
                 }
             )
-        title = f"{MEASURE_TITLES[measure]}: share of councils at each level ({group}, n = {n})"
+        title = f"{MEASURE_TITLES[measure]}: share of councils at each level ({group}, {n} counted)"
         chart.set_title({"name": title, "name_font": {**font, "size": 12, "bold": True}})
         # In a bar chart xlsxwriter's x axis is the horizontal (value) axis.
         chart.set_x_axis(
