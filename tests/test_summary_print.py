@@ -128,6 +128,10 @@ def test_the_overview_s_guide_to_the_sheets_starts_a_page(printed):
     (page,) = [text for text in page_texts(printed) if "How to read this workbook" in text]
     lines = [line.strip() for line in page.splitlines() if line.strip()]
     assert lines[1:3] == ["Overview", "How to read this workbook"], lines[:4]
+    # and About this collation prints whole, with the versions table under it
+    (about,) = [text for text in page_texts(printed) if "About this collation" in text]
+    for text in ("Collated", "Files read", "Returns counted by model version and round"):
+        assert text in about, text
 
 
 def _titled(page: str, sheet: str) -> bool:

@@ -19,17 +19,12 @@ from npsxl.report.summary_base import (
     PAGE_BODY_HEIGHT,
     SummaryBase,
     median_text,
+    rows_height,
 )
 
 GROUP_WIDTH = 18
 MEDIAN_WIDTH = 11  # "Developing/" above "Mature": a median half way between two levels
 MEANS_CHART_HEIGHT = 360  # pixels
-
-
-def rows_height(ws, first: int, end: int) -> float:
-    """Points the rows ``first`` to ``end`` (not included) take, as set so far."""
-    sizes = ws.row_sizes
-    return sum(sizes[r][0] if r in sizes else 15.0 for r in range(first, end))
 
 
 GROUP_KEYS = (

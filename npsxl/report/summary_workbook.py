@@ -37,7 +37,7 @@ from npsxl.collation.counting import version_label
 from npsxl.core.atomic import atomic_path
 from npsxl.model.defaults import register_label
 from npsxl.report.sheet_rows import cell_text, splice_rows
-from npsxl.report.summary_base import NO_RETURNS
+from npsxl.report.summary_base import NO_RETURNS, rows_height
 from npsxl.report.summary_figures import FigureSheets
 from npsxl.report.summary_groups import GroupSheets
 from npsxl.report.summary_history import HistorySheets
@@ -45,6 +45,9 @@ from npsxl.report.summary_lists import ListSheets
 from npsxl.report.summary_support import SupportSheet
 from npsxl.report.summary_within import WithinSheet
 
+# Points of rows under the title that the Overview's first page holds, as LibreOffice prints
+# it fitted to the page's width (measured: 517 fit, 527 did not)
+OVERVIEW_FIRST_PAGE = 520
 MAX_LISTED = 20  # agreed returns that disagree, on the Overview (the Returns log has them all)
 WORKBOOK_OPTIONS = {
     "in_memory": True,
@@ -167,6 +170,7 @@ class _SummaryWriter(
             row = self.paragraph(ws, row, cell_text(text), f.note)
         row = self.disagreements_table(ws, row + 1)
         row += 1
+        about = row
         ws.write_string(row, 0, "About this collation", f.subtitle)
         versions = ", ".join(
             f"{label} ({n} return{'s' if n != 1 else ''})"
@@ -199,8 +203,12 @@ class _SummaryWriter(
             self.paragraph(ws, row, cell_text(text), f.text, first_col=1)
         row = self.versions_table(ws, row + 2)
         row += 2
-        # the guide to the sheets on a page of its own: never its heading alone at a page's foot
-        ws.set_h_pagebreaks([row])
+        # the guide to the sheets on a page of its own: never its heading alone at a page's
+        # foot; and About this collation with its versions whole, on the next page if need be
+        breaks = [row]
+        if rows_height(ws, 2, row - 1) > OVERVIEW_FIRST_PAGE:
+            breaks.insert(0, about)
+        ws.set_h_pagebreaks(breaks)
         ws.write_string(row, 0, "How to read this workbook", f.subtitle)
         for name, description in self.contents[1:]:
             row += 1
