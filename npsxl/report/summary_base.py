@@ -66,6 +66,12 @@ def sheet_name(text: str, used: set[str]) -> str:
     return name
 
 
+def capitalised(text: str) -> str:
+    """``text`` with its first letter a capital and the rest as it is: 'council type' gives
+    'Council type', 'hub' gives 'Hub' (:meth:`str.capitalize` would lower the rest)."""
+    return text[:1].upper() + text[1:]
+
+
 def header_text(text: str) -> str:
     """Escape text for a page header or footer, where '&' starts a code."""
     return text.replace("&", "&&")

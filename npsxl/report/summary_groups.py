@@ -18,6 +18,7 @@ from npsxl.report.summary_base import (
     NUMBER_WIDTH,
     PAGE_BODY_HEIGHT,
     SummaryBase,
+    capitalised,
     median_text,
     rows_height,
 )
@@ -67,7 +68,7 @@ class GroupSheets(SummaryBase):
             f.line,
         )
         headers = [
-            what[0].upper() + what[1:],
+            capitalised(what),
             "Key area or enabler",
             "Councils answering",
             "Median current",
@@ -166,7 +167,7 @@ class GroupSheets(SummaryBase):
         self.header_row(
             ws,
             top,
-            [what[0].upper() + what[1:], "Councils", "Mean current", "Mean target", "Mean gap"],
+            [capitalised(what), "Councils", "Mean current", "Mean target", "Mean gap"],
         )
         means = self.c.level_means(by)
         records = list(means.itertuples(index=False))
@@ -217,7 +218,7 @@ class GroupSheets(SummaryBase):
         )
         chart.set_x_axis(
             {
-                "name": what[0].upper() + what[1:],
+                "name": capitalised(what),
                 "num_font": font,
                 "name_font": {**font, "bold": True},
             }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from npsxl.collation.columns import ANSWERS_COLUMNS, ANSWERS_CSV, RETURNS_CSV, SCORE_COLUMNS
 from npsxl.model.register import council_type_label
 from npsxl.report.sheet_rows import cell_text
-from npsxl.report.summary_base import MAX_PROBLEMS_SHOWN, SummaryBase
+from npsxl.report.summary_base import MAX_PROBLEMS_SHOWN, SummaryBase, capitalised
 
 COUNTED_NOTE = (
     "Counted: 'yes' (the council's agreed return, its figure), 'derived' (a respondent's "
@@ -136,7 +136,7 @@ class ListSheets(SummaryBase):
             )
             ws.write_string(2, 0, cell_text(note), f.line)
         header = 4
-        shown = [extra[:1].upper() + extra[1:] for extra in extras]  # as By hub names it
+        shown = [capitalised(extra) for extra in extras]  # as By hub heads it
         headers = ["Code", "Council", "Region", "Council type", *shown, "What to forward"]
         self.header_row(ws, header, headers)
         ws.repeat_rows(header)
@@ -200,7 +200,7 @@ class ListSheets(SummaryBase):
         for problem in ret.errors[:MAX_PROBLEMS_SHOWN]:
             hint = f" What to do: {problem.hint}." if problem.hint else ""
             where = problem.location.in_file()
-            where = f"{where[:1].upper()}{where[1:]}: " if where else ""
+            where = f"{capitalised(where)}: " if where else ""
             lines.append(f"{where}{problem.message}.{hint}")
         return cell_text("\n".join(lines))
 

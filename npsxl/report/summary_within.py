@@ -10,7 +10,7 @@ import pandas as pd
 from npsxl.collation.columns import MEASURES, RESPONDENTS_CSV, WIDE_SPREAD
 from npsxl.collation.counting import BASIS_VIEWS
 from npsxl.report.sheet_rows import cell_text
-from npsxl.report.summary_base import MEASURE_TITLES, SummaryBase
+from npsxl.report.summary_base import SummaryBase, capitalised
 
 SPREAD_WIDTH = 3.6  # a digit; the sheet prints at 8 pt or more, 125 columns wide
 NAME_WIDTH = 28
@@ -69,7 +69,7 @@ class WithinSheet(SummaryBase):
         ws.write_string(row, 1, region, f.cell)
         ws.write_number(row, 2, int(first["views"]), f.integer)
         ws.write_string(row, 3, basis, f.cell)
-        ws.write_string(row, 4, MEASURE_TITLES[measure].split()[0], f.cell)  # Current, Target
+        ws.write_string(row, 4, capitalised(measure), f.cell)  # Current, Target
         wide = [s for s in spreads.values() if not pd.isna(s) and s >= WIDE_SPREAD]
         ws.write_number(row, 5, len(wide), f.integer)
         self.fit_rows(
